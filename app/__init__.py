@@ -1,0 +1,144 @@
+"""ocopfair: trade fairs and B2B matchmaking for Vietnam's OCOP programme."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import format_currency, format_date, format_decimal
+from flask_login import current_user
+
+from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from config import CONFIGS, Config
+
+
+def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
+    """Build the application: config, extensions, blueprints, CLI, error pages."""
+    app = Flask(__name__, instance_relative_config=True)
+    register_config(app, config, overrides)
+    register_extensions(app)
+    register_i18n(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_pages(app)
+    register_cli(app)
+    return app
+
+
+def register_config(app: Flask, config, overrides: dict) -> None:
+    if config is None:
+        config = os.environ.get("OCOPFAIR_CONFIG", "development")
+    config_class = CONFIGS[config] if isinstance(config, str) else config
+    config_class.validate()
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "warning"
+
+    from app.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+
+def select_locale() -> str:
+    languages = Config.LANGUAGES
+    wanted = request.args.get("lang")
+    if wanted in languages:
+        session["lang"] = wanted
+        return wanted
+    if session.get("lang") in languages:
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return "vi"
+
+
+def register_i18n(app: Flask) -> None:
+    from flask_babel import get_locale, gettext
+
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    login_manager.localize_callback = gettext
+    login_manager.login_message = "Please log in to open this page."
+
+    @app.before_request
+    def remember_locale():
+        g.locale = str(get_locale())
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts.routes import bp as accounts_bp
+    from app.catalog.import_routes import bp as imports_bp
+    from app.catalog.routes import bp as catalog_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(imports_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.catalog import vocab
+    from app.data.provinces import province_name
+
+    def money(value) -> str:
+        if value is None:
+            return ""
+        return format_currency(value, "VND")
+
+    def number(value) -> str:
+        if value is None:
+            return ""
+        return format_decimal(value)
+
+    def date_(value, fmt: str = "medium") -> str:
+        if value is None:
+            return ""
+        return format_date(value, fmt)
+
+    def combine_page(args: dict, page: int) -> dict:
+        return {**args, "page": page}
+
+    app.jinja_env.filters.update(money=money, number=number, date=date_, combine_page=combine_page)
+    app.jinja_env.globals.update(
+        vocab=vocab,
+        label=vocab.label,
+        province_name=province_name,
+        languages=Config.LANGUAGES,
+        language_names={"vi": "Tiếng Việt", "en": "English", "fr": "Français"},
+    )
+
+
+def register_error_pages(app: Flask) -> None:
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        return render_template("errors/error.html", code=code), code
+
+    for code in (400, 403, 404, 405, 413, 500):
+        app.register_error_handler(code, render_error)
+
+
+def register_cli(app: Flask) -> None:
+    from app.accounts.cli import accounts_cli
+    from app.catalog.cli import demo_cli
+
+    app.cli.add_command(accounts_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,24 @@
+"""Route guards: who may open a page."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+
+def roles_required(*roles: str):
+    """Only logged-in users holding one of `roles` (or admin) pass; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*roles, "admin"):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,113 @@
+"""Log in, log out, sign up, change password, switch language."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.forms import ChangePasswordForm, LoginForm, SignupForm
+from app.errors import ServiceError, attach_to_form
+from app.extensions import db
+from config import Config
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after login (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Anyone: log in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("catalog.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Wrong e-mail or password."))
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s.", name=user.full_name), "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for("catalog.dashboard"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """A logged-in user: log out (POST only, CSRF-protected)."""
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("catalog.home"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    """Anyone: open a producer (exhibitor) or buyer account with its organisation."""
+    if current_user.is_authenticated:
+        return redirect(url_for("catalog.dashboard"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up(
+                email=form.email.data,
+                password=form.password.data,
+                full_name=form.full_name.data,
+                role=form.role.data,
+                organisation_name=form.organisation_name.data,
+                province_code=form.province_code.data,
+                producer_kind=form.producer_kind.data or None,
+                buyer_type=form.buyer_type.data or None,
+                locale=session.get("lang"),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Your account is ready. Complete your organisation's profile."), "success")
+            return redirect(url_for("catalog.edit_my_organisation"))
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """A logged-in user: change the password after giving the current one."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("catalog.dashboard"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/lang/<code>")
+def switch_language(code: str):
+    """Anyone: switch the interface language and return to the page they were on."""
+    if code in Config.LANGUAGES:
+        session["lang"] = code
+        if current_user.is_authenticated:
+            services.set_locale(current_user, code)
+            db.session.commit()
+    return redirect(_safe_next(request.args.get("next")) or url_for("catalog.home"))

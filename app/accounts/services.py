@@ -1,0 +1,106 @@
+"""Account operations. They change objects and flush; the caller commits once."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.accounts.models import ROLES, User
+from app.catalog import services as catalog
+from app.database import utcnow
+from app.errors import ServiceError
+from app.extensions import db
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def _check_password_strength(password: str, field: str = "password") -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ServiceError(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field=field)
+
+
+def create_user(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    role: str,
+    locale: str | None = None,
+    organisation=None,
+) -> User:
+    if role not in ROLES:
+        raise ServiceError(_l("Unknown role."), field="role")
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
+        raise ServiceError(_l("An account with this e-mail already exists."), field="email")
+    _check_password_strength(password)
+    user = User(email=email, full_name=full_name.strip(), role=role, locale=locale, organisation=organisation)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def sign_up(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    role: str,
+    organisation_name: str,
+    province_code: str,
+    producer_kind: str | None = None,
+    buyer_type: str | None = None,
+    locale: str | None = None,
+) -> User:
+    """A producer or buyer opens an account together with its organisation."""
+    if role not in ("exhibitor", "buyer"):
+        raise ServiceError(_l("Choose producer or buyer."), field="role")
+    if find_user_by_email(email) is not None:
+        raise ServiceError(_l("An account with this e-mail already exists."), field="email")
+    organisation = catalog.create_organisation(
+        role="producer" if role == "exhibitor" else "buyer",
+        name=organisation_name,
+        province_code=province_code,
+        producer_kind=producer_kind if role == "exhibitor" else None,
+        buyer_type=buyer_type if role == "buyer" else None,
+        email=normalise_email(email),
+        contact_name=full_name,
+    )
+    return create_user(
+        email=email,
+        password=password,
+        full_name=full_name,
+        role=role,
+        locale=locale,
+        organisation=organisation,
+    )
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for these credentials, or None (same answer for unknown e-mail and bad password)."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active_account or not user.check_password(password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not user.check_password(current_password):
+        raise ServiceError(_l("The current password is not right."), field="current_password")
+    _check_password_strength(new_password, field="new_password")
+    user.set_password(new_password)
+    db.session.flush()
+
+
+def set_locale(user: User, locale: str) -> None:
+    user.locale = locale

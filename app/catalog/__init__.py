@@ -1,0 +1,1 @@
+"""Catalogue: producer and buyer organisations, OCOP products, buyer demand, import."""

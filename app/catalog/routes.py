@@ -1,0 +1,347 @@
+"""Catalogue pages: browse and search, product and organisation pages, own data."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from app.accounts.permissions import roles_required
+from app.catalog import services
+from app.catalog.forms import DemandLineForm, OrganisationForm, ProductForm
+from app.catalog.models import DemandLine, Organisation, Product
+from app.catalog.vocab import CATEGORIES, OCOP_GROUPS, STANDARDS
+from app.data.provinces import PROVINCES, province_choices
+from app.errors import PermissionDenied, ServiceError, attach_to_form
+from app.extensions import db
+
+bp = Blueprint("catalog", __name__)
+
+
+@bp.errorhandler(PermissionDenied)
+def _forbidden(_error):
+    abort(403)
+
+
+def _page_size() -> int:
+    return current_app.config["PAGE_SIZE"]
+
+
+def _my_organisation() -> Organisation:
+    organisation = current_user.organisation
+    if organisation is None:
+        flash(_("Your account has no organisation yet."), "warning")
+        abort(403)
+    return organisation
+
+
+@bp.route("/")
+def home():
+    """Anyone: the front page with the catalogue's figures and its newest certified products."""
+    today = services.today()
+    counts = {
+        "products": db.session.scalar(
+            select(func.count()).select_from(Product).where(services.certified_condition(today))
+        ),
+        "producers": db.session.scalar(
+            select(func.count()).select_from(Organisation).where(Organisation.role == "producer")
+        ),
+        "buyers": db.session.scalar(
+            select(func.count()).select_from(Organisation).where(Organisation.role == "buyer")
+        ),
+    }
+    featured = db.session.scalars(
+        services.catalogue_query(
+            services.ProductFilters(sort="stars", min_stars=4), on=today, locale=g.locale
+        ).limit(8)
+    ).all()
+    facets = services.catalogue_facets(today)
+    return render_template("catalog/home.html", counts=counts, featured=featured, facets=facets)
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    """A logged-in user: go to the page where that role's own work is."""
+    if current_user.role == "exhibitor":
+        return redirect(url_for("catalog.my_products"))
+    if current_user.role == "buyer":
+        return redirect(url_for("catalog.my_demand"))
+    return redirect(url_for("catalog.organisations"))
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/catalogue")
+def catalogue():
+    """Anyone: certified OCOP products, filtered, searched in vi/en/fr and paginated."""
+    filters = services.ProductFilters(
+        text=request.args.get("q", "").strip() or None,
+        group=request.args.get("group") if request.args.get("group") in OCOP_GROUPS else None,
+        category=request.args.get("category") if request.args.get("category") in CATEGORIES else None,
+        province=request.args.get("province") if request.args.get("province") in PROVINCES else None,
+        min_stars=_int_arg("stars") if _int_arg("stars") in (3, 4, 5) else None,
+        standard=request.args.get("standard") if request.args.get("standard") in STANDARDS else None,
+        sort=request.args.get("sort") if request.args.get("sort") in services.SORTS else "stars",
+    )
+    page = db.paginate(
+        services.catalogue_query(filters, locale=g.locale), per_page=_page_size(), error_out=False
+    )
+    facets = services.catalogue_facets()
+    return render_template(
+        "catalog/catalogue.html",
+        page=page,
+        filters=filters,
+        facets=facets,
+        provinces=province_choices(),
+        today=services.today(),
+    )
+
+
+@bp.route("/products/<int:product_id>")
+def product(product_id: int):
+    """Anyone: a product's page (expired or uncertified products say so)."""
+    item = db.get_or_404(Product, product_id)
+    others = [p for p in services.products_of(item.organisation) if p.id != item.id][:6]
+    return render_template(
+        "catalog/product.html",
+        product=item,
+        others=others,
+        today=services.today(),
+        can_edit=services.can_edit_organisation(current_user, item.organisation),
+    )
+
+
+@bp.route("/products/<int:product_id>/photo")
+def product_photo(product_id: int):
+    """Anyone: a product's photo (re-encoded JPEG)."""
+    item = db.get_or_404(Product, product_id)
+    if not item.photo_filename:
+        abort(404)
+    folder = f"{current_app.config['UPLOAD_FOLDER']}/products"
+    response = send_from_directory(folder, item.photo_filename, mimetype="image/jpeg", max_age=86400)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/organisations/<int:organisation_id>")
+def organisation(organisation_id: int):
+    """Anyone for producers; logged-in users for buyers: an organisation's page."""
+    org = db.get_or_404(Organisation, organisation_id)
+    if not services.can_see_organisation(current_user, org):
+        return current_app.login_manager.unauthorized()
+    return render_template(
+        "catalog/organisation.html",
+        org=org,
+        today=services.today(),
+        products=services.products_of(org) if org.is_producer else [],
+        can_edit=services.can_edit_organisation(current_user, org),
+    )
+
+
+@bp.route("/organisations")
+@roles_required("organiser")
+def organisations():
+    """Organisers: the directory of producers and buyers, filtered and paginated."""
+    role = request.args.get("role") if request.args.get("role") in ("producer", "buyer") else None
+    province = request.args.get("province") if request.args.get("province") in PROVINCES else None
+    text = request.args.get("q", "").strip() or None
+    query = services.organisation_query(role=role, province=province, text=text)
+    page = db.paginate(query, per_page=_page_size() * 2, error_out=False)
+    return render_template(
+        "catalog/organisations.html",
+        page=page,
+        role=role,
+        province=province,
+        text=text,
+        provinces=province_choices(),
+    )
+
+
+# ---------------------------------------------------------------- own organisation
+
+
+@bp.route("/my/organisation", methods=["GET", "POST"])
+@roles_required("exhibitor", "buyer")
+def edit_my_organisation():
+    """Exhibitors and buyers: edit their own organisation's profile."""
+    org = _my_organisation()
+    form = OrganisationForm(obj=org)
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in services.ORGANISATION_FIELDS}
+        try:
+            services.update_organisation(current_user, org, **fields)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("catalog.organisation", organisation_id=org.id))
+    return render_template("catalog/organisation_form.html", form=form, org=org)
+
+
+# ---------------------------------------------------------------- products
+
+
+@bp.route("/my/products")
+@roles_required("exhibitor")
+def my_products():
+    """Exhibitors: their OCOP products with certificate status."""
+    org = _my_organisation()
+    return render_template(
+        "catalog/my_products.html", org=org, products=services.products_of(org), today=services.today()
+    )
+
+
+def _save_photo(form: ProductForm, item: Product) -> None:
+    upload = form.photo.data
+    if upload and getattr(upload, "filename", ""):
+        services.store_product_photo(
+            current_user,
+            item,
+            upload.read(),
+            current_app.config["UPLOAD_FOLDER"],
+            current_app.config["MAX_PHOTO_BYTES"],
+        )
+
+
+@bp.route("/my/products/new", methods=["GET", "POST"])
+@roles_required("exhibitor")
+def new_product():
+    """Exhibitors: add an OCOP product to their organisation."""
+    org = _my_organisation()
+    form = ProductForm()
+    if form.validate_on_submit():
+        try:
+            item = services.create_product(current_user, org, **form.values())
+            _save_photo(form, item)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Product added."), "success")
+            return redirect(url_for("catalog.product", product_id=item.id))
+    return render_template("catalog/product_form.html", form=form, product=None)
+
+
+def _own_product(product_id: int) -> Product:
+    item = db.get_or_404(Product, product_id)
+    if not services.can_edit_organisation(current_user, item.organisation):
+        abort(403)
+    return item
+
+
+@bp.route("/my/products/<int:product_id>/edit", methods=["GET", "POST"])
+@roles_required("exhibitor")
+def edit_product(product_id: int):
+    """Exhibitors: edit one of their own products (others' products are refused)."""
+    item = _own_product(product_id)
+    form = ProductForm(obj=item)
+    if request.method == "GET":
+        form.standards.data = item.standards
+    if form.validate_on_submit():
+        try:
+            services.update_product(current_user, item, **form.values())
+            _save_photo(form, item)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("catalog.product", product_id=item.id))
+    return render_template("catalog/product_form.html", form=form, product=item)
+
+
+@bp.route("/my/products/<int:product_id>/delete", methods=["GET", "POST"])
+@roles_required("exhibitor")
+def delete_product(product_id: int):
+    """Exhibitors: delete one of their products after confirming."""
+    item = _own_product(product_id)
+    if request.method == "POST":
+        name = item.name_vi
+        services.delete_product(current_user, item, current_app.config["UPLOAD_FOLDER"])
+        db.session.commit()
+        flash(_("“%(name)s” was deleted.", name=name), "success")
+        return redirect(url_for("catalog.my_products"))
+    return render_template(
+        "catalog/confirm_delete.html",
+        what=item.name_in(g.locale),
+        cancel_url=url_for("catalog.product", product_id=item.id),
+    )
+
+
+# ---------------------------------------------------------------- demand
+
+
+@bp.route("/my/demand")
+@roles_required("buyer")
+def my_demand():
+    """Buyers: their demand lines."""
+    org = _my_organisation()
+    return render_template("catalog/my_demand.html", org=org, lines=org.demand_lines)
+
+
+def _own_line(line_id: int) -> DemandLine:
+    line = db.get_or_404(DemandLine, line_id)
+    if not services.can_edit_organisation(current_user, line.organisation):
+        abort(403)
+    return line
+
+
+@bp.route("/my/demand/new", methods=["GET", "POST"])
+@bp.route("/my/demand/<int:line_id>/edit", methods=["GET", "POST"])
+@roles_required("buyer")
+def edit_demand(line_id: int | None = None):
+    """Buyers: add or edit one of their own demand lines."""
+    org = _my_organisation()
+    line = _own_line(line_id) if line_id else None
+    form = DemandLineForm(obj=line)
+    if request.method == "GET" and line is not None:
+        form.standards.data = line.required_standards
+        form.provinces.data = line.preferred_provinces
+    if form.validate_on_submit():
+        try:
+            services.save_demand_line(current_user, org, line, **form.values())
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("catalog.my_demand"))
+    return render_template("catalog/demand_form.html", form=form, line=line)
+
+
+@bp.route("/my/demand/<int:line_id>/delete", methods=["GET", "POST"])
+@roles_required("buyer")
+def delete_demand(line_id: int):
+    """Buyers: delete one of their demand lines after confirming."""
+    line = _own_line(line_id)
+    if request.method == "POST":
+        services.delete_demand_line(current_user, line)
+        db.session.commit()
+        flash(_("The demand line was deleted."), "success")
+        return redirect(url_for("catalog.my_demand"))
+    return render_template(
+        "catalog/confirm_delete.html",
+        what=str(CATEGORIES[line.category][1]) if line.category in CATEGORIES else line.category,
+        cancel_url=url_for("catalog.my_demand"),
+    )

@@ -1,0 +1,544 @@
+"""Catalogue operations: organisations, OCOP products, buyer demand, search.
+
+Functions change objects and flush; the request, command or job commits once.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import Select, and_, exists, func, or_, select
+
+from app.catalog.models import (
+    DemandLine,
+    DemandProvince,
+    DemandStandard,
+    Organisation,
+    Product,
+    ProductStandard,
+)
+from app.catalog.vocab import (
+    BUYER_TYPES,
+    CATEGORIES,
+    CERTIFICATE_VALID_MONTHS,
+    CERTIFIED_MIN_STARS,
+    OCOP_GROUPS,
+    PRODUCER_KINDS,
+    STANDARDS,
+    UNITS,
+)
+from app.data.provinces import PROVINCES, fold
+from app.errors import PermissionDenied, ServiceError
+from app.extensions import db
+
+ORGANISATION_FIELDS = (
+    "name",
+    "producer_kind",
+    "buyer_type",
+    "province_code",
+    "commune",
+    "address",
+    "contact_name",
+    "phone",
+    "email",
+    "website",
+    "tax_code",
+    "description",
+)
+PRODUCT_FIELDS = (
+    "name_vi",
+    "name_en",
+    "name_fr",
+    "description_vi",
+    "description_en",
+    "description_fr",
+    "ocop_group",
+    "category",
+    "stars",
+    "certificate_date",
+    "certificate_expiry",
+    "capacity_per_month",
+    "capacity_unit",
+    "price_min",
+    "price_max",
+    "price_unit",
+    "traceability_code",
+)
+PHOTO_MAX_SIDE = 1600
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+def today() -> date:
+    return date.today()
+
+
+def add_months(start: date, months: int) -> date:
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return date(year, month, day)
+
+
+def default_expiry(certificate_date: date) -> date:
+    """An OCOP certificate is valid 36 months from its date."""
+    return add_months(certificate_date, CERTIFICATE_VALID_MONTHS)
+
+
+# ---------------------------------------------------------------- permissions
+
+
+def can_edit_organisation(actor, organisation: Organisation) -> bool:
+    if actor is None or not actor.is_authenticated:
+        return False
+    if actor.role == "admin":
+        return True
+    return actor.organisation_id is not None and actor.organisation_id == organisation.id
+
+
+def ensure_can_edit_organisation(actor, organisation: Organisation) -> None:
+    if not can_edit_organisation(actor, organisation):
+        raise PermissionDenied
+
+
+def can_see_organisation(actor, organisation: Organisation) -> bool:
+    """Producer pages are public; a buyer's page is for logged-in professionals only."""
+    if organisation.is_producer:
+        return True
+    return actor is not None and actor.is_authenticated
+
+
+# ---------------------------------------------------------------- organisations
+
+
+def _clean(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def validate_organisation(role: str, values: dict) -> list[ServiceError]:
+    errors = []
+    if not values.get("name"):
+        errors.append(ServiceError(_l("The name is required."), "name"))
+    if values.get("province_code") not in PROVINCES:
+        errors.append(ServiceError(_l("Unknown province."), "province_code"))
+    if role == "producer" and values.get("producer_kind") not in PRODUCER_KINDS:
+        errors.append(
+            ServiceError(_l("Choose cooperative, household business or enterprise."), "producer_kind")
+        )
+    if role == "buyer" and values.get("buyer_type") not in BUYER_TYPES:
+        errors.append(ServiceError(_l("Unknown type of buyer."), "buyer_type"))
+    tax_code = values.get("tax_code")
+    if tax_code and not (tax_code.replace("-", "").isdigit() and 10 <= len(tax_code) <= 14):
+        errors.append(
+            ServiceError(_l("A tax code has 10 digits (or 10 digits, a dash and 3 more)."), "tax_code")
+        )
+    return errors
+
+
+def _refresh_organisation_search(organisation: Organisation) -> None:
+    organisation.search_text = fold(
+        " ".join(
+            filter(
+                None,
+                [
+                    organisation.name,
+                    organisation.commune,
+                    organisation.address,
+                    PROVINCES.get(organisation.province_code, ""),
+                ],
+            )
+        )
+    )
+
+
+def _raise_first(errors: list[ServiceError]) -> None:
+    if errors:
+        raise errors[0]
+
+
+def _check_tax_code_free(tax_code: str | None, own_id: int | None) -> None:
+    if not tax_code:
+        return
+    other = db.session.scalar(select(Organisation.id).where(Organisation.tax_code == tax_code))
+    if other is not None and other != own_id:
+        raise ServiceError(_l("Another organisation already has this tax code."), "tax_code")
+
+
+def create_organisation(*, role: str, **fields) -> Organisation:
+    values = {key: _clean(fields.get(key)) for key in ORGANISATION_FIELDS}
+    _raise_first(validate_organisation(role, values))
+    _check_tax_code_free(values.get("tax_code"), None)
+    organisation = Organisation(role=role, **values)
+    _refresh_organisation_search(organisation)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def update_organisation(actor, organisation: Organisation, **fields) -> Organisation:
+    ensure_can_edit_organisation(actor, organisation)
+    values = {key: _clean(fields[key]) for key in ORGANISATION_FIELDS if key in fields}
+    merged = {key: getattr(organisation, key) for key in ORGANISATION_FIELDS} | values
+    _raise_first(validate_organisation(organisation.role, merged))
+    _check_tax_code_free(merged.get("tax_code"), organisation.id)
+    for key, value in values.items():
+        setattr(organisation, key, value)
+    _refresh_organisation_search(organisation)
+    db.session.flush()
+    return organisation
+
+
+def organisation_query(
+    *, role: str | None = None, province: str | None = None, text: str | None = None, kind: str | None = None
+) -> Select:
+    query = select(Organisation)
+    if role:
+        query = query.where(Organisation.role == role)
+    if province:
+        query = query.where(Organisation.province_code == province)
+    if kind:
+        query = query.where(or_(Organisation.producer_kind == kind, Organisation.buyer_type == kind))
+    if text:
+        for word in fold(text).split():
+            query = query.where(Organisation.search_text.contains(word, autoescape=True))
+    return query.order_by(Organisation.name, Organisation.id)
+
+
+# ---------------------------------------------------------------- products
+
+
+def validate_product(values: dict) -> list[ServiceError]:
+    """Every rule a product must meet, as (field, message) errors; empty when valid."""
+    errors: list[ServiceError] = []
+    if not values.get("name_vi"):
+        errors.append(ServiceError(_l("The Vietnamese name is required."), "name_vi"))
+    group = values.get("ocop_group")
+    if group not in OCOP_GROUPS:
+        errors.append(ServiceError(_l("Choose one of the six OCOP groups."), "ocop_group"))
+    category = values.get("category")
+    if category not in CATEGORIES:
+        errors.append(ServiceError(_l("Unknown category."), "category"))
+    elif group in OCOP_GROUPS and CATEGORIES[category][0] != group:
+        errors.append(
+            ServiceError(
+                _l(
+                    "This category belongs to the group “%(group)s”.",
+                    group=OCOP_GROUPS[CATEGORIES[category][0]],
+                ),
+                "category",
+            )
+        )
+    stars = values.get("stars")
+    if not isinstance(stars, int) or isinstance(stars, bool) or not 1 <= stars <= 5:
+        errors.append(ServiceError(_l("Stars are a whole number from 1 to 5."), "stars"))
+    issued, expiry = values.get("certificate_date"), values.get("certificate_expiry")
+    if not isinstance(issued, date):
+        errors.append(ServiceError(_l("The certificate date is required."), "certificate_date"))
+    elif issued > today():
+        errors.append(ServiceError(_l("The certificate date is in the future."), "certificate_date"))
+    if isinstance(issued, date) and isinstance(expiry, date) and expiry < issued:
+        errors.append(
+            ServiceError(_l("The expiry date is before the certificate date."), "certificate_expiry")
+        )
+    capacity = values.get("capacity_per_month")
+    if capacity is not None and capacity < 0:
+        errors.append(ServiceError(_l("The capacity can't be negative."), "capacity_per_month"))
+    if capacity is not None and values.get("capacity_unit") not in UNITS:
+        errors.append(ServiceError(_l("Choose the unit of the capacity."), "capacity_unit"))
+    low, high = values.get("price_min"), values.get("price_max")
+    for key, price in (("price_min", low), ("price_max", high)):
+        if price is not None and price < 0:
+            errors.append(ServiceError(_l("A price can't be negative."), key))
+    if low is not None and high is not None and low > high:
+        errors.append(ServiceError(_l("The lowest price is above the highest."), "price_max"))
+    unknown = [code for code in values.get("standards") or [] if code not in STANDARDS]
+    if unknown:
+        errors.append(ServiceError(_l("Unknown standard: %(code)s.", code=", ".join(unknown)), "standards"))
+    return errors
+
+
+def _normalise_product_values(fields: dict) -> dict:
+    values = {key: _clean(fields.get(key)) for key in PRODUCT_FIELDS if key in fields}
+    if "standards" in fields:
+        values["standards"] = sorted(set(fields.get("standards") or []))
+    if values.get("certificate_date") and not values.get("certificate_expiry"):
+        values["certificate_expiry"] = default_expiry(values["certificate_date"])
+    if values.get("category") in CATEGORIES and not values.get("ocop_group"):
+        values["ocop_group"] = CATEGORIES[values["category"]][0]
+    return values
+
+
+def _check_traceability_free(code: str | None, own_id: int | None) -> None:
+    if not code:
+        return
+    other = db.session.scalar(select(Product.id).where(Product.traceability_code == code))
+    if other is not None and other != own_id:
+        raise ServiceError(_l("Another product already uses this traceability code."), "traceability_code")
+
+
+def _check_name_free(organisation_id: int, name_vi: str, own_id: int | None) -> None:
+    other = db.session.scalar(
+        select(Product.id).where(Product.organisation_id == organisation_id, Product.name_vi == name_vi)
+    )
+    if other is not None and other != own_id:
+        raise ServiceError(_l("Your organisation already has a product with this name."), "name_vi")
+
+
+def _apply_product_values(product: Product, values: dict) -> None:
+    for key, value in values.items():
+        if key != "standards":
+            setattr(product, key, value)
+    if "standards" in values:
+        wanted = set(values["standards"])
+        product.standard_rows = [row for row in product.standard_rows if row.standard in wanted]
+        have = {row.standard for row in product.standard_rows}
+        product.standard_rows.extend(ProductStandard(standard=code) for code in sorted(wanted - have))
+    product.search_text = fold(
+        " ".join(
+            filter(
+                None,
+                [
+                    product.name_vi,
+                    product.name_en,
+                    product.name_fr,
+                    product.traceability_code,
+                    product.organisation.name if product.organisation else None,
+                ],
+            )
+        )
+    )
+
+
+def create_product(actor, organisation: Organisation, **fields) -> Product:
+    ensure_can_edit_organisation(actor, organisation)
+    if not organisation.is_producer:
+        raise ServiceError(_l("Only producers keep products."))
+    values = _normalise_product_values(fields)
+    _raise_first(validate_product(values))
+    _check_name_free(organisation.id, values["name_vi"], None)
+    _check_traceability_free(values.get("traceability_code"), None)
+    product = Product(organisation=organisation)
+    _apply_product_values(product, values)
+    db.session.add(product)
+    db.session.flush()
+    return product
+
+
+def update_product(actor, product: Product, **fields) -> Product:
+    ensure_can_edit_organisation(actor, product.organisation)
+    values = _normalise_product_values(fields)
+    merged = {key: getattr(product, key) for key in PRODUCT_FIELDS} | {"standards": product.standards}
+    merged |= values
+    if "certificate_date" in fields and not fields.get("certificate_expiry"):
+        merged["certificate_expiry"] = default_expiry(merged["certificate_date"])
+        values["certificate_expiry"] = merged["certificate_expiry"]
+    _raise_first(validate_product(merged))
+    _check_name_free(product.organisation_id, merged["name_vi"], product.id)
+    _check_traceability_free(merged.get("traceability_code"), product.id)
+    _apply_product_values(product, values)
+    db.session.flush()
+    return product
+
+
+def delete_product(actor, product: Product, upload_folder: str | None = None) -> None:
+    ensure_can_edit_organisation(actor, product.organisation)
+    photo = product.photo_filename
+    db.session.delete(product)
+    db.session.flush()
+    if photo and upload_folder:
+        # The file goes only after the row is gone from this transaction's view.
+        (Path(upload_folder) / "products" / photo).unlink(missing_ok=True)
+
+
+def store_product_photo(actor, product: Product, data: bytes, upload_folder: str, max_bytes: int) -> str:
+    """Verify an uploaded image, re-encode it (dropping metadata and any payload) and keep it."""
+    ensure_can_edit_organisation(actor, product.organisation)
+    if len(data) > max_bytes:
+        raise ServiceError(
+            _l("The photo is larger than %(mb)s MB.", mb=round(max_bytes / 1024 / 1024, 1)), "photo"
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            probe.verify()
+        image = Image.open(io.BytesIO(data))
+        if image.format not in PHOTO_FORMATS:
+            raise ServiceError(_l("Upload a JPEG, PNG, WebP or GIF image."), "photo")
+        if image.width * image.height > 40_000_000:
+            raise ServiceError(_l("The image has too many pixels."), "photo")
+        image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise ServiceError(_l("This file is not an image we can read."), "photo") from error
+    image = image.convert("RGB")
+    image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+    folder = Path(upload_folder) / "products"
+    folder.mkdir(parents=True, exist_ok=True)
+    filename = f"{uuid.uuid4().hex}.jpg"
+    image.save(folder / filename, "JPEG", quality=85, optimize=True)
+    old = product.photo_filename
+    product.photo_filename = filename
+    db.session.flush()
+    if old:
+        (folder / old).unlink(missing_ok=True)
+    return filename
+
+
+@dataclass
+class ProductFilters:
+    text: str | None = None
+    group: str | None = None
+    category: str | None = None
+    province: str | None = None
+    min_stars: int | None = None
+    standard: str | None = None
+    sort: str = "stars"
+
+
+SORTS = ("stars", "name", "newest", "price")
+
+
+def certified_condition(on: date):
+    return and_(Product.stars >= CERTIFIED_MIN_STARS, Product.certificate_expiry >= on)
+
+
+def catalogue_query(filters: ProductFilters, *, on: date | None = None, locale: str = "vi") -> Select:
+    """Certified products (3+ stars, certificate valid on `on`) matching the filters."""
+    on = on or today()
+    query = select(Product).join(Product.organisation).where(certified_condition(on))
+    if filters.group:
+        query = query.where(Product.ocop_group == filters.group)
+    if filters.category:
+        query = query.where(Product.category == filters.category)
+    if filters.province:
+        query = query.where(Organisation.province_code == filters.province)
+    if filters.min_stars:
+        query = query.where(Product.stars >= filters.min_stars)
+    if filters.standard:
+        query = query.where(
+            exists().where(
+                ProductStandard.product_id == Product.id, ProductStandard.standard == filters.standard
+            )
+        )
+    if filters.text:
+        for word in fold(filters.text).split():
+            query = query.where(Product.search_text.contains(word, autoescape=True))
+    name_column = {"en": Product.name_en, "fr": Product.name_fr}.get(locale)
+    display_name = func.coalesce(name_column, Product.name_vi) if name_column is not None else Product.name_vi
+    order = {
+        "stars": (Product.stars.desc(), display_name),
+        "name": (display_name,),
+        "newest": (Product.created_at.desc(),),
+        "price": (Product.price_min.is_(None), Product.price_min),
+    }.get(filters.sort, (Product.stars.desc(), display_name))
+    return query.order_by(*order, Product.id)
+
+
+def products_of(organisation: Organisation) -> list[Product]:
+    return list(
+        db.session.scalars(
+            select(Product).where(Product.organisation_id == organisation.id).order_by(Product.name_vi)
+        )
+    )
+
+
+def catalogue_facets(on: date | None = None) -> dict:
+    """How many certified products each group and province has, for the filter menus."""
+    on = on or today()
+    groups = dict(
+        db.session.execute(
+            select(Product.ocop_group, func.count())
+            .where(certified_condition(on))
+            .group_by(Product.ocop_group)
+        ).all()
+    )
+    provinces = dict(
+        db.session.execute(
+            select(Organisation.province_code, func.count())
+            .join(Product.organisation)
+            .where(certified_condition(on))
+            .group_by(Organisation.province_code)
+        ).all()
+    )
+    return {"groups": groups, "provinces": provinces}
+
+
+# ---------------------------------------------------------------- demand
+
+
+def validate_demand(values: dict) -> list[ServiceError]:
+    errors = []
+    if values.get("category") not in CATEGORIES:
+        errors.append(ServiceError(_l("Unknown category."), "category"))
+    volume = values.get("monthly_volume")
+    if volume is None or volume <= 0:
+        errors.append(ServiceError(_l("The monthly volume must be above zero."), "monthly_volume"))
+    if values.get("unit") not in UNITS:
+        errors.append(ServiceError(_l("Choose a unit."), "unit"))
+    stars = values.get("min_stars")
+    if not isinstance(stars, int) or not 1 <= stars <= 5:
+        errors.append(ServiceError(_l("Stars are a whole number from 1 to 5."), "min_stars"))
+    ceiling = values.get("price_ceiling")
+    if ceiling is not None and ceiling <= 0:
+        errors.append(ServiceError(_l("The price ceiling must be above zero."), "price_ceiling"))
+    bad = [code for code in values.get("standards") or [] if code not in STANDARDS]
+    if bad:
+        errors.append(ServiceError(_l("Unknown standard: %(code)s.", code=", ".join(bad)), "standards"))
+    bad = [code for code in values.get("provinces") or [] if code not in PROVINCES]
+    if bad:
+        errors.append(ServiceError(_l("Unknown province."), "provinces"))
+    return errors
+
+
+def _apply_demand(line: DemandLine, values: dict) -> None:
+    for key in ("category", "monthly_volume", "unit", "min_stars", "price_ceiling", "note"):
+        if key in values:
+            setattr(line, key, values[key])
+    if "standards" in values:
+        line.standard_rows = [DemandStandard(standard=c) for c in sorted(set(values["standards"]))]
+    if "provinces" in values:
+        line.province_rows = [DemandProvince(province_code=c) for c in sorted(set(values["provinces"]))]
+
+
+def save_demand_line(
+    actor, organisation: Organisation, line: DemandLine | None = None, **fields
+) -> DemandLine:
+    ensure_can_edit_organisation(actor, organisation)
+    if not organisation.is_buyer:
+        raise ServiceError(_l("Only buyers keep demand lines."))
+    if line is not None and line.organisation_id != organisation.id:
+        raise PermissionDenied
+    values = {key: _clean(value) for key, value in fields.items()}
+    current = (
+        {}
+        if line is None
+        else {
+            "category": line.category,
+            "monthly_volume": line.monthly_volume,
+            "unit": line.unit,
+            "min_stars": line.min_stars,
+            "price_ceiling": line.price_ceiling,
+            "standards": line.required_standards,
+            "provinces": line.preferred_provinces,
+        }
+    )
+    _raise_first(validate_demand(current | values))
+    if line is None:
+        line = DemandLine(organisation=organisation)
+        db.session.add(line)
+    _apply_demand(line, values)
+    db.session.flush()
+    return line
+
+
+def delete_demand_line(actor, line: DemandLine) -> None:
+    ensure_can_edit_organisation(actor, line.organisation)
+    db.session.delete(line)
+    db.session.flush()

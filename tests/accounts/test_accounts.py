@@ -1,0 +1,151 @@
+"""Sign up, log in, log out, change password, roles and CSRF."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app import create_app
+from app.accounts.models import User
+from app.catalog.models import Organisation
+
+SIGNUP = {
+    "role": "exhibitor",
+    "full_name": "Nguyễn Thị Lan",
+    "email": "lan@htx-haiha.vn",
+    "password": "tra-xanh-2025",
+    "confirm": "tra-xanh-2025",
+    "organisation_name": "HTX Chè Đường Hoa",
+    "producer_kind": "cooperative",
+    "province_code": "22",
+}
+
+
+def test_a_producer_signs_up_with_its_organisation_and_is_logged_in(client, db):
+    response = client.post("/signup", data=SIGNUP)
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "lan@htx-haiha.vn"))
+    assert user.role == "exhibitor"
+    assert user.organisation.name == "HTX Chè Đường Hoa"
+    assert user.organisation.role == "producer"
+    assert user.password_hash != "tra-xanh-2025" and user.check_password("tra-xanh-2025")
+    assert client.get("/my/products").status_code == 200
+
+
+def test_signing_up_twice_with_one_email_is_refused_next_to_the_field(client, db):
+    client.post("/signup", data=SIGNUP)
+    client.post("/logout")
+    again = SIGNUP | {"email": "LAN@htx-haiha.vn", "organisation_name": "Another"}
+    response = client.post("/signup", data=again, headers={"Accept-Language": "en"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "already exists" in page or "đã có" in page
+    assert "Another" in page  # what the user typed is kept
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
+    # nothing half-written: the second organisation was rolled back too
+    assert db.session.scalar(select(func.count()).select_from(Organisation)) == 1
+
+
+def test_a_buyer_must_say_which_type_of_buyer_it_is(client, db):
+    data = SIGNUP | {"role": "buyer", "email": "mua@coop.vn", "buyer_type": ""}
+    response = client.post("/signup", data=data)
+    assert response.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_wrong_password_is_refused_with_a_message(client, exhibitor):
+    response = client.post("/login", data={"email": exhibitor.email, "password": "wrong-pass"})
+    assert response.status_code == 200
+    assert "is-invalid" in response.get_data(as_text=True)
+    assert client.get("/my/products").status_code == 302  # still logged out
+
+
+def test_login_then_logout(client, exhibitor, login):
+    login(exhibitor)
+    assert client.get("/my/products").status_code == 200
+    assert client.post("/logout").status_code == 302
+    assert client.get("/my/products").status_code == 302
+
+
+def test_login_does_not_redirect_to_another_site(client, exhibitor):
+    response = client.post(
+        "/login?next=https://evil.example/", data={"email": exhibitor.email, "password": "correct horse 42"}
+    )
+    assert response.status_code == 302
+    assert "evil.example" not in response.headers["Location"]
+
+
+def test_changing_password_needs_the_current_one(client, exhibitor, login, db):
+    login(exhibitor)
+    bad = client.post(
+        "/account/password",
+        data={"current_password": "nope", "new_password": "moi-mat-khau-1", "confirm": "moi-mat-khau-1"},
+    )
+    assert bad.status_code == 200
+    good = client.post(
+        "/account/password",
+        data={
+            "current_password": "correct horse 42",
+            "new_password": "moi-mat-khau-1",
+            "confirm": "moi-mat-khau-1",
+        },
+    )
+    assert good.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, exhibitor.id).check_password("moi-mat-khau-1")
+
+
+@pytest.mark.parametrize(
+    "path", ["/my/products", "/my/products/new", "/my/demand", "/organisations", "/import/"]
+)
+def test_pages_for_a_role_send_anonymous_visitors_to_login(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_each_role_is_refused_the_other_roles_pages(client, exhibitor, buyer_user, organiser, login):
+    login(exhibitor)
+    assert client.get("/my/demand").status_code == 403
+    assert client.get("/organisations").status_code == 403
+    assert client.get("/import/").status_code == 403
+    client.post("/logout")
+    login(buyer_user)
+    assert client.get("/my/products").status_code == 403
+    assert client.get("/my/products/new").status_code == 403
+    assert client.get("/organisations").status_code == 403
+    client.post("/logout")
+    login(organiser)
+    assert client.get("/organisations").status_code == 200
+    assert client.get("/my/products").status_code == 403
+
+
+def test_forms_refuse_a_post_without_csrf_token(tmp_path):
+    app = create_app(
+        "testing",
+        WTF_CSRF_ENABLED=True,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'csrf.sqlite'}",
+        UPLOAD_FOLDER=str(tmp_path),
+    )
+    client = app.test_client()
+    response = client.post("/login", data={"email": "a@b.vn", "password": "whatever1"})
+    assert response.status_code == 400
+
+
+def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+    monkeypatch.setenv("SECRET_KEY", "short")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    assert create_app("production").config["SECRET_KEY"] == "x" * 48
+
+
+def test_the_language_switch_changes_the_interface_language(client, db):
+    client.get("/lang/en")
+    english = client.get("/login").get_data(as_text=True)
+    client.get("/lang/fr")
+    french = client.get("/login").get_data(as_text=True)
+    assert 'lang="en"' in english and 'lang="fr"' in french

@@ -1,0 +1,196 @@
+"""Fixtures: `app`, `db`, `client`, builders (`make_user`, `make_producer`, ...), `live_server`.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+The schema is created once per run; after each test every table is emptied, so
+tests that commit through real connections (concurrency, live server) stay isolated.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db as _db
+
+pytest_plugins = ["tests.browser_support"]
+
+_counter = itertools.count(1)
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    application = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=_database_url(tmp_path_factory),
+        UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")),
+    )
+    with application.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield application
+    with application.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture()
+def db(app):
+    """The database, emptied after the test whatever the test committed."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        tables = list(reversed(_db.metadata.sorted_tables))
+        with _db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(table.delete())
+
+
+@pytest.fixture()
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def make_producer(db):
+    from app.catalog import services
+
+    def build(**overrides):
+        n = next(_counter)
+        values = {
+            "role": "producer",
+            "name": f"HTX Chè Hải Hà {n}",
+            "producer_kind": "cooperative",
+            "province_code": "22",
+            "commune": "Quảng Long",
+        } | overrides
+        return services.create_organisation(**values)
+
+    return build
+
+
+@pytest.fixture()
+def make_buyer(db):
+    from app.catalog import services
+
+    def build(**overrides):
+        n = next(_counter)
+        values = {
+            "role": "buyer",
+            "name": f"Siêu thị Hạ Long {n}",
+            "buyer_type": "supermarket",
+            "province_code": "22",
+        } | overrides
+        return services.create_organisation(**values)
+
+    return build
+
+
+@pytest.fixture()
+def make_user(db):
+    from app.accounts import services
+
+    def build(role="exhibitor", organisation=None, password="correct horse 42", **overrides):
+        n = next(_counter)
+        values = {"email": f"user{n}@example.vn", "full_name": f"Người dùng {n}"} | overrides
+        return services.create_user(role=role, password=password, organisation=organisation, **values)
+
+    return build
+
+
+@pytest.fixture()
+def make_product(db, make_producer, make_user):
+    from app.catalog import services
+
+    def build(organisation=None, **overrides):
+        organisation = organisation or make_producer()
+        n = next(_counter)
+        values = {
+            "name_vi": f"Chè xanh Hải Hà {n}",
+            "name_en": f"Hai Ha green tea {n}",
+            "ocop_group": "beverages",
+            "category": "tea",
+            "stars": 4,
+            "certificate_date": date.today() - timedelta(days=200),
+            "standards": ["vietgap"],
+            "capacity_per_month": 500,
+            "capacity_unit": "kg",
+            "price_min": 250_000,
+            "price_max": 400_000,
+            "price_unit": "kg",
+        } | overrides
+        owner = _SystemActor(organisation.id)
+        return services.create_product(owner, organisation, **values)
+
+    return build
+
+
+class _SystemActor:
+    """An actor allowed to edit one organisation, for building test data."""
+
+    is_authenticated = True
+    role = "exhibitor"
+
+    def __init__(self, organisation_id):
+        self.organisation_id = organisation_id
+
+
+@pytest.fixture()
+def login(client):
+    def do(user, password="correct horse 42"):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return do
+
+
+@pytest.fixture()
+def exhibitor(db, make_producer, make_user):
+    """A producer organisation and its logged-out exhibitor account."""
+    return make_user(role="exhibitor", organisation=make_producer())
+
+
+@pytest.fixture()
+def buyer_user(db, make_buyer, make_user):
+    return make_user(role="buyer", organisation=make_buyer())
+
+
+@pytest.fixture()
+def organiser(db, make_user):
+    return make_user(role="organiser")
+
+
+@pytest.fixture()
+def live_server(app, db):
+    """The app served over HTTP on a loopback port, in a thread, for browser tests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
