@@ -70,7 +70,7 @@ def select_locale() -> str:
 
 
 def register_i18n(app: Flask) -> None:
-    from flask_babel import get_locale, gettext
+    from flask_babel import get_locale, gettext, refresh
 
     babel.init_app(
         app,
@@ -82,6 +82,9 @@ def register_i18n(app: Flask) -> None:
 
     @app.before_request
     def remember_locale():
+        # Flask-Babel caches the locale on the app context, which outlives one request
+        # when an app context is already pushed (CLI, tests); each request decides anew.
+        refresh()
         g.locale = str(get_locale())
 
 

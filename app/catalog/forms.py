@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.catalog.vocab import (
@@ -29,6 +29,8 @@ from app.catalog.vocab import (
 from app.data.provinces import province_choices
 
 BLANK = [("", "—")]
+# Browsers send ISO dates; people typing by hand in Vietnam write day/month/year.
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -73,9 +75,10 @@ class ProductForm(FlaskForm):
     stars = SelectField(
         _l("OCOP stars"), coerce=int, choices=[(n, "★" * n) for n in range(1, 6)], validators=[DataRequired()]
     )
-    certificate_date = DateField(_l("Certificate date"), validators=[DataRequired()])
+    certificate_date = DateField(_l("Certificate date"), format=DATE_FORMATS, validators=[InputRequired()])
     certificate_expiry = DateField(
         _l("Certificate expiry"),
+        format=DATE_FORMATS,
         validators=[Optional()],
         description=_l("Leave empty: 36 months after the certificate date."),
     )

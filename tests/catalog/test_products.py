@@ -1,0 +1,338 @@
+"""Exhibitors keep their OCOP products; the catalogue shows only certified ones."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from app.catalog import services
+from app.catalog.models import DemandLine, Organisation, Product
+
+PRODUCT_FORM = {
+    "name_vi": "Chè xanh Đường Hoa",
+    "name_en": "Duong Hoa green tea",
+    "name_fr": "Thé vert de Duong Hoa",
+    "ocop_group": "beverages",
+    "category": "tea",
+    "stars": "4",
+    "certificate_date": "2025-03-01",
+    "standards": ["vietgap", "haccp"],
+    "capacity_per_month": "800",
+    "capacity_unit": "kg",
+    "price_min": "250000",
+    "price_max": "450000",
+    "price_unit": "kg",
+    "traceability_code": "QN-HH-0001",
+}
+
+
+def _png(size=(64, 48), fmt="PNG") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (30, 120, 60)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def test_an_exhibitor_adds_a_product_and_its_certificate_runs_36_months(client, exhibitor, login, db):
+    login(exhibitor)
+    response = client.post("/my/products/new", data=PRODUCT_FORM)
+    assert response.status_code == 302
+    product = db.session.scalar(select(Product))
+    assert product.organisation_id == exhibitor.organisation_id
+    assert product.certificate_expiry == date(2028, 3, 1)
+    assert product.standards == ["haccp", "vietgap"]
+    assert product.price_min == 250_000
+
+
+def test_a_certificate_from_the_31st_expires_at_the_end_of_a_shorter_month():
+    assert services.default_expiry(date(2023, 5, 31)) == date(2026, 5, 31)
+    assert services.default_expiry(date(2021, 2, 28)) == date(2024, 2, 28)
+    assert services.add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("stars", "7", "Not a valid choice"),
+        ("certificate_date", "2025-31-12", "Not a valid date value"),
+        ("certificate_date", "2099-01-01", "in the future"),
+        ("category", "seafood", "belongs to the group"),
+        ("price_max", "1000", "lowest price is above the highest"),
+        ("name_vi", "", "This field is required"),
+    ],
+)
+def test_a_wrong_product_value_is_shown_next_to_its_field_and_nothing_saved(
+    client, exhibitor, login, db, field, value, message
+):
+    login(exhibitor)
+    client.get("/lang/en")
+    response = client.post("/my/products/new", data=PRODUCT_FORM | {field: value})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in page
+    assert 'value="Duong Hoa green tea"' in page  # what was typed is kept
+    assert db.session.scalar(select(func.count()).select_from(Product)) == 0
+
+
+def test_an_expired_certificate_is_flagged_and_left_out_of_the_catalogue(client, make_product, db):
+    valid = make_product(name_vi="Chả mực Hạ Long", category="seafood", ocop_group="food")
+    expired = make_product(
+        name_vi="Miến dong Bình Liêu",
+        category="rice_noodles",
+        ocop_group="food",
+        certificate_date=date.today() - timedelta(days=365 * 4),
+    )
+    two_stars = make_product(name_vi="Mật ong Ba Chẽ", category="honey", ocop_group="food", stars=2)
+    db.session.commit()
+    assert expired.is_expired(date.today()) and not expired.is_certified(date.today())
+    listing = client.get("/catalogue").get_data(as_text=True)
+    assert valid.name_vi in listing
+    assert expired.name_vi not in listing
+    assert two_stars.name_vi not in listing
+    page = client.get(f"/products/{expired.id}?lang=en").get_data(as_text=True)
+    assert "Certificate expired" in page
+
+
+def test_the_catalogue_filters_by_group_province_stars_and_standard(client, make_product, make_producer, db):
+    lang_son = make_producer(name="HTX Vịt quay Lạng Sơn", province_code="20")
+    duck = make_product(
+        organisation=lang_son,
+        name_vi="Vịt quay Lạng Sơn",
+        category="meat_products",
+        ocop_group="food",
+        stars=5,
+        standards=["haccp"],
+    )
+    tea = make_product(name_vi="Trà hoa vàng Ba Chẽ", stars=3, standards=["organic"])
+    db.session.commit()
+
+    def names(**args):
+        return client.get("/catalogue", query_string=args).get_data(as_text=True)
+
+    assert duck.name_vi in names(group="food") and tea.name_vi not in names(group="food")
+    assert duck.name_vi in names(province="20") and tea.name_vi not in names(province="20")
+    assert duck.name_vi in names(stars="5") and tea.name_vi not in names(stars="5")
+    assert tea.name_vi in names(standard="organic") and duck.name_vi not in names(standard="organic")
+
+
+def test_search_finds_products_by_any_of_the_three_names_with_or_without_accents(client, make_product, db):
+    product = make_product(
+        name_vi="Vải thiều Lục Ngạn",
+        name_en="Luc Ngan litchi",
+        name_fr="Litchi de Luc Ngan",
+        category="fresh_fruit",
+        ocop_group="food",
+    )
+    other = make_product(name_vi="Hồng vành khuyên sấy gió", category="dried_fruit", ocop_group="food")
+    db.session.commit()
+    for query in ("vải thiều", "vai thieu", "litchi", "Litchi de", "LỤC NGẠN"):
+        page = client.get("/catalogue", query_string={"q": query}).get_data(as_text=True)
+        assert product.name_vi in page, query
+        assert other.name_vi not in page, query
+
+
+def test_the_catalogue_is_paginated(client, make_product, make_producer, db, app):
+    producer = make_producer()
+    for n in range(app.config["PAGE_SIZE"] + 3):
+        make_product(organisation=producer, name_vi=f"Sản phẩm {n:03d}", stars=4)
+    db.session.commit()
+    first = client.get("/catalogue?sort=name").get_data(as_text=True)
+    second = client.get("/catalogue?sort=name&page=2").get_data(as_text=True)
+    assert "Sản phẩm 000" in first and "Sản phẩm 000" not in second
+    assert f"Sản phẩm {app.config['PAGE_SIZE'] + 2:03d}" in second
+
+
+def test_the_english_catalogue_shows_english_names_and_prices_in_vnd(client, make_product, db):
+    make_product(name_vi="Chè Hải Hà", name_en="Hai Ha tea", price_min=250_000, price_max=250_000)
+    db.session.commit()
+    english = client.get("/catalogue?lang=en").get_data(as_text=True)
+    vietnamese = client.get("/catalogue?lang=vi").get_data(as_text=True)
+    assert "Hai Ha tea" in english and "₫250,000" in english
+    assert "Chè Hải Hà" in vietnamese and "250.000" in vietnamese
+
+
+def test_a_photo_is_re_encoded_and_served(client, exhibitor, login, make_product, db):
+    product = make_product(organisation=exhibitor.organisation)
+    db.session.commit()
+    login(exhibitor)
+    data = PRODUCT_FORM | {
+        "name_vi": product.name_vi,
+        "traceability_code": "",
+        "photo": (io.BytesIO(_png(fmt="PNG")), "che.png"),
+    }
+    response = client.post(f"/my/products/{product.id}/edit", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    photo = client.get(f"/products/{product.id}/photo")
+    assert photo.status_code == 200
+    assert photo.mimetype == "image/jpeg"
+    assert Image.open(io.BytesIO(photo.data)).format == "JPEG"
+
+
+@pytest.mark.parametrize(
+    ("payload", "filename", "message"),
+    [
+        (b"#!/bin/sh\necho not an image\n", "photo.jpg", "not an image"),
+        (b"GIF89a" + b"\x00" * 40, "broken.gif", "not an image"),
+    ],
+)
+def test_a_file_that_is_not_an_image_is_refused(client, exhibitor, login, db, payload, filename, message):
+    login(exhibitor)
+    client.get("/lang/en")
+    data = PRODUCT_FORM | {"photo": (io.BytesIO(payload), filename)}
+    response = client.post("/my/products/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Product)) == 0
+
+
+def test_an_oversized_photo_is_refused_and_the_product_not_saved(client, exhibitor, login, db, app):
+    login(exhibitor)
+    client.get("/lang/en")
+    big = _png(size=(200, 200)) + b"\x00" * (app.config["MAX_PHOTO_BYTES"] + 1)
+    data = PRODUCT_FORM | {"photo": (io.BytesIO(big), "huge.png")}
+    response = client.post("/my/products/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "larger than" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Product)) == 0
+
+
+def test_an_exhibitor_cannot_touch_another_producers_product_by_changing_the_id(
+    client, exhibitor, login, make_product, db
+):
+    foreign = make_product(name_vi="Sá sùng Vân Đồn", category="seafood", ocop_group="food")
+    db.session.commit()
+    login(exhibitor)
+    assert client.get(f"/my/products/{foreign.id}/edit").status_code == 403
+    assert client.post(f"/my/products/{foreign.id}/edit", data=PRODUCT_FORM).status_code == 403
+    assert client.get(f"/my/products/{foreign.id}/delete").status_code == 403
+    assert client.post(f"/my/products/{foreign.id}/delete").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Product, foreign.id).name_vi == "Sá sùng Vân Đồn"
+
+
+def test_deleting_a_product_asks_first_then_deletes(client, exhibitor, login, make_product, db):
+    product = make_product(organisation=exhibitor.organisation)
+    db.session.commit()
+    login(exhibitor)
+    confirm = client.get(f"/my/products/{product.id}/delete")
+    assert confirm.status_code == 200 and "csrf_token" in confirm.get_data(as_text=True)
+    assert db.session.get(Product, product.id) is not None
+    assert client.post(f"/my/products/{product.id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Product, product.id) is None
+
+
+def test_an_exhibitor_edits_only_its_own_organisation(client, exhibitor, login, make_producer, db):
+    other = make_producer(name="HTX Hồi Văn Quan", province_code="20")
+    db.session.commit()
+    login(exhibitor)
+    response = client.post(
+        "/my/organisation",
+        data={
+            "name": "HTX Chè Đường Hoa",
+            "producer_kind": "cooperative",
+            "province_code": "22",
+            "tax_code": "5701234567",
+            "commune": "Đường Hoa",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Organisation, exhibitor.organisation_id).tax_code == "5701234567"
+    assert db.session.get(Organisation, other.id).name == "HTX Hồi Văn Quan"
+
+
+def test_a_tax_code_taken_by_another_organisation_is_refused(client, exhibitor, login, make_producer, db):
+    make_producer(tax_code="5700000001")
+    db.session.commit()
+    login(exhibitor)
+    client.get("/lang/en")
+    response = client.post(
+        "/my/organisation",
+        data={
+            "name": "HTX X",
+            "producer_kind": "cooperative",
+            "province_code": "22",
+            "tax_code": "5700000001",
+        },
+    )
+    assert response.status_code == 200
+    assert "already has this tax code" in response.get_data(as_text=True)
+
+
+DEMAND_FORM = {
+    "category": "tea",
+    "monthly_volume": "2000",
+    "unit": "kg",
+    "min_stars": "4",
+    "standards": ["vietgap"],
+    "provinces": ["22", "20"],
+    "price_ceiling": "300000",
+}
+
+
+def test_a_buyer_keeps_demand_lines(client, buyer_user, login, db):
+    login(buyer_user)
+    assert client.post("/my/demand/new", data=DEMAND_FORM).status_code == 302
+    line = db.session.scalar(select(DemandLine))
+    assert line.required_standards == ["vietgap"]
+    assert line.preferred_provinces == ["20", "22"]
+    page = client.get("/my/demand?lang=vi").get_data(as_text=True)
+    assert "Quảng Ninh" in page and "Lạng Sơn" in page
+
+
+def test_a_demand_line_with_zero_volume_is_refused(client, buyer_user, login, db):
+    login(buyer_user)
+    response = client.post("/my/demand/new", data=DEMAND_FORM | {"monthly_volume": "0"})
+    assert response.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(DemandLine)) == 0
+
+
+def test_a_buyer_cannot_edit_or_delete_another_buyers_demand(
+    client, buyer_user, login, make_buyer, make_user, db
+):
+    other_user = make_user(role="buyer", organisation=make_buyer(name="Khách sạn Mường Thanh"))
+    db.session.commit()
+    login(other_user)
+    client.post("/my/demand/new", data=DEMAND_FORM)
+    client.post("/logout")
+    line = db.session.scalar(select(DemandLine))
+    login(buyer_user)
+    assert client.get(f"/my/demand/{line.id}/edit").status_code == 403
+    assert (
+        client.post(f"/my/demand/{line.id}/edit", data=DEMAND_FORM | {"monthly_volume": "1"}).status_code
+        == 403
+    )
+    assert client.post(f"/my/demand/{line.id}/delete").status_code == 403
+    db.session.expire_all()
+    assert float(db.session.get(DemandLine, line.id).monthly_volume) == 2000
+
+
+def test_a_buyers_page_is_for_logged_in_users_and_a_producers_page_is_public(
+    client, make_buyer, make_producer, exhibitor, login, db
+):
+    buyer = make_buyer(name="Co.opmart Hạ Long")
+    producer = make_producer(name="HTX Miến dong Bình Liêu")
+    db.session.commit()
+    assert client.get(f"/organisations/{producer.id}").status_code == 200
+    assert client.get(f"/organisations/{buyer.id}").status_code == 302
+    login(exhibitor)
+    assert "Co.opmart Hạ Long" in client.get(f"/organisations/{buyer.id}").get_data(as_text=True)
+
+
+def test_the_directory_lists_and_filters_organisations_for_organisers(
+    client, organiser, login, make_buyer, make_producer, db
+):
+    make_buyer(name="WinMart Bắc Giang", province_code="24")
+    make_producer(name="HTX Vải thiều Lục Ngạn", province_code="24")
+    make_producer(name="HTX Chè Hải Hà", province_code="22")
+    db.session.commit()
+    login(organiser)
+    page = client.get("/organisations?province=24").get_data(as_text=True)
+    assert "WinMart Bắc Giang" in page and "HTX Vải thiều Lục Ngạn" in page
+    assert "HTX Chè Hải Hà" not in page
+    buyers = client.get("/organisations?role=buyer").get_data(as_text=True)
+    assert "WinMart Bắc Giang" in buyers and "HTX Vải thiều Lục Ngạn" not in buyers
