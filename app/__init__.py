@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from pathlib import Path
@@ -49,6 +50,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "warning"
 
+    # Every module's tables, so migrations and create_all (tests) see the whole schema.
+    import app.catalog.models
+    import app.events.models
+    import app.notifications.models
     from app.accounts.models import User
 
     @login_manager.user_loader

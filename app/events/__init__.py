@@ -1,0 +1,1 @@
+"""Events: fairs and conferences, programme, halls, registrations, state machine, jobs."""

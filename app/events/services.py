@@ -1,0 +1,459 @@
+"""Events: create and edit, halls, programme, and the state machine.
+
+Every state move is one function with its guard; the organiser's buttons and the
+scheduled jobs call the same functions. Functions flush; the caller commits once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.database import utcnow
+from app.errors import PermissionDenied, ServiceError
+from app.events.models import (
+    EVENT_KINDS,
+    PROGRAMME_KINDS,
+    Event,
+    EventOrganiser,
+    Hall,
+    ProgrammeItem,
+    Registration,
+)
+from app.extensions import db
+
+EVENT_FIELDS = (
+    "slug",
+    "kind",
+    "name_vi",
+    "name_en",
+    "name_fr",
+    "description_vi",
+    "description_en",
+    "description_fr",
+    "timezone",
+    "starts_at",
+    "ends_at",
+    "venue_name",
+    "venue_address",
+    "province_code",
+    "exhibitor_capacity",
+    "buyer_capacity",
+    "exhibitor_registration_opens_at",
+    "exhibitor_registration_closes_at",
+    "buyer_registration_opens_at",
+    "buyer_registration_closes_at",
+)
+WINDOWS = (
+    ("exhibitor_registration_opens_at", "exhibitor_registration_closes_at"),
+    ("buyer_registration_opens_at", "buyer_registration_closes_at"),
+)
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# state -> the states an organiser (or a job) may move it to
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("registration_open", "cancelled"),
+    "registration_open": ("registration_closed", "cancelled"),
+    "registration_closed": ("registration_open", "scheduled", "cancelled"),
+    "scheduled": ("running", "cancelled"),
+    "running": ("finished",),
+    "finished": (),
+    "cancelled": (),
+}
+
+
+# ---------------------------------------------------------------- time helpers
+
+
+def zone(event: Event) -> ZoneInfo:
+    return ZoneInfo(event.timezone)
+
+
+def to_local(event: Event, moment: datetime | None) -> datetime | None:
+    return moment.astimezone(zone(event)) if moment else None
+
+
+def from_local(timezone: str, naive: datetime | None) -> datetime | None:
+    """A wall-clock time typed in the event's zone, as an aware UTC datetime."""
+    if naive is None:
+        return None
+    if naive.tzinfo is not None:
+        return naive.astimezone(ZoneInfo("UTC"))
+    return naive.replace(tzinfo=ZoneInfo(timezone)).astimezone(ZoneInfo("UTC"))
+
+
+def valid_timezone(name: str | None) -> bool:
+    if not name or name not in available_timezones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- permissions
+
+
+def can_manage(actor, event: Event) -> bool:
+    """Only the event's own organisers (and admins) manage it."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if actor.role == "admin":
+        return True
+    return actor.role == "organiser" and any(o.user_id == actor.id for o in event.organisers)
+
+
+def ensure_can_manage(actor, event: Event) -> None:
+    if not can_manage(actor, event):
+        raise PermissionDenied
+
+
+def events_managed_by(actor) -> list[Event]:
+    query = select(Event).order_by(Event.starts_at.desc())
+    if actor.role != "admin":
+        query = query.join(EventOrganiser).where(EventOrganiser.user_id == actor.id)
+    return list(db.session.scalars(query))
+
+
+def public_events() -> list[Event]:
+    """Events anyone may see: everything but drafts."""
+    return list(
+        db.session.scalars(select(Event).where(Event.state != "draft").order_by(Event.starts_at.desc()))
+    )
+
+
+def event_by_slug(slug: str) -> Event | None:
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+# ---------------------------------------------------------------- create / edit
+
+
+def approved_count(event: Event, role: str) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.role == role,
+                Registration.status == "approved",
+            )
+        )
+        or 0
+    )
+
+
+def validate_event(values: dict, event: Event | None = None) -> list[ServiceError]:
+    """Every rule an event's settings must meet, as field errors."""
+    errors: list[ServiceError] = []
+    slug = values.get("slug") or ""
+    if not SLUG_RE.match(slug) or len(slug) > 80:
+        errors.append(
+            ServiceError(
+                _l("Use lower-case letters, digits and dashes, e.g. hoi-cho-ocop-quang-ninh-2025."), "slug"
+            )
+        )
+    else:
+        other = db.session.scalar(select(Event.id).where(Event.slug == slug))
+        if other is not None and (event is None or other != event.id):
+            errors.append(ServiceError(_l("Another event already uses this address."), "slug"))
+    if values.get("kind") not in EVENT_KINDS:
+        errors.append(ServiceError(_l("Choose the kind of event."), "kind"))
+    if not values.get("name_vi"):
+        errors.append(ServiceError(_l("The Vietnamese name is required."), "name_vi"))
+    if not valid_timezone(values.get("timezone")):
+        errors.append(ServiceError(_l("Unknown time zone; use a name like Asia/Ho_Chi_Minh."), "timezone"))
+    starts, ends = values.get("starts_at"), values.get("ends_at")
+    if starts is None:
+        errors.append(ServiceError(_l("The start is required."), "starts_at"))
+    if ends is None:
+        errors.append(ServiceError(_l("The end is required."), "ends_at"))
+    if starts and ends and ends <= starts:
+        errors.append(ServiceError(_l("The event must end after it starts."), "ends_at"))
+    if values.get("kind") in ("physical_fair", "conference", "hybrid") and not values.get("venue_name"):
+        errors.append(ServiceError(_l("A physical event needs a venue."), "venue_name"))
+    for role in ("exhibitor", "buyer"):
+        capacity = values.get(f"{role}_capacity")
+        field = f"{role}_capacity"
+        if capacity is None or capacity < 0:
+            errors.append(ServiceError(_l("The capacity must be zero or more."), field))
+        elif event is not None and event.id is not None and capacity < approved_count(event, role):
+            errors.append(
+                ServiceError(
+                    _l(
+                        "%(n)d are already approved; the capacity can't be lower.",
+                        n=approved_count(event, role),
+                    ),
+                    field,
+                )
+            )
+    for opens_field, closes_field in WINDOWS:
+        opens, closes = values.get(opens_field), values.get(closes_field)
+        if opens and closes and closes <= opens:
+            errors.append(ServiceError(_l("Registration must close after it opens."), closes_field))
+        if closes and ends and closes > ends:
+            errors.append(ServiceError(_l("Registration can't close after the event ends."), closes_field))
+        if opens and ends and opens >= ends:
+            errors.append(ServiceError(_l("Registration must open before the event ends."), opens_field))
+    return errors
+
+
+def _clean(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def create_event(actor, **fields) -> Event:
+    if actor.role not in ("organiser", "admin"):
+        raise PermissionDenied
+    values = {key: _clean(fields.get(key)) for key in EVENT_FIELDS}
+    values["timezone"] = values.get("timezone") or "Asia/Ho_Chi_Minh"
+    values["exhibitor_capacity"] = values.get("exhibitor_capacity") or 0
+    values["buyer_capacity"] = values.get("buyer_capacity") or 0
+    errors = validate_event(values)
+    if errors:
+        raise errors[0]
+    event = Event(state="draft", created_by_id=actor.id, **values)
+    event.organisers.append(EventOrganiser(user_id=actor.id))
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def update_event(actor, event: Event, **fields) -> Event:
+    ensure_can_manage(actor, event)
+    if event.state in ("finished", "cancelled"):
+        raise ServiceError(_l("A finished or cancelled event can't be changed."))
+    values = {key: _clean(fields[key]) for key in EVENT_FIELDS if key in fields}
+    merged = {key: getattr(event, key) for key in EVENT_FIELDS} | values
+    errors = validate_event(merged, event)
+    if errors:
+        raise errors[0]
+    for key, value in values.items():
+        setattr(event, key, value)
+    db.session.flush()
+    return event
+
+
+def validate_all(values: dict, event: Event | None = None) -> list[ServiceError]:
+    """All errors at once, so a form can show each next to its field."""
+    return validate_event(values, event)
+
+
+# ---------------------------------------------------------------- halls
+
+
+def save_hall(
+    actor, event: Event, *, name: str, width_m: float, depth_m: float, hall: Hall | None = None
+) -> Hall:
+    ensure_can_manage(actor, event)
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError(_l("The hall needs a name."), "name")
+    if width_m is None or width_m <= 0:
+        raise ServiceError(_l("The size must be above zero."), "width_m")
+    if depth_m is None or depth_m <= 0:
+        raise ServiceError(_l("The size must be above zero."), "depth_m")
+    clash = db.session.scalar(select(Hall.id).where(Hall.event_id == event.id, Hall.name == name))
+    if clash is not None and (hall is None or clash != hall.id):
+        raise ServiceError(_l("This event already has a hall with this name."), "name")
+    if hall is None:
+        hall = Hall(event=event)
+        db.session.add(hall)
+    hall.name, hall.width_m, hall.depth_m = name, width_m, depth_m
+    db.session.flush()
+    return hall
+
+
+def delete_hall(actor, hall: Hall) -> None:
+    ensure_can_manage(actor, hall.event)
+    db.session.delete(hall)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- programme
+
+
+def _clash(
+    event: Event, location: str, starts: datetime, ends: datetime, own_id: int | None
+) -> ProgrammeItem | None:
+    for item in event.programme:
+        if item.cancelled or item.id == own_id or item.location.strip().lower() != location.lower():
+            continue
+        if item.starts_at < ends and starts < item.ends_at:
+            return item
+    return None
+
+
+def save_programme_item(
+    actor,
+    event: Event,
+    *,
+    kind: str,
+    title_vi: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    location: str,
+    title_en: str | None = None,
+    title_fr: str | None = None,
+    description: str | None = None,
+    item: ProgrammeItem | None = None,
+    locale: str = "vi",
+) -> ProgrammeItem:
+    """Add or change a programme item; two items can't share a location at the same time."""
+    ensure_can_manage(actor, event)
+    if kind not in PROGRAMME_KINDS:
+        raise ServiceError(_l("Choose the kind of item."), "kind")
+    if not (title_vi or "").strip():
+        raise ServiceError(_l("The Vietnamese title is required."), "title_vi")
+    if not (location or "").strip():
+        raise ServiceError(_l("Say where it takes place."), "location")
+    if starts_at is None or ends_at is None or ends_at <= starts_at:
+        raise ServiceError(_l("It must end after it starts."), "ends_at")
+    if starts_at < event.starts_at or ends_at > event.ends_at:
+        raise ServiceError(_l("It must take place during the event."), "starts_at")
+    location = location.strip()
+    other = _clash(event, location, starts_at, ends_at, item.id if item else None)
+    if other is not None:
+        start = to_local(event, other.starts_at).strftime("%H:%M")
+        end = to_local(event, other.ends_at).strftime("%H:%M")
+        raise ServiceError(
+            _l(
+                "“%(title)s” is already in %(location)s from %(start)s to %(end)s.",
+                title=other.title_in(locale),
+                location=other.location,
+                start=start,
+                end=end,
+            ),
+            "starts_at",
+        )
+    if item is None:
+        item = ProgrammeItem(event=event, sequence=0)
+        db.session.add(item)
+    elif (item.starts_at, item.ends_at, item.location) != (starts_at, ends_at, location):
+        item.sequence += 1  # calendar clients update an item only when SEQUENCE rises
+    item.kind, item.title_vi, item.title_en, item.title_fr = (
+        kind,
+        title_vi.strip(),
+        _clean(title_en),
+        _clean(title_fr),
+    )
+    item.description, item.starts_at, item.ends_at, item.location = (
+        _clean(description),
+        starts_at,
+        ends_at,
+        location,
+    )
+    item.updated_at = utcnow()
+    db.session.flush()
+    return item
+
+
+def cancel_programme_item(actor, item: ProgrammeItem) -> None:
+    """Removed items stay in feeds as cancelled so subscribed calendars drop them."""
+    ensure_can_manage(actor, item.event)
+    if not item.cancelled:
+        item.cancelled = True
+        item.sequence += 1
+        item.updated_at = utcnow()
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- state machine
+
+
+@dataclass(frozen=True)
+class Move:
+    target: str
+    allowed: bool
+    reason: str | None = None
+
+
+def _registration_window(event: Event) -> tuple[datetime | None, datetime | None]:
+    opens = [t for t in (event.exhibitor_registration_opens_at, event.buyer_registration_opens_at) if t]
+    closes = [t for t in (event.exhibitor_registration_closes_at, event.buyer_registration_closes_at) if t]
+    return (min(opens) if opens else None, max(closes) if closes else None)
+
+
+def check_move(event: Event, target: str, now: datetime | None = None) -> Move:
+    """Whether the event may move to `target` now, and if not, why (in words)."""
+    now = now or utcnow()
+    if target not in TRANSITIONS.get(event.state, ()):
+        return Move(target, False, str(_l("Not possible from the current state.")))
+    opens, closes = _registration_window(event)
+    if target == "registration_open":
+        if opens is None or closes is None:
+            return Move(target, False, str(_l("Set the registration windows first.")))
+        if now < opens:
+            return Move(target, False, str(_l("Registration opens only when its window starts.")))
+        if now >= closes:
+            return Move(target, False, str(_l("The registration window is over.")))
+    if target == "scheduled" and event.state != "registration_closed":
+        return Move(target, False, str(_l("Close registration first.")))
+    if target == "running" and now < event.starts_at:
+        return Move(target, False, str(_l("The event has not started yet.")))
+    if target == "finished" and now < event.ends_at:
+        return Move(target, False, str(_l("The event has not ended yet.")))
+    return Move(target, True)
+
+
+def next_moves(event: Event, now: datetime | None = None) -> list[Move]:
+    return [check_move(event, target, now) for target in TRANSITIONS.get(event.state, ())]
+
+
+def move_event(actor, event: Event, target: str, now: datetime | None = None) -> Event:
+    """Move the event to `target` if its guard allows. `actor` None means a scheduled job."""
+    if actor is not None:
+        ensure_can_manage(actor, event)
+    move = check_move(event, target, now)
+    if not move.allowed:
+        raise ServiceError(move.reason)
+    event.state = target
+    db.session.flush()
+    return event
+
+
+def open_registration(actor, event: Event, now: datetime | None = None) -> Event:
+    return move_event(actor, event, "registration_open", now)
+
+
+def close_registration(actor, event: Event, now: datetime | None = None) -> Event:
+    return move_event(actor, event, "registration_closed", now)
+
+
+def schedule_event(actor, event: Event, now: datetime | None = None) -> Event:
+    return move_event(actor, event, "scheduled", now)
+
+
+def start_event(actor, event: Event, now: datetime | None = None) -> Event:
+    return move_event(actor, event, "running", now)
+
+
+def finish_event(actor, event: Event, now: datetime | None = None) -> Event:
+    return move_event(actor, event, "finished", now)
+
+
+def cancel_event(actor, event: Event, now: datetime | None = None) -> Event:
+    return move_event(actor, event, "cancelled", now)
+
+
+def registration_is_open(event: Event, role: str, now: datetime | None = None) -> bool:
+    """Applications are taken only in the open state and inside the role's window."""
+    now = now or utcnow()
+    opens = getattr(event, f"{role}_registration_opens_at")
+    closes = getattr(event, f"{role}_registration_closes_at")
+    return (
+        event.state == "registration_open"
+        and opens is not None
+        and closes is not None
+        and opens <= now < closes
+    )
