@@ -97,10 +97,12 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
     from app.catalog.import_routes import bp as imports_bp
     from app.catalog.routes import bp as catalog_bp
+    from app.events.routes import bp as events_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(events_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -127,6 +129,7 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters.update(money=money, number=number, date=date_, combine_page=combine_page)
     app.jinja_env.globals.update(
+        has_endpoint=lambda endpoint: endpoint in app.view_functions,
         vocab=vocab,
         label=vocab.label,
         province_name=province_name,

@@ -194,3 +194,35 @@ def live_server(app, db):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture()
+def make_event(db, make_user):
+    """Build an event through the service, e.g. make_event(organiser=user, exhibitor_capacity=2)."""
+    from datetime import UTC, datetime
+
+    from app.events import services
+
+    def build(organiser=None, **overrides):
+        organiser = organiser or make_user(role="organiser")
+        n = next(_counter)
+        now = datetime.now(UTC).replace(microsecond=0)
+        values = {
+            "slug": f"hoi-cho-ocop-{n}",
+            "kind": "physical_fair",
+            "name_vi": f"Hội chợ OCOP Quảng Ninh {n}",
+            "name_en": f"Quang Ninh OCOP fair {n}",
+            "timezone": "Asia/Ho_Chi_Minh",
+            "starts_at": now + timedelta(days=30),
+            "ends_at": now + timedelta(days=33),
+            "venue_name": "Cung Quy hoạch, Hội chợ và Triển lãm Quảng Ninh",
+            "exhibitor_capacity": 10,
+            "buyer_capacity": 10,
+            "exhibitor_registration_opens_at": now - timedelta(days=1),
+            "exhibitor_registration_closes_at": now + timedelta(days=20),
+            "buyer_registration_opens_at": now - timedelta(days=1),
+            "buyer_registration_closes_at": now + timedelta(days=25),
+        } | overrides
+        return services.create_event(organiser, **values)
+
+    return build

@@ -1,0 +1,291 @@
+"""Organisers' event pages: create and edit, halls, programme, state moves."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.permissions import roles_required
+from app.errors import PermissionDenied, ServiceError, attach_to_form
+from app.events import services
+from app.events.forms import (
+    EVENT_KIND_LABELS,
+    MOVE_LABELS,
+    PROGRAMME_KIND_LABELS,
+    STATE_LABELS,
+    EventForm,
+    HallForm,
+    ProgrammeItemForm,
+)
+from app.events.models import Event, Hall, ProgrammeItem
+from app.extensions import db
+
+bp = Blueprint("events", __name__, url_prefix="/manage/events")
+
+
+@bp.errorhandler(PermissionDenied)
+def _forbidden(_error):
+    abort(403)
+
+
+@bp.app_context_processor
+def _labels():
+    return {
+        "event_kind_labels": EVENT_KIND_LABELS,
+        "state_labels": STATE_LABELS,
+        "move_labels": MOVE_LABELS,
+        "programme_kind_labels": PROGRAMME_KIND_LABELS,
+        "to_local": services.to_local,
+    }
+
+
+def _managed_event(event_id: int) -> Event:
+    event = db.get_or_404(Event, event_id)
+    if not services.can_manage(current_user, event):
+        abort(403)
+    return event
+
+
+def _after_change(event: Event) -> None:
+    """Keep the event's time-driven steps in line with its dates and state."""
+    if current_app.config.get("SCHEDULER_ENABLED"):
+        from app.events import jobs
+
+        jobs.schedule_event_jobs(event)
+
+
+def _event_values(form: EventForm) -> dict:
+    timezone = (form.timezone.data or "").strip()
+    zone_name = timezone if services.valid_timezone(timezone) else "Asia/Ho_Chi_Minh"
+    values = {
+        name: getattr(form, name).data
+        for name in services.EVENT_FIELDS
+        if name not in EventForm.TIME_FIELDS and hasattr(form, name)
+    }
+    values["timezone"] = timezone
+    for name in EventForm.TIME_FIELDS:
+        values[name] = services.from_local(zone_name, getattr(form, name).data)
+    return values
+
+
+def _show_errors(form, errors: list[ServiceError]) -> None:
+    for error in errors:
+        attach_to_form(form, error)
+
+
+def _fill_local_times(form: EventForm, event: Event) -> None:
+    for name in EventForm.TIME_FIELDS:
+        value = getattr(event, name)
+        getattr(form, name).data = services.to_local(event, value).replace(tzinfo=None) if value else None
+
+
+@bp.route("/")
+@roles_required("organiser")
+def index():
+    """Organisers: the events they manage."""
+    return render_template("events/index.html", events=services.events_managed_by(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("organiser")
+def create():
+    """Organisers: create an event (it starts as a draft)."""
+    form = EventForm()
+    if form.validate_on_submit():
+        values = _event_values(form)
+        errors = services.validate_all(values)
+        if errors:
+            _show_errors(form, errors)
+        else:
+            event = services.create_event(current_user, **values)
+            _after_change(event)
+            db.session.commit()
+            flash(_("The event was created as a draft."), "success")
+            return redirect(url_for("events.show", event_id=event.id))
+    return render_template("events/form.html", form=form, event=None)
+
+
+@bp.route("/<int:event_id>")
+@roles_required("organiser")
+def show(event_id: int):
+    """The event's organisers: state, next moves, halls, programme, registrations."""
+    event = _managed_event(event_id)
+    return render_template(
+        "events/show.html",
+        event=event,
+        moves=services.next_moves(event),
+        approved={role: services.approved_count(event, role) for role in ("exhibitor", "buyer")},
+        hall_form=HallForm(),
+    )
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@roles_required("organiser")
+def edit(event_id: int):
+    """The event's organisers: edit its settings; nothing is saved if one value is wrong."""
+    event = _managed_event(event_id)
+    form = EventForm(obj=event)
+    if request.method == "GET":
+        _fill_local_times(form, event)
+    if form.validate_on_submit():
+        values = _event_values(form)
+        merged = {key: getattr(event, key) for key in services.EVENT_FIELDS} | values
+        errors = services.validate_all(merged, event)
+        if errors:
+            _show_errors(form, errors)
+        else:
+            try:
+                services.update_event(current_user, event, **values)
+            except ServiceError as error:
+                db.session.rollback()
+                attach_to_form(form, error)
+            else:
+                _after_change(event)
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("events.show", event_id=event.id))
+    return render_template("events/form.html", form=form, event=event)
+
+
+@bp.route("/<int:event_id>/move/<target>", methods=["GET", "POST"])
+@roles_required("organiser")
+def move(event_id: int, target: str):
+    """The event's organisers: move the event to its next state (cancelling asks first)."""
+    event = _managed_event(event_id)
+    if target not in MOVE_LABELS:
+        abort(404)
+    if request.method == "GET":
+        if target != "cancelled":
+            return redirect(url_for("events.show", event_id=event.id))
+        return render_template("events/confirm_cancel.html", event=event)
+    try:
+        services.move_event(current_user, event, target)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+    else:
+        _after_change(event)
+        db.session.commit()
+        flash(_("The event is now: %(state)s.", state=STATE_LABELS[event.state]), "success")
+    return redirect(url_for("events.show", event_id=event.id))
+
+
+# ---------------------------------------------------------------- halls
+
+
+@bp.route("/<int:event_id>/halls", methods=["POST"])
+@bp.route("/<int:event_id>/halls/<int:hall_id>", methods=["GET", "POST"])
+@roles_required("organiser")
+def hall(event_id: int, hall_id: int | None = None):
+    """The event's organisers: add or edit a hall (name, width and depth in metres)."""
+    event = _managed_event(event_id)
+    item = None
+    if hall_id is not None:
+        item = db.get_or_404(Hall, hall_id)
+        if item.event_id != event.id:
+            abort(404)
+    form = HallForm(obj=item)
+    if form.validate_on_submit():
+        try:
+            services.save_hall(
+                current_user,
+                event,
+                name=form.name.data,
+                width_m=float(form.width_m.data),
+                depth_m=float(form.depth_m.data),
+                hall=item,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("events.show", event_id=event.id) + "#halls")
+    return render_template("events/hall_form.html", form=form, event=event, hall=item)
+
+
+@bp.route("/<int:event_id>/halls/<int:hall_id>/delete", methods=["GET", "POST"])
+@roles_required("organiser")
+def delete_hall(event_id: int, hall_id: int):
+    """The event's organisers: delete a hall after confirming."""
+    event = _managed_event(event_id)
+    item = db.get_or_404(Hall, hall_id)
+    if item.event_id != event.id:
+        abort(404)
+    if request.method == "POST":
+        services.delete_hall(current_user, item)
+        db.session.commit()
+        flash(_("The hall was deleted."), "success")
+        return redirect(url_for("events.show", event_id=event.id) + "#halls")
+    return render_template(
+        "catalog/confirm_delete.html", what=item.name, cancel_url=url_for("events.show", event_id=event.id)
+    )
+
+
+# ---------------------------------------------------------------- programme
+
+
+@bp.route("/<int:event_id>/programme/new", methods=["GET", "POST"])
+@bp.route("/<int:event_id>/programme/<int:item_id>", methods=["GET", "POST"])
+@roles_required("organiser")
+def programme_item(event_id: int, item_id: int | None = None):
+    """The event's organisers: add or change a programme item; clashes are refused."""
+    event = _managed_event(event_id)
+    item = None
+    if item_id is not None:
+        item = db.get_or_404(ProgrammeItem, item_id)
+        if item.event_id != event.id:
+            abort(404)
+    form = ProgrammeItemForm(obj=item)
+    if request.method == "GET" and item is not None:
+        form.starts_at.data = services.to_local(event, item.starts_at).replace(tzinfo=None)
+        form.ends_at.data = services.to_local(event, item.ends_at).replace(tzinfo=None)
+    if form.validate_on_submit():
+        try:
+            services.save_programme_item(
+                current_user,
+                event,
+                kind=form.kind.data,
+                title_vi=form.title_vi.data,
+                title_en=form.title_en.data,
+                title_fr=form.title_fr.data,
+                description=form.description.data,
+                starts_at=services.from_local(event.timezone, form.starts_at.data),
+                ends_at=services.from_local(event.timezone, form.ends_at.data),
+                location=form.location.data,
+                item=item,
+                locale=g.locale,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            attach_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("events.show", event_id=event.id) + "#programme")
+    locations = sorted({p.location for p in event.programme} | {h.name for h in event.halls})
+    return render_template(
+        "events/programme_form.html", form=form, event=event, item=item, locations=locations
+    )
+
+
+@bp.route("/<int:event_id>/programme/<int:item_id>/cancel", methods=["GET", "POST"])
+@roles_required("organiser")
+def cancel_programme_item(event_id: int, item_id: int):
+    """The event's organisers: remove a programme item (calendars see it cancelled)."""
+    event = _managed_event(event_id)
+    item = db.get_or_404(ProgrammeItem, item_id)
+    if item.event_id != event.id:
+        abort(404)
+    if request.method == "POST":
+        services.cancel_programme_item(current_user, item)
+        db.session.commit()
+        flash(_("The item was removed from the programme."), "success")
+        return redirect(url_for("events.show", event_id=event.id) + "#programme")
+    return render_template(
+        "catalog/confirm_delete.html",
+        what=item.title_in(g.locale),
+        cancel_url=url_for("events.show", event_id=event.id),
+    )
