@@ -42,6 +42,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
     DEMO_SEED = int(os.environ.get("DEMO_SEED", 2025))
+    # The embedded scheduler runs inside the serving web process (`flask run`); only one
+    # process per database runs it (app/scheduler.py takes a lock). Production keeps it off
+    # and runs `flask scheduler run` as its own process instead.
+    SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
 
     @classmethod
     def validate(cls) -> None:
@@ -59,10 +63,12 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     MAIL_SERVER = None
     SERVER_NAME = None
+    SCHEDULER_ENABLED = False
 
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
 
     @classmethod
     def validate(cls) -> None:

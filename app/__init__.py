@@ -7,7 +7,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, g, has_request_context, render_template, request, session
 from flask_babel import format_currency, format_date, format_decimal
 from flask_login import current_user
 
@@ -25,6 +25,7 @@ def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
     register_template_helpers(app)
     register_error_pages(app)
     register_cli(app)
+    register_scheduler(app)
     return app
 
 
@@ -50,11 +51,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "warning"
 
-    # Every module's tables, so migrations and create_all (tests) see the whole schema.
-    import app.catalog.models
-    import app.events.models
-    import app.notifications.models
     from app.accounts.models import User
+
+    # Every module's tables, so migrations and create_all (tests) see the whole schema.
+    for module in ("app.catalog.models", "app.events.models", "app.notifications.models"):
+        importlib.import_module(module)
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -63,6 +64,8 @@ def register_extensions(app: Flask) -> None:
 
 def select_locale() -> str:
     languages = Config.LANGUAGES
+    if not has_request_context():  # CLI commands and scheduled jobs speak the default language
+        return "vi"
     wanted = request.args.get("lang")
     if wanted in languages:
         session["lang"] = wanted
@@ -97,11 +100,14 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
     from app.catalog.import_routes import bp as imports_bp
     from app.catalog.routes import bp as catalog_bp
+    from app.events import registration_routes  # noqa: F401 - adds its pages to events_bp
+    from app.events.public_routes import bp as events_public_bp
     from app.events.routes import bp as events_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(events_public_bp)
     app.register_blueprint(events_bp)
 
 
@@ -150,6 +156,19 @@ def register_error_pages(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from app.accounts.cli import accounts_cli
     from app.catalog.cli import demo_cli
+    from app.matching.cli import matching_cli
+    from app.notifications.cli import outbox_cli
+    from app.scheduler import scheduler_cli
 
     app.cli.add_command(accounts_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(matching_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(scheduler_cli)
+
+
+def register_scheduler(app: Flask) -> None:
+    """Time-driven jobs: the embedded scheduler starts here when SCHEDULER_ENABLED (DESIGN.md)."""
+    from app.scheduler import init_scheduler
+
+    init_scheduler(app)

@@ -1,15 +1,154 @@
-"""Organisers import producers and products from the spreadsheets provinces keep."""
+"""Organisers import producers and products from the spreadsheets provinces keep.
+
+Upload → preview (row-by-row report, nothing written) → confirm (one transaction).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import io
 
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.accounts.models import User
 from app.accounts.permissions import roles_required
+from app.catalog import importer
+from app.catalog.forms import ImportUploadForm
+from app.catalog.models import ImportBatch
+from app.errors import PermissionDenied, ServiceError
+from app.extensions import db
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
+
+# Long files: the page lists this many errors and rows; the counts cover all of them.
+SHOWN_ROWS = 500
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.errorhandler(PermissionDenied)
+def _forbidden(_error):
+    abort(403)
+
+
+def _batch_or_404(token: str) -> ImportBatch:
+    batch = importer.batch_by_token(token)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+def _recent_batches() -> list[dict]:
+    batches = importer.recent_batches()
+    ids = {batch.uploaded_by_id for batch in batches if batch.uploaded_by_id}
+    names = (
+        dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all()) if ids else {}
+    )
+    return [
+        {
+            "batch": batch,
+            "when": format_datetime(batch.created_at, "short"),
+            "by": names.get(batch.uploaded_by_id, ""),
+        }
+        for batch in batches
+    ]
 
 
 @bp.route("/", methods=["GET", "POST"])
 @roles_required("organiser")
 def upload():
-    return render_template("errors/error.html", code=501)
+    """Organisers: upload a CSV or XLSX of producers and products to check it."""
+    form = ImportUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", ""):
+            form.file.errors = [*form.file.errors, _("Choose a CSV or XLSX file to upload.")]
+        else:
+            max_bytes = current_app.config["MAX_IMPORT_BYTES"]
+            content = upload.read(max_bytes + 1)
+            report = importer.parse(upload.filename, content, max_bytes=max_bytes)
+            if report.file_errors:
+                form.file.errors = [*form.file.errors, *report.file_errors]
+            else:
+                batch = importer.create_batch(current_user, upload.filename, content, report)
+                db.session.commit()
+                return redirect(url_for("imports.preview", token=batch.token))
+    return render_template("imports/upload.html", form=form, recent=_recent_batches())
+
+
+@bp.route("/template.csv")
+@roles_required("organiser")
+def template_csv():
+    """Organisers: the CSV template with the Vietnamese headers and two example rows."""
+    return send_file(
+        io.BytesIO(importer.template_csv()),
+        mimetype="text/csv",
+        as_attachment=True,
+        download_name="mau-nhap-san-pham-ocop.csv",
+    )
+
+
+@bp.route("/template.xlsx")
+@roles_required("organiser")
+def template_xlsx():
+    """Organisers: the XLSX template, with a 'Hướng dẫn' sheet listing the allowed values."""
+    return send_file(
+        io.BytesIO(importer.template_xlsx()),
+        mimetype=XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name="mau-nhap-san-pham-ocop.xlsx",
+    )
+
+
+@bp.route("/<token>")
+@roles_required("organiser")
+def preview(token: str):
+    """Organisers: what is wrong in the file, row by row, and what confirming would write."""
+    batch = _batch_or_404(token)
+    report = importer.preview(batch)
+    return render_template("imports/preview.html", batch=batch, report=report, shown=SHOWN_ROWS)
+
+
+@bp.route("/<token>/confirm", methods=["POST"])
+@roles_required("organiser")
+def confirm(token: str):
+    """Organisers: write every valid row of a checked file, all in one transaction."""
+    batch = _batch_or_404(token)
+    try:
+        result = importer.apply(batch, current_user)
+    except ServiceError as error:
+        db.session.rollback()
+        category = "warning" if isinstance(error, importer.AlreadyConfirmed) else "danger"
+        flash(str(error.message), category)
+        return redirect(url_for("imports.preview", token=token))
+    db.session.commit()
+    flash(
+        _(
+            "%(created)s products created, %(updated)s updated, %(unchanged)s unchanged.",
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+        ),
+        "success",
+    )
+    if result.skipped:
+        flash(
+            _(
+                "Rows with errors were skipped: %(rows)s.",
+                rows=", ".join(str(number) for number in result.skipped_rows[:50])
+                + ("…" if result.skipped > 50 else ""),
+            ),
+            "warning",
+        )
+    return redirect(url_for("catalog.organisations"))

@@ -37,6 +37,13 @@ STATE_LABELS = {
     "finished": _l("Finished"),
     "cancelled": _l("Cancelled"),
 }
+REGISTRATION_STATUS_LABELS = {
+    "pending": _l("Pending"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "waitlisted": _l("Waiting list"),
+    "withdrawn": _l("Withdrawn"),
+}
 MOVE_LABELS = {
     "registration_open": _l("Open registration"),
     "registration_closed": _l("Close registration"),

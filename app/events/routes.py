@@ -13,6 +13,7 @@ from app.events.forms import (
     EVENT_KIND_LABELS,
     MOVE_LABELS,
     PROGRAMME_KIND_LABELS,
+    REGISTRATION_STATUS_LABELS,
     STATE_LABELS,
     EventForm,
     HallForm,
@@ -21,7 +22,8 @@ from app.events.forms import (
 from app.events.models import Event, Hall, ProgrammeItem
 from app.extensions import db
 
-bp = Blueprint("events", __name__, url_prefix="/manage/events")
+bp = Blueprint("events", __name__)
+MANAGE = "/manage/events"
 
 
 @bp.errorhandler(PermissionDenied)
@@ -36,6 +38,7 @@ def _labels():
         "state_labels": STATE_LABELS,
         "move_labels": MOVE_LABELS,
         "programme_kind_labels": PROGRAMME_KIND_LABELS,
+        "registration_status_labels": REGISTRATION_STATUS_LABELS,
         "to_local": services.to_local,
     }
 
@@ -80,14 +83,14 @@ def _fill_local_times(form: EventForm, event: Event) -> None:
         getattr(form, name).data = services.to_local(event, value).replace(tzinfo=None) if value else None
 
 
-@bp.route("/")
+@bp.route(MANAGE + "/")
 @roles_required("organiser")
 def index():
     """Organisers: the events they manage."""
     return render_template("events/index.html", events=services.events_managed_by(current_user))
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route(MANAGE + "/new", methods=["GET", "POST"])
 @roles_required("organiser")
 def create():
     """Organisers: create an event (it starts as a draft)."""
@@ -106,7 +109,7 @@ def create():
     return render_template("events/form.html", form=form, event=None)
 
 
-@bp.route("/<int:event_id>")
+@bp.route(MANAGE + "/<int:event_id>")
 @roles_required("organiser")
 def show(event_id: int):
     """The event's organisers: state, next moves, halls, programme, registrations."""
@@ -120,7 +123,7 @@ def show(event_id: int):
     )
 
 
-@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@bp.route(MANAGE + "/<int:event_id>/edit", methods=["GET", "POST"])
 @roles_required("organiser")
 def edit(event_id: int):
     """The event's organisers: edit its settings; nothing is saved if one value is wrong."""
@@ -148,7 +151,7 @@ def edit(event_id: int):
     return render_template("events/form.html", form=form, event=event)
 
 
-@bp.route("/<int:event_id>/move/<target>", methods=["GET", "POST"])
+@bp.route(MANAGE + "/<int:event_id>/move/<target>", methods=["GET", "POST"])
 @roles_required("organiser")
 def move(event_id: int, target: str):
     """The event's organisers: move the event to its next state (cancelling asks first)."""
@@ -174,8 +177,8 @@ def move(event_id: int, target: str):
 # ---------------------------------------------------------------- halls
 
 
-@bp.route("/<int:event_id>/halls", methods=["POST"])
-@bp.route("/<int:event_id>/halls/<int:hall_id>", methods=["GET", "POST"])
+@bp.route(MANAGE + "/<int:event_id>/halls", methods=["POST"])
+@bp.route(MANAGE + "/<int:event_id>/halls/<int:hall_id>", methods=["GET", "POST"])
 @roles_required("organiser")
 def hall(event_id: int, hall_id: int | None = None):
     """The event's organisers: add or edit a hall (name, width and depth in metres)."""
@@ -206,7 +209,7 @@ def hall(event_id: int, hall_id: int | None = None):
     return render_template("events/hall_form.html", form=form, event=event, hall=item)
 
 
-@bp.route("/<int:event_id>/halls/<int:hall_id>/delete", methods=["GET", "POST"])
+@bp.route(MANAGE + "/<int:event_id>/halls/<int:hall_id>/delete", methods=["GET", "POST"])
 @roles_required("organiser")
 def delete_hall(event_id: int, hall_id: int):
     """The event's organisers: delete a hall after confirming."""
@@ -227,8 +230,8 @@ def delete_hall(event_id: int, hall_id: int):
 # ---------------------------------------------------------------- programme
 
 
-@bp.route("/<int:event_id>/programme/new", methods=["GET", "POST"])
-@bp.route("/<int:event_id>/programme/<int:item_id>", methods=["GET", "POST"])
+@bp.route(MANAGE + "/<int:event_id>/programme/new", methods=["GET", "POST"])
+@bp.route(MANAGE + "/<int:event_id>/programme/<int:item_id>", methods=["GET", "POST"])
 @roles_required("organiser")
 def programme_item(event_id: int, item_id: int | None = None):
     """The event's organisers: add or change a programme item; clashes are refused."""
@@ -271,7 +274,7 @@ def programme_item(event_id: int, item_id: int | None = None):
     )
 
 
-@bp.route("/<int:event_id>/programme/<int:item_id>/cancel", methods=["GET", "POST"])
+@bp.route(MANAGE + "/<int:event_id>/programme/<int:item_id>/cancel", methods=["GET", "POST"])
 @roles_required("organiser")
 def cancel_programme_item(event_id: int, item_id: int):
     """The event's organisers: remove a programme item (calendars see it cancelled)."""

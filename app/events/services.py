@@ -231,6 +231,8 @@ def create_event(actor, **fields) -> Event:
 
 def update_event(actor, event: Event, **fields) -> Event:
     ensure_can_manage(actor, event)
+    # The same row lock approvals take, so a capacity cut and an approval can't cross.
+    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update(key_share=True))
     if event.state in ("finished", "cancelled"):
         raise ServiceError(_l("A finished or cancelled event can't be changed."))
     values = {key: _clean(fields[key]) for key in EVENT_FIELDS if key in fields}

@@ -1,0 +1,161 @@
+"""Registration pages: producers apply, buyers register, organisers decide."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.accounts.permissions import roles_required
+from app.errors import PermissionDenied, ServiceError
+from app.events import registrations, services
+from app.events.models import Event, Registration
+from app.events.routes import MANAGE, bp
+from app.extensions import db
+
+STATUS_FILTERS = ("pending", "waitlisted", "approved", "rejected", "withdrawn")
+
+
+def _event_for_slug(slug: str) -> Event:
+    event = services.event_by_slug(slug)
+    if event is None or event.state == "draft":
+        abort(404)
+    return event
+
+
+@bp.route("/events/<slug>/apply", methods=["GET", "POST"])
+@roles_required("exhibitor", "buyer")
+def apply(slug: str):
+    """Exhibitors apply with products whose certificate is valid; buyers register with demand lines."""
+    event = _event_for_slug(slug)
+    role = "exhibitor" if current_user.role == "exhibitor" else "buyer"
+    organisation = current_user.organisation
+    if organisation is None:
+        abort(403)
+    is_open = services.registration_is_open(event, role)
+    chosen: list[int] = []
+    message = ""
+    error = None
+    if request.method == "POST":
+        chosen = [int(v) for v in request.form.getlist("items") if v.isdigit()]
+        message = request.form.get("message", "")
+        try:
+            if role == "exhibitor":
+                registrations.apply_as_exhibitor(current_user, event, chosen, message)
+            else:
+                registrations.register_as_buyer(current_user, event, chosen, message)
+        except ServiceError as problem:
+            db.session.rollback()
+            error = problem.message
+        except PermissionDenied:
+            db.session.rollback()
+            abort(403)
+        else:
+            db.session.commit()
+            flash(
+                _("Your registration was received. You will get an e-mail when the organiser decides."),
+                "success",
+            )
+            return redirect(url_for("events.my_registrations"))
+    if role == "exhibitor":
+        options = [
+            (product.id, product, problem)
+            for product, problem in registrations.product_choices(organisation, event)
+        ]
+    else:
+        options = [(line.id, line, None) for line in organisation.demand_lines]
+    return render_template(
+        "events/apply.html",
+        event=event,
+        role=role,
+        is_open=is_open,
+        options=options,
+        chosen=chosen,
+        message=message,
+        error=error,
+    )
+
+
+@bp.route("/my/registrations")
+@roles_required("exhibitor", "buyer")
+def my_registrations():
+    """Exhibitors and buyers: their own organisation's registrations, with status and reasons."""
+    return render_template("events/my_registrations.html", items=registrations.my_registrations(current_user))
+
+
+@bp.route("/my/registrations/<int:registration_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(registration_id: int):
+    """The registrant: withdraw after confirming (a freed place goes to the waiting list)."""
+    registration = db.get_or_404(Registration, registration_id)
+    if not registrations.can_act_for(current_user, registration):
+        abort(403)
+    if request.method == "POST":
+        try:
+            registrations.withdraw(current_user, registration)
+        except ServiceError as problem:
+            db.session.rollback()
+            flash(str(problem.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Your registration was withdrawn."), "success")
+        return redirect(url_for("events.my_registrations"))
+    return render_template("events/confirm_withdraw.html", registration=registration)
+
+
+@bp.route(MANAGE + "/<int:event_id>/registrations", endpoint="registrations")
+@roles_required("organiser")
+def registrations_page(event_id: int):
+    """The event's organisers: every registration, by role and status, to approve or reject."""
+    event = db.get_or_404(Event, event_id)
+    if not services.can_manage(current_user, event):
+        abort(403)
+    role = request.args.get("role") if request.args.get("role") in ("exhibitor", "buyer") else "exhibitor"
+    status = request.args.get("status") if request.args.get("status") in STATUS_FILTERS else None
+    everyone = registrations.registrations_for(current_user, event, role=role)
+    items = [r for r in everyone if status is None or r.status == status]
+    counts = {s: sum(1 for r in everyone if r.status == s) for s in STATUS_FILTERS}
+    return render_template(
+        "events/registrations.html",
+        event=event,
+        role=role,
+        status=status,
+        items=items,
+        counts=counts,
+        approved=services.approved_count(event, role),
+        capacity=getattr(event, f"{role}_capacity"),
+    )
+
+
+@bp.route(MANAGE + "/<int:event_id>/registrations/decide", methods=["POST"])
+@roles_required("organiser")
+def decide(event_id: int):
+    """The event's organisers: approve or reject the ticked registrations (a reason is needed to reject)."""
+    event = db.get_or_404(Event, event_id)
+    if not services.can_manage(current_user, event):
+        abort(403)
+    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    action = request.form.get("action")
+    reason = (request.form.get("reason") or "").strip()
+    back = url_for("events.registrations", event_id=event.id, role=request.form.get("role") or "exhibitor")
+    chosen = [
+        r for r in (db.session.get(Registration, i) for i in ids) if r is not None and r.event_id == event.id
+    ]
+    if not chosen:
+        flash(_("Tick at least one registration."), "warning")
+        return redirect(back)
+    if action == "reject" and not reason:
+        flash(_("Give a reason to reject; the registrant will read it."), "danger")
+        return redirect(back)
+    if action == "approve":
+        result = registrations.approve_many(current_user, chosen)
+    elif action == "reject":
+        result = registrations.reject_many(current_user, chosen, reason)
+    else:
+        abort(400)
+    db.session.commit()
+    if result.succeeded:
+        flash(_("%(n)d registration(s) updated.", n=len(result.succeeded)), "success")
+    for registration, why in result.failed:
+        flash(f"{registration.organisation.name}: {why}", "warning")
+    return redirect(back)

@@ -1,0 +1,79 @@
+"""`flask matching ...`: the matching solver from the command line.
+
+    flask matching solve INSTANCE.json -o SCHEDULE.json [--time-limit SECONDS]
+
+Exit 0 when a schedule was written (even one that leaves meetings
+unscheduled), 2 with one line on stderr naming the problem when the
+instance is invalid. The schedule is written to a temporary file in the
+same folder and renamed at the end, so SCHEDULE.json is never partial.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from app.matching.instance import InstanceError, read_instance_file
+from app.matching.solver import solve
+
+
+@click.group("matching")
+def matching_cli():
+    """Match buyers with producers and schedule their meetings."""
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@matching_cli.command("solve")
+@click.argument("instance_path", metavar="INSTANCE.json", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "output_path",
+    metavar="SCHEDULE.json",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the schedule.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="Stop improving after this long and write the best schedule found.",
+)
+def solve_command(instance_path: Path, output_path: Path, time_limit: float | None):
+    """Solve INSTANCE.json (specs/matching-format.md) and write SCHEDULE.json."""
+    try:
+        instance = read_instance_file(instance_path)
+    except InstanceError as error:
+        _fail(str(error).splitlines()[0])
+    schedule = solve(instance, time_limit=time_limit)
+    folder = output_path.resolve().parent
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{output_path.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        _fail(f"{output_path}: can't write there ({error.strerror})")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(schedule, out, ensure_ascii=False, indent=1)
+            out.write("\n")
+        os.replace(temporary, output_path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    stats = schedule["stats"]
+    share = stats["objective"] / stats["upper_bound"] if stats["upper_bound"] else 1.0
+    click.echo(
+        f"{stats['meetings']} meetings in {stats['slots_used']} slots "
+        f"(at least {stats['lower_bound_slots']}), {share:.1%} of the best possible score, "
+        f"{len(schedule['unscheduled'])} must-meet requests unmet; wrote {output_path}"
+    )

@@ -1,0 +1,376 @@
+"""Selection: the exact maximum-weight b-matching, as a linear program.
+
+Variables: x_e in [0, 1] for each candidate pair e = (b, p) (lower bound 1 for
+fixed meetings and the must-meet pairs chosen first), and f_v in [0, 1] for
+each person v still without a meeting (the fairness bonus).
+
+    maximise   sum_e w_e x_e + beta * sum_v f_v
+    subject to sum_{e at v} x_e <= cap_v          for every person v
+               f_v - sum_{e at v} x_e <= 0        for every person v with a bonus
+               sum_e x_e <= K                     (slots x tables, when tables are limited)
+
+The constraint matrix is the incidence matrix of a flow network (source ->
+buyer -> producer -> sink, with a second "first meeting" arc per person and a
+return arc of capacity K), so it is totally unimodular and every vertex
+solution is integral: the simplex method returns an exact 0/1 b-matching.
+HiGHS (bundled with scipy) solves it with the dual simplex. On large
+instances the pairs are priced in by column generation: start from the
+pairs a greedy matching uses plus each person's best two, solve, add the
+pairs whose reduced cost is positive, re-solve from the previous basis, until
+none is left; the result is then optimal for all pairs (LP duality).
+
+The duals also give, for free, a proven upper bound on the plain score of
+any valid schedule (`lagrangian_bound`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+try:  # HiGHS's own Python interface, bundled with scipy: it keeps the basis between solves.
+    from scipy.optimize._highspy import _core as _highs
+except ImportError:  # pragma: no cover - exercised only with another scipy build
+    _highs = None
+
+PRICING_TOLERANCE = 1e-7
+FULL_MODEL_PAIRS = 20_000  # up to this many pairs the whole LP is solved at once
+PRICING_BATCH = 3_000
+
+
+@dataclass
+class BMatching:
+    """The chosen pairs (indices into the arrays given) and the LP duals."""
+
+    chosen: np.ndarray
+    alpha: np.ndarray  # dual of each person's capacity row (>= 0)
+    z: float  # dual of the tables row (>= 0)
+    objective: float  # LP optimum, including fairness bonuses
+    lp_solves: int
+    columns: int
+
+
+def greedy_bmatching(pb, pp, w, cap, total: int | None, order=None) -> np.ndarray:
+    """Best score first, while both people and the tables have room."""
+    left = np.asarray(cap, dtype=np.int64).copy()
+    chosen = []
+    limit = len(w) if total is None else total
+    if order is None:
+        order = np.argsort(-np.asarray(w), kind="stable")
+    pb_l, pp_l = pb.tolist(), pp.tolist()
+    left_l = left.tolist()
+    for e in order.tolist():
+        if len(chosen) >= limit:
+            break
+        b, p = pb_l[e], pp_l[e]
+        if left_l[b] > 0 and left_l[p] > 0:
+            left_l[b] -= 1
+            left_l[p] -= 1
+            chosen.append(e)
+    return np.asarray(chosen, dtype=np.int64)
+
+
+def _top_per_person(owner: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
+    order = np.lexsort((-w, owner))
+    sorted_owner = owner[order]
+    first = np.searchsorted(sorted_owner, sorted_owner, side="left")
+    rank = np.arange(owner.size) - first
+    return order[rank < k]
+
+
+def max_weight_bmatching(
+    pb: np.ndarray,
+    pp: np.ndarray,
+    w: np.ndarray,
+    cap: np.ndarray,
+    total: int | None,
+    forced: np.ndarray | None = None,
+    bonus: np.ndarray | None = None,
+    time_limit: float | None = None,
+) -> BMatching:
+    """Exact max of sum(w x) + sum(bonus_v f_v) over b-matchings (see module docstring).
+
+    pb, pp: person numbers of each pair's buyer and producer; w: weights;
+    cap: capacity per person; total: most pairs overall (None: no limit);
+    forced: pairs that must be chosen (they must fit together); bonus: per
+    person, the gain of its first meeting (0: none).
+    """
+    n = cap.size
+    m = w.size
+    forced = np.zeros(m, dtype=bool) if forced is None else forced
+    bonus = np.zeros(n) if bonus is None else bonus
+    if m == 0:
+        return BMatching(np.zeros(0, dtype=np.int64), np.zeros(n), 0.0, 0.0, 0, 0)
+    if _highs is None:  # pragma: no cover
+        return _solve_with_linprog(pb, pp, w, cap, total, forced, bonus, time_limit)
+    return _ColumnGeneration(pb, pp, w, cap, total, forced, bonus, time_limit).run()
+
+
+class _ColumnGeneration:
+    def __init__(self, pb, pp, w, cap, total, forced, bonus, time_limit):
+        self.pb, self.pp, self.w = pb, pp, w
+        self.n = n = cap.size
+        self.m = w.size
+        self.forced = forced
+        self.fair_people = np.flatnonzero(bonus > 0)
+        self.fair_row = np.full(n, -1, dtype=np.int64)
+        self.fair_row[self.fair_people] = n + np.arange(self.fair_people.size)
+        self.total_row = n + self.fair_people.size if total is not None else -1
+        self.n_rows = n + self.fair_people.size + (1 if total is not None else 0)
+        self.deadline = None if time_limit is None else time.monotonic() + time_limit
+
+        h = _highs._Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        self.h = h
+        inf = _highs.kHighsInf
+        row_upper = np.concatenate(
+            [
+                cap.astype(np.float64),
+                np.zeros(self.fair_people.size),
+                [float(total)] if total is not None else [],
+            ]
+        )
+        lp = _highs.HighsLp()
+        k = self.fair_people.size
+        lp.num_col_ = k
+        lp.num_row_ = self.n_rows
+        lp.a_matrix_.num_col_ = k
+        lp.a_matrix_.num_row_ = self.n_rows
+        lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
+        lp.col_cost_ = -bonus[self.fair_people].astype(np.float64)
+        lp.col_lower_ = np.zeros(k)
+        lp.col_upper_ = np.ones(k)
+        lp.row_lower_ = np.full(self.n_rows, -inf)
+        lp.row_upper_ = row_upper
+        lp.a_matrix_.start_ = np.arange(k + 1, dtype=np.int32)
+        lp.a_matrix_.index_ = (n + np.arange(k)).astype(np.int32)
+        lp.a_matrix_.value_ = np.ones(k)
+        h.passModel(lp)
+        self.first_pair_col = k
+        self.in_model = np.zeros(self.m, dtype=bool)
+        self.col_pairs: list[np.ndarray] = []
+        self.total = total
+        self.cap = cap
+
+    def add(self, pairs: np.ndarray) -> None:
+        pairs = pairs[~self.in_model[pairs]]
+        if pairs.size == 0:
+            return
+        b, p = self.pb[pairs], self.pp[pairs]
+        fb, fp = self.fair_row[b], self.fair_row[p]
+        rows = [b, p]
+        vals = [np.ones(pairs.size), np.ones(pairs.size)]
+        for fr in (fb, fp):
+            rows.append(np.where(fr >= 0, fr, -1))
+            vals.append(np.where(fr >= 0, -1.0, 0.0))
+        if self.total_row >= 0:
+            rows.append(np.full(pairs.size, self.total_row))
+            vals.append(np.ones(pairs.size))
+        index = np.stack(rows, axis=1)
+        value = np.stack(vals, axis=1)
+        keep = index >= 0
+        counts = keep.sum(axis=1)
+        start = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
+        index = index[keep].astype(np.int32)
+        value = value[keep]
+        lower = self.forced[pairs].astype(np.float64)
+        self.h.addCols(
+            pairs.size,
+            -self.w[pairs].astype(np.float64),
+            lower,
+            np.ones(pairs.size),
+            index.size,
+            start,
+            index,
+            value,
+        )
+        self.in_model[pairs] = True
+        self.col_pairs.append(pairs)
+
+    def reduced_costs(self, row_dual: np.ndarray) -> np.ndarray:
+        """c_e - a_e^T y for every pair (c = -w): negative means it would improve the LP."""
+        y = row_dual
+        d = -self.w - y[self.pb] - y[self.pp]
+        for people in (self.pb, self.pp):
+            fr = self.fair_row[people]
+            has = fr >= 0
+            d[has] += y[fr[has]]
+        if self.total_row >= 0:
+            d -= y[self.total_row]
+        return d
+
+    def run(self) -> BMatching:
+        m = self.m
+        if m <= FULL_MODEL_PAIRS:
+            start = np.arange(m)
+        else:
+            greedy = greedy_bmatching(self.pb, self.pp, self.w, self.cap, self.total)
+            start = np.unique(
+                np.concatenate(
+                    [
+                        greedy,
+                        _top_per_person(self.pb, self.w, 2),
+                        _top_per_person(self.pp, self.w, 2),
+                        np.flatnonzero(self.forced),
+                    ]
+                )
+            )
+        self.add(start)
+        solves = 0
+        while True:
+            if self.deadline is not None:
+                self.h.setOptionValue("time_limit", max(0.05, self.deadline - time.monotonic()))
+            self.h.run()
+            solves += 1
+            status = self.h.getModelStatus()
+            if status != _highs.HighsModelStatus.kOptimal:
+                raise SelectionError(f"the LP solver stopped: {self.h.modelStatusToString(status)}")
+            solution = self.h.getSolution()
+            row_dual = np.asarray(solution.row_dual)
+            if self.in_model.all():
+                break
+            d = self.reduced_costs(row_dual)
+            d[self.in_model] = 0.0
+            improving = np.flatnonzero(d < -PRICING_TOLERANCE)
+            if improving.size == 0:
+                break
+            if improving.size > PRICING_BATCH:
+                improving = improving[np.argpartition(d[improving], PRICING_BATCH)[:PRICING_BATCH]]
+            self.add(improving)
+        values = np.asarray(solution.col_value)[self.first_pair_col :]
+        pairs = np.concatenate(self.col_pairs)
+        chosen = np.sort(pairs[values > 0.5])
+        if np.any((values > 1e-6) & (values < 1 - 1e-6)):  # pragma: no cover - TU makes this impossible
+            raise SelectionError("the LP returned a fractional solution")
+        alpha = np.maximum(0.0, -row_dual[: self.n])
+        z = max(0.0, -row_dual[self.total_row]) if self.total_row >= 0 else 0.0
+        objective = -self.h.getInfo().objective_function_value
+        return BMatching(chosen, alpha, z, objective, solves, int(self.in_model.sum()))
+
+
+class SelectionError(RuntimeError):
+    """The LP solver could not finish (time limit)."""
+
+
+def _solve_with_linprog(pb, pp, w, cap, total, forced, bonus, time_limit):  # pragma: no cover
+    """Same LP through scipy's public `linprog` (no warm start, so no column generation)."""
+    import scipy.sparse as sp
+    from scipy.optimize import linprog
+
+    n, m = cap.size, w.size
+    fair = np.flatnonzero(bonus > 0)
+    fair_row = np.full(n, -1)
+    fair_row[fair] = n + np.arange(fair.size)
+    n_rows = n + fair.size + (1 if total is not None else 0)
+    cols = np.arange(m)
+    rows, data, col_idx = [pb, pp], [np.ones(m), np.ones(m)], [cols, cols]
+    for people in (pb, pp):
+        has = fair_row[people] >= 0
+        rows.append(fair_row[people][has])
+        data.append(-np.ones(has.sum()))
+        col_idx.append(cols[has])
+    rows.append(fair_row[fair])
+    data.append(np.ones(fair.size))
+    col_idx.append(m + np.arange(fair.size))
+    if total is not None:
+        rows.append(np.full(m, n_rows - 1))
+        data.append(np.ones(m))
+        col_idx.append(cols)
+    a = sp.csr_matrix(
+        (np.concatenate(data), (np.concatenate(rows), np.concatenate(col_idx))), shape=(n_rows, m + fair.size)
+    )
+    b = np.concatenate([cap, np.zeros(fair.size), [total] if total is not None else []])
+    bounds = np.column_stack([np.concatenate([forced, np.zeros(fair.size)]), np.ones(m + fair.size)])
+    options = {} if time_limit is None else {"time_limit": time_limit}
+    res = linprog(
+        -np.concatenate([w, bonus[fair]]), A_ub=a, b_ub=b, bounds=bounds, method="highs-ds", options=options
+    )
+    if res.status != 0:
+        raise SelectionError(f"the LP solver stopped: {res.message}")
+    y = res.ineqlin.marginals
+    chosen = np.flatnonzero(res.x[:m] > 0.5)
+    alpha = np.maximum(0.0, -y[:n])
+    z = max(0.0, -y[-1]) if total is not None else 0.0
+    return BMatching(chosen, alpha, z, -res.fun, 1, m)
+
+
+def _kth_largest_per_owner(owner: np.ndarray, values: np.ndarray, k: np.ndarray, n: int) -> np.ndarray:
+    """For each owner o, the k[o]-th largest of its values (0 when it has fewer, or k[o] <= 0 -> max)."""
+    result = np.zeros(n)
+    if owner.size == 0:
+        return result
+    order = np.lexsort((-values, owner))
+    so = owner[order]
+    sv = values[order]
+    first = np.searchsorted(so, np.arange(n), side="left")
+    degree = np.bincount(owner, minlength=n)
+    want = k.copy()
+    take = (want >= 1) & (want <= degree)
+    result[take] = sv[first[take] + want[take] - 1]
+    top = (want <= 0) & (degree > 0)
+    result[top] = sv[first[top]]
+    return np.maximum(result, 0.0)
+
+
+def lagrangian_bound(
+    pb: np.ndarray,
+    pp: np.ndarray,
+    w: np.ndarray,
+    fixed: np.ndarray,
+    cap: np.ndarray,
+    total: int | None,
+    alpha: np.ndarray,
+    z: float,
+    n_buyers: int,
+    rounds: int = 8,
+) -> float:
+    """A proven upper bound on sum(w x) over all b-matchings containing the fixed pairs.
+
+    For any alpha >= 0 (per person) and z >= 0 (per meeting), weak LP duality gives
+
+        OPT <= sum_v cap_v alpha_v + K z + sum_{e free} max(0, r_e) + sum_{e fixed} r_e,
+        r_e = w_e - alpha_b - alpha_p - z.
+
+    Starting from the selection LP's duals, a few rounds of exact block
+    coordinate descent (buyers, producers, z: each a k-th-largest choice)
+    tighten it; the smallest value seen is returned. With the plain-score LP's
+    own duals the bound equals the optimum.
+    """
+    n = cap.size
+    free = ~fixed
+    fixed_count = np.bincount(pb[fixed], minlength=n) + np.bincount(pp[fixed], minlength=n)
+    room = cap - fixed_count
+    k_total = None if total is None else total - int(fixed.sum())
+
+    def value(alpha, z):
+        r = w - alpha[pb] - alpha[pp] - z
+        bound = float(cap @ alpha) + float(np.maximum(r[free], 0).sum()) + float(r[fixed].sum())
+        if total is not None:
+            bound += total * z
+        return bound
+
+    alpha = alpha.copy()
+    best = value(alpha, z)
+    fb, fpp, fw = pb[free], pp[free], w[free]
+    for _ in range(rounds):
+        r = fw - alpha[fpp] - z
+        alpha[:n_buyers] = _kth_largest_per_owner(fb, r, room, n)[:n_buyers]
+        r = fw - alpha[fb] - z
+        alpha[n_buyers:] = _kth_largest_per_owner(fpp, r, room, n)[n_buyers:]
+        if total is not None:
+            r = fw - alpha[fb] - alpha[fpp]
+            if k_total is not None and 0 < k_total <= r.size:
+                z = max(0.0, float(np.partition(r, r.size - k_total)[r.size - k_total]))
+            elif k_total is not None and k_total <= 0:
+                z = max(0.0, float(r.max(initial=0.0)))
+            else:
+                z = 0.0
+        current = value(alpha, z)
+        if current < best - 1e-12:
+            best = current
+        else:
+            break
+    return best
