@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -51,11 +51,12 @@ def _managed_event(event_id: int) -> Event:
 
 
 def _after_change(event: Event) -> None:
-    """Keep the event's time-driven steps in line with its dates and state."""
-    if current_app.config.get("SCHEDULER_ENABLED"):
-        from app.events import jobs
+    """Keep the event's time-driven steps in line with its dates and state (after the commit,
+    so a job that is due at once finds the event saved). Every process writes the jobs; only
+    the one holding the scheduler lock runs them."""
+    from app.events import jobs
 
-        jobs.schedule_event_jobs(event)
+    jobs.schedule_event_jobs(event)
 
 
 def _event_values(form: EventForm) -> dict:
@@ -102,8 +103,8 @@ def create():
             _show_errors(form, errors)
         else:
             event = services.create_event(current_user, **values)
-            _after_change(event)
             db.session.commit()
+            _after_change(event)
             flash(_("The event was created as a draft."), "success")
             return redirect(url_for("events.show", event_id=event.id))
     return render_template("events/form.html", form=form, event=None)
@@ -144,8 +145,8 @@ def edit(event_id: int):
                 db.session.rollback()
                 attach_to_form(form, error)
             else:
-                _after_change(event)
                 db.session.commit()
+                _after_change(event)
                 flash(_("Saved."), "success")
                 return redirect(url_for("events.show", event_id=event.id))
     return render_template("events/form.html", form=form, event=event)
@@ -168,8 +169,8 @@ def move(event_id: int, target: str):
         db.session.rollback()
         flash(str(error.message), "danger")
     else:
-        _after_change(event)
         db.session.commit()
+        _after_change(event)
         flash(_("The event is now: %(state)s.", state=STATE_LABELS[event.state]), "success")
     return redirect(url_for("events.show", event_id=event.id))
 

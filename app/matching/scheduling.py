@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 MAX_PATH = 10_000
 MAX_KEMPE_TRIES = 12
 MAX_COMPACT_PATH = 60
+COMPACT_STEPS_PER_MEETING = 40
+COMPENSATION_TRIES = 12
 
 
 def bits(mask: int):
@@ -79,6 +81,7 @@ class Board:
         self.busy = [0] * n
         self.at = [[-1] * self.n_slots for _ in range(n)]
         self.count = [0] * self.n_slots
+        self.in_slot: list[dict[int, None]] = [{} for _ in range(self.n_slots)]  # ordered sets
         self.all = (1 << self.n_slots) - 1
         self.capacity = self.tables if self.tables is not None else 1 << 60
 
@@ -92,6 +95,7 @@ class Board:
         self.at[p][s] = e
         self.slot_of[e] = s
         self.count[s] += 1
+        self.in_slot[s][e] = None
 
     def remove(self, e: int) -> int:
         s = self.slot_of.pop(e)
@@ -102,6 +106,7 @@ class Board:
         self.at[b][s] = -1
         self.at[p][s] = -1
         self.count[s] -= 1
+        del self.in_slot[s][e]
         return s
 
     def place_fixed(self, e: int, s: int, table: int) -> None:
@@ -177,7 +182,7 @@ class Scheduler:
             if busy_p:
                 cost += lo_p - s - 1 if s < lo_p else (s - hi_p - 1 if s > hi_p else -1)
             c = count[s]
-            key = (((c >= capacity) << 7 | cost) << 40) | (c << 8) | s
+            key = ((cost << 1 | (c >= capacity)) << 40) | (c << 8) | s
             if best < 0 or key < best_key:
                 best_key, best = key, s
         return best
@@ -334,7 +339,7 @@ class Scheduler:
         return dropped
 
     def meetings_in(self, s: int) -> list[int]:
-        return [e for e, slot in self.board.slot_of.items() if slot == s]
+        return list(self.board.in_slot[s])
 
     # -- compactness --------------------------------------------------------------
     def chain(self, e: int, alpha: int, beta: int) -> tuple[list[int], list[int]]:
@@ -362,22 +367,28 @@ class Scheduler:
                     return [], []
         return members, ends
 
-    def compact(self, rounds: int = 3) -> None:
+    def compact(self, rounds: int = 3, budget: int | None = None) -> None:
         """Close idle gaps: recolour alpha/beta paths whose end people gain compactness.
 
         Flipping an alpha/beta path changes the agendas of its two end people
         only (everyone inside keeps one meeting in alpha and one in beta), so
         a flip is taken when it lowers their idle gaps, keeps every meeting
         inside both people's availability, leaves fixed meetings alone and
-        fits the tables. A single move is the path of length one.
+        fits the tables. A single move is the path of length one. When the
+        tables are full, a second path moving the other way is flipped with
+        it. `budget` caps the path steps walked (deterministic work limit).
         """
         board = self.board
         busy = board.busy
+        self.steps_left = (
+            budget if budget is not None else COMPACT_STEPS_PER_MEETING * len(board.slot_of) + 10_000
+        )
         for _ in range(rounds):
             improved = 0
             people = [v for v in range(len(busy)) if idle_gaps(busy[v])]
+            pass  # people.sort(key=lambda v: -idle_gaps(busy[v]))
             for v in people:
-                if not self._time_left():
+                if not self._time_left() or self.steps_left <= 0:
                     return
                 for _attempt in range(4):
                     if not idle_gaps(busy[v]) or not self._close_one_gap(v):
@@ -385,6 +396,20 @@ class Scheduler:
                     improved += 1
             if not improved:
                 break
+
+    def _gain(self, ends: list[int], flip: int) -> int:
+        busy = self.board.busy
+        return sum(idle_gaps(busy[x] ^ flip) - idle_gaps(busy[x]) for x in ends)
+
+    def _movable(self, members: list[int], s: int, g: int) -> bool:
+        board = self.board
+        for f in members:
+            if f in board.fixed:
+                return False
+            t = g if board.slot_of[f] == s else s
+            if not board.allowed(f) >> t & 1:
+                return False
+        return True
 
     def _close_one_gap(self, v: int) -> bool:
         board = self.board
@@ -399,21 +424,48 @@ class Scheduler:
                 continue
             for g in sorted(bits(holes), key=lambda g: abs(g - s)):
                 members, ends = self.chain(f, s, g)
+                self.steps_left -= len(members) + 1
                 if not members or len(ends) != 2:
                     continue
                 flip = (1 << s) | (1 << g)
-                delta = 0
-                for x in ends:
-                    delta += idle_gaps(busy[x] ^ flip) - idle_gaps(busy[x])
-                if delta >= 0:
+                delta = self._gain(ends, flip)
+                if delta >= 0 or not self._movable(members, s, g):
                     continue
                 in_s = sum(1 for m in members if board.slot_of[m] == s)
                 shift = 2 * in_s - len(members)  # meetings moving from s to g, net
-                if board.count[g] + shift > board.capacity or board.count[s] - shift > board.capacity:
-                    continue
-                if self._try_flip(members, s, g):
+                if board.count[g] + shift <= board.capacity and board.count[s] - shift <= board.capacity:
+                    self._try_flip(members, s, g)
+                    return True
+                partner = self._compensating_chain(members, s, g, shift, delta)
+                if partner:
+                    self._try_flip(members, s, g)
+                    self._try_flip(partner, s, g)
                     return True
         return False
+
+    def _compensating_chain(self, members: list[int], s: int, g: int, shift: int, delta: int) -> list[int]:
+        """Another s/g path moving `shift` meetings back, that keeps the total gain positive."""
+        board = self.board
+        source = g if shift > 0 else s
+        taken = set(members)
+        flip = (1 << s) | (1 << g)
+        tried = 0
+        for f in board.in_slot[source]:
+            if tried >= COMPENSATION_TRIES:
+                break
+            if f in taken or f in board.fixed:
+                continue
+            tried += 1
+            other, ends = self.chain(f, s, g)
+            self.steps_left -= len(other) + 1
+            if not other or len(ends) != 2 or taken.intersection(other):
+                continue
+            in_s = sum(1 for m in other if board.slot_of[m] == s)
+            if 2 * in_s - len(other) != -shift:
+                continue
+            if delta + self._gain(ends, flip) < 0 and self._movable(other, s, g):
+                return other
+        return []
 
 
 def assign_tables(board: Board) -> dict[int, int]:

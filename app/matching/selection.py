@@ -109,16 +109,23 @@ def max_weight_bmatching(
 
 
 class _ColumnGeneration:
+    """The LP in HiGHS, one row per person (+ one for tables), pairs priced in by reduced cost.
+
+    A person v with a fairness bonus gets the equality row
+    sum_e x_e - f_v - g_v = 0 with f_v in [0, 1] (gain beta: the first
+    meeting) and g_v in [0, cap_v - 1] (the others): the flow form of the
+    bonus, half the rows of writing f_v <= sum_e x_e as its own row.
+    """
+
     def __init__(self, pb, pp, w, cap, total, forced, bonus, time_limit):
         self.pb, self.pp, self.w = pb, pp, w
         self.n = n = cap.size
         self.m = w.size
         self.forced = forced
-        self.fair_people = np.flatnonzero(bonus > 0)
-        self.fair_row = np.full(n, -1, dtype=np.int64)
-        self.fair_row[self.fair_people] = n + np.arange(self.fair_people.size)
-        self.total_row = n + self.fair_people.size if total is not None else -1
-        self.n_rows = n + self.fair_people.size + (1 if total is not None else 0)
+        self.total = total
+        self.cap = cap
+        self.total_row = n if total is not None else -1
+        self.n_rows = n + (1 if total is not None else 0)
         self.deadline = None if time_limit is None else time.monotonic() + time_limit
 
         h = _highs._Highs()
@@ -126,56 +133,42 @@ class _ColumnGeneration:
         h.setOptionValue("threads", 1)
         self.h = h
         inf = _highs.kHighsInf
-        row_upper = np.concatenate(
-            [
-                cap.astype(np.float64),
-                np.zeros(self.fair_people.size),
-                [float(total)] if total is not None else [],
-            ]
-        )
+        fair = np.flatnonzero((bonus > 0) & (cap > 0))
+        k = fair.size
+        row_lower = np.full(self.n_rows, -inf)
+        row_upper = np.concatenate([cap.astype(np.float64), [float(total)] if total is not None else []])
+        row_lower[fair] = 0.0
+        row_upper[fair] = 0.0
         lp = _highs.HighsLp()
-        k = self.fair_people.size
-        lp.num_col_ = k
+        lp.num_col_ = 2 * k
         lp.num_row_ = self.n_rows
-        lp.a_matrix_.num_col_ = k
+        lp.a_matrix_.num_col_ = 2 * k
         lp.a_matrix_.num_row_ = self.n_rows
         lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
-        lp.col_cost_ = -bonus[self.fair_people].astype(np.float64)
-        lp.col_lower_ = np.zeros(k)
-        lp.col_upper_ = np.ones(k)
-        lp.row_lower_ = np.full(self.n_rows, -inf)
+        lp.col_cost_ = np.concatenate([-bonus[fair], np.zeros(k)]).astype(np.float64)
+        lp.col_lower_ = np.zeros(2 * k)
+        lp.col_upper_ = np.concatenate([np.ones(k), cap[fair] - 1.0]).astype(np.float64)
+        lp.row_lower_ = row_lower
         lp.row_upper_ = row_upper
-        lp.a_matrix_.start_ = np.arange(k + 1, dtype=np.int32)
-        lp.a_matrix_.index_ = (n + np.arange(k)).astype(np.int32)
-        lp.a_matrix_.value_ = np.ones(k)
+        lp.a_matrix_.start_ = np.arange(2 * k + 1, dtype=np.int32)
+        lp.a_matrix_.index_ = np.concatenate([fair, fair]).astype(np.int32)
+        lp.a_matrix_.value_ = -np.ones(2 * k)
         h.passModel(lp)
-        self.first_pair_col = k
+        self.first_pair_col = 2 * k
         self.in_model = np.zeros(self.m, dtype=bool)
         self.col_pairs: list[np.ndarray] = []
-        self.total = total
-        self.cap = cap
 
     def add(self, pairs: np.ndarray) -> None:
         pairs = pairs[~self.in_model[pairs]]
         if pairs.size == 0:
             return
-        b, p = self.pb[pairs], self.pp[pairs]
-        fb, fp = self.fair_row[b], self.fair_row[p]
-        rows = [b, p]
-        vals = [np.ones(pairs.size), np.ones(pairs.size)]
-        for fr in (fb, fp):
-            rows.append(np.where(fr >= 0, fr, -1))
-            vals.append(np.where(fr >= 0, -1.0, 0.0))
+        per_column = 3 if self.total_row >= 0 else 2
+        rows = [self.pb[pairs], self.pp[pairs]]
         if self.total_row >= 0:
             rows.append(np.full(pairs.size, self.total_row))
-            vals.append(np.ones(pairs.size))
-        index = np.stack(rows, axis=1)
-        value = np.stack(vals, axis=1)
-        keep = index >= 0
-        counts = keep.sum(axis=1)
-        start = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
-        index = index[keep].astype(np.int32)
-        value = value[keep]
+        index = np.stack(rows, axis=1).ravel().astype(np.int32)
+        start = np.arange(0, per_column * pairs.size, per_column, dtype=np.int32)
+        value = np.ones(index.size)
         lower = self.forced[pairs].astype(np.float64)
         self.h.addCols(
             pairs.size,
@@ -192,14 +185,9 @@ class _ColumnGeneration:
 
     def reduced_costs(self, row_dual: np.ndarray) -> np.ndarray:
         """c_e - a_e^T y for every pair (c = -w): negative means it would improve the LP."""
-        y = row_dual
-        d = -self.w - y[self.pb] - y[self.pp]
-        for people in (self.pb, self.pp):
-            fr = self.fair_row[people]
-            has = fr >= 0
-            d[has] += y[fr[has]]
+        d = -self.w - row_dual[self.pb] - row_dual[self.pp]
         if self.total_row >= 0:
-            d -= y[self.total_row]
+            d -= row_dual[self.total_row]
         return d
 
     def run(self) -> BMatching:

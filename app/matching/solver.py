@@ -53,7 +53,7 @@ from app.matching.instance import SCHEDULE_FORMAT, Instance, read_instance
 from app.matching.scheduling import Board, Scheduler, assign_tables, idle_gaps
 from app.matching.selection import SelectionError, greedy_bmatching, lagrangian_bound, max_weight_bmatching
 
-FAIRNESS_BONUS = 0.05
+FAIRNESS_BONUS = 0.02
 MAX_ROUNDS = 6
 
 
@@ -220,7 +220,10 @@ class _Run:
                     -score[chosen_list[i]],
                 ),
             )
-            failed = [chosen_list[i] for i in order if not scheduler.insert(chosen_list[i])]
+            ordered = [chosen_list[i] for i in order]
+            must_first = [e for e in ordered if must[e]]
+            failed = [e for e in must_first if not scheduler.insert(e)]
+            failed += [e for e in ordered if not must[e] and not scheduler.insert(e)]
             protected = set(np.flatnonzero(self.must_pairs).tolist())
             dropped = scheduler.balance_tables(protected, score)
             self.excluded[failed] = True
