@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import os
 from pathlib import Path
@@ -54,7 +55,13 @@ def register_extensions(app: Flask) -> None:
     from app.accounts.models import User
 
     # Every module's tables, so migrations and create_all (tests) see the whole schema.
-    for module in ("app.catalog.models", "app.events.models", "app.notifications.models"):
+    for module in (
+        "app.catalog.models",
+        "app.events.models",
+        "app.notifications.models",
+        "app.booths.models",
+        "app.matching.models",
+    ):
         importlib.import_module(module)
 
     @login_manager.user_loader
@@ -96,6 +103,16 @@ def register_i18n(app: Flask) -> None:
         g.locale = str(get_locale())
 
 
+# Page modules that add their routes to a module's blueprint (booths and matching each have several).
+ROUTE_MODULES = (
+    "app.booths.plan_routes",
+    "app.booths.booking_routes",
+    "app.booths.ebooth_routes",
+    "app.matching.session_routes",
+    "app.matching.agenda_routes",
+)
+
+
 def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
     from app.catalog.import_routes import bp as imports_bp
@@ -104,11 +121,19 @@ def register_blueprints(app: Flask) -> None:
     from app.events.public_routes import bp as events_public_bp
     from app.events.routes import bp as events_bp
 
+    for module in ROUTE_MODULES:
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)  # adds its pages to its module's blueprint
+    from app.booths.routes import bp as booths_bp
+    from app.matching.routes import bp as matching_bp
+
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(events_public_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(booths_bp)
+    app.register_blueprint(matching_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""Booths: booth types, floor plans, booking, allocation, electronic booths, QR codes."""
