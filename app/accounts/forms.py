@@ -1,21 +1,21 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from app.catalog.vocab import BUYER_TYPES, PRODUCER_KINDS, choices
 from app.data.provinces import province_choices
+from app.forms import AppForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Keep me logged in"))
 
 
-class SignupForm(FlaskForm):
+class SignupForm(AppForm):
     role = RadioField(
         _l("I am"),
         choices=[("exhibitor", _l("a producer (exhibitor)")), ("buyer", _l("a buyer"))],
@@ -53,7 +53,7 @@ class SignupForm(FlaskForm):
         return ok
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=128)])
     confirm = PasswordField(

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -27,6 +26,7 @@ from app.catalog.vocab import (
     choices,
 )
 from app.data.provinces import province_choices
+from app.forms import AppForm
 
 BLANK = [("", "—")]
 # Browsers send ISO dates; people typing by hand in Vietnam write day/month/year.
@@ -45,7 +45,7 @@ def _category_choices():
     return [(code, entry[1]) for code, entry in ordered]
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(AppForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     producer_kind = SelectField(_l("Kind of producer"), validators=[Optional()])
     buyer_type = SelectField(_l("Type of buyer"), validators=[Optional()])
@@ -66,7 +66,7 @@ class OrganisationForm(FlaskForm):
         self.province_code.choices = BLANK + province_choices()
 
 
-class ProductForm(FlaskForm):
+class ProductForm(AppForm):
     name_vi = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
     name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=200)])
@@ -129,7 +129,7 @@ class ProductForm(FlaskForm):
         }
 
 
-class DemandLineForm(FlaskForm):
+class DemandLineForm(AppForm):
     category = SelectField(_l("Category"), validators=[DataRequired()])
     monthly_volume = DecimalField(
         _l("Monthly volume"), places=2, validators=[DataRequired(), NumberRange(min=0.01)]
@@ -165,5 +165,5 @@ class DemandLineForm(FlaskForm):
         }
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(AppForm):
     file = FileField(_l("CSV or XLSX file"))

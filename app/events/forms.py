@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     DecimalField,
@@ -13,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.data.provinces import province_choices
+from app.forms import AppForm
 
 EVENT_KIND_LABELS = {
     "physical_fair": _l("Physical fair"),
@@ -59,7 +59,7 @@ def _local_field(label, required=False):
     return DateTimeLocalField(label, format=LOCAL, validators=[InputRequired()] if required else [Optional()])
 
 
-class EventForm(FlaskForm):
+class EventForm(AppForm):
     kind = SelectField(_l("Kind of event"), validators=[DataRequired()])
     name_vi = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
@@ -104,13 +104,13 @@ class EventForm(FlaskForm):
         self.province_code.choices = [("", "—"), *province_choices()]
 
 
-class HallForm(FlaskForm):
+class HallForm(AppForm):
     name = StringField(_l("Hall name"), validators=[DataRequired(), Length(max=80)])
     width_m = DecimalField(_l("Width (m)"), places=2, validators=[InputRequired(), NumberRange(min=0.5)])
     depth_m = DecimalField(_l("Depth (m)"), places=2, validators=[InputRequired(), NumberRange(min=0.5)])
 
 
-class ProgrammeItemForm(FlaskForm):
+class ProgrammeItemForm(AppForm):
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
     title_vi = StringField(_l("Title in Vietnamese"), validators=[DataRequired(), Length(max=200)])
     title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=200)])
@@ -125,5 +125,5 @@ class ProgrammeItemForm(FlaskForm):
         self.kind.choices = list(PROGRAMME_KIND_LABELS.items())
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(AppForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])

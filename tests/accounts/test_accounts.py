@@ -149,3 +149,11 @@ def test_the_language_switch_changes_the_interface_language(client, db):
     client.get("/lang/fr")
     french = client.get("/login").get_data(as_text=True)
     assert 'lang="en"' in english and 'lang="fr"' in french
+
+
+def test_form_field_errors_speak_the_interface_language(client, db):
+    vietnamese = client.post("/login?lang=vi", data={"email": "khong-phai-email", "password": ""})
+    french = client.post("/login?lang=fr", data={"email": "pas-un-email", "password": ""})
+    assert "Địa chỉ e-mail không hợp lệ." in vietnamese.get_data(as_text=True)
+    assert "Trường này là bắt buộc." in vietnamese.get_data(as_text=True)
+    assert "Ce champ est obligatoire." in french.get_data(as_text=True)
