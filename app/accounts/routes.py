@@ -10,6 +10,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import services
 from app.accounts.forms import ChangePasswordForm, LoginForm, SignupForm
+from app.accounts.models import ROLES, User
+from app.accounts.permissions import roles_required
 from app.errors import ServiceError, attach_to_form
 from app.extensions import db
 from config import Config
@@ -111,3 +113,32 @@ def switch_language(code: str):
             services.set_locale(current_user, code)
             db.session.commit()
     return redirect(_safe_next(request.args.get("next")) or url_for("catalog.home"))
+
+
+@bp.route("/admin/users")
+@roles_required("admin")
+def users():
+    """Admins: every account, searchable, with its role and status."""
+    role = request.args.get("role") or None
+    text = (request.args.get("q") or "").strip() or None
+    page = db.paginate(services.users_query(text=text, role=role), per_page=50, error_out=False)
+    return render_template("accounts/users.html", page=page, role=role, text=text, roles=ROLES)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["POST"])
+@roles_required("admin")
+def update_user(user_id: int):
+    """Admins: change an account's role, or (de)activate it."""
+    user = db.get_or_404(User, user_id)
+    try:
+        if "role" in request.form:
+            services.set_role(current_user, user, request.form["role"])
+        if "active" in request.form:
+            services.set_active(current_user, user, request.form["active"] == "1")
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("Saved."), "success")
+    return redirect(url_for("accounts.users", **request.args))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.accounts.models import ROLES, User
 from app.catalog import services as catalog
 from app.database import utcnow
-from app.errors import ServiceError
+from app.errors import PermissionDenied, ServiceError
 from app.extensions import db
 
 MIN_PASSWORD_LENGTH = 8
@@ -104,3 +104,38 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 def set_locale(user: User, locale: str) -> None:
     user.locale = locale
+
+
+def users_query(*, text: str | None = None, role: str | None = None):
+    query = select(User)
+    if role in ROLES:
+        query = query.where(User.role == role)
+    if text:
+        like = f"%{text.strip().lower()}%"
+        query = query.where(func.lower(User.email).like(like) | func.lower(User.full_name).like(like))
+    return query.order_by(User.created_at.desc(), User.id.desc())
+
+
+def set_role(actor: User, user: User, role: str) -> None:
+    """Admins give accounts their role; an admin can't take away its own admin role."""
+    if actor.role != "admin":
+        raise PermissionDenied
+    if role not in ROLES:
+        raise ServiceError(_l("Unknown role."), field="role")
+    if user.id == actor.id and role != "admin":
+        raise ServiceError(_l("You can't remove your own administrator role."), field="role")
+    if role in ("exhibitor", "buyer"):
+        wanted = "producer" if role == "exhibitor" else "buyer"
+        if user.organisation is None or user.organisation.role != wanted:
+            raise ServiceError(_l("This account has no organisation of that kind."), field="role")
+    user.role = role
+    db.session.flush()
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    if actor.role != "admin":
+        raise PermissionDenied
+    if user.id == actor.id and not active:
+        raise ServiceError(_l("You can't deactivate your own account."))
+    user.is_active_account = active
+    db.session.flush()

@@ -157,3 +157,30 @@ def test_form_field_errors_speak_the_interface_language(client, db):
     assert "Địa chỉ e-mail không hợp lệ." in vietnamese.get_data(as_text=True)
     assert "Trường này là bắt buộc." in vietnamese.get_data(as_text=True)
     assert "Ce champ est obligatoire." in french.get_data(as_text=True)
+
+
+def test_an_admin_makes_an_organiser_and_deactivates_an_account(client, make_user, login, db):
+    admin = make_user(role="admin")
+    newcomer = make_user(role="buyer", full_name="Trần Văn Bình")
+    db.session.commit()
+    login(admin)
+    listing = client.get("/admin/users?q=bình").get_data(as_text=True)
+    assert "Trần Văn Bình" in listing
+    assert client.post(f"/admin/users/{newcomer.id}", data={"role": "organiser"}).status_code == 302
+    assert client.post(f"/admin/users/{newcomer.id}", data={"active": "0"}).status_code == 302
+    db.session.expire_all()
+    changed = db.session.get(User, newcomer.id)
+    assert changed.role == "organiser" and not changed.is_active_account
+    client.post("/logout")
+    refused = client.post("/login", data={"email": newcomer.email, "password": "correct horse 42"})
+    assert refused.status_code == 200  # a deactivated account can't log in
+
+
+def test_only_admins_manage_accounts(client, organiser, exhibitor, login, db):
+    for user in (organiser, exhibitor):
+        login(user)
+        assert client.get("/admin/users").status_code == 403
+        assert client.post(f"/admin/users/{user.id}", data={"role": "admin"}).status_code == 403
+        client.post("/logout")
+    db.session.expire_all()
+    assert db.session.get(User, organiser.id).role == "organiser"
