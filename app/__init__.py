@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import logging
 import os
 from pathlib import Path
@@ -122,8 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from app.events.routes import bp as events_bp
 
     for module in ROUTE_MODULES:
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module)  # adds its pages to its module's blueprint
+        importlib.import_module(module)  # adds its pages to its module's blueprint
     from app.booths.routes import bp as booths_bp
     from app.matching.routes import bp as matching_bp
 

@@ -296,6 +296,15 @@ def add_standing_jobs(scheduler: BaseScheduler) -> None:
         name="re-derive the events' jobs",
         replace_existing=True,
     )
+    # Matchmaking: no-shows 15 minutes after a meeting's end, agenda reminders (app/matching/jobs.py).
+    scheduler.add_job(
+        "app.matching.jobs:matching_tick",
+        trigger="interval",
+        minutes=5,
+        id="matching-tick",
+        name="matchmaking no-shows and reminders",
+        replace_existing=True,
+    )
 
 
 def _sync_events_on_start(app: Flask) -> None:

@@ -117,6 +117,13 @@ class BoothRequest(db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'allocated', 'unplaced', 'cancelled')", name="status"),
         Index("ix_booth_requests_event_status", "event_id", "status"),
+        Index(
+            "uq_booth_requests_open_registration",
+            "registration_id",
+            unique=True,
+            sqlite_where=text("status <> 'cancelled'"),
+            postgresql_where=text("status <> 'cancelled'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -223,8 +230,9 @@ class ElectronicBooth(db.Model):
     headline_vi: Mapped[str | None] = mapped_column(String(200))
     headline_en: Mapped[str | None] = mapped_column(String(200))
     headline_fr: Mapped[str | None] = mapped_column(String(200))
-    show_phone: Mapped[bool] = mapped_column(default=True)
-    show_email: Mapped[bool] = mapped_column(default=True)
+    # Contacts stay private until the exhibitor chooses to show them.
+    show_phone: Mapped[bool] = mapped_column(default=False)
+    show_email: Mapped[bool] = mapped_column(default=False)
     published: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -67,11 +67,15 @@ def programme_calendar(
         prodid=PRODID,
         calscale="GREGORIAN",
         method="PUBLISH",
-        name=event.name_in(locale),  # NAME and X-WR-CALNAME
         uid=f"event-{event.id}@{host}",  # fixed: Calendar.new would make a random one
         url=event_url,
         refresh_interval=REFRESH_INTERVAL,
     )
+    # As vText (escaped), not Calendar.new(name=...), which leaves commas unescaped and makes
+    # other readers split "Hội chợ OCOP, Hạ Long" into a list.
+    name = icalendar.vText(event.name_in(locale))
+    calendar.add("NAME", name)
+    calendar.add("X-WR-CALNAME", name)
     calendar.add("X-WR-TIMEZONE", event.timezone)
     calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(REFRESH_INTERVAL).to_ical().decode())
     description = event.description_in(locale)

@@ -395,7 +395,16 @@ def _approve_locked(actor, registration: Registration, capacity: int, now: datet
     registration.decided_at = now
     registration.decided_by_id = actor.id if actor is not None else None
     db.session.flush()
+    _open_electronic_booth(registration)
     _notify(registration, "registration_approved")
+
+
+def _open_electronic_booth(registration: Registration) -> None:
+    """Every approved exhibitor gets its electronic booth (unpublished until it publishes it)."""
+    if registration.role == "exhibitor":
+        from app.booths.ebooths import ensure_electronic_booth  # booths builds on registrations
+
+        ensure_electronic_booth(registration)
 
 
 def approve(actor, registration: Registration, now: datetime | None = None) -> Registration:
@@ -440,6 +449,7 @@ def fill_from_waitlist(event: Event, role: str, now: datetime | None = None) -> 
         promoted.append(registration)
     db.session.flush()
     for registration in promoted:
+        _open_electronic_booth(registration)
         _notify(registration, "registration_promoted")
     db.session.flush()
     return promoted

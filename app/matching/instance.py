@@ -11,7 +11,6 @@ field, e.g. ``pairs[12].buyer: unknown id "b99"``.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -104,10 +103,8 @@ def schema_errors(document: Any, name: str) -> list[str]:
             if not isinstance(items, list):
                 continue
             item_validator = _item_validator(name, key)
-            for i, item in enumerate(items):
-                if quick(item):
-                    continue
-                for e in item_validator.iter_errors(item):
+            for i in _failing(items, quick):
+                for e in item_validator.iter_errors(items[i]):
                     e.path.extendleft([i, key])
                     errors.append((list(e.absolute_path), _schema_message(e)))
     else:
@@ -122,6 +119,27 @@ def _item_validator(name: str, key: str) -> jsonschema.protocols.Validator:
     item_schema = {"$defs": schema.get("$defs", {}), **schema["properties"][key]["items"]}
     cls = jsonschema.validators.validator_for(schema)
     return cls(item_schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def _failing(items: list, quick) -> list[int]:
+    """Positions of the items the quick test doesn't accept (pairs have an inlined test)."""
+    if quick is _quick_pair:
+        bad = []
+        for i, item in enumerate(items):
+            if type(item) is dict:
+                b, p, score = item.get("buyer"), item.get("producer"), item.get("score")
+                if (
+                    type(b) is str
+                    and b
+                    and type(p) is str
+                    and p
+                    and type(score) in (float, int)
+                    and 0 < score <= 1
+                ):
+                    continue
+            bad.append(i)
+        return bad
+    return [i for i, item in enumerate(items) if not quick(item)]
 
 
 def _is_id(value) -> bool:
@@ -320,19 +338,25 @@ def _index(doc: dict) -> Instance:
     pair_producer: list[int] = []
     pair_score: list[float] = []
     pair_index: dict[tuple[int, int], int] = {}
+    buyer_number = {pid: v for pid, v in person_number.items() if v < n_buyers}
+    producer_number = {pid: v for pid, v in person_number.items() if v >= n_buyers}
     for i, pair in enumerate(doc.get("pairs", [])):
-        key = lookup(pair, f"pairs[{i}]")
+        b = buyer_number.get(pair["buyer"])
+        p = producer_number.get(pair["producer"])
+        if b is None or p is None:
+            lookup(pair, f"pairs[{i}]")  # raises the right message
+        key = (b, p)
         if key in pair_index:
             raise InstanceError(
                 f'pairs[{i}]: the pair "{pair["buyer"]}"–"{pair["producer"]}" is listed twice '
                 f"(first at pairs[{pair_index[key]}])"
             )
         score = float(pair["score"])
-        if not math.isfinite(score):
+        if not 0 < score <= 1:  # NaN passes the schema; it fails here
             raise InstanceError(f"pairs[{i}].score: must be a number in (0, 1]")
         pair_index[key] = len(pair_score)
-        pair_buyer.append(key[0])
-        pair_producer.append(key[1])
+        pair_buyer.append(b)
+        pair_producer.append(p)
         pair_score.append(score)
 
     must: list[tuple[str, str]] = []

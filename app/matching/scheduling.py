@@ -27,9 +27,12 @@ where they are.
 3. With availability limits (list edge colouring, NP-hard in general) a
    meeting that still has no place is handed back (`failed`), and the
    solver re-selects with what is left.
-4. Compacting. Single moves (and alpha/beta component flips) that lower the
-   idle gaps of the people involved are applied until none is left or the
-   time is up.
+4. Compacting. Alpha/beta path flips (a single move is a path of length
+   one) that lower the idle gaps of the two people at the path's ends (the
+   only agendas a flip changes) are applied; when the tables are full, two
+   paths moving opposite ways are flipped together. A fixed work budget
+   (path steps per meeting) keeps the time bounded and the result
+   deterministic.
 """
 
 from __future__ import annotations
@@ -39,9 +42,9 @@ from dataclasses import dataclass, field
 
 MAX_PATH = 10_000
 MAX_KEMPE_TRIES = 12
-MAX_COMPACT_PATH = 60
-COMPACT_STEPS_PER_MEETING = 40
-COMPENSATION_TRIES = 12
+MAX_COMPACT_PATH = 24
+COMPACT_STEPS_PER_MEETING = 8
+COMPENSATION_TRIES = 8
 
 
 def bits(mask: int):
@@ -136,19 +139,6 @@ class Board:
         return sum(idle_gaps(b) for b in self.busy)
 
 
-def _gap_cost(busy: int, s: int) -> int:
-    """Change in a person's idle gaps when a meeting is added in slot s."""
-    if not busy:
-        return 0
-    low = (busy & -busy).bit_length() - 1
-    high = busy.bit_length() - 1
-    if s < low:
-        return low - s - 1
-    if s > high:
-        return s - high - 1
-    return -1
-
-
 class Scheduler:
     """Places meetings on a `Board`; see the module docstring."""
 
@@ -188,29 +178,34 @@ class Scheduler:
         return best
 
     def insert(self, e: int) -> bool:
-        """Place meeting e, recolouring an alternating path if needed; False when it can't."""
+        """Place meeting e, recolouring an alternating path if needed; False when it can't.
+
+        Inside the window first (directly, then by a path), and only then
+        elsewhere: that keeps the colouring to the window's slots whenever
+        König's theorem says it fits.
+        """
         board = self.board
         b, p = board.pair_buyer[e], board.pair_producer[e]
         common = board.free_common(e)
-        for region in (self.window, board.all):
+        allowed = board.allowed(e)
+        regions = (self.window, board.all) if self.window != board.all else (board.all,)
+        for region in regions:
             candidates = common & region
             if candidates:
                 board.place(e, self.choose_slot(candidates, b, p))
                 return True
-        allowed = board.allowed(e)
-        free_b = allowed & ~board.busy[b]
-        free_p = allowed & ~board.busy[p]
-        if not free_b or not free_p:
-            return False
-        tries = 0
-        for region in (self.window, board.all):
-            for alpha in bits(free_b & region):
-                for beta in bits(free_p & region):
+            free_b = allowed & ~board.busy[b] & region
+            free_p = allowed & ~board.busy[p] & region
+            tries = 0
+            for alpha in bits(free_b):
+                for beta in bits(free_p):
                     if self._flip_and_place(e, alpha, beta):
                         return True
                     tries += 1
                     if tries >= MAX_KEMPE_TRIES:
-                        return False
+                        break
+                if tries >= MAX_KEMPE_TRIES:
+                    break
         return False
 
     def _flip_and_place(self, e: int, alpha: int, beta: int) -> bool:
@@ -248,24 +243,7 @@ class Scheduler:
     # -- tables ---------------------------------------------------------------
     def component(self, e: int, alpha: int, beta: int) -> list[int]:
         """The alpha/beta alternating path or cycle through meeting e (in alpha or beta)."""
-        board = self.board
-        seen = [e]
-        members = {e}
-        for start in (board.pair_buyer[e], board.pair_producer[e]):
-            v = start
-            colour = beta if board.slot_of[e] == alpha else alpha
-            while True:
-                f = board.at[v][colour]
-                if f < 0 or f in members:
-                    break
-                members.add(f)
-                seen.append(f)
-                fb, fp = board.pair_buyer[f], board.pair_producer[f]
-                v = fb if v == fp else fp
-                colour = beta if colour == alpha else alpha
-                if len(seen) > MAX_PATH:
-                    return []
-        return seen
+        return self.chain(e, alpha, beta, MAX_PATH)[0]
 
     def _try_flip(self, members: list[int], alpha: int, beta: int) -> bool:
         board = self.board
@@ -288,23 +266,25 @@ class Scheduler:
         board = self.board
         alpha = board.slot_of[e]
         b, p = board.pair_buyer[e], board.pair_producer[e]
-        open_mask = board.open_slots() & ~(1 << alpha) & ~avoid
-        direct = board.free_common(e) & open_mask
-        if direct:
-            board.remove(e)
-            board.place(e, self.choose_slot(direct, b, p))
-            return True
-        for beta in bits(open_mask & board.allowed(e)):
-            members = self.component(e, alpha, beta)
-            if not members:
-                continue
-            in_alpha = sum(1 for f in members if board.slot_of[f] == alpha)
-            if 2 * in_alpha - len(members) <= 0:
-                continue  # flipping would not lower alpha's count
-            if board.count[beta] + 2 * in_alpha - len(members) > board.capacity:
-                continue
-            if self._try_flip(members, alpha, beta):
+        regions = (self.window, board.all) if self.window != board.all else (board.all,)
+        for region in regions:
+            open_mask = board.open_slots() & ~(1 << alpha) & ~avoid & region
+            direct = board.free_common(e) & open_mask
+            if direct:
+                board.remove(e)
+                board.place(e, self.choose_slot(direct, b, p))
                 return True
+            for beta in bits(open_mask & board.allowed(e)):
+                members = self.component(e, alpha, beta)
+                if not members:
+                    continue
+                in_alpha = sum(1 for f in members if board.slot_of[f] == alpha)
+                if 2 * in_alpha - len(members) <= 0:
+                    continue  # flipping would not lower alpha's count
+                if board.count[beta] + 2 * in_alpha - len(members) > board.capacity:
+                    continue
+                if self._try_flip(members, alpha, beta):
+                    return True
         return False
 
     def balance_tables(self, protected: set[int], score: list[float]) -> list[int]:
@@ -316,15 +296,17 @@ class Scheduler:
         for alpha in range(board.n_slots):
             if board.count[alpha] <= board.capacity:
                 continue
-            meetings = self.meetings_in(alpha)
-            meetings = [f for f in meetings if f not in board.fixed]
-            meetings.sort(key=lambda f: score[f])
-            for f in meetings:
-                if board.count[alpha] <= board.capacity:
-                    break
-                if board.slot_of.get(f) != alpha:
-                    continue
-                self.move_out(f, 0)
+            progress = True
+            while progress and board.count[alpha] > board.capacity:
+                progress = False
+                meetings = sorted(
+                    (f for f in self.meetings_in(alpha) if f not in board.fixed), key=score.__getitem__
+                )
+                for f in meetings:
+                    if board.count[alpha] <= board.capacity:
+                        break
+                    if board.slot_of.get(f) == alpha and self.move_out(f, 0):
+                        progress = True
             if board.count[alpha] > board.capacity:
                 # Last resort: drop the lowest-score meetings that nobody asked for.
                 meetings = sorted(
@@ -342,7 +324,9 @@ class Scheduler:
         return list(self.board.in_slot[s])
 
     # -- compactness --------------------------------------------------------------
-    def chain(self, e: int, alpha: int, beta: int) -> tuple[list[int], list[int]]:
+    def chain(
+        self, e: int, alpha: int, beta: int, limit: int = MAX_COMPACT_PATH
+    ) -> tuple[list[int], list[int]]:
         """The alpha/beta path or cycle through meeting e, and its end people (none for a cycle)."""
         board = self.board
         members = [e]
@@ -363,7 +347,7 @@ class Scheduler:
                 fb, fp = board.pair_buyer[f], board.pair_producer[f]
                 v = fb if v == fp else fp
                 colour = beta if colour == alpha else alpha
-                if len(members) > MAX_COMPACT_PATH:
+                if len(members) > limit:
                     return [], []
         return members, ends
 
@@ -381,25 +365,27 @@ class Scheduler:
         board = self.board
         busy = board.busy
         self.steps_left = (
-            budget if budget is not None else COMPACT_STEPS_PER_MEETING * len(board.slot_of) + 10_000
+            budget if budget is not None else COMPACT_STEPS_PER_MEETING * len(board.slot_of) + 50_000
         )
-        for _ in range(rounds):
-            improved = 0
-            people = [v for v in range(len(busy)) if idle_gaps(busy[v])]
-            pass  # people.sort(key=lambda v: -idle_gaps(busy[v]))
-            for v in people:
-                if not self._time_left() or self.steps_left <= 0:
-                    return
-                for _attempt in range(4):
-                    if not idle_gaps(busy[v]) or not self._close_one_gap(v):
-                        break
-                    improved += 1
-            if not improved:
-                break
+        # Plain flips first (cheap), then flips paired across full tables.
+        for compensate in (False, True):
+            self.compensate = compensate
+            for _ in range(rounds):
+                improved = 0
+                for v in [v for v in range(len(busy)) if idle_gaps(busy[v])]:
+                    if not self._time_left() or self.steps_left <= 0:
+                        return
+                    for _attempt in range(4):
+                        if not idle_gaps(busy[v]) or not self._close_one_gap(v):
+                            break
+                        improved += 1
+                if not improved:
+                    break
 
     def _gain(self, ends: list[int], flip: int) -> int:
         busy = self.board.busy
-        return sum(idle_gaps(busy[x] ^ flip) - idle_gaps(busy[x]) for x in ends)
+        x, y = busy[ends[0]], busy[ends[1]]
+        return idle_gaps(x ^ flip) + idle_gaps(y ^ flip) - idle_gaps(x) - idle_gaps(y)
 
     def _movable(self, members: list[int], s: int, g: int) -> bool:
         board = self.board
@@ -436,7 +422,7 @@ class Scheduler:
                 if board.count[g] + shift <= board.capacity and board.count[s] - shift <= board.capacity:
                     self._try_flip(members, s, g)
                     return True
-                partner = self._compensating_chain(members, s, g, shift, delta)
+                partner = self._compensating_chain(members, s, g, shift, delta) if self.compensate else []
                 if partner:
                     self._try_flip(members, s, g)
                     self._try_flip(partner, s, g)

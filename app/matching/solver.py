@@ -5,40 +5,51 @@ JSON text, or a read `Instance`) and returns the schedule dict.
 
 Method
 ------
-Let n people, m candidate pairs, S slots, T tables, Δ the largest number of
-meetings a person gets.
+n people, m candidate pairs, S slots, T tables, Δ the most meetings anyone gets.
 
 1. Candidates. A listed pair can meet when nobody blocked it and the two
-   have a slot in common; each person's capacity is min(max_meetings, free
-   slots). Fixed meetings are placed first and count against capacities and
-   tables.
+   share an available slot; a person's capacity is min(max_meetings,
+   available slots). Fixed meetings are placed first, exactly where they
+   are, and count against capacities and tables.
 2. Must-meet requests first. The largest set of feasible `must` pairs that
-   fit together (capacities, tables) is chosen by an exact b-matching on the
-   must pairs alone (ties broken by score), and then forced into the
-   selection, so a must-meet request outranks any score.
-3. Selection: the exact maximum-weight b-matching (selection.py): a linear
-   program over a totally unimodular (network) matrix solved by HiGHS's dual
-   simplex with column generation, so the 0/1 optimum is exact. Fairness
-   rule: each person who has no meeting yet earns a bonus of
-   `fairness_bonus` (default 0.05) for a first meeting, so nobody with a
-   feasible candidate is left out when including them costs less than that
-   much score; the selection is the exact optimum of score + bonuses.
+   fit together (capacities, tables; ties broken by score) is found by an
+   exact b-matching on the must pairs alone and then forced into the
+   selection: a must-meet request outranks any score.
+3. Selection (selection.py): the exact maximum-weight b-matching with
+   capacities on both sides and at most S·T meetings, as a min-cost-flow
+   linear program (totally unimodular, so the simplex vertex is 0/1),
+   solved by HiGHS's dual simplex with column generation.
+   Fairness rule: a person's first meeting is worth a bonus of
+   `fairness_bonus` (default 0.02, i.e. 2% of a perfect score) on top of
+   the pair's score, and the selection is the exact optimum of
+   score + bonuses. So nobody with a feasible candidate is left without a
+   meeting when giving them one costs less than 0.02 of score per person
+   brought in; larger losses are not taken.
 4. Scheduling (scheduling.py): bipartite edge colouring by alternating
-   (Kempe) paths and equitable balancing into tables. Without availability
-   limits this places everything in max(Δ, ceil(meetings / T)) slots
-   (König). With availability limits, meetings that can't be placed go back
-   to selection, which runs again on what is left (at most `max_rounds`).
-5. Compacting: meetings are moved to close idle gaps in agendas.
-6. `upper_bound`: a Lagrangian (LP dual) bound on the plain score of any
-   valid schedule, from the selection's duals tightened by coordinate
-   descent (selection.lagrangian_bound); equal to the optimum when no
-   fairness bonus or must request changed the choice.
+   (Kempe) paths inside the first max(Δ, ceil(meetings / T)) slots, then
+   equitable balancing into the tables. Without availability limits every
+   chosen meeting is placed in exactly that many slots (König's theorem).
+   With availability limits (list edge colouring, NP-hard) the meetings
+   that find no slot go back to selection, which re-selects among the pairs
+   that still have a common free slot and a free table (at most
+   `max_rounds` rounds).
+5. Compacting: alternating-path flips that lower the idle gaps of the
+   people they touch, within a fixed work budget.
+6. upper_bound: a Lagrangian (LP-dual) bound on the plain score of any
+   valid schedule (capacities capped at available slots, S·T tables, fixed
+   meetings included, slot clashes ignored), from the selection LP's duals
+   plus a round of exact block coordinate descent (selection.lagrangian_bound).
+   With no fairness bonus and no must-meet request to force, it equals the
+   optimum of the b-matching, so objective / upper_bound = 1 whenever every
+   chosen meeting was placed.
 
-Complexity: reading O(n + m); selection is a min-cost-flow LP, polynomial
-(the dual simplex is fast in practice: ~1 s for 150k pairs, a few
-simplex solves thanks to column generation); colouring O(m · S) plus
-O(S² · path length) per alternating path; balancing and compacting
-O(m · S) per pass. Memory O(n · S + m).
+Complexity: reading and validation O(n + m). Selection: a min-cost flow,
+polynomial (e.g. O(m log n · (m + n log n)) by capacity scaling); the dual
+simplex used here is not polynomial in the worst case but takes ~15k pivots
+on the national instance (150k pairs: ~1 s). Colouring: O(m · S) for direct
+placements, O(S² · L) per alternating path of length L (rare). Balancing
+and compacting: O(m · S) per pass, compacting capped at 8 path steps per
+meeting. Memory: O(n · S + m).
 """
 
 from __future__ import annotations
@@ -95,6 +106,11 @@ def solve(
     return schedule
 
 
+def _masks(masks: list[int], n_slots: int) -> np.ndarray:
+    """Slot bit masks as a numpy array (int64 up to 62 slots, Python ints beyond)."""
+    return np.array(masks, dtype=np.int64 if n_slots <= 62 else object)
+
+
 class _Run:
     def __init__(self, inst: Instance, fairness_bonus: float, deadline: float | None):
         self.inst = inst
@@ -107,18 +123,15 @@ class _Run:
         self.cap = np.array([inst.capacity(v) for v in range(n)], dtype=np.int64)
         self.total = None if inst.tables is None else inst.n_slots * inst.tables
         ids = inst.person_ids
-        blocked = np.array(
-            [
-                (ids[b], ids[p]) in inst.blocked
-                for b, p in zip(inst.pair_buyer, inst.pair_producer, strict=True)
-            ],
-            dtype=bool,
-        )
+        self.number = number = {pid: v for v, pid in enumerate(ids)}
+        blocked = np.zeros(inst.n_pairs, dtype=bool)
+        for b, p in inst.blocked:
+            k = inst.pair_index.get((number[b], number[p]))
+            if k is not None:
+                blocked[k] = True
         avail = inst.available
-        common = np.array(
-            [avail[b] & avail[p] != 0 for b, p in zip(inst.pair_buyer, inst.pair_producer, strict=True)],
-            dtype=bool,
-        )
+        masks = _masks(avail, inst.n_slots)
+        common = (masks[self.pb] & masks[self.pp]) != 0
         self.usable = ~blocked & common & (self.cap[self.pb] > 0) & (self.cap[self.pp] > 0)
         self.is_fixed = np.zeros(inst.n_pairs, dtype=bool)
         self.board = Board(inst.n_slots, inst.tables, list(avail), inst.pair_buyer, inst.pair_producer)
@@ -127,9 +140,8 @@ class _Run:
             self.is_fixed[k] = True
         self.usable |= self.is_fixed
         self.must_pairs = np.zeros(inst.n_pairs, dtype=bool)
-        index = {(ids[b], ids[p]): k for (b, p), k in inst.pair_index.items()}
-        for key in inst.must:
-            k = index.get(key)
+        for b, p in inst.must:
+            k = inst.pair_index.get((number[b], number[p]))
             if k is not None and self.usable[k]:
                 self.must_pairs[k] = True
         self.excluded = np.zeros(inst.n_pairs, dtype=bool)
@@ -163,17 +175,12 @@ class _Run:
             placed = np.zeros(inst.n_pairs, dtype=bool)
             placed[list(board.slot_of)] = True
             open_slots = board.open_slots()
-            free_mask = [a & ~b & open_slots for a, b in zip(inst.available, busy, strict=True)]
+            free_mask = _masks(
+                [a & ~b & open_slots for a, b in zip(inst.available, busy, strict=True)], inst.n_slots
+            )
             cand = self.usable & ~placed & ~self.excluded & (room[self.pb] > 0) & (room[self.pp] > 0)
             idx = np.flatnonzero(cand)
-            if idx.size:
-                has_slot = np.array(
-                    [
-                        free_mask[b] & free_mask[p] != 0
-                        for b, p in zip(self.pb[idx].tolist(), self.pp[idx].tolist(), strict=True)
-                    ]
-                )
-                idx = idx[has_slot] if has_slot.size else idx
+            idx = idx[(free_mask[self.pb[idx]] & free_mask[self.pp[idx]]) != 0]
             total = None if self.total is None else self.total - len(board.slot_of)
             if idx.size == 0 or (total is not None and total <= 0):
                 if round_number == 0:
@@ -296,7 +303,7 @@ class _Run:
         lower = max(max_degree, math.ceil(n_meetings / inst.tables)) if inst.tables else max_degree
         stats = {
             "objective": round(objective, 6),
-            "upper_bound": round(max(self.upper_bound, objective), 6),
+            "upper_bound": round(float(max(self.upper_bound, objective)), 6),
             "meetings": n_meetings,
             "slots_used": sum(1 for c in board.count if c),
             "max_degree": max_degree,

@@ -349,3 +349,19 @@ def test_the_apply_buttons_appear_only_when_the_registration_pages_exist(client,
     has_apply = "events.apply" in app.view_functions
     assert ("Apply as exhibitor" in page) is has_apply
     assert ("Register as buyer" in page) is has_apply
+
+
+def test_an_event_name_with_a_comma_reaches_both_parsers_whole(client, organiser, make_event, db):
+    import icalendar
+    import vobject
+
+    from app.events import services as event_services
+
+    event = make_event(organiser=organiser, name_vi="Hội chợ OCOP, Hạ Long")
+    event_services.open_registration(None, event)
+    db.session.commit()
+    body = client.get(f"/events/{event.slug}/programme.ics").get_data(as_text=True)
+    # RFC 5545 TEXT: the comma is escaped (icalendar reads X- names raw, so check the line itself)
+    assert "X-WR-CALNAME:Hội chợ OCOP\\, Hạ Long" in body.replace("\r\n ", "")
+    assert icalendar.Calendar.from_ical(body)["X-WR-TIMEZONE"] == "Asia/Ho_Chi_Minh"
+    assert vobject.readOne(body).contents["x-wr-calname"][0].value == "Hội chợ OCOP, Hạ Long"

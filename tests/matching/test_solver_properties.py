@@ -19,8 +19,8 @@ from app.matching.validate import check_schedule
 from tests.matching.brute import best_bmatching, best_schedule_score
 from tests.matching.strategies import instances
 
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-TINY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+TINY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST
@@ -131,3 +131,50 @@ def test_a_lone_feasible_must_request_is_always_met(instance):
     assert (musts[0] in met) == bool(feasible)
     if not feasible:
         assert [u["reason"] for u in schedule["unscheduled"] if (u["buyer"], u["producer"]) == musts[0]]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000), st.sampled_from([None, 3, 8]), st.floats(0.0, 1.0))
+def test_generated_conferences_get_valid_schedules_close_to_the_bound(seed, tables, partial):
+    from app.matching.generator import generate_instance
+
+    instance = generate_instance(
+        n_buyers=12,
+        n_producers=25,
+        target_pairs=120,
+        n_slots=6,
+        tables=tables,
+        seed=seed,
+        partial_share=partial,
+    )
+    schedule = solve(instance)
+    assert check_schedule(instance, schedule) == []
+    stats = schedule["stats"]
+    assert stats["objective"] <= stats["upper_bound"] + 1e-6
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000), st.sampled_from([None, 4, 10, 30]))
+def test_koenig_without_availability_limits_every_chosen_meeting_fits_in_the_fewest_slots(seed, tables):
+    """Δ ≤ slots and meetings ≤ slots × tables: all placed, in max(Δ, ceil(meetings / tables)) slots."""
+    from app.matching.generator import generate_instance
+
+    instance = generate_instance(
+        n_buyers=30,
+        n_producers=50,
+        target_pairs=400,
+        n_slots=12,
+        tables=tables,
+        seed=seed,
+        partial_share=0.0,
+        fixed_share=0.0,
+        must_share=0.0,
+        buyer_max=(4, 12),
+        producer_max=(2, 9),
+    )
+    instance["requests"] = [r for r in instance["requests"] if r["kind"] == "block"]
+    schedule = solve(instance, fairness_bonus=0.0)
+    stats = schedule["stats"]
+    assert check_schedule(instance, schedule) == []
+    assert math.isclose(stats["objective"], stats["upper_bound"], rel_tol=1e-9, abs_tol=1e-6)
+    assert stats["slots_used"] == stats["lower_bound_slots"]

@@ -1,0 +1,338 @@
+"""Booking pages: exhibitors request or pick a booth; organisers allocate, move, swap and confirm."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.permissions import roles_required
+from app.booths import booking
+from app.booths.models import Booth, BoothAssignment, BoothType
+from app.booths.routes import bp
+from app.errors import PermissionDenied, ServiceError
+from app.events.models import Event, Registration
+from app.events.services import can_manage
+from app.extensions import db
+
+MANAGE = "/manage/events/<int:event_id>"
+
+
+@bp.app_context_processor
+def _booking_helpers():
+    return {
+        "assignment_status_labels": booking.ASSIGNMENT_STATUS_LABELS,
+        "payment_labels": booking.PAYMENT_LABELS,
+        "request_status_labels": booking.REQUEST_STATUS_LABELS,
+        "booth_type_name": booking.type_name,
+        "booth_reason_text": booking.reason_text,
+    }
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _managed_event(event_id: int) -> Event:
+    event = db.get_or_404(Event, event_id)
+    if not can_manage(current_user, event):
+        abort(403)
+    return event
+
+
+def _own_registration(registration_id: int) -> Registration:
+    registration = db.get_or_404(Registration, registration_id)
+    if (
+        registration.role != "exhibitor"
+        or current_user.organisation_id is None
+        or registration.organisation_id != current_user.organisation_id
+    ):
+        abort(403)
+    return registration
+
+
+def _assignment_of_event(event: Event, assignment_id: int) -> BoothAssignment:
+    assignment = db.get_or_404(BoothAssignment, assignment_id)
+    if assignment.event_id != event.id:
+        abort(404)
+    return assignment
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _booth_label(booth: Booth) -> str:
+    return f"{booth.code} · {booth.hall.name} · {booking.type_name(booth.booth_type)}"
+
+
+# ---------------------------------------------------------------- exhibitor pages
+
+
+@bp.route("/my/booths")
+@roles_required("exhibitor")
+def my_booth():
+    """The exhibitor's booths: per approved registration, its request, its booth, status and payment."""
+    return render_template("booths/booking/my_booth.html", items=booking.my_requests(current_user))
+
+
+@bp.route("/my/booths/<int:registration_id>/request", methods=["GET", "POST"])
+@roles_required("exhibitor")
+def request_booth(registration_id: int):
+    """Ask for a booth type with up to three ranked preferences and near/away wishes (an edit replaces)."""
+    registration = _own_registration(registration_id)
+    event = registration.event
+    existing = booking.open_request_of(registration)
+    error = None
+    values = {
+        "booth_type": existing.booth_type_id if existing else None,
+        "preferences": ["", "", ""],
+        "near": [],
+        "away": [],
+        "note": existing.note if existing else "",
+    }
+    if existing:
+        for pref in existing.preferences[:3]:
+            values["preferences"][pref.rank - 1] = (
+                f"booth:{pref.booth_id}" if pref.booth_id is not None else f"zone:{pref.zone}"
+            )
+        values["near"] = [p.organisation_id for p in existing.proximities if p.kind == "near"]
+        values["away"] = [p.organisation_id for p in existing.proximities if p.kind == "away"]
+    if request.method == "POST":
+        type_id = _int(request.form.get("booth_type"))
+        booth_type = db.session.get(BoothType, type_id) if type_id else None
+        values = {
+            "booth_type": type_id,
+            "preferences": [request.form.get(f"preference_{rank}", "") for rank in (1, 2, 3)],
+            "near": [_int(v) for v in request.form.getlist("near") if _int(v)],
+            "away": [_int(v) for v in request.form.getlist("away") if _int(v)],
+            "note": request.form.get("note", ""),
+        }
+        try:
+            booking.request_booth(
+                current_user,
+                registration,
+                booth_type,
+                preferences=values["preferences"],
+                near=values["near"],
+                away=values["away"],
+                note=values["note"],
+            )
+        except ServiceError as problem:
+            db.session.rollback()
+            error = problem.message
+        except PermissionDenied:
+            db.session.rollback()
+            abort(403)
+        else:
+            db.session.commit()
+            flash(
+                _("Your booth request was saved. You will get an e-mail when booths are allocated."),
+                "success",
+            )
+            return redirect(url_for("booths.my_booth"))
+    elif registration.status != "approved":
+        flash(_("Only an approved exhibitor can book a booth."), "warning")
+        return redirect(url_for("booths.my_booth"))
+    booths = booking.free_booths(event)
+    return render_template(
+        "booths/booking/request_form.html",
+        registration=registration,
+        event=event,
+        types=booking.physical_types(event),
+        booth_options=[(f"booth:{b.id}", _booth_label(b)) for b in booths],
+        zone_options=[(f"zone:{t}", t) for t in booking.zone_tags(event)],
+        exhibitors=booking.approved_exhibitors(event, registration.organisation_id),
+        values=values,
+        error=error,
+        existing=existing,
+    )
+
+
+@bp.route("/my/booths/<int:registration_id>/pick", methods=["GET", "POST"])
+@roles_required("exhibitor")
+def pick(registration_id: int):
+    """First-come booking: pick a free booth yourself, when the organiser allows it."""
+    registration = _own_registration(registration_id)
+    event = registration.event
+    if request.method == "POST":
+        booth = db.session.get(Booth, _int(request.form.get("booth")) or 0)
+        try:
+            if booth is None:
+                raise ServiceError(_("Choose a booth from the list."))
+            booking.pick_booth(current_user, registration, booth)
+        except ServiceError as problem:
+            db.session.rollback()
+            flash(str(problem.message), "danger")
+        except PermissionDenied:
+            db.session.rollback()
+            abort(403)
+        else:
+            db.session.commit()
+            flash(_("Booth %(code)s is yours.", code=booth.code), "success")
+            return redirect(url_for("booths.my_booth"))
+    open_now = booking.first_come_open(event)
+    try:
+        choices = booking.pickable_booths(current_user, registration) if open_now else []
+    except ServiceError as problem:
+        flash(str(problem.message), "warning")
+        choices = []
+    except PermissionDenied:
+        abort(403)
+    return render_template(
+        "booths/booking/pick.html",
+        registration=registration,
+        event=event,
+        open_now=open_now,
+        booths=choices,
+        assignment=booking.active_assignment_of(registration),
+    )
+
+
+@bp.route("/booth-assignments/<int:assignment_id>/cancel", methods=["POST"])
+@roles_required("exhibitor", "organiser")
+def cancel_assignment(assignment_id: int):
+    """The organiser cancels a booking; an exhibitor its own, while not confirmed."""
+    assignment = db.get_or_404(BoothAssignment, assignment_id)
+    event = db.session.get(Event, assignment.event_id)
+    try:
+        booking.cancel_assignment(current_user, assignment)
+    except ServiceError as problem:
+        db.session.rollback()
+        flash(str(problem.message), "danger")
+    except PermissionDenied:
+        db.session.rollback()
+        abort(403)
+    else:
+        db.session.commit()
+        flash(_("The booking was cancelled; the booth is free again."), "success")
+    if can_manage(current_user, event):
+        return redirect(url_for("booths.requests", event_id=event.id))
+    return redirect(url_for("booths.my_booth"))
+
+
+# ---------------------------------------------------------------- organiser pages
+
+
+@bp.route(MANAGE + "/booth-requests")
+@roles_required("organiser")
+def requests(event_id: int):
+    """Every booth request of the event with its status, and every booking with its payment."""
+    event = _managed_event(event_id)
+    rows = booking.requests_for(current_user, event)
+    return render_template(
+        "booths/booking/requests.html",
+        event=event,
+        rows=rows,
+        assignments=booking.assignments_for(current_user, event),
+        pending=sum(1 for r in rows if r.request.status in booking.OPEN_REQUEST),
+        free=len(booking.free_booths(event)),
+    )
+
+
+@bp.route(MANAGE + "/booth-allocation", methods=["GET", "POST"])
+@roles_required("organiser")
+def allocate(event_id: int):
+    """Allocate every open request in one go (after a confirmation)."""
+    event = _managed_event(event_id)
+    if request.method == "POST":
+        try:
+            report = booking.allocate_all(current_user, event)
+        except ServiceError as problem:
+            db.session.rollback()
+            flash(str(problem.message), "danger")
+            return redirect(url_for("booths.requests", event_id=event.id))
+        db.session.commit()
+        flash(
+            _(
+                "Allocation done: %(placed)d placed, %(unplaced)d not placed.",
+                placed=len(report.placed),
+                unplaced=len(report.unplaced),
+            ),
+            "success" if not report.unplaced else "warning",
+        )
+        return redirect(url_for("booths.allocation_result", event_id=event.id))
+    rows = booking.requests_for(current_user, event, ("pending", "unplaced"))
+    return render_template(
+        "booths/booking/allocate_confirm.html",
+        event=event,
+        open_requests=len(rows),
+        free=len(booking.free_booths(event)),
+    )
+
+
+@bp.route(MANAGE + "/booth-allocation/result")
+@roles_required("organiser")
+def allocation_result(event_id: int):
+    """Per exhibitor which preference it got, per unmet request why, and the summary figures."""
+    event = _managed_event(event_id)
+    overview = booking.allocation_overview(current_user, event)
+    return render_template("booths/booking/result.html", event=event, overview=overview)
+
+
+@bp.route(MANAGE + "/booth-assignments/<int:assignment_id>/move", methods=["GET", "POST"])
+@roles_required("organiser")
+def move(event_id: int, assignment_id: int):
+    """Move a booking to a free booth, or swap it with another; hard rules are checked."""
+    event = _managed_event(event_id)
+    assignment = _assignment_of_event(event, assignment_id)
+    error = None
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "swap":
+                other = db.session.get(BoothAssignment, _int(request.form.get("other")) or 0)
+                if other is None or other.event_id != event.id:
+                    raise ServiceError(_("Choose another exhibitor's booking to swap with."))
+                booking.swap(current_user, assignment, other)
+                message = _("The two booths were swapped.")
+            else:
+                booth = db.session.get(Booth, _int(request.form.get("booth")) or 0)
+                if booth is None:
+                    raise ServiceError(_("Choose a booth from the list."))
+                booking.move_assignment(current_user, assignment, booth)
+                message = _("Moved to booth %(code)s.", code=booth.code)
+        except ServiceError as problem:
+            db.session.rollback()
+            error = problem.message
+        except PermissionDenied:
+            db.session.rollback()
+            abort(403)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("booths.requests", event_id=event.id))
+    others = [a for a in booking.assignments_for(current_user, event) if a.id != assignment.id]
+    return render_template(
+        "booths/booking/move.html",
+        event=event,
+        assignment=assignment,
+        booths=[(b.id, _booth_label(b)) for b in booking.free_booths(event)],
+        others=others,
+        error=error,
+    )
+
+
+@bp.route(MANAGE + "/booth-assignments/<int:assignment_id>/payment", methods=["POST"])
+@roles_required("organiser")
+def payment(event_id: int, assignment_id: int):
+    """Confirm a booking as paid, or waive its payment; either way it becomes confirmed."""
+    event = _managed_event(event_id)
+    assignment = _assignment_of_event(event, assignment_id)
+    try:
+        if request.form.get("action") == "waive":
+            booking.waive_payment(current_user, assignment)
+            flash(_("Payment waived; the booking is confirmed."), "success")
+        else:
+            booking.confirm_payment(current_user, assignment)
+            flash(_("Payment received; the booking is confirmed."), "success")
+    except ServiceError as problem:
+        db.session.rollback()
+        flash(str(problem.message), "danger")
+    except PermissionDenied:
+        db.session.rollback()
+        abort(403)
+    else:
+        db.session.commit()
+    return redirect(url_for("booths.requests", event_id=event.id))

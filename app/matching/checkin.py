@@ -1,0 +1,158 @@
+"""Check-in at the table, and no-shows.
+
+An organiser of the event (later also a table host) types or scans a meeting's code; the
+meeting becomes "held" once, and a second scan says when it was checked in. Meetings
+nobody checked in `NO_SHOW_GRACE` after their end become "no_show" (the scheduled job,
+`app.matching.jobs.mark_no_shows`). An organiser can still check in a meeting marked
+no-show by the job (people who forgot to scan), which corrects it to "held".
+
+Functions flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from app.database import utcnow
+from app.errors import PermissionDenied, ServiceError
+from app.events.models import Event
+from app.events.services import can_manage, to_local
+from app.extensions import db
+from app.matching.models import MatchingSession, Meeting
+from app.matching.slots import session_slots, table_label
+
+NO_SHOW_GRACE = timedelta(minutes=15)
+
+
+@dataclass
+class CheckinResult:
+    meeting: Meeting
+    already: bool  # it had been checked in before this scan
+    checked_in_at: datetime  # in the event's zone
+    table: str
+
+    @property
+    def time_text(self) -> str:
+        return self.checked_in_at.strftime("%H:%M")
+
+
+def can_check_in(actor, event: Event) -> bool:
+    """Who may check meetings in: the event's organisers (table hosts: a later role)."""
+    return can_manage(actor, event)
+
+
+def normalise_code(code: str | None) -> str:
+    """What was typed or scanned: spaces dropped, upper case; a scanned check-in URL gives its code."""
+    text = (code or "").strip()
+    if "code=" in text:  # the QR on an agenda holds the check-in page's URL with ?code=...
+        text = text.rsplit("code=", 1)[1].split("&", 1)[0]
+    return "".join(text.split()).upper()
+
+
+def meeting_by_code(event: Event, code: str) -> Meeting | None:
+    """The meeting of `event` with this check-in code (any case); None if there is none."""
+    wanted = normalise_code(code)
+    if not wanted:
+        return None
+    return db.session.scalar(
+        select(Meeting)
+        .join(MatchingSession, MatchingSession.id == Meeting.session_id)
+        .where(MatchingSession.event_id == event.id, func.upper(Meeting.checkin_code) == wanted)
+    )
+
+
+def check_in(actor, event: Event, code: str, now: datetime | None = None) -> CheckinResult:
+    """Mark the meeting with this code held, once; ServiceError with a clear message otherwise."""
+    if not can_check_in(actor, event):
+        raise PermissionDenied
+    now = now or utcnow()
+    wanted = normalise_code(code)
+    if not wanted:
+        raise ServiceError(_l("Type or scan a meeting's code."), "code")
+    meeting = meeting_by_code(event, wanted)
+    if meeting is None:
+        raise ServiceError(_l("No meeting of this event has the code %(code)s.", code=wanted[:32]), "code")
+    if not meeting.published:
+        raise ServiceError(_l("This meeting has not been published yet."), "code")
+    if meeting.status == "cancelled":
+        raise ServiceError(_l("This meeting was cancelled."), "code")
+    # A conditional update, so two hosts scanning at the same moment check it in once.
+    done = db.session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id, Meeting.checked_in_at.is_(None), Meeting.status != "cancelled")
+        .values(status="held", checked_in_at=now, checked_in_by_id=getattr(actor, "id", None))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(meeting)
+    return CheckinResult(
+        meeting=meeting,
+        already=done == 0,
+        checked_in_at=to_local(event, meeting.checked_in_at or now),
+        table=table_label(meeting.session.table_names, meeting.table),
+    )
+
+
+def record_no_shows(now: datetime | None = None) -> list[int]:
+    """Mark published meetings nobody checked in 15 minutes after their end as no-shows.
+
+    Idempotent: only meetings still "scheduled" and not checked in change. Returns their ids.
+    """
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(Meeting.id, Meeting.slot, MatchingSession, Event.timezone)
+        .join(MatchingSession, MatchingSession.id == Meeting.session_id)
+        .join(Event, Event.id == MatchingSession.event_id)
+        .where(
+            Meeting.published.is_(True),
+            Meeting.status == "scheduled",
+            Meeting.checked_in_at.is_(None),
+            Event.state != "cancelled",
+            MatchingSession.first_day <= (now + timedelta(days=1)).date(),
+        )
+    ).all()
+    by_session: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    sessions: dict[int, tuple[MatchingSession, str]] = {}
+    for meeting_id, slot, session, timezone in rows:
+        by_session[session.id].append((meeting_id, slot))
+        sessions[session.id] = (session, timezone)
+    due: list[int] = []
+    for session_id, meetings in by_session.items():
+        session, timezone = sessions[session_id]
+        ends = {slot.index: slot.end_utc for slot in session_slots(session, timezone)}
+        due.extend(
+            meeting_id for meeting_id, slot in meetings if slot in ends and ends[slot] + NO_SHOW_GRACE <= now
+        )
+    if not due:
+        return []
+    db.session.execute(
+        update(Meeting)
+        .where(Meeting.id.in_(due), Meeting.status == "scheduled", Meeting.checked_in_at.is_(None))
+        .values(status="no_show", updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    for meeting_id in due:  # objects already loaded in this session see the change
+        meeting = db.session.get(Meeting, meeting_id)
+        if meeting is not None:
+            db.session.refresh(meeting)
+    return sorted(due)
+
+
+def recent_checkins(actor, event: Event, limit: int = 10) -> list[Meeting]:
+    """The event's latest check-ins, newest first, for the check-in page."""
+    if not can_check_in(actor, event):
+        raise PermissionDenied
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .join(MatchingSession, MatchingSession.id == Meeting.session_id)
+            .where(MatchingSession.event_id == event.id, Meeting.checked_in_at.is_not(None))
+            .order_by(Meeting.checked_in_at.desc())
+            .limit(limit)
+        )
+    )

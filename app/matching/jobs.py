@@ -1,0 +1,229 @@
+"""Matchmaking's time-driven work: no-shows and agenda reminders.
+
+One standing interval job, "matching-tick" (every `TICK_MINUTES`, added in
+app.scheduler.add_standing_jobs), calls `matching_tick`, which runs:
+
+- `mark_no_shows(now)`: meetings nobody checked in 15 minutes after their end become
+  no-shows (app.matching.checkin.record_no_shows);
+- `send_agenda_reminders(now)`: each participant's users get a reminder the evening
+  before a day with meetings (from 18:00 local the day before until midnight) and one
+  30 minutes before their first meeting of each day.
+
+Every step is idempotent: a no-show is marked once; a reminder carries an outbox dedupe
+key (participant, day, and for the 30-minute one the first meeting's time), so however
+often or late the job runs each person gets each reminder once. A reminder whose moment
+has passed (the meeting started, or the evening is over) is not sent late. Each job
+function commits once; tests call them inside an app context with their own `now`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale, gettext
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.database import utcnow
+from app.events.models import Event, Registration
+from app.extensions import db
+from app.matching.checkin import record_no_shows
+from app.matching.models import MatchingSession, Meeting
+from app.matching.slots import Slot, session_slots, table_label
+from app.notifications.services import queue_mail
+
+log = logging.getLogger("ocopfair.jobs")
+
+TICK_MINUTES = 5
+EVENING_AT = time(18, 0)  # local time, the day before
+SOON = timedelta(minutes=30)
+LOOK_AHEAD = timedelta(hours=36)
+LOCALES = ("vi", "en", "fr")
+
+
+# ---------------------------------------------------------------- no-shows
+
+
+def mark_no_shows(now: datetime | None = None) -> int:
+    """The job: mark overdue meetings no-shows and commit; returns how many changed."""
+    changed = record_no_shows(now or utcnow())
+    db.session.commit()
+    if changed:
+        log.info("matching: %d meeting(s) marked no-show", len(changed))
+    return len(changed)
+
+
+# ---------------------------------------------------------------- reminders
+
+
+@dataclass
+class DayPlan:
+    """A participant's meetings of one local day (for reminders)."""
+
+    registration_id: int
+    day: date
+    event: Event
+    meetings: list[tuple[Slot, Meeting]] = field(default_factory=list)
+
+    @property
+    def first(self) -> tuple[Slot, Meeting]:
+        return min(self.meetings, key=lambda pair: (pair[0].start_utc, pair[1].table))
+
+
+def _day_plans(now: datetime) -> list[DayPlan]:
+    """Per participant and local day, its published meetings (from a day ago to LOOK_AHEAD ahead)."""
+    rows = db.session.execute(
+        select(Meeting, MatchingSession, Event)
+        .join(MatchingSession, MatchingSession.id == Meeting.session_id)
+        .join(Event, Event.id == MatchingSession.event_id)
+        .where(
+            Meeting.published.is_(True),
+            Meeting.status != "cancelled",
+            Event.state != "cancelled",
+            MatchingSession.first_day <= (now + LOOK_AHEAD + timedelta(days=1)).date(),
+            MatchingSession.last_day >= (now - timedelta(days=1)).date(),
+        )
+    ).all()
+    slots: dict[int, dict[int, Slot]] = {}
+    plans: dict[tuple[int, date], DayPlan] = {}
+    for meeting, session, event in rows:
+        if session.id not in slots:
+            slots[session.id] = {s.index: s for s in session_slots(session, event.timezone)}
+        slot = slots[session.id].get(meeting.slot)
+        # Meetings of the day that already began are kept: they decide which one was the first.
+        if slot is None or not (now - timedelta(days=1) < slot.start_utc <= now + LOOK_AHEAD):
+            continue
+        for registration_id in (meeting.buyer_registration_id, meeting.producer_registration_id):
+            key = (registration_id, slot.start.date())
+            plan = plans.setdefault(key, DayPlan(registration_id, slot.start.date(), event))
+            plan.meetings.append((slot, meeting))
+    return sorted(plans.values(), key=lambda p: (p.day, p.registration_id))
+
+
+def _agenda_url(event: Event) -> str:
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return url_for("matching.agenda", slug=event.slug, _external=True)
+    scheme = current_app.config.get("PREFERRED_URL_SCHEME") or "http"
+    with current_app.test_request_context(base_url=f"{scheme}://{current_app.config['SERVER_HOST']}"):
+        return url_for("matching.agenda", slug=event.slug, _external=True)
+
+
+def _counterpart_name(meeting: Meeting, registration_id: int) -> str:
+    other = meeting.producer if meeting.buyer_registration_id == registration_id else meeting.buyer
+    return other.organisation.name
+
+
+def reminder_text(plan: DayPlan, registration: Registration, kind: str, locale: str) -> tuple[str, str]:
+    """Subject and body of an agenda reminder, in `locale` (call inside force_locale)."""
+    event = plan.event
+    first_slot, _first = plan.first
+    values = {
+        "event": event.name_in(locale),
+        "organisation": registration.organisation.name,
+        "date": format_date(plan.day, "full", locale=locale),
+        "time": first_slot.start.strftime("%H:%M"),
+        "count": len(plan.meetings),
+    }
+    if kind == "evening":
+        subject = gettext("Tomorrow at %(event)s: %(count)d B2B meeting(s) from %(time)s", **values)
+        intro = gettext(
+            "%(organisation)s has %(count)d B2B meeting(s) at %(event)s on %(date)s, the first at %(time)s:",
+            **values,
+        )
+    else:
+        subject = gettext("Your first B2B meeting at %(event)s starts at %(time)s", **values)
+        intro = gettext(
+            "%(organisation)s's first B2B meeting of the day starts at %(time)s. Today's meetings:", **values
+        )
+    lines = [intro, ""]
+    for slot, meeting in sorted(plan.meetings, key=lambda pair: pair[0].start_utc):
+        lines.append(
+            f"{slot.start:%H:%M}–{slot.end:%H:%M} · "
+            f"{table_label(meeting.session.table_names, meeting.table)} · "
+            f"{_counterpart_name(meeting, plan.registration_id)} · "
+            + gettext("check-in code %(code)s", code=meeting.checkin_code)
+        )
+    lines += ["", gettext("Your agenda: %(url)s", url=_agenda_url(event)), ""]
+    lines.append(gettext("Times are in %(timezone)s.", timezone=event.timezone))
+    return subject, "\n".join(lines)
+
+
+def _due_kinds(plan: DayPlan, now: datetime) -> list[tuple[str, str]]:
+    """(kind, dedupe suffix) of the reminders whose moment has come for this day."""
+    zone = ZoneInfo(plan.event.timezone)
+    first_slot, _meeting = plan.first
+    kinds = []
+    evening = datetime.combine(plan.day - timedelta(days=1), EVENING_AT, zone)
+    midnight = datetime.combine(plan.day, time(0, 0), zone)
+    if evening <= now < midnight and now < first_slot.start_utc:
+        kinds.append(("evening", plan.day.isoformat()))
+    if first_slot.start_utc - SOON <= now < first_slot.start_utc:
+        kinds.append(("soon", f"{plan.day.isoformat()}:{first_slot.start:%H%M}"))
+    return kinds
+
+
+def queue_agenda_reminders(now: datetime | None = None) -> int:
+    """Queue the reminders due at `now` (flush only); returns how many mails were queued."""
+    now = now or utcnow()
+    queued = 0
+    for plan in _day_plans(now):
+        kinds = _due_kinds(plan, now)
+        if not kinds:
+            continue
+        registration = db.session.get(Registration, plan.registration_id)
+        if registration is None or registration.status != "approved":
+            continue
+        users = db.session.scalars(
+            select(User)
+            .where(User.organisation_id == registration.organisation_id, User.is_active_account.is_(True))
+            .order_by(User.id)
+        ).all()
+        for kind, suffix in kinds:
+            for user in users:
+                locale = user.locale if user.locale in LOCALES else "vi"
+                with force_locale(locale):
+                    subject, body = reminder_text(plan, registration, kind, locale)
+                message = queue_mail(
+                    to_address=user.email,
+                    subject=subject,
+                    body=body,
+                    kind=f"agenda_reminder_{kind}",
+                    user_id=user.id,
+                    dedupe_key=f"agenda_{kind}:{registration.id}:{suffix}:{user.id}",
+                )
+                queued += message is not None
+    return queued
+
+
+def send_agenda_reminders(now: datetime | None = None) -> int:
+    """The job: queue the due reminders and commit."""
+    queued = queue_agenda_reminders(now or utcnow())
+    db.session.commit()
+    if queued:
+        log.info("matching: %d agenda reminder(s) queued", queued)
+    return queued
+
+
+# ---------------------------------------------------------------- the standing job
+
+
+def matching_tick(now: datetime | None = None) -> dict[str, int]:
+    """The "matching-tick" standing job: no-shows, then reminders; each step commits on its own."""
+    now = now or utcnow()
+    result = {"no_shows": 0, "reminders": 0}
+    try:
+        result["no_shows"] = mark_no_shows(now)
+    except Exception:
+        db.session.rollback()
+        log.exception("matching: marking no-shows failed; the next tick tries again")
+    try:
+        result["reminders"] = send_agenda_reminders(now)
+    except Exception:
+        db.session.rollback()
+        log.exception("matching: queueing agenda reminders failed; the next tick tries again")
+    return result

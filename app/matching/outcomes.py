@@ -1,0 +1,228 @@
+"""What came of the meetings: each side records its outcome; the organiser reads the totals.
+
+Kinds, weakest to strongest: no interest, follow-up, sample order, contract. A contract
+needs its value in VND (> 0); a sample order may carry one. Each side records once and may
+correct its record. Per meeting the report counts the stronger of the two sides' records,
+and a contract's value is the larger of the two values given (both sides often report the
+same contract; adding them would count it twice). Functions flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.database import utcnow
+from app.errors import PermissionDenied, ServiceError
+from app.events.models import Event, Registration
+from app.events.registrations import can_act_for
+from app.events.services import ensure_can_manage
+from app.extensions import db
+from app.matching.models import OUTCOME_KINDS, MatchingSession, Meeting, MeetingOutcome
+from app.matching.slots import Slot, session_slots, table_label
+
+OUTCOME_LABELS = {
+    "no_interest": _l("No interest"),
+    "follow_up": _l("Follow-up"),
+    "sample_order": _l("Sample order"),
+    "contract": _l("Contract"),
+}
+STRENGTH = {kind: rank for rank, kind in enumerate(OUTCOME_KINDS)}
+MAX_VALUE_VND = 10**15  # a sanity bound far above any fair's contract
+RECORDABLE_STATUSES = ("scheduled", "held")
+
+
+def _slot(meeting: Meeting) -> Slot | None:
+    slots = session_slots(meeting.session, meeting.session.event.timezone)
+    return slots[meeting.slot] if 0 <= meeting.slot < len(slots) else None
+
+
+def meeting_side(actor, meeting: Meeting) -> str:
+    """The actor's side of the meeting ("buyer" or "producer"); PermissionDenied if neither."""
+    if can_act_for(actor, meeting.buyer):
+        return "buyer"
+    if can_act_for(actor, meeting.producer):
+        return "producer"
+    raise PermissionDenied
+
+
+def can_record(meeting: Meeting, now: datetime | None = None) -> bool:
+    """Whether the meeting's outcome can be recorded yet: published, not cancelled, started."""
+    now = now or utcnow()
+    slot = _slot(meeting)
+    return (
+        meeting.published
+        and meeting.status in RECORDABLE_STATUSES
+        and slot is not None
+        and slot.start_utc <= now
+    )
+
+
+def parse_value(text: str | None) -> int | None:
+    """'150.000.000', '150,000,000' or '150000000 đ' → 150000000; '' → None; ValueError otherwise."""
+    cleaned = "".join(ch for ch in (text or "") if ch not in " .,_\u00a0đ₫VNDvnd")
+    if not cleaned:
+        return None
+    if not cleaned.isdigit():
+        raise ValueError(text)
+    return int(cleaned)
+
+
+def record_outcome(
+    actor,
+    meeting: Meeting,
+    kind: str,
+    value_vnd: int | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> MeetingOutcome:
+    """The actor's side records (or corrects) what came of the meeting."""
+    side = meeting_side(actor, meeting)
+    now = now or utcnow()
+    if meeting.status == "no_show":
+        raise ServiceError(
+            _l("This meeting was marked as a no-show; ask the organiser if it did take place.")
+        )
+    if not can_record(meeting, now):
+        raise ServiceError(_l("You can record the outcome once the meeting has taken place."))
+    if kind not in OUTCOME_KINDS:
+        raise ServiceError(_l("Choose what came of the meeting."), "kind")
+    if value_vnd is not None and (value_vnd < 0 or value_vnd > MAX_VALUE_VND):
+        raise ServiceError(_l("Give the value in VND as a whole number."), "value_vnd")
+    if kind == "contract" and not value_vnd:
+        raise ServiceError(_l("A contract needs its value in VND (more than 0)."), "value_vnd")
+    if kind in ("no_interest", "follow_up"):
+        value_vnd = None
+    outcome = db.session.get(MeetingOutcome, (meeting.id, side))
+    if outcome is None:
+        outcome = MeetingOutcome(meeting_id=meeting.id, side=side)
+        db.session.add(outcome)
+    outcome.kind = kind
+    outcome.value_vnd = value_vnd or None
+    outcome.note = (note or "").strip() or None
+    outcome.recorded_at = now
+    db.session.flush()
+    return outcome
+
+
+def outcome_of(meeting: Meeting, side: str) -> MeetingOutcome | None:
+    return db.session.get(MeetingOutcome, (meeting.id, side))
+
+
+# ---------------------------------------------------------------- the organiser's report
+
+
+@dataclass
+class OutcomeRow:
+    meeting: Meeting
+    slot: Slot | None
+    table: str
+    buyer: Registration
+    producer: Registration
+    buyer_outcome: MeetingOutcome | None
+    producer_outcome: MeetingOutcome | None
+
+    @property
+    def kind(self) -> str | None:
+        """The stronger of the two sides' records."""
+        kinds = [o.kind for o in (self.buyer_outcome, self.producer_outcome) if o is not None]
+        return max(kinds, key=STRENGTH.__getitem__) if kinds else None
+
+    @property
+    def contract_value(self) -> int:
+        values = [
+            o.value_vnd or 0
+            for o in (self.buyer_outcome, self.producer_outcome)
+            if o is not None and o.kind == "contract"
+        ]
+        return max(values, default=0)
+
+
+@dataclass
+class Bar:
+    kind: str
+    label: str
+    count: int
+    width: float  # share of the longest bar, 0..100
+
+
+@dataclass
+class OutcomeReport:
+    rows: list[OutcomeRow] = field(default_factory=list)
+    meetings: int = 0  # published, not cancelled
+    held: int = 0
+    no_shows: int = 0
+    scheduled: int = 0  # not yet held nor marked no-show
+    contracts: int = 0
+    contract_vnd: int = 0
+    sample_orders: int = 0
+    follow_ups: int = 0
+    no_interest: int = 0
+    reported: int = 0  # meetings with at least one side's record
+    bars: list[Bar] = field(default_factory=list)
+
+
+def event_outcomes(actor, event: Event) -> OutcomeReport:
+    """For the event's organisers: every published meeting with both sides' outcomes, and totals."""
+    ensure_can_manage(actor, event)
+    meetings = list(
+        db.session.scalars(
+            select(Meeting)
+            .join(MatchingSession, MatchingSession.id == Meeting.session_id)
+            .where(
+                MatchingSession.event_id == event.id,
+                Meeting.published.is_(True),
+                Meeting.status != "cancelled",
+            )
+        )
+    )
+    outcomes = {
+        (o.meeting_id, o.side): o
+        for o in db.session.scalars(
+            select(MeetingOutcome).where(MeetingOutcome.meeting_id.in_([m.id for m in meetings]))
+        )
+    }
+    slots: dict[int, dict[int, Slot]] = {}
+    report = OutcomeReport()
+    for meeting in meetings:
+        session = meeting.session
+        if session.id not in slots:
+            slots[session.id] = {s.index: s for s in session_slots(session, event.timezone)}
+        report.rows.append(
+            OutcomeRow(
+                meeting=meeting,
+                slot=slots[session.id].get(meeting.slot),
+                table=table_label(session.table_names, meeting.table),
+                buyer=meeting.buyer,
+                producer=meeting.producer,
+                buyer_outcome=outcomes.get((meeting.id, "buyer")),
+                producer_outcome=outcomes.get((meeting.id, "producer")),
+            )
+        )
+    report.rows.sort(key=lambda r: (r.slot is None, r.slot.start_utc if r.slot else 0, r.meeting.table))
+    counts = dict.fromkeys(OUTCOME_KINDS, 0)
+    for row in report.rows:
+        report.meetings += 1
+        status = row.meeting.status
+        report.held += status == "held"
+        report.no_shows += status == "no_show"
+        report.scheduled += status == "scheduled"
+        kind = row.kind
+        if kind is not None:
+            report.reported += 1
+            counts[kind] += 1
+        if kind == "contract":
+            report.contract_vnd += row.contract_value
+    report.contracts = counts["contract"]
+    report.sample_orders = counts["sample_order"]
+    report.follow_ups = counts["follow_up"]
+    report.no_interest = counts["no_interest"]
+    longest = max(counts.values(), default=0) or 1
+    report.bars = [
+        Bar(kind, str(OUTCOME_LABELS[kind]), counts[kind], round(100 * counts[kind] / longest, 1))
+        for kind in reversed(OUTCOME_KINDS)
+    ]
+    return report

@@ -1,0 +1,421 @@
+"""The participants' side of matchmaking: availability, must/block, asks, browsing producers.
+
+A participant is a user of an organisation whose registration for the session's event is
+approved. Every function takes the acting user and checks it acts for its own registration
+(PermissionDenied otherwise), changes objects and flushes; the caller commits once.
+
+Requests live one per (session, buyer, producer) pair (a unique constraint), so whoever
+wrote the row owns it:
+
+- "must" / "block": either side marks a counterpart; "don't match me with" wins over
+  everything, so a block replaces whatever the pair held and nothing but its author can
+  lift it.
+- "ask": a buyer asks a producer for a meeting (status open); the producer accepts (the row
+  becomes a "must", status accepted) or declines (the row stays an ask, status declined,
+  and the buyer sees the answer). A "must" marked directly keeps status open, so
+  "accepted" always means an answered ask. The organiser's instance (services.py)
+  reads "must" rows as must, "block" rows and declined asks as blocks, and open asks as
+  interest for the score.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app.catalog.models import DemandLine, Product
+from app.errors import PermissionDenied, ServiceError
+from app.events.models import Event, Registration, RegistrationProduct
+from app.events.registrations import can_act_for
+from app.events.services import event_by_slug
+from app.extensions import db
+from app.matching.models import Availability, MatchingSession, MatchRequest, Meeting
+from app.matching.slots import Slot, session_slots
+
+ROLE_SIDE = {"buyer": "buyer", "exhibitor": "producer"}
+CLOSED_EVENT_STATES = ("finished", "cancelled")
+
+
+# ---------------------------------------------------------------- who and where
+
+
+def side_of(registration: Registration) -> str:
+    """ "buyer" or "producer": the side of a meeting a registration sits on."""
+    return ROLE_SIDE[registration.role]
+
+
+def event_for_slug(slug: str) -> Event | None:
+    event = event_by_slug(slug)
+    if event is None or event.state == "draft":
+        return None
+    return event
+
+
+def session_for_event(event: Event) -> MatchingSession | None:
+    """The event's matchmaking session (the latest one, if an organiser made several)."""
+    return db.session.scalar(
+        select(MatchingSession)
+        .where(MatchingSession.event_id == event.id)
+        .order_by(MatchingSession.id.desc())
+        .limit(1)
+    )
+
+
+def participant_registration(actor, event: Event) -> Registration:
+    """The actor's organisation's approved registration for `event`; PermissionDenied if none."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.organisation_id is None:
+        raise PermissionDenied
+    registration = db.session.scalar(
+        select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.organisation_id == actor.organisation_id,
+            Registration.status == "approved",
+        )
+        .order_by(Registration.id)
+        .limit(1)
+    )
+    if registration is None:
+        raise PermissionDenied
+    return registration
+
+
+def ensure_participant(actor, session: MatchingSession, registration: Registration) -> None:
+    """The actor acts for `registration`, which is approved in the session's event."""
+    if (
+        registration.event_id != session.event_id
+        or registration.status != "approved"
+        or not can_act_for(actor, registration)
+    ):
+        raise PermissionDenied
+
+
+def _ensure_open(session: MatchingSession) -> None:
+    if session.event.state in CLOSED_EVENT_STATES:
+        raise ServiceError(_l("The event is over; matchmaking can no longer be changed."))
+
+
+def _approved(registration_id: int, event_id: int, role: str) -> Registration:
+    other = db.session.get(Registration, registration_id)
+    if other is None or other.event_id != event_id or other.status != "approved" or other.role != role:
+        raise ServiceError(_l("Choose a participant of this event."), "counterpart")
+    return other
+
+
+def _pair(registration: Registration, counterpart: Registration) -> tuple[int, int]:
+    """(buyer registration id, producer registration id)."""
+    if side_of(registration) == "buyer":
+        return registration.id, counterpart.id
+    return counterpart.id, registration.id
+
+
+def _other_role(registration: Registration) -> str:
+    return "exhibitor" if registration.role == "buyer" else "buyer"
+
+
+# ---------------------------------------------------------------- availability
+
+
+def available_slots(session: MatchingSession, registration: Registration) -> set[int] | None:
+    """The slot indexes a participant said it can attend; None when it said nothing (every slot)."""
+    row = db.session.get(Availability, (session.id, registration.id))
+    if row is None:
+        return None
+    try:
+        return {int(index) for index in json.loads(row.slots_json or "[]")}
+    except (TypeError, ValueError):
+        return None
+
+
+def slots_of(session: MatchingSession) -> list[Slot]:
+    return session_slots(session, session.event.timezone)
+
+
+def set_availability(
+    actor, session: MatchingSession, registration: Registration, slot_indexes: Iterable
+) -> set[int]:
+    """Keep the chosen slots (a subset of the session's); choosing every slot removes the row.
+
+    A slot that holds one of the participant's published meetings can't be dropped here:
+    the organiser cancels the meeting first, so agendas and calendars stay true.
+    """
+    ensure_participant(actor, session, registration)
+    _ensure_open(session)
+    slots = slots_of(session)
+    known = {slot.index for slot in slots}
+    chosen: set[int] = set()
+    for value in slot_indexes or ():
+        try:
+            index = int(value)
+        except (TypeError, ValueError):
+            raise ServiceError(_l("Choose slots of this session."), "slots") from None
+        if index not in known:
+            raise ServiceError(_l("Choose slots of this session."), "slots")
+        chosen.add(index)
+    booked = db.session.scalars(
+        select(Meeting.slot).where(
+            Meeting.session_id == session.id,
+            Meeting.published.is_(True),
+            Meeting.status != "cancelled",
+            or_(
+                Meeting.buyer_registration_id == registration.id,
+                Meeting.producer_registration_id == registration.id,
+            ),
+        )
+    ).all()
+    starts = {slot.index: slot.start for slot in slots}
+    for index in sorted(set(booked) - chosen):
+        moment = starts.get(index)
+        raise ServiceError(
+            _l(
+                "You have a meeting at %(time)s; ask the organiser to cancel it before you drop that slot.",
+                time=moment.strftime("%d/%m %H:%M") if moment else "?",
+            ),
+            "slots",
+        )
+    row = db.session.get(Availability, (session.id, registration.id))
+    if chosen == known:
+        if row is not None:
+            db.session.delete(row)
+    else:
+        text = json.dumps(sorted(chosen))
+        if row is None:
+            db.session.add(
+                Availability(session_id=session.id, registration_id=registration.id, slots_json=text)
+            )
+        else:
+            row.slots_json = text
+    db.session.flush()
+    return chosen
+
+
+# ---------------------------------------------------------------- must / block / ask
+
+
+def _request_row(session: MatchingSession, buyer_id: int, producer_id: int) -> MatchRequest | None:
+    return db.session.scalar(
+        select(MatchRequest).where(
+            MatchRequest.session_id == session.id,
+            MatchRequest.buyer_registration_id == buyer_id,
+            MatchRequest.producer_registration_id == producer_id,
+        )
+    )
+
+
+def set_preference(
+    actor, session: MatchingSession, registration: Registration, counterpart_id: int, kind: str | None
+) -> MatchRequest | None:
+    """Mark a counterpart "must" or "block", or clear one's own mark (kind None).
+
+    A block always takes the pair; a "must" can't override the other side's block; one
+    can only clear a mark one wrote (or an ask one received, by answering it instead).
+    """
+    ensure_participant(actor, session, registration)
+    _ensure_open(session)
+    if kind not in ("must", "block", None):
+        raise ServiceError(_l("Choose must meet or don't match."), "kind")
+    counterpart = _approved(counterpart_id, session.event_id, _other_role(registration))
+    buyer_id, producer_id = _pair(registration, counterpart)
+    me = side_of(registration)
+    row = _request_row(session, buyer_id, producer_id)
+    if kind is None:
+        if row is not None and row.requested_by == me:
+            db.session.delete(row)
+            db.session.flush()
+        return None
+    if row is not None and row.kind == "block" and row.requested_by != me:
+        raise ServiceError(_l("This meeting can't be requested."), "counterpart")
+    if row is not None and kind == "must" and row.kind == "ask" and row.status == "declined":
+        raise ServiceError(_l("The producer has declined this request."), "counterpart")
+    if row is None:
+        row = MatchRequest(
+            session_id=session.id,
+            buyer_registration_id=buyer_id,
+            producer_registration_id=producer_id,
+        )
+        db.session.add(row)
+    elif kind == "must" and row.kind == "must":
+        return row  # already wanted, by either side
+    # "accepted" is kept for asks a producer accepted; a mark of one's own is "open".
+    row.kind, row.status, row.requested_by = kind, "open", me
+    db.session.flush()
+    return row
+
+
+def ask_for_meeting(
+    actor, session: MatchingSession, registration: Registration, producer_id: int
+) -> MatchRequest:
+    """A buyer asks a producer for a meeting; the producer answers it."""
+    ensure_participant(actor, session, registration)
+    _ensure_open(session)
+    if side_of(registration) != "buyer":
+        raise PermissionDenied
+    producer = _approved(producer_id, session.event_id, "exhibitor")
+    row = _request_row(session, registration.id, producer.id)
+    if row is not None:
+        if row.kind == "block":
+            if row.requested_by == "buyer":
+                raise ServiceError(_l("You marked this producer as don't match; remove that first."))
+            raise ServiceError(_l("This meeting can't be requested."))
+        if row.kind == "must":
+            raise ServiceError(_l("This meeting is already wanted; it will be scheduled if at all possible."))
+        if row.status == "declined":
+            raise ServiceError(_l("The producer has declined this request."))
+        return row  # an open ask: asking twice changes nothing
+    row = MatchRequest(
+        session_id=session.id,
+        buyer_registration_id=registration.id,
+        producer_registration_id=producer.id,
+        kind="ask",
+        status="open",
+        requested_by="buyer",
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def answer_ask(actor, request_row: MatchRequest, accept: bool) -> MatchRequest:
+    """The producer accepts (the ask becomes a "must") or declines an open ask."""
+    session = db.session.get(MatchingSession, request_row.session_id)
+    producer = db.session.get(Registration, request_row.producer_registration_id)
+    ensure_participant(actor, session, producer)
+    _ensure_open(session)
+    if request_row.kind != "ask" or request_row.status != "open":
+        raise ServiceError(_l("This request has already been answered."))
+    if accept:
+        request_row.kind, request_row.status = "must", "accepted"
+    else:
+        request_row.status = "declined"
+    db.session.flush()
+    return request_row
+
+
+def request_for(actor, request_id: int) -> MatchRequest:
+    """A request the actor's organisation is a party to; PermissionDenied otherwise."""
+    row = db.session.get(MatchRequest, request_id)
+    if row is None:
+        raise LookupError(request_id)
+    for registration_id in (row.buyer_registration_id, row.producer_registration_id):
+        registration = db.session.get(Registration, registration_id)
+        if registration is not None and can_act_for(actor, registration):
+            return row
+    raise PermissionDenied
+
+
+@dataclass
+class Preferences:
+    """A participant's view of its requests, grouped for its page."""
+
+    must: list[tuple[MatchRequest, Registration]] = field(default_factory=list)
+    block: list[tuple[MatchRequest, Registration]] = field(default_factory=list)
+    # must/block marks the other side wrote about us are not shown: a block is private.
+    asks_sent: list[tuple[MatchRequest, Registration]] = field(default_factory=list)
+    asks_received: list[tuple[MatchRequest, Registration]] = field(default_factory=list)
+
+
+def preferences(session: MatchingSession, registration: Registration) -> Preferences:
+    """The requests of a participant: its own marks, and the asks it sent or received."""
+    me = side_of(registration)
+    column = MatchRequest.buyer_registration_id if me == "buyer" else MatchRequest.producer_registration_id
+    rows = db.session.scalars(
+        select(MatchRequest)
+        .where(MatchRequest.session_id == session.id, column == registration.id)
+        .order_by(MatchRequest.created_at, MatchRequest.id)
+    ).all()
+    result = Preferences()
+    for row in rows:
+        other_id = row.producer_registration_id if me == "buyer" else row.buyer_registration_id
+        other = db.session.get(Registration, other_id)
+        if other is None:
+            continue
+        answered_ask = row.status == "accepted"  # an ask the producer accepted: now a "must"
+        if row.kind == "ask" or answered_ask:
+            (result.asks_sent if me == "buyer" else result.asks_received).append((row, other))
+        if row.kind == "must" and (row.requested_by == me or answered_ask):
+            result.must.append((row, other))
+        elif row.kind == "block" and row.requested_by == me:
+            result.block.append((row, other))
+    return result
+
+
+# ---------------------------------------------------------------- counterparts
+
+
+@dataclass
+class Counterpart:
+    registration: Registration
+    products: list[Product] = field(default_factory=list)
+    demand: list[DemandLine] = field(default_factory=list)
+
+    @property
+    def organisation(self):
+        return self.registration.organisation
+
+    @property
+    def categories(self) -> set[str]:
+        return {p.category for p in self.products} | {d.category for d in self.demand}
+
+
+def counterpart_products(registration: Registration) -> list[Product]:
+    """The products a producer brings to the event (its whole range if it chose none)."""
+    products = [row.product for row in registration.product_rows]
+    return products or list(registration.organisation.products)
+
+
+def counterpart_demand(registration: Registration) -> list[DemandLine]:
+    """What a buyer looks for at the event (all its demand lines if it chose none)."""
+    lines = [row.demand_line for row in registration.demand_rows]
+    return lines or list(registration.organisation.demand_lines)
+
+
+def counterparts(
+    actor, event: Event, registration: Registration, category: str | None = None
+) -> list[Counterpart]:
+    """The approved participants on the other side, with what they bring; filtered by category."""
+    if registration.event_id != event.id or not can_act_for(actor, registration):
+        raise PermissionDenied
+    query = (
+        select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.role == _other_role(registration),
+            Registration.status == "approved",
+        )
+        .options(selectinload(Registration.organisation))
+    )
+    if category and registration.role == "buyer":
+        query = query.where(
+            Registration.id.in_(
+                select(RegistrationProduct.registration_id)
+                .join(Product, Product.id == RegistrationProduct.product_id)
+                .where(Product.category == category)
+            )
+            | Registration.organisation_id.in_(
+                select(Product.organisation_id).where(Product.category == category)
+            )
+        )
+    result = []
+    for other in db.session.scalars(query):
+        if other.role == "exhibitor":
+            item = Counterpart(other, products=counterpart_products(other))
+        else:
+            item = Counterpart(other, demand=counterpart_demand(other))
+        if category and category not in item.categories:
+            continue
+        result.append(item)
+    result.sort(key=lambda item: item.organisation.name.casefold())
+    return result
+
+
+def producers_of_event(actor, event: Event, category: str | None = None) -> list[Counterpart]:
+    """For a participating buyer: the event's approved producers and their products."""
+    registration = participant_registration(actor, event)
+    if registration.role != "buyer":
+        raise PermissionDenied
+    return counterparts(actor, event, registration, category)

@@ -1,0 +1,1123 @@
+"""Matchmaking sessions: settings, capacity check, running the solver, hand edits, publication, repair.
+
+The organiser's pages and commands call these functions; they take the acting
+user and plain values, change objects and flush; the caller commits once.
+Only the event's organisers (events.services.can_manage) may call them.
+
+Participants are the event's approved registrations: buyers "b<registration
+id>", producers "p<registration id>" in the solver's instance
+(specs/matching-format.md). Scores come from app.matching.scoring; the
+schedule from the pure solver. A published meeting never moves by itself:
+re-solving (repair) keeps every published meeting fixed, and a removed one
+stays as a cancelled row with a higher sequence so calendars drop it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, time
+
+import numpy as np
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from app.accounts.models import User
+from app.catalog.vocab import UNIT_BASE
+from app.database import utcnow
+from app.errors import PermissionDenied, ServiceError
+from app.events.models import Event, Registration
+from app.events.registrations import event_last_day
+from app.events.services import can_manage, to_local
+from app.extensions import db
+from app.matching import scoring
+from app.matching.models import Availability, MatchingSession, MatchRequest, Meeting
+from app.matching.selection import max_weight_bmatching
+from app.matching.slots import Slot, parse_breaks, session_slots, table_label
+from app.matching.solver import solve
+from app.notifications.services import queue_mail
+
+SESSION_FIELDS = (
+    "name",
+    "first_day",
+    "last_day",
+    "day_start",
+    "day_end",
+    "meeting_minutes",
+    "gap_minutes",
+    "breaks",
+    "tables",
+    "table_names",
+    "max_meetings_per_buyer",
+    "max_meetings_per_producer",
+)
+DEFAULTS = {
+    "day_start": time(8, 30),
+    "day_end": time(11, 30),
+    "meeting_minutes": 20,
+    "gap_minutes": 5,
+    "breaks": "",
+    "tables": 20,
+    "table_names": "",
+    "max_meetings_per_buyer": 8,
+    "max_meetings_per_producer": 8,
+}
+ACTIVE = ("scheduled", "held", "no_show")  # a meeting that is not cancelled
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to type from paper
+CODE_LENGTH = 8
+DEFAULT_TIME_LIMIT = 20.0  # seconds the solver may take in a web request
+
+
+# ---------------------------------------------------------------- permissions
+
+
+def ensure_can_manage_session(actor, session: MatchingSession) -> None:
+    if not can_manage(actor, session.event):
+        raise PermissionDenied
+
+
+def ensure_can_manage_event(actor, event: Event) -> None:
+    if not can_manage(actor, event):
+        raise PermissionDenied
+
+
+# ---------------------------------------------------------------- settings
+
+
+def sessions_of(event: Event) -> list[MatchingSession]:
+    return list(
+        db.session.scalars(
+            select(MatchingSession)
+            .where(MatchingSession.event_id == event.id)
+            .order_by(MatchingSession.first_day, MatchingSession.id)
+        )
+    )
+
+
+def event_days(event: Event) -> tuple[date, date]:
+    """The event's first and last calendar day in its own time zone."""
+    return to_local(event, event.starts_at).date(), event_last_day(event)
+
+
+def default_values(event: Event) -> dict:
+    first, _ = event_days(event)
+    return DEFAULTS | {"name": str(_l("B2B matchmaking")), "first_day": first, "last_day": first}
+
+
+def slots_of(session: MatchingSession) -> list[Slot]:
+    return session_slots(session, session.event.timezone)
+
+
+def weights_of(session: MatchingSession) -> dict[str, float]:
+    stored = json.loads(session.weights_json) if session.weights_json else {}
+    return scoring.normalise_weights(stored)
+
+
+def table_labels(session: MatchingSession) -> list[str]:
+    return [table_label(session.table_names, t) for t in range(session.tables)]
+
+
+def _int_between(values: dict, name: str, low: int, high: int, message) -> list[ServiceError]:
+    value = values.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        return [ServiceError(message, name)]
+    return []
+
+
+def validate_session(event: Event, values: dict) -> list[ServiceError]:
+    """Every problem of the settings `values` (all SESSION_FIELDS and `weights`), one per field."""
+    errors: list[ServiceError] = []
+    if not (values.get("name") or "").strip():
+        errors.append(ServiceError(_l("Give the session a name."), "name"))
+    first, last = event_days(event)
+    first_day, last_day = values.get("first_day"), values.get("last_day")
+    if not isinstance(first_day, date) or not first <= first_day <= last:
+        errors.append(
+            ServiceError(
+                _l(
+                    "Choose a day of the event (%(first)s – %(last)s).",
+                    first=first.isoformat(),
+                    last=last.isoformat(),
+                ),
+                "first_day",
+            )
+        )
+    if not isinstance(last_day, date) or not first <= last_day <= last:
+        errors.append(
+            ServiceError(
+                _l(
+                    "Choose a day of the event (%(first)s – %(last)s).",
+                    first=first.isoformat(),
+                    last=last.isoformat(),
+                ),
+                "last_day",
+            )
+        )
+    elif isinstance(first_day, date) and last_day < first_day:
+        errors.append(ServiceError(_l("The last day can't be before the first day."), "last_day"))
+    start, end = values.get("day_start"), values.get("day_end")
+    if not isinstance(start, time):
+        errors.append(ServiceError(_l("Give the start time."), "day_start"))
+    if not isinstance(end, time):
+        errors.append(ServiceError(_l("Give the end time."), "day_end"))
+    elif isinstance(start, time) and end <= start:
+        errors.append(ServiceError(_l("The day must end after it starts."), "day_end"))
+    errors += _int_between(values, "meeting_minutes", 5, 240, _l("A meeting lasts 5 to 240 minutes."))
+    errors += _int_between(values, "gap_minutes", 0, 120, _l("The gap is 0 to 120 minutes."))
+    errors += _int_between(values, "tables", 1, 5000, _l("Give 1 to 5,000 tables."))
+    errors += _int_between(
+        values, "max_meetings_per_buyer", 0, 200, _l("A cap is a whole number from 0 to 200.")
+    )
+    errors += _int_between(
+        values, "max_meetings_per_producer", 0, 200, _l("A cap is a whole number from 0 to 200.")
+    )
+    try:
+        parse_breaks(values.get("breaks") or "")
+    except ValueError as error:
+        errors.append(ServiceError(_l("Breaks: %(problem)s", problem=str(error)), "breaks"))
+    weights = values.get("weights") or {}
+    bad = [name for name, value in weights.items() if name not in scoring.DEFAULT_WEIGHTS]
+    if bad:
+        errors.append(ServiceError(_l("Unknown score term: %(names)s.", names=", ".join(bad)), "weights"))
+    elif any(value is None or not 0 <= float(value) <= 1 for value in weights.values()):
+        errors.append(ServiceError(_l("Each weight is a number from 0 to 1."), "weights"))
+    elif weights and sum(float(v) for v in weights.values()) <= 0:
+        errors.append(ServiceError(_l("At least one weight must be above zero."), "weights"))
+    if not errors:
+        probe = MatchingSession(**{k: values[k] for k in SESSION_FIELDS if k != "name"})
+        if not session_slots(probe, event.timezone):
+            errors.append(
+                ServiceError(
+                    _l("These settings leave no meeting slot: lengthen the day or shorten the breaks."),
+                    "day_end",
+                )
+            )
+    return errors
+
+
+def _raise_first(errors: list[ServiceError]) -> None:
+    if errors:
+        raise errors[0]
+
+
+def _apply(session: MatchingSession, values: dict) -> None:
+    for key in SESSION_FIELDS:
+        if key in values:
+            setattr(session, key, values[key].strip() if isinstance(values[key], str) else values[key])
+    if "weights" in values:
+        weights = {k: round(float(v), 4) for k, v in (values["weights"] or {}).items()}
+        session.weights_json = json.dumps(scoring.normalise_weights(weights), sort_keys=True)
+
+
+def create_session(actor, event: Event, **fields) -> MatchingSession:
+    """A new matchmaking session of `event`; missing settings take the defaults."""
+    ensure_can_manage_event(actor, event)
+    values = default_values(event) | {k: v for k, v in fields.items() if v is not None}
+    _raise_first(validate_session(event, values))
+    session = MatchingSession(event=event, event_id=event.id, state="draft")
+    _apply(session, values)
+    if session.weights_json is None:
+        session.weights_json = json.dumps(scoring.DEFAULT_WEIGHTS, sort_keys=True)
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def update_session(actor, session: MatchingSession, **fields) -> MatchingSession:
+    """Change the settings; published meetings must keep their slot and table."""
+    ensure_can_manage_session(actor, session)
+    current = {key: getattr(session, key) for key in SESSION_FIELDS} | {"weights": weights_of(session)}
+    values = current | {k: v for k, v in fields.items() if v is not None or k in ("breaks", "table_names")}
+    values["breaks"] = values.get("breaks") or ""
+    values["table_names"] = values.get("table_names") or ""
+    _raise_first(validate_session(session.event, values))
+    before = {s.index: s.start for s in slots_of(session)}
+    _apply(session, values)
+    after = {s.index: s.start for s in slots_of(session)}
+    for meeting in _meetings(session, published=True):
+        if after.get(meeting.slot) != before.get(meeting.slot) or meeting.table >= session.tables:
+            raise ServiceError(
+                _l(
+                    "These settings would move meetings already published; "
+                    "remove those meetings first or keep the times and tables."
+                ),
+                "day_start",
+            )
+    db.session.flush()
+    return session
+
+
+# ---------------------------------------------------------------- participants and profiles
+
+
+def approved_registrations(event: Event) -> tuple[list[Registration], list[Registration]]:
+    """The event's approved buyers and exhibitors (producers), by registration id."""
+    rows = list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.status == "approved")
+            .order_by(Registration.id)
+        )
+    )
+    return [r for r in rows if r.role == "buyer"], [r for r in rows if r.role == "exhibitor"]
+
+
+def person_id(registration: Registration) -> str:
+    return ("b" if registration.role == "buyer" else "p") + str(registration.id)
+
+
+def buyer_profile(registration: Registration) -> scoring.BuyerProfile:
+    lines = []
+    for row in registration.demand_rows:
+        line = row.demand_line
+        lines.append(
+            scoring.Demand(
+                category=line.category,
+                monthly_volume=float(line.monthly_volume) if line.monthly_volume is not None else None,
+                unit=line.unit,
+                required_standards=frozenset(line.required_standards),
+                min_stars=line.min_stars or 1,
+                preferred_provinces=frozenset(line.preferred_provinces),
+                price_ceiling=float(line.price_ceiling) if line.price_ceiling else None,
+            )
+        )
+    return scoring.BuyerProfile(
+        person_id(registration), tuple(lines), registration.organisation.province_code
+    )
+
+
+def producer_profile(registration: Registration) -> scoring.ProducerProfile:
+    offers = []
+    for row in registration.product_rows:
+        product = row.product
+        offers.append(
+            scoring.Offer(
+                category=product.category,
+                stars=product.stars,
+                certificate_expiry=product.certificate_expiry,
+                standards=frozenset(product.standards),
+                capacity=float(product.capacity_per_month)
+                if product.capacity_per_month is not None
+                else None,
+                capacity_unit=product.capacity_unit,
+                price_min=float(product.price_min) if product.price_min else None,
+                price_max=float(product.price_max) if product.price_max else None,
+                price_unit=product.price_unit,
+            )
+        )
+    return scoring.ProducerProfile(
+        person_id(registration), tuple(offers), registration.organisation.province_code
+    )
+
+
+def _requests(session: MatchingSession, ids: set[str]) -> list[dict]:
+    rows = db.session.scalars(select(MatchRequest).where(MatchRequest.session_id == session.id))
+    out = []
+    for row in rows:
+        buyer, producer = f"b{row.buyer_registration_id}", f"p{row.producer_registration_id}"
+        if buyer in ids and producer in ids:
+            out.append(
+                {
+                    "buyer": buyer,
+                    "producer": producer,
+                    "kind": row.kind,
+                    "status": row.status,
+                    "requested_by": row.requested_by,
+                }
+            )
+    return out
+
+
+def _availability(session: MatchingSession, n_slots: int) -> dict[int, list[int]]:
+    rows = db.session.scalars(select(Availability).where(Availability.session_id == session.id))
+    out = {}
+    for row in rows:
+        try:
+            chosen = json.loads(row.slots_json or "[]")
+        except ValueError:
+            chosen = []
+        out[row.registration_id] = sorted({int(s) for s in chosen if isinstance(s, int) and 0 <= s < n_slots})
+    return out
+
+
+def _meetings(
+    session: MatchingSession, *, published: bool | None = None, active: bool = True
+) -> list[Meeting]:
+    query = select(Meeting).where(Meeting.session_id == session.id)
+    if active:
+        query = query.where(Meeting.status.in_(ACTIVE))
+    if published is not None:
+        query = query.where(Meeting.published.is_(published))
+    return list(db.session.scalars(query.order_by(Meeting.slot, Meeting.table, Meeting.id)))
+
+
+# ---------------------------------------------------------------- the instance
+
+
+@dataclass
+class Prepared:
+    """What the solver gets, and what the app needs to read its answer."""
+
+    instance: dict
+    graph: object  # networkx.Graph of the scored candidates
+    slots: list[Slot]
+    registrations: dict[str, Registration]
+    fixed: list[Meeting]  # kept where they are
+    infeasible: list[tuple[Meeting, str]] = field(default_factory=list)  # kept meetings that can't stay
+
+    def breakdown(self, buyer: str, producer: str) -> dict | None:
+        data = self.graph.get_edge_data(buyer, producer)
+        return data["result"].breakdown() if data else None
+
+
+def prepare(session: MatchingSession) -> Prepared:
+    """Build the solver's instance from the database (see build_instance)."""
+    event = session.event
+    slots = slots_of(session)
+    n_slots = len(slots)
+    buyers, producers = approved_registrations(event)
+    registrations = {person_id(r): r for r in (*buyers, *producers)}
+    requests = _requests(session, set(registrations))
+    graph = scoring.candidate_graph(
+        [buyer_profile(r) for r in buyers],
+        [producer_profile(r) for r in producers],
+        on=session.last_day,
+        requests=requests,
+        weights=weights_of(session),
+        unit_base=UNIT_BASE,
+    )
+    availability = _availability(session, n_slots)
+
+    def available(registration: Registration) -> set[int]:
+        chosen = availability.get(registration.id)
+        return set(range(n_slots)) if chosen is None else set(chosen)
+
+    _interest, blocked = scoring.interest_of(requests)
+    # A pair whose published meeting was cancelled is not proposed again in this session.
+    for meeting in _meetings(session, published=True, active=False):
+        key = (f"b{meeting.buyer_registration_id}", f"p{meeting.producer_registration_id}")
+        if meeting.status == "cancelled" and key[0] in registrations and key[1] in registrations:
+            blocked.add(key)
+    must = [key for key, who in _must_pairs(requests).items() if who]
+
+    kept = [m for m in _meetings(session) if m.published or m.fixed]
+    fixed: list[Meeting] = []
+    infeasible: list[tuple[Meeting, str]] = []
+    person_busy: set[tuple[str, int]] = set()
+    table_busy: set[tuple[int, int]] = set()
+    fixed_count: dict[str, int] = defaultdict(int)
+    for meeting in kept:
+        b, p = f"b{meeting.buyer_registration_id}", f"p{meeting.producer_registration_id}"
+        problem = None
+        if b not in registrations or p not in registrations:
+            problem = "withdrawn"
+        elif meeting.slot >= n_slots or meeting.table >= session.tables:
+            problem = "slot"
+        elif meeting.slot not in available(registrations[b]) or meeting.slot not in available(
+            registrations[p]
+        ):
+            problem = "unavailable"
+        elif (b, p) in blocked:
+            problem = "blocked"
+        elif (b, meeting.slot) in person_busy or (p, meeting.slot) in person_busy:
+            problem = "double_booked"
+        elif (meeting.slot, meeting.table) in table_busy:
+            problem = "table"
+        if problem:
+            infeasible.append((meeting, problem))
+            continue
+        person_busy |= {(b, meeting.slot), (p, meeting.slot)}
+        table_busy.add((meeting.slot, meeting.table))
+        fixed_count[b] += 1
+        fixed_count[p] += 1
+        fixed.append(meeting)
+
+    pairs = [
+        {"buyer": b, "producer": p, "score": data["score"]}
+        if graph.nodes[b]["bipartite"] == 0
+        else {"buyer": p, "producer": b, "score": data["score"]}
+        for b, p, data in graph.edges(data=True)
+    ]
+    listed = {(pair["buyer"], pair["producer"]) for pair in pairs}
+    for meeting in fixed:
+        key = (f"b{meeting.buyer_registration_id}", f"p{meeting.producer_registration_id}")
+        if key not in listed:  # the profiles changed since; the meeting keeps its score
+            pairs.append({"buyer": key[0], "producer": key[1], "score": min(1.0, max(0.01, meeting.score))})
+            listed.add(key)
+
+    def person(registration: Registration, cap: int) -> dict:
+        pid = person_id(registration)
+        entry = {"id": pid, "max_meetings": max(cap, fixed_count[pid])}
+        if registration.id in availability:
+            entry["available_slots"] = availability[registration.id]
+        return entry
+
+    instance = {
+        "format": "ocopfair.matching/1",
+        "session": {
+            "timezone": event.timezone,
+            "slots": [{"id": s.index, "start": s.start.isoformat(), "end": s.end.isoformat()} for s in slots],
+            "tables": session.tables,
+        },
+        "buyers": [person(r, session.max_meetings_per_buyer) for r in buyers],
+        "producers": [person(r, session.max_meetings_per_producer) for r in producers],
+        "pairs": pairs,
+        "requests": [{"buyer": b, "producer": p, "kind": "must"} for b, p in must if (b, p) not in blocked]
+        + [{"buyer": b, "producer": p, "kind": "block"} for b, p in sorted(blocked)],
+        "fixed": [
+            {
+                "buyer": f"b{m.buyer_registration_id}",
+                "producer": f"p{m.producer_registration_id}",
+                "slot": m.slot,
+                "table": m.table,
+            }
+            for m in fixed
+        ],
+    }
+    return Prepared(instance, graph, slots, registrations, fixed, infeasible)
+
+
+def _must_pairs(requests: list[dict]) -> dict[tuple[str, str], bool]:
+    """must requests, and asks the producer accepted (they become must)."""
+    out: dict[tuple[str, str], bool] = {}
+    for request in requests:
+        key = (request["buyer"], request["producer"])
+        kind, status = request["kind"], request.get("status")
+        if (kind == "must" and status != "declined") or (kind == "ask" and status == "accepted"):
+            out[key] = True
+    return out
+
+
+def build_instance(session: MatchingSession) -> dict:
+    """The instance of specs/matching-format.md for `session`.
+
+    Buyers and producers are the approved registrations ("b<id>", "p<id>");
+    pairs are the scored candidates; requests are must / block rows, accepted
+    asks (must) and declined asks (block); fixed are the published and
+    hand-placed meetings that can still take place.
+    """
+    return prepare(session).instance
+
+
+# ---------------------------------------------------------------- capacity check
+
+
+@dataclass
+class CapacityReport:
+    participants: int
+    pairs: int
+    slots: int
+    tables: int
+    demand: int  # meetings the candidates allow under the caps (exact b-matching, no slot limits)
+    with_availability: int  # ... with each person's capacity capped at their free slots
+    slots_needed: int  # fewest slots that hold `demand` meetings (unlimited tables)
+    tables_needed: int  # fewest tables that hold `demand` meetings in the configured slots
+    capacity: int  # slots × tables
+    fits: bool
+    advice: list = field(default_factory=list)  # lazy strings
+
+
+def _max_meetings(pb, pp, cap, forced=None) -> tuple[int, int]:
+    """The size and the largest degree of a maximum b-matching (exact, via the LP)."""
+    if pb.size == 0:
+        return 0, 0
+    result = max_weight_bmatching(pb, pp, np.ones(pb.size), cap, None, forced)
+    chosen = result.chosen
+    degree = np.bincount(np.concatenate([pb[chosen], pp[chosen]]), minlength=cap.size)
+    return int(chosen.size), int(degree.max(initial=0))
+
+
+def capacity_check(session: MatchingSession) -> CapacityReport:
+    """Can the configuration hold what the candidates allow? If not, what to change."""
+    prepared = prepare(session)
+    inst = prepared.instance
+    people = [*inst["buyers"], *inst["producers"]]
+    number = {p["id"]: v for v, p in enumerate(people)}
+    n_slots = len(prepared.slots)
+    blocked = {(r["buyer"], r["producer"]) for r in inst["requests"] if r["kind"] == "block"}
+    pairs = [p for p in inst["pairs"] if (p["buyer"], p["producer"]) not in blocked]
+    pb = np.array([number[p["buyer"]] for p in pairs], dtype=np.int64)
+    pp = np.array([number[p["producer"]] for p in pairs], dtype=np.int64)
+    caps = np.array([p["max_meetings"] for p in people], dtype=np.int64)
+    free = np.array([len(p.get("available_slots", range(n_slots))) for p in people], dtype=np.int64)
+    fixed_keys = {(f["buyer"], f["producer"]) for f in inst["fixed"]}
+    forced = np.array([(p["buyer"], p["producer"]) in fixed_keys for p in pairs], dtype=bool)
+
+    demand, max_degree = _max_meetings(pb, pp, caps, forced)
+    with_availability, _ = _max_meetings(pb, pp, np.minimum(caps, free), forced)
+    # Fewest slots: the smallest S whose caps min(cap, S) still allow `demand` meetings (König:
+    # without availability limits S slots then suffice).
+    low, high = (1 if demand else 0), max_degree
+    while low < high:
+        middle = (low + high) // 2
+        if _max_meetings(pb, pp, np.minimum(caps, middle))[0] >= demand:
+            high = middle
+        else:
+            low = middle + 1
+    slots_needed = low
+    tables_needed = math.ceil(demand / n_slots) if n_slots else 0
+    capacity = n_slots * session.tables
+    advice = []
+    step = session.meeting_minutes + session.gap_minutes
+    if slots_needed > n_slots:
+        extra = slots_needed - n_slots
+        advice.append(
+            _l(
+                "The busiest participants could hold %(needed)d meetings but the session has "
+                "%(slots)d slots: add %(extra)d slots (about %(minutes)d more minutes, "
+                "another day, or shorter meetings).",
+                needed=slots_needed,
+                slots=n_slots,
+                extra=extra,
+                minutes=extra * step,
+            )
+        )
+    if tables_needed > session.tables:
+        advice.append(
+            _l(
+                "%(demand)d meetings in %(slots)d slots need at least %(needed)d tables: "
+                "add %(extra)d tables or lengthen the day.",
+                demand=demand,
+                slots=n_slots,
+                needed=tables_needed,
+                extra=tables_needed - session.tables,
+            )
+        )
+    if with_availability < demand:
+        advice.append(
+            _l(
+                "Participants' availability limits the meetings to at most %(count)d of %(demand)d; "
+                "ask them to open more slots.",
+                count=with_availability,
+                demand=demand,
+            )
+        )
+    return CapacityReport(
+        participants=len(people),
+        pairs=len(pairs),
+        slots=n_slots,
+        tables=session.tables,
+        demand=demand,
+        with_availability=with_availability,
+        slots_needed=slots_needed,
+        tables_needed=tables_needed,
+        capacity=capacity,
+        fits=slots_needed <= n_slots and tables_needed <= session.tables,
+        advice=advice,
+    )
+
+
+# ---------------------------------------------------------------- running the solver
+
+
+@dataclass
+class RunResult:
+    added: list[Meeting]
+    kept: int
+    dropped: list[tuple[Meeting, str]]
+    stats: dict
+    unscheduled: list[dict]
+
+
+def _new_codes(count: int) -> list[str]:
+    """`count` fresh check-in codes, unique among themselves and in the database."""
+    codes: set[str] = set()
+    while len(codes) < count:
+        wanted = count - len(codes)
+        batch = {"".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(wanted)}
+        batch -= codes
+        taken = set(db.session.scalars(select(Meeting.checkin_code).where(Meeting.checkin_code.in_(batch))))
+        codes |= batch - taken
+    return list(codes)
+
+
+def _registration_number(pid: str) -> int:
+    return int(pid[1:])
+
+
+def _drop_infeasible(prepared: Prepared) -> None:
+    """Kept meetings that can no longer take place: published ones are cancelled, others released."""
+    for meeting, _problem in prepared.infeasible:
+        if meeting.published:
+            meeting.status = "cancelled"
+            meeting.sequence += 1
+        else:
+            db.session.delete(meeting)
+    db.session.flush()
+
+
+def _solve(session: MatchingSession, prepared: Prepared, time_limit: float | None, *, publish: bool):
+    """Solve, store the new meetings (the kept ones stay untouched) and the run's figures."""
+    schedule = solve(prepared.instance, time_limit=time_limit)
+    kept = {
+        (f"b{m.buyer_registration_id}", f"p{m.producer_registration_id}", m.slot, m.table)
+        for m in prepared.fixed
+    }
+    new = [m for m in schedule["meetings"] if (m["buyer"], m["producer"], m["slot"], m["table"]) not in kept]
+    codes = _new_codes(len(new))
+    added = []
+    for item, code in zip(new, codes, strict=True):
+        meeting = Meeting(
+            session_id=session.id,
+            buyer_registration_id=_registration_number(item["buyer"]),
+            producer_registration_id=_registration_number(item["producer"]),
+            slot=item["slot"],
+            table=item["table"],
+            score=item["score"],
+            why_json=json.dumps(prepared.breakdown(item["buyer"], item["producer"]), ensure_ascii=False),
+            status="scheduled",
+            published=publish,
+            fixed=False,
+            sequence=0,
+            checkin_code=code,
+        )
+        db.session.add(meeting)
+        added.append(meeting)
+    graph = prepared.graph
+    met = {m["buyer"] for m in schedule["meetings"]} | {m["producer"] for m in schedule["meetings"]}
+    candidates = {pid: graph.degree(pid) for pid in prepared.registrations}
+    session.last_run_json = json.dumps(
+        {
+            "stats": schedule["stats"],
+            "unscheduled": schedule["unscheduled"],
+            "pairs": len(prepared.instance["pairs"]),
+            "excluded": graph.graph.get("excluded", {}),
+            "candidates": candidates,
+            "no_meeting": sorted(pid for pid, n in candidates.items() if n and pid not in met),
+            "dropped": [
+                {"meeting": m.id, "problem": problem, "published": m.published}
+                for m, problem in prepared.infeasible
+            ],
+            "ran_at": utcnow().isoformat(),
+        },
+        ensure_ascii=False,
+    )
+    session.solved_at = utcnow()
+    db.session.flush()
+    return schedule, added
+
+
+def run_matching(
+    actor, session: MatchingSession, *, time_limit: float | None = DEFAULT_TIME_LIMIT
+) -> RunResult:
+    """Solve the session; unpublished meetings are replaced, published and hand-placed ones stay."""
+    ensure_can_manage_session(actor, session)
+    if session.state == "published":
+        raise ServiceError(_l("The session is published: use Repair to absorb changes."))
+    prepared = prepare(session)
+    _drop_infeasible(prepared)
+    for meeting in _meetings(session, published=False):
+        if not meeting.fixed:
+            db.session.delete(meeting)
+    db.session.flush()  # the old rows go before new ones for the same pairs arrive
+    schedule, added = _solve(session, prepared, time_limit, publish=False)
+    session.state = "solved"
+    db.session.flush()
+    return RunResult(
+        added, len(prepared.fixed), prepared.infeasible, schedule["stats"], schedule["unscheduled"]
+    )
+
+
+# ---------------------------------------------------------------- hand edits
+
+
+def _ensure_editable(meeting: Meeting) -> None:
+    if meeting.status != "scheduled":
+        raise ServiceError(_l("Only a scheduled meeting can be changed."))
+
+
+def move_meeting(actor, meeting: Meeting, slot: int, table: int) -> Meeting:
+    """Put a meeting in another slot and table by hand; it stays there when re-solving.
+
+    Refused when it would double-book the buyer, the producer or the table, or
+    put someone in a slot they are not available.
+    """
+    session = meeting.session
+    ensure_can_manage_session(actor, session)
+    _ensure_editable(meeting)
+    slots = slots_of(session)
+    if not 0 <= slot < len(slots):
+        raise ServiceError(_l("This slot does not exist."), "slot")
+    if not 0 <= table < session.tables:
+        raise ServiceError(_l("This table does not exist (1 to %(tables)d).", tables=session.tables), "table")
+    if (slot, table) == (meeting.slot, meeting.table):
+        return meeting
+    availability = _availability(session, len(slots))
+    for registration_id, registration in (
+        (meeting.buyer_registration_id, meeting.buyer),
+        (meeting.producer_registration_id, meeting.producer),
+    ):
+        if registration_id in availability and slot not in availability[registration_id]:
+            raise ServiceError(
+                _l("%(name)s is not available in this slot.", name=registration.organisation.name), "slot"
+            )
+    others = [m for m in _meetings(session) if m.id != meeting.id and m.slot == slot]
+    for registration_id, registration in (
+        (meeting.buyer_registration_id, meeting.buyer),
+        (meeting.producer_registration_id, meeting.producer),
+    ):
+        if any(registration_id in (o.buyer_registration_id, o.producer_registration_id) for o in others):
+            raise ServiceError(
+                _l("%(name)s already has a meeting in this slot.", name=registration.organisation.name),
+                "slot",
+            )
+    for other in others:
+        if other.table == table:
+            raise ServiceError(
+                _l(
+                    "%(table)s is taken in this slot (%(buyer)s ↔ %(producer)s).",
+                    table=table_label(session.table_names, table),
+                    buyer=other.buyer.organisation.name,
+                    producer=other.producer.organisation.name,
+                ),
+                "table",
+            )
+    meeting.slot, meeting.table = slot, table
+    meeting.fixed = True
+    if meeting.published:
+        meeting.sequence += 1
+        db.session.flush()
+        notify_participants(
+            session, {meeting.buyer_registration_id, meeting.producer_registration_id}, "matching_update"
+        )
+    db.session.flush()
+    return meeting
+
+
+def remove_meeting(actor, meeting: Meeting) -> None:
+    """Remove a meeting. A published one stays as cancelled (sequence + 1) so calendars drop it,
+    and both sides are told; an unpublished one is deleted."""
+    session = meeting.session
+    ensure_can_manage_session(actor, session)
+    _ensure_editable(meeting)
+    if meeting.published:
+        meeting.status = "cancelled"
+        meeting.sequence += 1
+        db.session.flush()
+        notify_participants(
+            session, {meeting.buyer_registration_id, meeting.producer_registration_id}, "matching_update"
+        )
+    else:
+        db.session.delete(meeting)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- publication and repair
+
+
+def publish(actor, session: MatchingSession) -> int:
+    """Publish the schedule: every participant with meetings gets one mail with its agenda.
+
+    Returns the number of participants notified.
+    """
+    ensure_can_manage_session(actor, session)
+    if session.state == "published":
+        raise ServiceError(_l("The session is already published."))
+    meetings = _meetings(session)
+    if session.state != "solved" or not meetings:
+        raise ServiceError(_l("Run the matching first: there is no meeting to publish."))
+    for meeting in meetings:
+        meeting.published = True
+    session.state = "published"
+    session.published_at = utcnow()
+    db.session.flush()
+    people = {m.buyer_registration_id for m in meetings} | {m.producer_registration_id for m in meetings}
+    notify_participants(session, people, "matching_published")
+    return len(people)
+
+
+@dataclass
+class RepairResult:
+    added: list[Meeting]
+    cancelled: list[tuple[Meeting, str]]
+    notified: set[int]  # registration ids
+    stats: dict
+    unscheduled: list[dict]
+
+
+def _agenda_snapshot(session: MatchingSession) -> dict[int, set[tuple]]:
+    """Per registration: its published meetings as they appear in its calendar."""
+    snapshot: dict[int, set[tuple]] = defaultdict(set)
+    for m in _meetings(session, published=True, active=False):
+        row = (m.id, m.slot, m.table, m.status, m.sequence)
+        snapshot[m.buyer_registration_id].add(row)
+        snapshot[m.producer_registration_id].add(row)
+    return snapshot
+
+
+def repair(actor, session: MatchingSession, *, time_limit: float | None = DEFAULT_TIME_LIMIT) -> RepairResult:
+    """After publication: absorb late registrations, withdrawals and changed availability.
+
+    Every published meeting that can still take place stays exactly where it is;
+    those that can't (a participant withdrew or is no longer available then)
+    are cancelled. New meetings are added and published at once. Only the
+    participants whose agenda changed are notified.
+    """
+    ensure_can_manage_session(actor, session)
+    if session.state != "published":
+        raise ServiceError(_l("Repair is for a published session; run the matching instead."))
+    before = _agenda_snapshot(session)
+    prepared = prepare(session)
+    cancelled = list(prepared.infeasible)
+    if cancelled:
+        _drop_infeasible(prepared)
+        prepared = prepare(session)  # the cancelled pairs are now blocked, the rest stays fixed
+    for meeting in _meetings(session, published=False):
+        if not meeting.fixed:
+            db.session.delete(meeting)
+    db.session.flush()
+    schedule, added = _solve(session, prepared, time_limit, publish=True)
+    for meeting in _meetings(session, published=False):  # hand-placed before a repair: publish them too
+        meeting.published = True
+    db.session.flush()
+    after = _agenda_snapshot(session)
+    changed = {rid for rid in set(before) | set(after) if before.get(rid, set()) != after.get(rid, set())}
+    notify_participants(session, changed, "matching_update")
+    return RepairResult(added, cancelled, changed, schedule["stats"], schedule["unscheduled"])
+
+
+# ---------------------------------------------------------------- mail
+
+
+def _recipients(organisation_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.organisation_id == organisation_id, User.is_active_account.is_(True))
+            .order_by(User.id)
+        )
+    )
+
+
+def _external_url(endpoint: str, **values) -> str:
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context():
+        return url_for(endpoint, _external=True, **values)
+
+
+def agenda_link(session: MatchingSession, registration: Registration) -> str:
+    """The participant's agenda page when the agenda pages exist, else the public event page."""
+    known = {
+        "session_id": session.id,
+        "registration_id": registration.id,
+        "event_id": session.event_id,
+        "slug": session.event.slug,
+    }
+    if "matching.agenda" in current_app.view_functions:
+        for rule in current_app.url_map.iter_rules("matching.agenda"):
+            if rule.arguments <= set(known):
+                try:
+                    return _external_url("matching.agenda", **{k: known[k] for k in rule.arguments})
+                except BuildError:
+                    break
+    return _external_url("events_public.event_page", slug=session.event.slug)
+
+
+def slot_text(slot: Slot) -> str:
+    return f"{slot.start:%d/%m/%Y %H:%M}–{slot.end:%H:%M}"
+
+
+def _agenda_lines(session: MatchingSession, registration_id: int, slots: list[Slot]) -> tuple[list, list]:
+    mine = [
+        m
+        for m in _meetings(session, published=True, active=False)
+        if registration_id in (m.buyer_registration_id, m.producer_registration_id)
+    ]
+    active = [m for m in mine if m.status != "cancelled"]
+    cancelled = [m for m in mine if m.status == "cancelled"]
+
+    def line(m: Meeting) -> str:
+        other = m.producer if m.buyer_registration_id == registration_id else m.buyer
+        when = slot_text(slots[m.slot]) if m.slot < len(slots) else f"#{m.slot + 1}"
+        return f"• {when} · {table_label(session.table_names, m.table)} · {other.organisation.name}"
+
+    return [line(m) for m in active], [line(m) for m in cancelled]
+
+
+def _mail(
+    kind: str, session: MatchingSession, registration: Registration, locale: str, slots
+) -> tuple[str, str]:
+    """Subject and body, in `locale` (called inside force_locale)."""
+    event_name = session.event.name_in(locale)
+    active, cancelled = _agenda_lines(session, registration.id, slots)
+    if kind == "matching_published":
+        subject = gettext("Your B2B meetings at %(event)s", event=event_name)
+        intro = gettext(
+            "The B2B matchmaking schedule of %(event)s (%(session)s) is out. "
+            "%(organisation)s has these meetings:",
+            event=event_name,
+            session=session.name,
+            organisation=registration.organisation.name,
+        )
+    else:
+        subject = gettext("Your B2B meetings at %(event)s have changed", event=event_name)
+        intro = gettext(
+            "The B2B matchmaking schedule of %(event)s (%(session)s) has changed. "
+            "%(organisation)s now has these meetings:",
+            event=event_name,
+            session=session.name,
+            organisation=registration.organisation.name,
+        )
+    parts = [intro, ""]
+    parts += active or [gettext("No meeting at the moment.")]
+    if cancelled and kind != "matching_published":
+        parts += ["", gettext("Cancelled:"), *cancelled]
+    parts += [
+        "",
+        gettext(
+            "Times are in %(zone)s. Your agenda: %(link)s",
+            zone=session.event.timezone,
+            link=agenda_link(session, registration),
+        ),
+    ]
+    return subject, "\n".join(parts)
+
+
+def notify_participants(session: MatchingSession, registration_ids, kind: str) -> int:
+    """Queue one mail per person of each registration, in their language, with their agenda.
+
+    The dedupe key holds a digest of the agenda, so the same agenda is never mailed twice.
+    """
+    slots = slots_of(session)
+    snapshots = _agenda_snapshot(session)
+    queued = 0
+    for registration_id in sorted(registration_ids):
+        registration = db.session.get(Registration, registration_id)
+        if registration is None:
+            continue
+        snapshot = sorted(snapshots.get(registration_id, set()))
+        digest = hashlib.sha1(repr(snapshot).encode(), usedforsecurity=False).hexdigest()[:16]
+        for user in _recipients(registration.organisation_id):
+            locale = user.locale or "vi"
+            with force_locale(locale):
+                subject, body = _mail(kind, session, registration, locale, slots)
+            message = queue_mail(
+                to_address=user.email,
+                subject=subject,
+                body=body,
+                kind=kind,
+                user_id=user.id,
+                dedupe_key=f"{kind}:{session.id}:{registration_id}:{user.id}:{digest}",
+            )
+            queued += message is not None
+    return queued
+
+
+# ---------------------------------------------------------------- the session page
+
+
+@dataclass
+class Overview:
+    """What the session page shows: the grid, per-person counts and the figures."""
+
+    slots: list[Slot]
+    table_labels: list[str]
+    meetings: list[Meeting]
+    grid: dict[tuple[int, int], Meeting]
+    shown_tables: list[int]
+    people: list[dict]
+    figures: dict
+    unmet: list[dict]
+    last_run: dict
+    cancelled: list[Meeting]
+
+
+UNMET_REASONS = {
+    "one of the two asked not to be matched with the other": _l(
+        "one of the two asked not to be matched with the other"
+    ),
+    "not a candidate pair": _l("not a candidate: the products don't match what the buyer is looking for"),
+    "takes no meetings": _l("one of the two takes no meetings"),
+    "no common free slot: the two are never available at the same time": _l(
+        "the two are never available at the same time"
+    ),
+    "is fully booked by meetings already published": _l(
+        "one of the two is fully booked by published meetings"
+    ),
+    "has more must-meet requests": _l("one of the two has more must-meet requests than it can hold"),
+    "is fully booked": _l("one of the two is fully booked"),
+    "no common free slot: every slot both can attend": _l(
+        "every slot both can attend is taken by other meetings"
+    ),
+    "every table is taken in the slots": _l("every table is taken in the slots both can attend"),
+    "every table in every slot is taken": _l("every table in every slot is taken"),
+}
+
+
+def unmet_reason(reason: str):
+    """The solver's English reason for an unmet must request, in the reader's language when known."""
+    for key, text in UNMET_REASONS.items():
+        if key in reason:
+            return text
+    return reason
+
+
+def _idle_gaps(slots_taken: list[int]) -> int:
+    if not slots_taken:
+        return 0
+    return max(slots_taken) - min(slots_taken) + 1 - len(set(slots_taken))
+
+
+def overview(session: MatchingSession) -> Overview:
+    slots = slots_of(session)
+    meetings = _meetings(session)
+    cancelled = [m for m in _meetings(session, active=False) if m.status == "cancelled" and m.published]
+    grid = {(m.slot, m.table): m for m in meetings}
+    labels = table_labels(session)
+    used = sorted({m.table for m in meetings})
+    shown = list(range(session.tables)) if session.tables <= 30 else used
+    last_run = json.loads(session.last_run_json) if session.last_run_json else {}
+    buyers, producers = approved_registrations(session.event)
+    per_person: dict[int, list[int]] = defaultdict(list)
+    for m in meetings:
+        per_person[m.buyer_registration_id].append(m.slot)
+        per_person[m.producer_registration_id].append(m.slot)
+    candidates = last_run.get("candidates", {})
+    people = [
+        {
+            "registration": r,
+            "id": person_id(r),
+            "role": r.role,
+            "meetings": len(per_person.get(r.id, [])),
+            "candidates": candidates.get(person_id(r)),
+            "idle": _idle_gaps(per_person.get(r.id, [])),
+        }
+        for r in (*buyers, *producers)
+    ]
+    objective = math.fsum(m.score for m in meetings)
+    degrees = [len(v) for v in per_person.values()]
+    max_degree = max(degrees, default=0)
+    lower = max(max_degree, math.ceil(len(meetings) / session.tables)) if meetings else 0
+    upper = (last_run.get("stats") or {}).get("upper_bound")
+    figures = {
+        "meetings": len(meetings),
+        "objective": round(objective, 4),
+        "upper_bound": upper,
+        "quality": (objective / upper * 100) if upper else None,
+        "slots_used": len({m.slot for m in meetings}),
+        "slots": len(slots),
+        "lower_bound_slots": lower,
+        "idle_gaps": sum(p["idle"] for p in people),
+        "no_meeting": [p for p in people if p["candidates"] and not p["meetings"]],
+        "runtime_s": (last_run.get("stats") or {}).get("runtime_s"),
+    }
+    names = {person_id(r): r.organisation.name for r in (*buyers, *producers)}
+    met = {(f"b{m.buyer_registration_id}", f"p{m.producer_registration_id}") for m in meetings}
+    unmet = [
+        {
+            "buyer": names.get(u["buyer"], u["buyer"]),
+            "producer": names.get(u["producer"], u["producer"]),
+            "reason": unmet_reason(u["reason"]),
+        }
+        for u in last_run.get("unscheduled", [])
+        if (u["buyer"], u["producer"]) not in met
+    ]
+    return Overview(slots, labels, meetings, grid, shown, people, figures, unmet, last_run, cancelled)

@@ -1,0 +1,1 @@
+"""Booths: floor plans, booking, allocation, electronic booths."""

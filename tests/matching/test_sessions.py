@@ -1,0 +1,457 @@
+"""Matchmaking sessions: settings, capacity check, running, hand edits, publication and repair."""
+
+from __future__ import annotations
+
+import json
+from datetime import time
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from app.catalog import services as catalog
+from app.errors import PermissionDenied, ServiceError
+from app.events import registrations as reg
+from app.extensions import db as _db
+from app.matching import services
+from app.matching.instance import read_instance
+from app.matching.models import Availability, MatchRequest, Meeting
+from app.matching.solver import solve
+from app.matching.validate import check_schedule
+from app.notifications.models import OutboxMessage
+from tests.events.registration_support import NOW, build_event
+
+
+@pytest.fixture(autouse=True)
+def request_context(app, db):
+    """Rule messages are lazy strings; these tests read them in English."""
+    with app.test_request_context("/?lang=en"):
+        yield
+
+
+@pytest.fixture()
+def fair(db, organiser, make_producer, make_buyer, make_user, make_product):
+    """An event with open registration and builders for approved exhibitors and buyers."""
+    event = build_event(organiser)
+
+    def producer(capacity=500, category="tea", locale=None, **product):
+        organisation = make_producer()
+        user = make_user(role="exhibitor", organisation=organisation, locale=locale)
+        group = "food" if category == "honey" else "beverages"
+        item = make_product(
+            organisation, category=category, ocop_group=group, capacity_per_month=capacity, **product
+        )
+        registration = reg.apply_as_exhibitor(user, event, [item.id], now=NOW)
+        reg.approve(organiser, registration, now=NOW)
+        return registration
+
+    def buyer(volume=200, unit="kg", category="tea", locale=None, **line):
+        organisation = make_buyer()
+        user = make_user(role="buyer", organisation=organisation, locale=locale)
+        demand = catalog.save_demand_line(
+            user, organisation, category=category, monthly_volume=volume, unit=unit, min_stars=3, **line
+        )
+        registration = reg.register_as_buyer(user, event, [demand.id], now=NOW)
+        reg.approve(organiser, registration, now=NOW)
+        return registration
+
+    def session(**fields):
+        values = {"day_start": time(8, 30), "day_end": time(10, 0), "tables": 4} | fields
+        return services.create_session(organiser, event, **values)
+
+    return SimpleNamespace(event=event, organiser=organiser, producer=producer, buyer=buyer, session=session)
+
+
+def meetings_of(session, status=None):
+    query = select(Meeting).where(Meeting.session_id == session.id).order_by(Meeting.id)
+    if status:
+        query = query.where(Meeting.status == status)
+    return list(_db.session.scalars(query))
+
+
+def mails(kind):
+    return list(_db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)))
+
+
+def small_fair(fair, buyers=3, producers=3):
+    return [fair.buyer() for _ in range(buyers)], [fair.producer() for _ in range(producers)]
+
+
+# ---------------------------------------------------------------- settings
+
+
+def test_a_session_gets_sensible_defaults_and_its_slots(fair):
+    session = fair.session()
+    assert session.state == "draft"
+    assert session.meeting_minutes == 20 and session.gap_minutes == 5
+    assert services.weights_of(session)["capacity"] > 0
+    # 08:30–10:00 with 20-minute meetings and 5-minute gaps: 08:30, 08:55, 09:20 (09:45 would end at 10:05)
+    assert [s.start.strftime("%H:%M") for s in services.slots_of(session)] == ["08:30", "08:55", "09:20"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"breaks": "lunch"}, "breaks"),
+        ({"breaks": "13:00-12:00"}, "breaks"),
+        ({"day_start": time(10, 0), "day_end": time(9, 0)}, "day_end"),
+        ({"day_start": time(8, 0), "day_end": time(8, 10)}, "day_end"),  # no slot fits
+        ({"tables": 0}, "tables"),
+        ({"weights": {"luck": 1.0}}, "weights"),
+    ],
+)
+def test_settings_that_make_no_sense_are_refused_naming_the_field(fair, fields, field):
+    with pytest.raises(ServiceError) as error:
+        fair.session(**fields)
+    assert error.value.field == field
+
+
+def test_the_session_days_must_be_days_of_the_event(fair):
+    first, last = services.event_days(fair.event)
+    from datetime import timedelta
+
+    with pytest.raises(ServiceError) as error:
+        fair.session(first_day=first - timedelta(days=1))
+    assert error.value.field == "first_day"
+    session = fair.session(first_day=first, last_day=last)
+    assert session.last_day == last
+
+
+def test_only_the_events_own_organisers_manage_its_sessions(fair, make_user):
+    session = fair.session()
+    stranger = make_user(role="organiser")
+    for call in (
+        lambda: services.create_session(stranger, fair.event),
+        lambda: services.update_session(stranger, session, tables=9),
+        lambda: services.run_matching(stranger, session),
+        lambda: services.publish(stranger, session),
+        lambda: services.repair(stranger, session),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+
+
+# ---------------------------------------------------------------- the instance
+
+
+def test_build_instance_follows_the_spec_with_requests_and_availability(fair):
+    buyers, producers = small_fair(fair)
+    session = fair.session()
+    _db.session.add(Availability(session_id=session.id, registration_id=buyers[0].id, slots_json="[0, 2]"))
+    requests = [
+        (buyers[0], producers[0], "must", "open"),
+        (buyers[1], producers[1], "block", "open"),
+        (buyers[2], producers[2], "ask", "accepted"),
+    ]
+    for b, p, kind, status in requests:
+        _db.session.add(
+            MatchRequest(
+                session_id=session.id,
+                buyer_registration_id=b.id,
+                producer_registration_id=p.id,
+                kind=kind,
+                status=status,
+                requested_by="buyer",
+            )
+        )
+    _db.session.flush()
+    instance = services.build_instance(session)
+    read_instance(instance)  # schema-valid and consistent
+    assert {b["id"] for b in instance["buyers"]} == {f"b{r.id}" for r in buyers}
+    assert {p["id"] for p in instance["producers"]} == {f"p{r.id}" for r in producers}
+    first = next(b for b in instance["buyers"] if b["id"] == f"b{buyers[0].id}")
+    assert first["available_slots"] == [0, 2]
+    kinds = {(r["buyer"], r["producer"]): r["kind"] for r in instance["requests"]}
+    assert kinds[(f"b{buyers[0].id}", f"p{producers[0].id}")] == "must"
+    assert kinds[(f"b{buyers[1].id}", f"p{producers[1].id}")] == "block"
+    assert kinds[(f"b{buyers[2].id}", f"p{producers[2].id}")] == "must"  # an accepted ask
+    pairs = {(p["buyer"], p["producer"]) for p in instance["pairs"]}
+    assert (f"b{buyers[1].id}", f"p{producers[1].id}") not in pairs
+    assert all(0 < p["score"] <= 1 for p in instance["pairs"])
+    schedule = solve(instance)
+    assert check_schedule(instance, schedule) == []
+
+
+def test_a_producer_with_another_category_or_an_unapproved_registration_is_no_candidate(fair, make_user):
+    buyer = fair.buyer(category="tea")
+    honey = fair.producer(category="honey")
+    instance = services.build_instance(fair.session())
+    assert not any(p["producer"] == f"p{honey.id}" for p in instance["pairs"])
+    assert [b["id"] for b in instance["buyers"]] == [f"b{buyer.id}"]
+
+
+# ---------------------------------------------------------------- capacity
+
+
+def test_the_capacity_check_says_when_the_tables_are_too_few(fair):
+    small_fair(fair, buyers=3, producers=3)
+    session = fair.session(tables=1)  # 3 slots × 1 table for 9 possible meetings
+    report = services.capacity_check(session)
+    assert report.demand == 9
+    assert report.slots_needed == 3
+    assert report.tables_needed == 3
+    assert not report.fits
+    assert any("tables" in str(line) for line in report.advice)
+    services.update_session(fair.organiser, session, tables=3)
+    assert services.capacity_check(session).fits
+
+
+def test_the_capacity_check_asks_for_a_longer_day_when_slots_are_too_few(fair):
+    small_fair(fair, buyers=4, producers=4)
+    session = fair.session(tables=10)  # 3 slots, but everyone could hold 4 meetings
+    report = services.capacity_check(session)
+    assert report.slots_needed == 4 and report.slots == 3
+    assert not report.fits
+    assert any("slots" in str(line) for line in report.advice)
+
+
+# ---------------------------------------------------------------- running
+
+
+def test_running_stores_the_meetings_with_codes_and_reasons(fair):
+    small_fair(fair)
+    session = fair.session()
+    result = services.run_matching(fair.organiser, session)
+    stored = meetings_of(session)
+    assert session.state == "solved"
+    assert len(stored) == result.stats["meetings"] == 9
+    codes = [m.checkin_code for m in stored]
+    assert len(set(codes)) == len(codes) and all(len(c) == services.CODE_LENGTH for c in codes)
+    why = json.loads(stored[0].why_json)
+    assert {t["term"] for t in why["terms"]} >= {"category", "capacity", "mutual"}
+    run = json.loads(session.last_run_json)
+    assert run["stats"]["objective"] == pytest.approx(sum(m.score for m in stored), abs=1e-4)
+    assert not any(m.published for m in stored)
+
+
+def test_running_again_replaces_unpublished_meetings_but_keeps_hand_placed_ones(fair):
+    small_fair(fair)
+    session = fair.session()
+    services.run_matching(fair.organiser, session)
+    first = meetings_of(session)[0]
+    free_table = next(
+        t
+        for t in range(session.tables)
+        if not any(m.slot == first.slot and m.table == t for m in meetings_of(session))
+    )
+    services.move_meeting(fair.organiser, first, first.slot, free_table)
+    services.run_matching(fair.organiser, session)
+    again = meetings_of(session)
+    assert first in again and (first.slot, first.table) == (first.slot, free_table) and first.fixed
+    assert len(again) == 9
+
+
+def test_a_move_that_double_books_or_leaves_availability_is_refused(fair):
+    small_fair(fair)
+    session = fair.session()
+    services.run_matching(fair.organiser, session)
+    stored = meetings_of(session)
+    meeting = stored[0]
+    same_buyer = next(
+        m for m in stored if m.buyer_registration_id == meeting.buyer_registration_id and m.id != meeting.id
+    )
+    with pytest.raises(ServiceError, match="already has a meeting"):
+        services.move_meeting(fair.organiser, meeting, same_buyer.slot, session.tables - 1)
+    taken = next(m for m in stored if m.id != meeting.id and m.slot == meeting.slot)
+    with pytest.raises(ServiceError, match="is taken"):
+        services.move_meeting(fair.organiser, meeting, meeting.slot, taken.table)
+    with pytest.raises(ServiceError):
+        services.move_meeting(fair.organiser, meeting, 99, 0)
+    _db.session.add(
+        Availability(
+            session_id=session.id,
+            registration_id=meeting.buyer_registration_id,
+            slots_json=json.dumps([meeting.slot]),
+        )
+    )
+    _db.session.flush()
+    with pytest.raises(ServiceError, match="not available"):
+        services.move_meeting(fair.organiser, meeting, (meeting.slot + 1) % 3, session.tables - 1)
+
+
+# ---------------------------------------------------------------- publication
+
+
+def test_publishing_mails_each_participant_once_with_its_agenda(fair):
+    buyers, producers = small_fair(fair)
+    session = fair.session()
+    with pytest.raises(ServiceError):
+        services.publish(fair.organiser, session)  # nothing to publish yet
+    services.run_matching(fair.organiser, session)
+    notified = services.publish(fair.organiser, session)
+    assert notified == 6
+    assert session.state == "published"
+    assert all(m.published for m in meetings_of(session))
+    sent = mails("matching_published")
+    assert len(sent) == 6
+    assert len({m.to_address for m in sent}) == 6
+    first = buyers[0]
+    body = next(m.body for m in sent if m.user_id == first.organisation.users[0].id)
+    assert all(p.organisation.name in body for p in producers)
+    assert "http" in body
+    with pytest.raises(ServiceError):
+        services.publish(fair.organiser, session)
+    assert len(mails("matching_published")) == 6
+
+
+def test_removing_a_published_meeting_keeps_it_cancelled_with_a_higher_sequence(fair):
+    small_fair(fair)
+    session = fair.session()
+    services.run_matching(fair.organiser, session)
+    services.publish(fair.organiser, session)
+    meeting = meetings_of(session)[0]
+    services.remove_meeting(fair.organiser, meeting)
+    assert meeting.status == "cancelled" and meeting.sequence == 1
+    assert meeting in meetings_of(session)
+    assert {m.user_id for m in mails("matching_update")} == {
+        meeting.buyer.organisation.users[0].id,
+        meeting.producer.organisation.users[0].id,
+    }
+
+
+def test_removing_an_unpublished_meeting_deletes_it(fair):
+    small_fair(fair, buyers=1, producers=1)
+    session = fair.session()
+    services.run_matching(fair.organiser, session)
+    services.remove_meeting(fair.organiser, meetings_of(session)[0])
+    assert meetings_of(session) == []
+
+
+def test_repair_keeps_every_published_meeting_and_tells_only_those_whose_agenda_changed(fair):
+    buyers, _producers = small_fair(fair, buyers=2, producers=3)
+    session = fair.session(max_meetings_per_producer=3)
+    services.run_matching(fair.organiser, session)
+    services.publish(fair.organiser, session)
+    before = {m.id: (m.slot, m.table, m.sequence, m.status) for m in meetings_of(session)}
+    late = fair.buyer()
+    withdrawn = buyers[1]
+    reg.withdraw(withdrawn.organisation.users[0], withdrawn, now=NOW)
+    # the withdrawal moves nobody up from a waiting list; the late buyer is approved
+    result = services.repair(fair.organiser, session)
+    after = {m.id: m for m in meetings_of(session)}
+    for meeting_id, place in before.items():
+        meeting = after[meeting_id]
+        if meeting.buyer_registration_id == withdrawn.id:
+            assert meeting.status == "cancelled" and meeting.sequence == place[2] + 1
+        else:
+            assert (meeting.slot, meeting.table, meeting.sequence, meeting.status) == place
+    added = [m for m in after.values() if m.id not in before]
+    assert added and all(m.buyer_registration_id == late.id and m.published for m in added)
+    changed = (
+        {late.id, withdrawn.id}
+        | {m.producer_registration_id for m in added}
+        | {m.producer_registration_id for m in after.values() if m.buyer_registration_id == withdrawn.id}
+    )
+    assert result.notified == changed
+    assert buyers[0].id not in result.notified
+    told = {m.user_id for m in mails("matching_update")}
+    assert buyers[0].organisation.users[0].id not in told
+    assert late.organisation.users[0].id in told
+    # a second repair with nothing new changes and mails nothing
+    count = len(mails("matching_update"))
+    assert services.repair(fair.organiser, session).notified == set()
+    assert len(mails("matching_update")) == count
+
+
+def test_repair_is_only_for_a_published_session_and_run_is_not(fair):
+    small_fair(fair, buyers=1, producers=1)
+    session = fair.session()
+    with pytest.raises(ServiceError):
+        services.repair(fair.organiser, session)
+    services.run_matching(fair.organiser, session)
+    services.publish(fair.organiser, session)
+    with pytest.raises(ServiceError):
+        services.run_matching(fair.organiser, session)
+
+
+def test_settings_that_would_move_published_meetings_are_refused(fair):
+    small_fair(fair, buyers=1, producers=1)
+    session = fair.session()
+    services.run_matching(fair.organiser, session)
+    services.publish(fair.organiser, session)
+    with pytest.raises(ServiceError):
+        services.update_session(fair.organiser, session, day_start=time(9, 0))
+    services.update_session(fair.organiser, session, tables=8)  # more tables move nothing
+
+
+# ---------------------------------------------------------------- pages
+
+
+def test_only_the_events_organisers_open_the_matchmaking_pages(
+    fair, client, login, make_user, exhibitor, buyer_user
+):
+    session = fair.session()
+    _db.session.commit()
+    base = f"/manage/events/{fair.event.id}/matching"
+    for user in (make_user(role="organiser"), exhibitor, buyer_user):
+        _db.session.commit()
+        login(user)
+        assert client.get(base).status_code == 403
+        assert client.get(f"{base}/{session.id}").status_code == 403
+        assert client.post(f"{base}/{session.id}/run").status_code == 403
+        client.post("/logout")
+    assert not meetings_of(session)
+
+
+def test_the_organiser_configures_runs_moves_and_publishes_from_the_pages(fair, client, login):
+    small_fair(fair)
+    _db.session.commit()
+    login(fair.organiser)
+    client.get("/?lang=en")
+    base = f"/manage/events/{fair.event.id}/matching"
+    page = client.get(base)
+    assert page.status_code == 200 and "New session" in page.get_data(as_text=True)
+    first, _ = services.event_days(fair.event)
+    form = {
+        "name": "Buyer meetings",
+        "first_day": first.isoformat(),
+        "last_day": first.isoformat(),
+        "day_start": "08:30",
+        "day_end": "10:00",
+        "meeting_minutes": "20",
+        "gap_minutes": "5",
+        "breaks": "",
+        "tables": "1",
+        "table_names": "Hall A · table 1",
+        "max_meetings_per_buyer": "8",
+        "max_meetings_per_producer": "8",
+        "weight_capacity": "0.5",
+    }
+    bad = client.post(base, data=form | {"breaks": "noon"})
+    assert "HH:MM-HH:MM" in bad.get_data(as_text=True)
+    created = client.post(base, data=form)
+    assert created.status_code == 302
+    url = created.headers["Location"]
+    text = client.get(url).get_data(as_text=True)
+    assert "at least 3 tables" in text and 'data-fits="no"' in text
+    client.post(url, data=form | {"tables": "4"})
+    text = client.get(url).get_data(as_text=True)
+    assert "The configuration can hold the demand." in text
+    ran = client.post(url + "/run", follow_redirects=True)
+    text = ran.get_data(as_text=True)
+    assert "Matching done: 9 meetings" in text
+    assert 'data-figure="quality"' in text and "Hall A · table 1" in text
+    assert "Supply capacity: Can deliver" in text  # each meeting says why it was matched
+    session = services.sessions_of(fair.event)[0]
+    meeting = meetings_of(session)[0]
+    other = next(m for m in meetings_of(session) if m.slot == meeting.slot and m.id != meeting.id)
+    refused = client.post(
+        f"{url}/meetings/{meeting.id}/move",
+        data={"slot": meeting.slot, "table": other.table + 1},
+        follow_redirects=True,
+    )
+    assert "The meeting was not moved" in refused.get_data(as_text=True)
+    assert client.get(url + "/publish").status_code == 200
+    published = client.post(url + "/publish", follow_redirects=True)
+    assert "6 participants were notified" in published.get_data(as_text=True)
+    assert len(mails("matching_published")) == 6
+    assert "Repair" in published.get_data(as_text=True)
+    repaired = client.post(url + "/repair", follow_redirects=True)
+    assert "0 participants notified" in repaired.get_data(as_text=True)
+
+
+def test_the_event_page_links_to_matchmaking(fair, client, login):
+    _db.session.commit()
+    login(fair.organiser)
+    text = client.get(f"/manage/events/{fair.event.id}").get_data(as_text=True)
+    assert f"/manage/events/{fair.event.id}/matching" in text
