@@ -178,12 +178,14 @@ def register_error_pages(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from app.accounts.cli import accounts_cli
+    from app.booths.cli import booths_cli
     from app.catalog.cli import demo_cli
     from app.matching.cli import matching_cli
     from app.notifications.cli import outbox_cli
     from app.scheduler import scheduler_cli
 
     app.cli.add_command(accounts_cli)
+    app.cli.add_command(booths_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(matching_cli)
     app.cli.add_command(outbox_cli)

@@ -588,3 +588,22 @@ def test_the_pick_page_books_a_free_booth(client, login, db, fair):
     response = client.post(f"/my/booths/{registration.id}/pick", data={"booth": booth.id})
     assert response.status_code == 302
     assert active_count(db, booth_id=booth.id) == 1
+
+
+def test_the_allocate_command_places_pending_requests_and_refuses_a_stranger(db, fair, runner, make_user):
+    (booth,) = fair.add_booths(1)
+    user, registration = fair.exhibitor()
+    booking.request_booth(user, registration, fair.standard, preferences=[booth.id])
+    stranger = make_user(role="organiser")
+    db.session.commit()
+
+    refused = runner.invoke(args=["booths", "allocate", fair.event.slug, "--as", stranger.email])
+    assert refused.exit_code == 2
+    assert "does not organise" in refused.output
+    assert active_count(db) == 0
+
+    done = runner.invoke(args=["booths", "allocate", fair.event.slug, "--as", fair.organiser.email])
+    assert done.exit_code == 0, done.output
+    assert "1 placed, 0 not placed" in done.output
+    db.session.expire_all()
+    assert active_count(db, booth_id=booth.id, registration_id=registration.id) == 1
