@@ -21,6 +21,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'ocopfair.sqlite'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "vi"
+    # The language of messages made outside a request (commands, scheduled jobs).
+    NON_REQUEST_LOCALE = os.environ.get("NON_REQUEST_LOCALE", "vi")
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en", "fr")
     BOOTSTRAP_SERVE_LOCAL = True
@@ -58,6 +60,9 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    # Services called directly by tests raise their messages in the source language (English);
+    # pages are tested in each language through real requests.
+    NON_REQUEST_LOCALE = "en"
     SECRET_KEY = "testing-secret"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False

@@ -7,7 +7,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, render_template, request, session
+from flask import Flask, current_app, g, has_request_context, render_template, request, session
 from flask_babel import format_currency, format_date, format_decimal
 from flask_login import current_user
 
@@ -70,8 +70,8 @@ def register_extensions(app: Flask) -> None:
 
 def select_locale() -> str:
     languages = Config.LANGUAGES
-    if not has_request_context():  # CLI commands and scheduled jobs speak the default language
-        return "vi"
+    if not has_request_context():  # CLI commands and scheduled jobs: the configured language
+        return current_app.config.get("NON_REQUEST_LOCALE", "vi")
     wanted = request.args.get("lang")
     if wanted in languages:
         session["lang"] = wanted

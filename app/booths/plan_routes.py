@@ -716,12 +716,16 @@ def public_plan(slug: str):
     if event is None or (event.state == "draft" and not events.can_manage(current_user, event)):
         abort(404)
     halls = service.halls_of(event)
+    # ?booth=<id> rings one booth (an exhibitor's "see it on the plan").
+    highlight = request.args.get("booth", type=int)
     plans = []
     for hall in halls:
         states = service.booth_states(event, hall)
         booths = service.booths_of(event, hall)
         occupied = [(b, states[b.id]) for b in booths if states[b.id].organisation is not None]
-        plans.append((hall, render_hall_svg(event, hall, public=True, states=states), occupied))
+        ring = highlight if any(b.id == highlight for b in booths) else None
+        svg_markup = render_hall_svg(event, hall, public=True, states=states, highlight_booth_id=ring)
+        plans.append((hall, svg_markup, occupied))
     return render_template(
         "booths/plan/public.html",
         event=event,

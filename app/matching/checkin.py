@@ -81,6 +81,18 @@ def check_in(actor, event: Event, code: str, now: datetime | None = None) -> Che
         raise ServiceError(_l("This meeting has not been published yet."), "code")
     if meeting.status == "cancelled":
         raise ServiceError(_l("This meeting was cancelled."), "code")
+    slots = session_slots(meeting.session, event.timezone)
+    if 0 <= meeting.slot < len(slots):
+        day = slots[meeting.slot].start.date()
+        if to_local(event, now).date() < day:
+            # An early or mistaken scan must not mark a future meeting as held.
+            raise ServiceError(
+                _l(
+                    "This meeting is on %(date)s; it can be checked in from that day.",
+                    date=day.strftime("%d/%m/%Y"),
+                ),
+                "code",
+            )
     # A conditional update, so two hosts scanning at the same moment check it in once.
     done = db.session.execute(
         update(Meeting)

@@ -93,8 +93,19 @@ def test_a_scanned_checkin_url_gives_its_code():
     assert checkin.normalise_code(" k0 0001x ") == "K00001X"
 
 
+def test_a_meeting_cannot_be_checked_in_before_its_day(db, fair, booked):
+    meeting, _other = booked
+    the_day_before = _local(fair, -1, 17, 0)
+    with pytest.raises(ServiceError, match="it can be checked in from that day"):
+        checkin.check_in(fair.organiser, fair.event, meeting.checkin_code, now=the_day_before)
+    assert meeting.status == "scheduled" and meeting.checked_in_at is None
+
+
 def test_the_checkin_page_checks_in_on_a_phone(db, client, fair, booked):
     meeting, _other = booked
+    # the page uses the real clock: hold the session today, so its meetings can be checked in
+    meeting.session.first_day = meeting.session.last_day = datetime.now(ZoneInfo(ZONE)).date()
+    db.session.commit()
     _login(client, fair.organiser)
     page = client.get(f"/manage/events/{fair.event.id}/checkin?code={meeting.checkin_code}")
     html = page.get_data(as_text=True)
