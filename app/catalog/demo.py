@@ -1595,6 +1595,7 @@ class Summary:
     buyers_by_type: Counter = field(default_factory=Counter)
     demand_lines: int = 0
     logins: tuple[DemoLogin, ...] = DEMO_LOGINS
+    event: Any = None  # app.events.demo.EventSummary
 
     @property
     def buyers(self) -> int:
@@ -1615,6 +1616,7 @@ class Summary:
                 f"{self.not_certified_stars} rated below 3 stars",
                 f"  {self.buyers} buyers ({buyer_types})",
                 f"  {self.demand_lines} demand lines",
+                *([self.event.describe()] if self.event is not None else []),
                 describe_logins(),
             ]
         )
@@ -2093,4 +2095,7 @@ def load_demo(seed: int) -> Summary:
         if login.organisation:
             users[login.role].organisation = organisations[login.organisation]
     db.session.flush()
+    from app.events.demo import load_demo_event  # the event is built on the catalogue above
+
+    summary.event = load_demo_event(seed, users["organiser"], data.today)
     return summary

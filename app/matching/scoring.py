@@ -521,7 +521,7 @@ def candidate_graph(
         graph.add_node(producer.id, bipartite=1)
     by_category: dict[str, list[ProducerProfile]] = defaultdict(list)
     for producer in producers:
-        for category in {offer.category for offer in producer.products}:
+        for category in sorted({offer.category for offer in producer.products}):
             by_category[category].append(producer)
     producer_by_id = {p.id: p for p in producers}
     asked_by: dict[str, list[str]] = defaultdict(list)
@@ -531,7 +531,7 @@ def candidate_graph(
     excluded: Counter = Counter()
     for buyer in buyers:
         seen: dict[str, ProducerProfile] = {}
-        for category in {line.category for line in buyer.demand}:
+        for category in sorted({line.category for line in buyer.demand}):
             for producer in by_category.get(category, ()):
                 seen[producer.id] = producer
         for pid in asked_by.get(buyer.id, ()):
