@@ -941,6 +941,30 @@ def cancel_assignment(actor, assignment: BoothAssignment) -> BoothAssignment:
     return assignment
 
 
+def release_for(registration: Registration) -> int:
+    """A registration that is no longer approved gives back its booth and drops its open request.
+
+    Called by the registrations service when an exhibitor withdraws or is rejected; returns how
+    many bookings were cancelled (the booths are free for the next allocation).
+    """
+    released = 0
+    for assignment in db.session.scalars(
+        select(BoothAssignment).where(
+            BoothAssignment.registration_id == registration.id, BoothAssignment.status != "cancelled"
+        )
+    ):
+        assignment.status = "cancelled"
+        released += 1
+    for request in db.session.scalars(
+        select(BoothRequest).where(
+            BoothRequest.registration_id == registration.id, BoothRequest.status != "cancelled"
+        )
+    ):
+        request.status = "cancelled"
+    db.session.flush()
+    return released
+
+
 # ---------------------------------------------------------------- reading
 
 

@@ -149,9 +149,9 @@ def _qr_response(data: str, fmt: str, name: str) -> Response:
 def ebooth_catalogue(slug: str):
     """Anyone: an event's published electronic booths, filtered and paginated (an online week's fair)."""
     event = _event_or_404(slug)
-    created = ebooths.ensure_electronic_booths(event)
+    # Booths are opened when an exhibitor is approved; this page only reads.
     mine = ebooths.own_ebooth(current_user, event)
-    if created or mine is not None:
+    if mine is not None and db.session.new:
         db.session.commit()
     stars = _int_arg("stars")
     filters = ebooths.EboothFilters(

@@ -151,6 +151,7 @@ def organisation(organisation_id: int):
         today=services.today(),
         products=services.products_of(org) if org.is_producer else [],
         can_edit=services.can_edit_organisation(current_user, org),
+        show_contacts=services.can_see_contacts(current_user, org),
     )
 
 

@@ -9,8 +9,10 @@ import calendar
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
@@ -71,12 +73,14 @@ PRODUCT_FIELDS = (
     "price_unit",
     "traceability_code",
 )
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 PHOTO_MAX_SIDE = 1600
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
 def today() -> date:
-    return date.today()
+    """Today in Vietnam, where certificates are issued and expire (not the server's own clock)."""
+    return datetime.now(VIETNAM).date()
 
 
 def add_months(start: date, months: int) -> date:
@@ -105,6 +109,14 @@ def can_edit_organisation(actor, organisation: Organisation) -> bool:
 def ensure_can_edit_organisation(actor, organisation: Organisation) -> None:
     if not can_edit_organisation(actor, organisation):
         raise PermissionDenied
+
+
+def can_see_contacts(actor, organisation: Organisation) -> bool:
+    """Contact details are for organisers and the organisation's own users; exhibitors publish
+    theirs on their electronic booths when they choose to."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    return actor.role in ("organiser", "admin") or actor.organisation_id == organisation.id
 
 
 def can_see_organisation(actor, organisation: Organisation) -> bool:
@@ -136,6 +148,11 @@ def validate_organisation(role: str, values: dict) -> list[ServiceError]:
         )
     if role == "buyer" and values.get("buyer_type") not in BUYER_TYPES:
         errors.append(ServiceError(_l("Unknown type of buyer."), "buyer_type"))
+    website = values.get("website")
+    if website:
+        parts = urlsplit(website)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            errors.append(ServiceError(_l("Give the full address, starting with https://."), "website"))
     tax_code = values.get("tax_code")
     if tax_code and not (tax_code.replace("-", "").isdigit() and 10 <= len(tax_code) <= 14):
         errors.append(

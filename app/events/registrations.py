@@ -399,6 +399,14 @@ def _approve_locked(actor, registration: Registration, capacity: int, now: datet
     _notify(registration, "registration_approved")
 
 
+def _release_booth(registration: Registration) -> None:
+    """An exhibitor that leaves the event gives its booth back."""
+    if registration.role == "exhibitor":
+        from app.booths.booking import release_for  # booths builds on registrations
+
+        release_for(registration)
+
+
 def _open_electronic_booth(registration: Registration) -> None:
     """Every approved exhibitor gets its electronic booth (unpublished until it publishes it)."""
     if registration.role == "exhibitor":
@@ -474,6 +482,7 @@ def reject(actor, registration: Registration, reason: str, now: datetime | None 
         raise ServiceError(_l("Only a pending, waitlisted or approved registration can be rejected."))
     was_approved = registration.status == "approved"
     registration.status = "rejected"
+    _release_booth(registration)
     registration.reason = reason
     registration.waitlisted_at = None
     registration.decided_at = now
@@ -558,6 +567,7 @@ def withdraw(actor, registration: Registration, now: datetime | None = None) -> 
         raise ServiceError(_l("This registration is not active, so it can't be withdrawn."))
     was_approved = registration.status == "approved"
     registration.status = "withdrawn"
+    _release_booth(registration)
     registration.waitlisted_at = None
     registration.decided_at = now
     registration.decided_by_id = actor.id

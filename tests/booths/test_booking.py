@@ -607,3 +607,22 @@ def test_the_allocate_command_places_pending_requests_and_refuses_a_stranger(db,
     assert "1 placed, 0 not placed" in done.output
     db.session.expire_all()
     assert active_count(db, booth_id=booth.id, registration_id=registration.id) == 1
+
+
+def test_an_exhibitor_that_withdraws_gives_its_booth_back(db, fair):
+    (booth,) = fair.add_booths(1)
+    user, registration = fair.exhibitor()
+    booking.request_booth(user, registration, fair.standard, preferences=[booth.id])
+    booking.allocate_all(fair.organiser, fair.event)
+    assert active_count(db, booth_id=booth.id) == 1
+    reg.withdraw(user, registration, now=NOW)
+    db.session.commit()
+    assert active_count(db, booth_id=booth.id) == 0
+    assert db.session.scalar(
+        select(BoothRequest).where(BoothRequest.registration_id == registration.id)
+    ).status == ("cancelled")
+    # the freed booth goes to the next exhibitor
+    other_user, other = fair.exhibitor()
+    booking.request_booth(other_user, other, fair.standard, preferences=[booth.id])
+    booking.allocate_all(fair.organiser, fair.event)
+    assert active_count(db, booth_id=booth.id, registration_id=other.id) == 1

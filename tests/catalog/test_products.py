@@ -336,3 +336,33 @@ def test_the_directory_lists_and_filters_organisations_for_organisers(
     assert "HTX Chè Hải Hà" not in page
     buyers = client.get("/organisations?role=buyer").get_data(as_text=True)
     assert "WinMart Bắc Giang" in buyers and "HTX Vải thiều Lục Ngạn" not in buyers
+
+
+def test_a_website_must_be_a_web_address(client, exhibitor, login, db):
+    login(exhibitor)
+    response = client.post(
+        "/my/organisation?lang=en",
+        data={
+            "name": "HTX X",
+            "producer_kind": "cooperative",
+            "province_code": "22",
+            "website": "javascript:alert(1)//",
+        },
+    )
+    assert response.status_code == 200
+    assert "starting with https://" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Organisation, exhibitor.organisation_id).website is None
+
+
+def test_contact_details_are_for_organisers_and_the_organisation_itself(
+    client, make_producer, exhibitor, organiser, login, db
+):
+    other = make_producer(name="HTX Hồi Văn Quan", phone="0205 3812 345", email="hoi@vanquan.vn")
+    db.session.commit()
+    assert "0205 3812 345" not in client.get(f"/organisations/{other.id}").get_data(as_text=True)
+    login(exhibitor)
+    assert "0205 3812 345" not in client.get(f"/organisations/{other.id}").get_data(as_text=True)
+    client.post("/logout")
+    login(organiser)
+    assert "0205 3812 345" in client.get(f"/organisations/{other.id}").get_data(as_text=True)
