@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -58,3 +59,33 @@ def _sqlite_enforces_foreign_keys(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+# Files that follow the transaction: kept or removed only once the database has decided.
+_ON_COMMIT, _ON_ROLLBACK = "unlink_on_commit", "unlink_on_rollback"
+
+
+def unlink_after_commit(session: Session, path: Path) -> None:
+    """Remove `path` when the session commits (e.g. the photo a product no longer uses)."""
+    session.info.setdefault(_ON_COMMIT, []).append(path)
+
+
+def unlink_after_rollback(session: Session, path: Path) -> None:
+    """Remove `path` if the session rolls back (e.g. a new photo whose product was not saved)."""
+    session.info.setdefault(_ON_ROLLBACK, []).append(path)
+
+
+@event.listens_for(Session, "after_commit")
+def _unlink_committed(session: Session) -> None:
+    for path in session.info.pop(_ON_COMMIT, []):
+        Path(path).unlink(missing_ok=True)
+    session.info.pop(_ON_ROLLBACK, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _unlink_rolled_back(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is not None:  # a savepoint: the outer transaction decides
+        return
+    for path in session.info.pop(_ON_ROLLBACK, []):
+        Path(path).unlink(missing_ok=True)
+    session.info.pop(_ON_COMMIT, None)

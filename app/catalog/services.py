@@ -37,6 +37,7 @@ from app.catalog.vocab import (
     UNITS,
 )
 from app.data.provinces import PROVINCES, fold
+from app.database import unlink_after_commit, unlink_after_rollback
 from app.errors import PermissionDenied, ServiceError
 from app.extensions import db
 
@@ -372,8 +373,7 @@ def delete_product(actor, product: Product, upload_folder: str | None = None) ->
     db.session.delete(product)
     db.session.flush()
     if photo and upload_folder:
-        # The file goes only after the row is gone from this transaction's view.
-        (Path(upload_folder) / "products" / photo).unlink(missing_ok=True)
+        unlink_after_commit(db.session(), Path(upload_folder) / "products" / photo)
 
 
 def store_product_photo(actor, product: Product, data: bytes, upload_folder: str, max_bytes: int) -> str:
@@ -400,11 +400,12 @@ def store_product_photo(actor, product: Product, data: bytes, upload_folder: str
     folder.mkdir(parents=True, exist_ok=True)
     filename = f"{uuid.uuid4().hex}.jpg"
     image.save(folder / filename, "JPEG", quality=85, optimize=True)
+    unlink_after_rollback(db.session(), folder / filename)
     old = product.photo_filename
     product.photo_filename = filename
     db.session.flush()
     if old:
-        (folder / old).unlink(missing_ok=True)
+        unlink_after_commit(db.session(), folder / old)
     return filename
 
 

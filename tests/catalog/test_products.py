@@ -366,3 +366,19 @@ def test_contact_details_are_for_organisers_and_the_organisation_itself(
     client.post("/logout")
     login(organiser)
     assert "0205 3812 345" in client.get(f"/organisations/{other.id}").get_data(as_text=True)
+
+
+def test_a_replaced_photo_file_goes_only_when_the_change_is_saved(exhibitor, make_product, db, app):
+    from pathlib import Path
+
+    product = make_product(organisation=exhibitor.organisation)
+    folder = Path(app.config["UPLOAD_FOLDER"]) / "products"
+    first = services.store_product_photo(exhibitor, product, _png(), app.config["UPLOAD_FOLDER"], 10**6)
+    db.session.commit()
+    second = services.store_product_photo(exhibitor, product, _png(), app.config["UPLOAD_FOLDER"], 10**6)
+    db.session.rollback()  # the request failed after the upload: the old photo must survive
+    assert (folder / first).exists() and not (folder / second).exists()
+    db.session.refresh(product)
+    third = services.store_product_photo(exhibitor, product, _png(), app.config["UPLOAD_FOLDER"], 10**6)
+    db.session.commit()
+    assert (folder / third).exists() and not (folder / first).exists()
