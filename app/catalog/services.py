@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.catalog.models import (
     DemandLine,
@@ -228,6 +229,8 @@ def organisation_query(
     if text:
         for word in fold(text).split():
             query = query.where(Organisation.search_text.contains(word, autoescape=True))
+    # The directory shows how many products or demand lines each has.
+    query = query.options(selectinload(Organisation.products), selectinload(Organisation.demand_lines))
     return query.order_by(Organisation.name, Organisation.id)
 
 
@@ -430,7 +433,12 @@ def certified_condition(on: date):
 def catalogue_query(filters: ProductFilters, *, on: date | None = None, locale: str = "vi") -> Select:
     """Certified products (3+ stars, certificate valid on `on`) matching the filters."""
     on = on or today()
-    query = select(Product).join(Product.organisation).where(certified_condition(on))
+    query = (
+        select(Product)
+        .join(Product.organisation)
+        .options(contains_eager(Product.organisation))  # each card names its producer
+        .where(certified_condition(on))
+    )
     if filters.group:
         query = query.where(Product.ocop_group == filters.group)
     if filters.category:

@@ -741,6 +741,10 @@ def move_meeting(actor, meeting: Meeting, slot: int, table: int) -> Meeting:
     """
     session = meeting.session
     ensure_can_manage_session(actor, session)
+    # Two organisers moving meetings at once must not both take one table: serialise on the session.
+    db.session.execute(
+        select(MatchingSession.id).where(MatchingSession.id == session.id).with_for_update(key_share=True)
+    )
     _ensure_editable(meeting)
     slots = slots_of(session)
     if not 0 <= slot < len(slots):
