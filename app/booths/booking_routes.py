@@ -11,6 +11,7 @@ from app.booths import booking
 from app.booths.models import Booth, BoothAssignment, BoothType
 from app.booths.routes import bp
 from app.errors import PermissionDenied, ServiceError
+from app.events.guards import managed_event as _managed_event
 from app.events.models import Event, Registration
 from app.events.services import can_manage
 from app.extensions import db
@@ -30,13 +31,6 @@ def _booking_helpers():
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _managed_event(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
-    if not can_manage(current_user, event):
-        abort(403)
-    return event
 
 
 def _own_registration(registration_id: int) -> Registration:

@@ -28,6 +28,7 @@ from app.catalog.vocab import OCOP_GROUPS, STANDARDS
 from app.data.provinces import PROVINCES, province_name
 from app.errors import PermissionDenied, ServiceError, attach_to_form
 from app.events import services as event_services
+from app.events.guards import managed_event as _managed_event
 from app.events.models import Event, Hall
 from app.extensions import db
 from app.forms import AppForm
@@ -74,13 +75,6 @@ def _ebooth_or_404(slug: str, ebooth_id: int) -> tuple[Event, ElectronicBooth]:
     if event is None or ebooth is None or ebooth.event_id != event.id:
         abort(404)
     return event, ebooth
-
-
-def _managed_event(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
-    if not event_services.can_manage(current_user, event):
-        abort(403)
-    return event
 
 
 def _int_arg(name: str) -> int | None:

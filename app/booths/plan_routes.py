@@ -26,6 +26,7 @@ from app.catalog import vocab
 from app.data.provinces import province_choices
 from app.errors import PermissionDenied, ServiceError, attach_to_form
 from app.events import services as events
+from app.events.guards import managed_event as _managed_event
 from app.events.models import Event
 from app.extensions import db
 
@@ -143,13 +144,6 @@ def _who_choices() -> dict:
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _managed_event(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
-    if not events.can_manage(current_user, event):
-        abort(403)
-    return event
 
 
 def _booth_or_404(event: Event, booth_id: int):

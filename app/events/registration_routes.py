@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from app.accounts.permissions import roles_required
 from app.errors import PermissionDenied, ServiceError
 from app.events import registrations, services
+from app.events.guards import managed_event
 from app.events.models import Event, Registration
 from app.events.routes import MANAGE, bp
 from app.extensions import db
@@ -107,9 +108,7 @@ def withdraw(registration_id: int):
 @roles_required("organiser")
 def registrations_page(event_id: int):
     """The event's organisers: every registration, by role and status, to approve or reject."""
-    event = db.get_or_404(Event, event_id)
-    if not services.can_manage(current_user, event):
-        abort(403)
+    event = managed_event(event_id)
     role = request.args.get("role") if request.args.get("role") in ("exhibitor", "buyer") else "exhibitor"
     status = request.args.get("status") if request.args.get("status") in STATUS_FILTERS else None
     everyone = registrations.registrations_for(current_user, event, role=role)
@@ -131,9 +130,7 @@ def registrations_page(event_id: int):
 @roles_required("organiser")
 def decide(event_id: int):
     """The event's organisers: approve or reject the ticked registrations (a reason is needed to reject)."""
-    event = db.get_or_404(Event, event_id)
-    if not services.can_manage(current_user, event):
-        abort(403)
+    event = managed_event(event_id)
     ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
     action = request.form.get("action")
     reason = (request.form.get("reason") or "").strip()

@@ -19,6 +19,7 @@ from app.events.forms import (
     HallForm,
     ProgrammeItemForm,
 )
+from app.events.guards import managed_event as _managed_event
 from app.events.models import Event, Hall, ProgrammeItem
 from app.extensions import db
 
@@ -41,13 +42,6 @@ def _labels():
         "registration_status_labels": REGISTRATION_STATUS_LABELS,
         "to_local": services.to_local,
     }
-
-
-def _managed_event(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
-    if not services.can_manage(current_user, event):
-        abort(403)
-    return event
 
 
 def _after_change(event: Event) -> None:

@@ -23,6 +23,7 @@ from app.catalog import vocab
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events import services as events
+from app.events.guards import managed_event as _managed
 from app.events.models import Event, Registration
 from app.extensions import db
 from app.matching import agenda, checkin, outcomes, participation
@@ -68,13 +69,6 @@ def _with_session(slug: str):
     if session is None:
         abort(404)
     return event, session, registration
-
-
-def _managed(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
-    if not events.can_manage(current_user, event):
-        abort(403)
-    return event
 
 
 def _flash_error(problem: ServiceError) -> None:

@@ -12,8 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.accounts.permissions import roles_required
 from app.errors import PermissionDenied, ServiceError, attach_to_form
-from app.events.models import Event
-from app.events.services import can_manage
+from app.events.guards import managed_event as _managed_event
 from app.extensions import db
 from app.matching import scoring, services
 from app.matching.models import MatchingSession, Meeting
@@ -99,13 +98,6 @@ class SessionForm(FlaskForm):
 class MoveForm(FlaskForm):
     slot = SelectField(_l("Slot"), coerce=int)
     table = IntegerField(_l("Table"), validators=[InputRequired()])
-
-
-def _managed_event(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
-    if not can_manage(current_user, event):
-        abort(403)
-    return event
 
 
 def _managed_session(event_id: int, session_id: int) -> MatchingSession:
