@@ -21,6 +21,7 @@ from wtforms.validators import Length, Optional
 
 from app.booths import ebooths, qr
 from app.booths.models import Booth, ElectronicBooth
+from app.booths.plan_routes import render_hall_svg
 from app.booths.routes import bp
 from app.catalog import services as catalog_services
 from app.catalog.models import Product
@@ -118,10 +119,6 @@ def visits_chart(points: list[tuple[date, int]], width: int = 560, height: int =
 def _plan_drawing(event: Event, booth: Booth | None):
     """The hall's public plan with `booth` highlighted, drawn by the floor-plan pages' helper."""
     if booth is None:
-        return None
-    try:
-        from app.booths.plan_routes import render_hall_svg
-    except ImportError:  # no floor-plan module: the page says the hall and the booth code
         return None
     return render_hall_svg(event, booth.hall, public=True, highlight_booth_id=booth.id)
 
