@@ -16,16 +16,12 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, u
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from app.catalog.models import Organisation
 from app.database import utcnow
-from app.events import services
+from app.events import registrations, services
 from app.events.forms import EVENT_KIND_LABELS, PROGRAMME_KIND_LABELS, STATE_LABELS
 from app.events.ical import programme_calendar
-from app.events.models import Event, ProgrammeItem, Registration, RegistrationProduct
-from app.extensions import db
+from app.events.models import Event, ProgrammeItem
 
 bp = Blueprint("events_public", __name__)
 
@@ -117,26 +113,6 @@ def _programme_by_day(event: Event) -> list[tuple[date, list[ProgrammeItem]]]:
     ]
 
 
-def _approved_exhibitors(event: Event) -> list[Registration]:
-    # TODO(events.services): a public `approved_registrations(event, role)` belongs in services.
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .join(Organisation, Organisation.id == Registration.organisation_id)
-            .where(
-                Registration.event_id == event.id,
-                Registration.role == "exhibitor",
-                Registration.status == "approved",
-            )
-            .options(
-                selectinload(Registration.organisation),
-                selectinload(Registration.product_rows).selectinload(RegistrationProduct.product),
-            )
-            .order_by(Organisation.name)
-        )
-    )
-
-
 def _feed_url(event: Event, **kwargs) -> str:
     """The programme feed in the visitor's language (calendar apps carry no session)."""
     if g.locale != "vi":
@@ -193,7 +169,7 @@ def event_page(slug: str):
         registration_notes=notes,
         apply_roles=[note.role for note in notes if note.is_open] if can_apply else [],
         programme_days=_programme_by_day(event),
-        exhibitors=_approved_exhibitors(event),
+        exhibitors=registrations.approved_registrations(event, "exhibitor"),
         is_preview=event.state == "draft",
         manage_url=(
             url_for("events.show", event_id=event.id)

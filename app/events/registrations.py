@@ -603,6 +603,27 @@ def registrations_for(
     return list(db.session.scalars(query))
 
 
+def approved_registrations(event: Event, role: str) -> list[Registration]:
+    """The approved registrations of `role`, by organisation name, with what they bring (public)."""
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .join(Organisation, Organisation.id == Registration.organisation_id)
+            .where(
+                Registration.event_id == event.id,
+                Registration.role == role,
+                Registration.status == "approved",
+            )
+            .options(
+                selectinload(Registration.organisation),
+                selectinload(Registration.product_rows).selectinload(RegistrationProduct.product),
+                selectinload(Registration.demand_rows).selectinload(RegistrationDemand.demand_line),
+            )
+            .order_by(Organisation.name)
+        )
+    )
+
+
 def my_registrations(actor) -> list[Registration]:
     """The registrations of the actor's own organisation, latest event first."""
     if actor is None or not getattr(actor, "is_authenticated", False) or actor.organisation_id is None:
