@@ -111,9 +111,9 @@ def registrations_page(event_id: int):
     event = managed_event(event_id)
     role = request.args.get("role") if request.args.get("role") in ("exhibitor", "buyer") else "exhibitor"
     status = request.args.get("status") if request.args.get("status") in STATUS_FILTERS else None
-    everyone = registrations.registrations_for(current_user, event, role=role)
-    items = [r for r in everyone if status is None or r.status == status]
-    counts = {s: sum(1 for r in everyone if r.status == s) for s in STATUS_FILTERS}
+    items = registrations.registrations_for(current_user, event, role=role, status=status)
+    by_status = registrations.counts(event)[role]
+    counts = {s: by_status.get(s, 0) for s in STATUS_FILTERS}
     return render_template(
         "events/registrations.html",
         event=event,
