@@ -43,7 +43,10 @@ def register_config(app: Flask, config, overrides: dict) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from app import transaction
+
     db.init_app(app)
+    transaction.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     bootstrap.init_app(app)

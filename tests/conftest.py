@@ -1,8 +1,16 @@
-"""Fixtures: `app`, `db`, `client`, builders (`make_user`, `make_producer`, ...), `live_server`.
+"""Fixtures: `app`, `db`, `client`, builders (`make_user`, `make_producer`, ...), `live_server`, `clock`.
 
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
 The schema is created once per run; after each test every table is emptied, so
 tests that commit through real connections (concurrency, live server) stay isolated.
+
+Each request a test makes runs in its own app context and so its own database session, as
+in production: what the test built is committed first, and what the request changed is seen
+afterwards only if the request committed it. A route that forgets to commit fails its test.
+
+Time is pinned for every test (time-machine, ticking from a fixed instant), so no test
+depends on the hour or the day it runs; `@pytest.mark.clock("2027-01-15T23:30:00+00:00")`
+starts a test at another instant, and the `clock` fixture moves it.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ import threading
 from datetime import date, timedelta
 
 import pytest
+import time_machine
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -22,6 +32,29 @@ from app.extensions import db as _db
 pytest_plugins = ["tests.browser_support"]
 
 _counter = itertools.count(1)
+
+# 10:00 in Vietnam, a weekday; tests that care about the date boundary pin 16:30 or 23:30 UTC.
+PINNED_NOW = "2027-01-15T03:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """The pinned clock: `clock.move_to(datetime)` or `clock.shift(timedelta)` inside a test."""
+    marker = request.node.get_closest_marker("clock")
+    start = marker.args[0] if marker else PINNED_NOW
+    with time_machine.travel(start, tick=True) as traveller:
+        yield traveller
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request has its own app context and database session."""
+
+    def open(self, *args, **kwargs):
+        _db.session.commit()  # the test's own set-up, saved as another person would find it
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()  # read afterwards what the request committed, and only that
+        return response
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -38,6 +71,7 @@ def app(tmp_path_factory):
         SQLALCHEMY_DATABASE_URI=_database_url(tmp_path_factory),
         UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")),
     )
+    application.test_client_class = IsolatedClient
     with application.app_context():
         _db.drop_all()
         _db.create_all()

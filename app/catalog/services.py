@@ -19,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from app import clock
 from app.catalog.models import (
     DemandLine,
     DemandProvince,
@@ -82,7 +83,7 @@ PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 def today() -> date:
     """Today in Vietnam, where certificates are issued and expire (not the server's own clock)."""
-    return datetime.now(VIETNAM).date()
+    return clock.today()
 
 
 def add_months(start: date, months: int) -> date:
