@@ -1,0 +1,28 @@
+"""Signals between modules (blinker, as Flask and Indico use them).
+
+The module that acts sends; the modules that react subscribe in their own code (connected
+when the app is built), so the acting module never imports them. Receivers run inside the
+sender's transaction: they flush, never commit, and a ServiceError they raise undoes it all.
+
+Each signal is sent with the changed object as sender and the keyword arguments listed.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: A registration was approved (sender: the Registration).
+registration_approved = _signals.signal("registration-approved")
+#: A participant withdrew its registration (sender: the Registration).
+registration_withdrawn = _signals.signal("registration-withdrawn")
+#: An organiser rejected a registration (sender: the Registration).
+registration_rejected = _signals.signal("registration-rejected")
+
+#: A matchmaking session's meetings were published (sender: the MatchingSession; people: registration ids).
+meetings_published = _signals.signal("meetings-published")
+#: A published meeting moved to another slot or table (sender: the Meeting).
+meeting_moved = _signals.signal("meeting-moved")
+#: A published meeting was cancelled or removed (sender: the Meeting).
+meeting_cancelled = _signals.signal("meeting-cancelled")
