@@ -1,0 +1,15 @@
+"""Links to pages, inside a request or outside one (mail written by a job or a command)."""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, url_for
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link to `endpoint`: from the request inside one, else from SERVER_HOST."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    config = current_app.config
+    scheme = config.get("PREFERRED_URL_SCHEME") or "http"
+    adapter = current_app.url_map.bind(config["SERVER_HOST"], url_scheme=scheme)
+    return adapter.build(endpoint, values, force_external=True)
