@@ -194,6 +194,22 @@ class _SystemActor:
 
 
 @pytest.fixture()
+def page():
+    """Parse a response's HTML: `page(response).select_one("#id")`, `.get_text()`."""
+    from bs4 import BeautifulSoup
+
+    def parse(response):
+        return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+    return parse
+
+
+def text_of(element) -> str:
+    """An element's visible text with its white space collapsed."""
+    return " ".join(element.get_text(" ").split()) if element is not None else ""
+
+
+@pytest.fixture()
 def login(client):
     def do(user, password="correct horse 42"):
         response = client.post("/login", data={"email": user.email, "password": password})
