@@ -117,7 +117,7 @@ ROUTE_MODULES = (
 
 def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
-    from app.catalog.import_routes import bp as imports_bp
+    from app.catalog.imports.routes import bp as imports_bp
     from app.catalog.routes import bp as catalog_bp
     from app.events import registration_routes  # noqa: F401 - adds its pages to events_bp
     from app.events.public_routes import bp as events_public_bp
@@ -182,7 +182,7 @@ def register_error_pages(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from app.accounts.cli import accounts_cli
     from app.booths.cli import booths_cli
-    from app.catalog.cli import demo_cli
+    from app.demo.cli import demo_cli
     from app.matching.cli import matching_cli
     from app.notifications.cli import outbox_cli
     from app.scheduler import scheduler_cli

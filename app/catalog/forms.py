@@ -163,7 +163,3 @@ class DemandLineForm(AppForm):
             "price_ceiling": self.price_ceiling.data,
             "note": self.note.data,
         }
-
-
-class ImportUploadForm(AppForm):
-    file = FileField(_l("CSV or XLSX file"))

@@ -24,8 +24,9 @@ from app.catalog.forms import DemandLineForm, OrganisationForm, ProductForm
 from app.catalog.models import DemandLine, Organisation, Product
 from app.catalog.vocab import CATEGORIES, OCOP_GROUPS, STANDARDS
 from app.data.provinces import PROVINCES, province_choices
-from app.errors import PermissionDenied, ServiceError, attach_to_form
+from app.errors import PermissionDenied
 from app.extensions import db
+from app.transaction import service_errors
 
 bp = Blueprint("catalog", __name__)
 
@@ -185,13 +186,8 @@ def edit_my_organisation():
     form = OrganisationForm(obj=org)
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in services.ORGANISATION_FIELDS}
-        try:
+        with service_errors(form):
             services.update_organisation(current_user, org, **fields)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("catalog.organisation", organisation_id=org.id))
     return render_template("catalog/organisation_form.html", form=form, org=org)
@@ -229,14 +225,9 @@ def new_product():
     org = _my_organisation()
     form = ProductForm()
     if form.validate_on_submit():
-        try:
+        with service_errors(form):
             item = services.create_product(current_user, org, **form.values())
             _save_photo(form, item)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
             flash(_("Product added."), "success")
             return redirect(url_for("catalog.product", product_id=item.id))
     return render_template("catalog/product_form.html", form=form, product=None)
@@ -258,14 +249,9 @@ def edit_product(product_id: int):
     if request.method == "GET":
         form.standards.data = item.standards
     if form.validate_on_submit():
-        try:
+        with service_errors(form):
             services.update_product(current_user, item, **form.values())
             _save_photo(form, item)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("catalog.product", product_id=item.id))
     return render_template("catalog/product_form.html", form=form, product=item)
@@ -279,7 +265,6 @@ def delete_product(product_id: int):
     if request.method == "POST":
         name = item.name_vi
         services.delete_product(current_user, item, current_app.config["UPLOAD_FOLDER"])
-        db.session.commit()
         flash(_("“%(name)s” was deleted.", name=name), "success")
         return redirect(url_for("catalog.my_products"))
     return render_template(
@@ -319,13 +304,8 @@ def edit_demand(line_id: int | None = None):
         form.standards.data = line.required_standards
         form.provinces.data = line.preferred_provinces
     if form.validate_on_submit():
-        try:
+        with service_errors(form):
             services.save_demand_line(current_user, org, line, **form.values())
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("catalog.my_demand"))
     return render_template("catalog/demand_form.html", form=form, line=line)
@@ -338,7 +318,6 @@ def delete_demand(line_id: int):
     line = _own_line(line_id)
     if request.method == "POST":
         services.delete_demand_line(current_user, line)
-        db.session.commit()
         flash(_("The demand line was deleted."), "success")
         return redirect(url_for("catalog.my_demand"))
     return render_template(

@@ -17,7 +17,9 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from app.catalog import importer, services
+from app.catalog import services
+from app.catalog.imports import check, plan
+from app.catalog.imports import services as imports
 from app.catalog.models import ImportBatch, Organisation, Product
 from app.errors import PermissionDenied
 
@@ -215,7 +217,7 @@ def test_english_codes_and_unaccented_headers_are_read_like_the_vietnamese_ones(
         ],
         headers,
     )
-    report = importer.parse("honey.csv", content)
+    report = imports.parse("honey.csv", content)
     assert report.ok and errors_of(report) == []
     (row,) = report.rows
     assert row.producer == {"name": "Công ty TNHH Mật ong Bắc Giang", "province_code": "24"}
@@ -240,10 +242,10 @@ def test_missing_required_columns_are_listed_by_name_and_nothing_is_stored(clien
 
 def test_a_group_or_a_category_column_is_enough_but_one_is_needed(english):
     without_both = [h for h in HEADERS if h not in ("Nhóm OCOP", "Ngành hàng")]
-    report = importer.parse("x.csv", csv_bytes([TEA], without_both))
+    report = imports.parse("x.csv", csv_bytes([TEA], without_both))
     assert "Nhóm OCOP / Ngành hàng" in str(report.file_errors[0])
     only_category = [h for h in HEADERS if h != "Nhóm OCOP"]
-    report = importer.parse("x.csv", csv_bytes([TEA], only_category))
+    report = imports.parse("x.csv", csv_bytes([TEA], only_category))
     assert report.ok and errors_of(report) == []
     assert report.rows[0].product["ocop_group"] == "beverages"
 
@@ -280,7 +282,7 @@ def test_a_wrong_value_is_reported_at_its_row_and_column_and_nothing_is_written(
     reported_in = case[3] if len(case) > 3 else column  # a broken price range shows on the highest price
     content = csv_bytes([TEA | {column: value}])
     with client.application.test_request_context("/?lang=en"):
-        report = importer.parse("x.csv", content)
+        report = imports.parse("x.csv", content)
         found = errors_of(report)
     assert [(row, col) for row, col, _m in found] == [(2, reported_in)], found
     assert message in found[0][2]
@@ -298,7 +300,7 @@ def test_a_wrong_value_is_reported_at_its_row_and_column_and_nothing_is_written(
 
 def test_a_certificate_dated_in_the_future_is_refused(english):
     tomorrow = (date.today() + timedelta(days=1)).strftime("%d/%m/%Y")
-    report = importer.parse("x.csv", csv_bytes([TEA | {"Ngày cấp": tomorrow}]))
+    report = imports.parse("x.csv", csv_bytes([TEA | {"Ngày cấp": tomorrow}]))
     assert errors_of(report) == [(2, "Ngày cấp", "The certificate date is in the future.")]
 
 
@@ -308,7 +310,7 @@ def test_a_row_repeated_in_the_file_is_an_error_on_the_later_row_and_the_first_i
     same_code_other_name = DUCK | {"Tên sản phẩm": "Vịt quay Thất Khê", "Mã truy xuất": "QN-HH-0001"}
     content = csv_bytes([TEA, DUCK, TEA, same_code_other_name])
     with client.application.test_request_context("/?lang=en"):
-        report = importer.parse("x.csv", content)
+        report = imports.parse("x.csv", content)
         assert errors_of(report) == [
             (4, "Tên sản phẩm", "Repeats row 2."),
             (5, "Mã truy xuất", "Repeats row 2."),
@@ -321,13 +323,13 @@ def test_a_row_repeated_in_the_file_is_an_error_on_the_later_row_and_the_first_i
 
 def test_the_same_product_written_differently_is_still_a_repeat(english):
     shouting = TEA | {"Tên chủ thể": "htx che hai ha", "Tên sản phẩm": "CHÈ XANH HẢI HÀ", "Mã truy xuất": ""}
-    report = importer.parse("x.csv", csv_bytes([TEA, shouting]))
+    report = imports.parse("x.csv", csv_bytes([TEA, shouting]))
     assert errors_of(report) == [(3, "Tên sản phẩm", "Repeats row 2.")]
 
 
 def test_two_rows_giving_one_producer_different_details_hold_back_that_producer(english):
     other_kind = BLACK_TEA | {"Loại hình": "Doanh nghiệp"}
-    report = importer.parse("x.csv", csv_bytes([TEA, other_kind, DUCK]))
+    report = imports.parse("x.csv", csv_bytes([TEA, other_kind, DUCK]))
     assert errors_of(report) == [
         (2, "Tên chủ thể", "The producer's details in row 3 have errors."),
         (3, "Loại hình", "Row 2 gives this producer another value: “HTX”."),
@@ -370,7 +372,7 @@ def test_a_csv_with_a_bom_semicolons_and_windows_line_ends_imports(client, db, a
     )
     assert content.startswith(codecs.BOM_UTF8) and b"\r\n" in content
     with client.application.test_request_context("/?lang=en"):
-        report = importer.parse("export-excel.csv", content)
+        report = imports.parse("export-excel.csv", content)
         assert report.headers["producer_name"] == "Tên chủ thể"  # the BOM is not part of the header
         # the quoted line break keeps the third record on spreadsheet row 4
         assert errors_of(report) == [(4, "Số sao", "Stars are a whole number from 1 to 5.")]
@@ -389,7 +391,7 @@ def test_a_csv_that_is_not_utf8_is_still_read(english):
     encoded = _cp1258(content)
     with pytest.raises(UnicodeDecodeError):
         encoded.decode("utf-8")
-    report = importer.parse("old.csv", encoded)
+    report = imports.parse("old.csv", encoded)
     assert report.ok and errors_of(report) == []
     assert report.rows[0].producer["name"] == "Hộ kinh doanh Bảy Bò"  # normalised back to composed form
     assert report.rows[0].product["name_vi"] == "Bò khô"
@@ -438,7 +440,7 @@ def xlsx_with_extra_sheets() -> bytes:
 def test_an_xlsx_with_extra_sheets_is_read_from_its_data_sheet(client, db, as_organiser):
     content = xlsx_with_extra_sheets()
     with client.application.test_request_context("/?lang=en"):
-        report = importer.parse("quang-ninh.xlsx", content)
+        report = imports.parse("quang-ninh.xlsx", content)
         assert (report.sheet, report.header_row) == ("Danh sách", 3)
         assert [row.row for row in report.rows] == [4, 5]
         assert errors_of(report) == [
@@ -521,7 +523,7 @@ def test_an_import_updates_a_producer_an_exhibitor_keeps(client, db, as_organise
 def test_codes_owned_by_others_are_errors_not_takeovers(english, make_buyer, make_product, make_producer):
     make_buyer(name="Siêu thị Hạ Long", tax_code="5701823456")
     make_product(organisation=make_producer(name="HTX Khác"), traceability_code="LS-VQ-0001")
-    report = importer.parse("x.csv", csv_bytes([TEA, DUCK | {"Mã truy xuất": "LS-VQ-0001"}]))
+    report = imports.parse("x.csv", csv_bytes([TEA, DUCK | {"Mã truy xuất": "LS-VQ-0001"}]))
     assert errors_of(report) == [
         (2, "Mã số thuế", "Another organisation already has this tax code."),
         (3, "Mã truy xuất", "Another product already uses this traceability code."),
@@ -542,12 +544,12 @@ def test_confirming_twice_writes_once(client, db, as_organiser):
 
 
 def test_a_batch_is_confirmed_once_even_when_apply_is_called_again(english, organiser):
-    batch = importer.create_batch(
-        organiser, "x.csv", csv_bytes([TEA]), importer.parse("x.csv", csv_bytes([TEA]))
+    batch = imports.create_batch(
+        organiser, "x.csv", csv_bytes([TEA]), imports.parse("x.csv", csv_bytes([TEA]))
     )
-    importer.apply(batch, organiser)
-    with pytest.raises(importer.AlreadyConfirmed):
-        importer.apply(batch, organiser)
+    imports.apply(batch, organiser)
+    with pytest.raises(imports.AlreadyConfirmed):
+        imports.apply(batch, organiser)
 
 
 def test_a_row_the_database_refuses_at_write_time_rolls_back_the_whole_file(
@@ -559,8 +561,8 @@ def test_a_row_the_database_refuses_at_write_time_rolls_back_the_whole_file(
     response = upload(client, csv_bytes([TEA, BLACK_TEA, DUCK | {"Mã truy xuất": "LS-VQ-0001"}]))
     token = response.headers["Location"].rsplit("/", 1)[-1]
     # The checks ran before the clash existed: neither the importer nor the service sees it.
-    real_lookup = importer._existing_products
-    monkeypatch.setattr(importer, "_existing_products", lambda report: (real_lookup(report)[0], {}))
+    real_lookup = plan._existing_products
+    monkeypatch.setattr(plan, "_existing_products", lambda report: (real_lookup(report)[0], {}))
     monkeypatch.setattr(services, "_check_traceability_free", lambda code, own_id: None)
 
     page = client.post(f"/import/{token}/confirm", follow_redirects=True).get_data(as_text=True)
@@ -573,8 +575,8 @@ def test_a_row_the_database_refuses_at_write_time_rolls_back_the_whole_file(
 
 def test_only_organisers_and_admins_may_import(english, make_user):
     with pytest.raises(PermissionDenied):
-        importer.ensure_can_import(make_user(role="exhibitor"))
-    importer.ensure_can_import(make_user(role="admin"))
+        imports.ensure_can_import(make_user(role="exhibitor"))
+    imports.ensure_can_import(make_user(role="admin"))
 
 
 # ---------------------------------------------------------------- templates and access
@@ -592,7 +594,7 @@ def test_both_templates_parse_back_without_errors_and_import(client, db, as_orga
         assert expected in guide
     for name, data in (("t.csv", csv_response.data), ("t.xlsx", xlsx_response.data)):
         with client.application.test_request_context("/?lang=en"):
-            report = importer.parse(name, data)
+            report = imports.parse(name, data)
             assert report.ok and errors_of(report) == [], name
             assert len(report.valid_rows) == 2
     _token, done = upload_and_confirm(client, xlsx_response.data, "mau.xlsx")
@@ -616,7 +618,7 @@ def _routes(token: str) -> list[tuple[str, str]]:
 def stored_batch(app, db, organiser):
     with app.test_request_context("/?lang=en"):
         content = csv_bytes([TEA])
-        batch = importer.create_batch(organiser, "x.csv", content, importer.parse("x.csv", content))
+        batch = imports.create_batch(organiser, "x.csv", content, imports.parse("x.csv", content))
         db.session.commit()
         return batch.token
 
@@ -671,33 +673,33 @@ def test_the_upload_page_lists_recent_imports(client, db, as_organiser):
     ],
 )
 def test_numbers_are_read_with_vietnamese_or_english_separators(text, whole, expected):
-    assert importer.parse_number(text, whole=whole) == expected
+    assert check.parse_number(text, whole=whole) == expected
 
 
 @pytest.mark.parametrize("text", ["1.2.3", "1,00,000", "12a", "1.000,000.5"])
 def test_ambiguous_or_broken_numbers_are_refused(text):
-    with pytest.raises(importer.CellError):
-        importer.parse_number(text)
+    with pytest.raises(check.CellError):
+        check.parse_number(text)
 
 
 def test_dates_are_read_day_first_or_iso_and_nothing_else():
-    assert importer.parse_date("05/03/2024") == date(2024, 3, 5)  # 5 March, the Vietnamese way
-    assert importer.parse_date("2024-03-05") == date(2024, 3, 5)
-    assert importer.parse_date(datetime(2024, 3, 5, 0, 0)) == date(2024, 3, 5)
+    assert check.parse_date("05/03/2024") == date(2024, 3, 5)  # 5 March, the Vietnamese way
+    assert check.parse_date("2024-03-05") == date(2024, 3, 5)
+    assert check.parse_date(datetime(2024, 3, 5, 0, 0)) == date(2024, 3, 5)
     for wrong in ("03/05/24", "2024/03/05", "5 tháng 3 2024", "45356", "15/06/2023 và 20/06/2023"):
-        with pytest.raises(importer.CellError):
-            importer.parse_date(wrong)
+        with pytest.raises(check.CellError):
+            check.parse_date(wrong)
 
 
 def test_listed_values_are_read_in_vietnamese_with_or_without_accents():
-    assert importer.lookup(importer.GROUP_INDEX, "Lưu niệm - nội thất - trang trí") == "souvenirs"
-    assert importer.lookup(importer.GROUP_INDEX, "dich vu du lich cong dong") == "tourism"
-    assert importer.lookup(importer.GROUP_INDEX, "Thảo dược") == "herbal"
-    assert importer.lookup(importer.GROUP_INDEX, "Vải và may mặc") == "textiles"
-    assert importer.producer_kind_of("Hợp tác xã") == "cooperative"
-    assert importer.producer_kind_of("Công ty cổ phần") == "enterprise"
-    assert importer.producer_kind_of("Hộ kinh doanh") == "household"
-    assert importer.standard_codes("VietGAP; HACCP, ISO 22000:2018, hữu cơ, ISO 9001") == [
+    assert check.lookup(check.GROUP_INDEX, "Lưu niệm - nội thất - trang trí") == "souvenirs"
+    assert check.lookup(check.GROUP_INDEX, "dich vu du lich cong dong") == "tourism"
+    assert check.lookup(check.GROUP_INDEX, "Thảo dược") == "herbal"
+    assert check.lookup(check.GROUP_INDEX, "Vải và may mặc") == "textiles"
+    assert check.producer_kind_of("Hợp tác xã") == "cooperative"
+    assert check.producer_kind_of("Công ty cổ phần") == "enterprise"
+    assert check.producer_kind_of("Hộ kinh doanh") == "household"
+    assert check.standard_codes("VietGAP; HACCP, ISO 22000:2018, hữu cơ, ISO 9001") == [
         "vietgap",
         "haccp",
         "iso22000",
@@ -708,13 +710,13 @@ def test_listed_values_are_read_in_vietnamese_with_or_without_accents():
 
 def test_unconfirmed_previews_can_be_discarded_after_a_while(english, organiser):
     content = csv_bytes([TEA])
-    report = importer.parse("x.csv", content)
-    old = importer.create_batch(organiser, "old.csv", content, report)
-    confirmed = importer.create_batch(organiser, "done.csv", content, report)
-    importer.apply(confirmed, organiser)
-    fresh = importer.create_batch(organiser, "fresh.csv", content, report)
+    report = imports.parse("x.csv", content)
+    old = imports.create_batch(organiser, "old.csv", content, report)
+    confirmed = imports.create_batch(organiser, "done.csv", content, report)
+    imports.apply(confirmed, organiser)
+    fresh = imports.create_batch(organiser, "fresh.csv", content, report)
     week_ago = datetime.now(UTC) - timedelta(days=7)
     old.created_at = confirmed.created_at = week_ago - timedelta(days=1)
-    assert importer.discard_stale_batches(before=week_ago) == 1
-    assert importer.batch_by_token(old.token) is None
-    assert importer.batch_by_token(confirmed.token) and importer.batch_by_token(fresh.token)
+    assert imports.discard_stale_batches(before=week_ago) == 1
+    assert imports.batch_by_token(old.token) is None
+    assert imports.batch_by_token(confirmed.token) and imports.batch_by_token(fresh.token)

@@ -20,15 +20,13 @@ from flask import (
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.accounts.models import User
 from app.accounts.permissions import roles_required
-from app.catalog import importer
-from app.catalog.forms import ImportUploadForm
+from app.catalog.imports import services as imports
+from app.catalog.imports.forms import ImportUploadForm
 from app.catalog.models import ImportBatch
-from app.errors import PermissionDenied, ServiceError
-from app.extensions import db
+from app.errors import PermissionDenied
+from app.transaction import service_errors
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
 
@@ -43,18 +41,15 @@ def _forbidden(_error):
 
 
 def _batch_or_404(token: str) -> ImportBatch:
-    batch = importer.batch_by_token(token)
+    batch = imports.batch_by_token(token)
     if batch is None:
         abort(404)
     return batch
 
 
 def _recent_batches() -> list[dict]:
-    batches = importer.recent_batches()
-    ids = {batch.uploaded_by_id for batch in batches if batch.uploaded_by_id}
-    names = (
-        dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all()) if ids else {}
-    )
+    batches = imports.recent_batches()
+    names = imports.uploader_names(batches)
     return [
         {
             "batch": batch,
@@ -77,12 +72,11 @@ def upload():
         else:
             max_bytes = current_app.config["MAX_IMPORT_BYTES"]
             content = upload.read(max_bytes + 1)
-            report = importer.parse(upload.filename, content, max_bytes=max_bytes)
+            report = imports.parse(upload.filename, content, max_bytes=max_bytes)
             if report.file_errors:
                 form.file.errors = [*form.file.errors, *report.file_errors]
             else:
-                batch = importer.create_batch(current_user, upload.filename, content, report)
-                db.session.commit()
+                batch = imports.create_batch(current_user, upload.filename, content, report)
                 return redirect(url_for("imports.preview", token=batch.token))
     return render_template("imports/upload.html", form=form, recent=_recent_batches())
 
@@ -92,7 +86,7 @@ def upload():
 def template_csv():
     """Organisers: the CSV template with the Vietnamese headers and two example rows."""
     return send_file(
-        io.BytesIO(importer.template_csv()),
+        io.BytesIO(imports.template_csv()),
         mimetype="text/csv",
         as_attachment=True,
         download_name="mau-nhap-san-pham-ocop.csv",
@@ -104,7 +98,7 @@ def template_csv():
 def template_xlsx():
     """Organisers: the XLSX template, with a 'Hướng dẫn' sheet listing the allowed values."""
     return send_file(
-        io.BytesIO(importer.template_xlsx()),
+        io.BytesIO(imports.template_xlsx()),
         mimetype=XLSX_MIMETYPE,
         as_attachment=True,
         download_name="mau-nhap-san-pham-ocop.xlsx",
@@ -116,7 +110,7 @@ def template_xlsx():
 def preview(token: str):
     """Organisers: what is wrong in the file, row by row, and what confirming would write."""
     batch = _batch_or_404(token)
-    report = importer.preview(batch)
+    report = imports.preview(batch)
     return render_template("imports/preview.html", batch=batch, report=report, shown=SHOWN_ROWS)
 
 
@@ -125,30 +119,26 @@ def preview(token: str):
 def confirm(token: str):
     """Organisers: write every valid row of a checked file, all in one transaction."""
     batch = _batch_or_404(token)
-    try:
-        result = importer.apply(batch, current_user)
-    except ServiceError as error:
-        db.session.rollback()
-        category = "warning" if isinstance(error, importer.AlreadyConfirmed) else "danger"
-        flash(str(error.message), category)
-        return redirect(url_for("imports.preview", token=token))
-    db.session.commit()
-    flash(
-        _(
-            "%(created)s products created, %(updated)s updated, %(unchanged)s unchanged.",
-            created=result.created,
-            updated=result.updated,
-            unchanged=result.unchanged,
-        ),
-        "success",
-    )
-    if result.skipped:
+    # Confirming again (a double click, another tab) is a warning; any other refusal an error.
+    with service_errors(category="warning" if batch.status != "previewed" else "danger"):
+        result = imports.apply(batch, current_user)
         flash(
             _(
-                "Rows with errors were skipped: %(rows)s.",
-                rows=", ".join(str(number) for number in result.skipped_rows[:50])
-                + ("…" if result.skipped > 50 else ""),
+                "%(created)s products created, %(updated)s updated, %(unchanged)s unchanged.",
+                created=result.created,
+                updated=result.updated,
+                unchanged=result.unchanged,
             ),
-            "warning",
+            "success",
         )
-    return redirect(url_for("catalog.organisations"))
+        if result.skipped:
+            flash(
+                _(
+                    "Rows with errors were skipped: %(rows)s.",
+                    rows=", ".join(str(number) for number in result.skipped_rows[:50])
+                    + ("…" if result.skipped > 50 else ""),
+                ),
+                "warning",
+            )
+        return redirect(url_for("catalog.organisations"))
+    return redirect(url_for("imports.preview", token=token))

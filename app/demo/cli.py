@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.extensions import db
+from app.transaction import transaction
 
 
 @click.group("demo")
@@ -20,13 +20,13 @@ def demo_cli():
 @with_appcontext
 def load(seed: int | None, if_empty: bool):
     """Load the demo organisations, products, buyers and logins."""
-    from app.catalog import demo
+    from app.demo import services as demo
 
     if if_empty and not demo.database_is_empty():
         click.echo("database not empty: demo data not loaded")
         return
-    summary = demo.load_demo(seed if seed is not None else current_app.config["DEMO_SEED"])
-    db.session.commit()
+    with transaction():
+        summary = demo.load_demo(seed if seed is not None else current_app.config["DEMO_SEED"])
     click.echo(summary.describe())
 
 
@@ -34,6 +34,6 @@ def load(seed: int | None, if_empty: bool):
 @with_appcontext
 def logins():
     """Print the demo logins."""
-    from app.catalog import demo
+    from app.demo import services as demo
 
     click.echo(demo.describe_logins())

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.accounts import services as accounts
 from app.booths import booking, ebooths, plan
 from app.booths.models import Booth, BoothAssignment, ElectronicBooth
-from app.catalog import demo
+from app.demo import services as demo
 from app.events import registrations, services
 from app.events.models import Event, Registration
 from app.matching.models import MatchingSession, Meeting

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from app.accounts import services as accounts
 from app.accounts.models import User
-from app.catalog import demo
 from app.catalog.models import DemandLine, Organisation, Product
 from app.catalog.vocab import BUYER_TYPES, CATEGORIES, OCOP_GROUPS, UNITS
+from app.demo import services as demo
 
 SEED = 2025
 
