@@ -6,10 +6,11 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app import clock
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
+
+from app import clock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
