@@ -45,9 +45,9 @@ from app.database import utcnow
 from app.events import registrations, services
 from app.events.models import Event, Registration
 from app.extensions import db
-from app.matching import participation
-from app.matching import services as matching
 from app.matching.models import Meeting
+from app.matching.participation import services as participation
+from app.matching.sessions import services as matching
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 QN, LS, BG = "22", "20", "24"
