@@ -110,8 +110,10 @@ ROUTE_MODULES = (
     "app.booths.plan_routes",
     "app.booths.booking_routes",
     "app.booths.ebooth_routes",
-    "app.matching.session_routes",
-    "app.matching.agenda_routes",
+    "app.matching.sessions.routes",
+    "app.matching.participation.routes",
+    "app.matching.agenda.routes",
+    "app.matching.outcomes.routes",
 )
 
 
@@ -126,7 +128,8 @@ def register_blueprints(app: Flask) -> None:
     for module in ROUTE_MODULES:
         importlib.import_module(module)  # adds its pages to its module's blueprint
     from app.booths.routes import bp as booths_bp
-    from app.matching.routes import bp as matching_bp
+    from app.matching.blueprint import bp as matching_bp
+    from app.onsite.routes import bp as onsite_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
@@ -135,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(booths_bp)
     app.register_blueprint(matching_bp)
+    app.register_blueprint(onsite_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -183,7 +187,7 @@ def register_cli(app: Flask) -> None:
     from app.accounts.cli import accounts_cli
     from app.booths.cli import booths_cli
     from app.demo.cli import demo_cli
-    from app.matching.cli import matching_cli
+    from app.matching.sessions.cli import matching_cli
     from app.notifications.cli import outbox_cli
     from app.scheduler import scheduler_cli
 

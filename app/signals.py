@@ -20,7 +20,8 @@ registration_withdrawn = _signals.signal("registration-withdrawn")
 #: An organiser rejected a registration (sender: the Registration).
 registration_rejected = _signals.signal("registration-rejected")
 
-#: A matchmaking session's meetings were published (sender: the MatchingSession; people: registration ids).
+#: A matchmaking session's meetings were published (sender: the MatchingSession; people: registration ids;
+#: update: True when a repair published new meetings in a session published before).
 meetings_published = _signals.signal("meetings-published")
 #: A published meeting moved to another slot or table (sender: the Meeting).
 meeting_moved = _signals.signal("meeting-moved")

@@ -54,9 +54,9 @@ TARGETS = {"province": 0.5, "national": 2.0}
 
 def figures(instance: dict, schedule: dict, extra: dict, upper_bound: float) -> dict:
     """What the table shows, computed from the instance and the schedule alone."""
-    from app.matching.graph import candidate_graph
-    from app.matching.instance import read_instance
-    from app.matching.validate import check_schedule
+    from app.matching.engine.graph import candidate_graph
+    from app.matching.engine.instance import read_instance
+    from app.matching.engine.validate import check_schedule
 
     inst = read_instance(instance)
     graph = candidate_graph(inst)
@@ -91,9 +91,9 @@ def figures(instance: dict, schedule: dict, extra: dict, upper_bound: float) -> 
 
 def run_one(path: str, method: str) -> dict:
     """Runs in a child process: read the JSON file, solve with `method`, return figures."""
-    from app.matching import solve
-    from app.matching.baseline import greedy_schedule, networkx_rounds_selection
-    from app.matching.instance import read_instance
+    from app.matching.engine import solve
+    from app.matching.engine.baseline import greedy_schedule, networkx_rounds_selection
+    from app.matching.engine.instance import read_instance
 
     wall, cpu = time.perf_counter(), time.process_time()
     inst = read_instance(Path(path).read_bytes())
@@ -143,9 +143,9 @@ def selection_solvers(instance: dict) -> list[tuple[str, float, float, str]]:
     import scipy.sparse as sp
     from scipy.optimize import linprog
 
-    from app.matching.instance import read_instance
-    from app.matching.selection import _highs, max_weight_bmatching
-    from app.matching.solver import _Run
+    from app.matching.engine.instance import read_instance
+    from app.matching.engine.selection import _highs, max_weight_bmatching
+    from app.matching.engine.solver import _Run
 
     inst = read_instance(instance)
     run = _Run(inst, 0.0, None)
@@ -259,7 +259,7 @@ def main() -> None:
     parser.add_argument("--only", choices=list(INSTANCES), help="run one instance")
     args = parser.parse_args()
 
-    from app.matching.generator import generate_instance
+    from app.matching.engine.generator import generate_instance
 
     rows = []
     upper_bounds = {}

@@ -43,9 +43,9 @@ from app.events import registrations
 from app.events import services as events
 from app.events.models import Event, Registration
 from app.extensions import db
-from app.matching import participation
-from app.matching import services as matching
 from app.matching.models import Meeting
+from app.matching.participation import services as participation
+from app.matching.sessions import services as matching
 
 
 def _data(name: str) -> Any:

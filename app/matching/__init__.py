@@ -1,10 +1,11 @@
-"""Matchmaking: candidate pairs, the pure solver, and (later) meetings and agendas.
+"""Matchmaking: buyer–producer sessions, participants' wishes, agendas and outcomes.
 
-The solver core (`solve`, `read_instance`, `check_schedule`) is pure: it
-imports neither Flask nor the database.
+- engine/: the pure solver and scoring (no Flask, no database): instance in, schedule out;
+- sessions/: the organiser's sessions: settings, capacity check, running, hand edits, publishing;
+- participation/: participants' availability, must / don't-match marks and meeting requests;
+- agenda/: a participant's agenda, its calendar (.ics, feed) and the mails that carry it;
+- outcomes/: what came of each meeting;
+- models.py (the tables), jobs.py (no-shows and reminders), blueprint.py (the pages' blueprint).
+
+Check-in at the tables lives in app.onsite. This package imports nothing, so importing it is cheap.
 """
-
-from app.matching.instance import InstanceError, read_instance
-from app.matching.solver import solve
-
-__all__ = ["InstanceError", "read_instance", "solve"]

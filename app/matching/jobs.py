@@ -4,7 +4,7 @@ One standing interval job, "matching-tick" (every `TICK_MINUTES`, added in
 app.scheduler.add_standing_jobs), calls `matching_tick`, which runs:
 
 - `mark_no_shows(now)`: meetings nobody checked in 15 minutes after their end become
-  no-shows (app.matching.checkin.record_no_shows);
+  no-shows (app.onsite.services.record_no_shows);
 - `send_agenda_reminders(now)`: each participant's users get a reminder the evening
   before a day with meetings (from 18:00 local the day before until midnight) and one
   30 minutes before their first meeting of each day.
@@ -13,7 +13,8 @@ Every step is idempotent: a no-show is marked once; a reminder carries an outbox
 key (participant, day, and for the 30-minute one the first meeting's time), so however
 often or late the job runs each person gets each reminder once. A reminder whose moment
 has passed (the meeting started, or the evening is over) is not sent late. Each job
-function commits once; tests call them inside an app context with their own `now`.
+function is one transaction (app.transaction); tests call them inside an app context with
+their own `now`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
@@ -32,10 +32,12 @@ from app.accounts.models import User
 from app.database import utcnow
 from app.events.models import Event, Registration
 from app.extensions import db
-from app.matching.checkin import record_no_shows
+from app.matching.engine.slots import Slot, session_slots, table_label
 from app.matching.models import MatchingSession, Meeting
-from app.matching.slots import Slot, session_slots, table_label
 from app.notifications.services import queue_mail
+from app.onsite.services import record_no_shows
+from app.transaction import transaction
+from app.urls import external_url
 
 log = logging.getLogger("ocopfair.jobs")
 
@@ -50,9 +52,9 @@ LOCALES = ("vi", "en", "fr")
 
 
 def mark_no_shows(now: datetime | None = None) -> int:
-    """The job: mark overdue meetings no-shows and commit; returns how many changed."""
-    changed = record_no_shows(now or utcnow())
-    db.session.commit()
+    """The job: mark overdue meetings no-shows in one transaction; returns how many changed."""
+    with transaction():
+        changed = record_no_shows(now or utcnow())
     if changed:
         log.info("matching: %d meeting(s) marked no-show", len(changed))
     return len(changed)
@@ -106,11 +108,7 @@ def _day_plans(now: datetime) -> list[DayPlan]:
 
 
 def _agenda_url(event: Event) -> str:
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for("matching.agenda", slug=event.slug, _external=True)
-    scheme = current_app.config.get("PREFERRED_URL_SCHEME") or "http"
-    with current_app.test_request_context(base_url=f"{scheme}://{current_app.config['SERVER_HOST']}"):
-        return url_for("matching.agenda", slug=event.slug, _external=True)
+    return external_url("matching.agenda", slug=event.slug)
 
 
 def _counterpart_name(meeting: Meeting, registration_id: int) -> str:
@@ -201,9 +199,9 @@ def queue_agenda_reminders(now: datetime | None = None) -> int:
 
 
 def send_agenda_reminders(now: datetime | None = None) -> int:
-    """The job: queue the due reminders and commit."""
-    queued = queue_agenda_reminders(now or utcnow())
-    db.session.commit()
+    """The job: queue the due reminders in one transaction."""
+    with transaction():
+        queued = queue_agenda_reminders(now or utcnow())
     if queued:
         log.info("matching: %d agenda reminder(s) queued", queued)
     return queued
@@ -213,17 +211,18 @@ def send_agenda_reminders(now: datetime | None = None) -> int:
 
 
 def matching_tick(now: datetime | None = None) -> dict[str, int]:
-    """The "matching-tick" standing job: no-shows, then reminders; each step commits on its own."""
+    """The "matching-tick" standing job: no-shows, then reminders, each in its own transaction.
+
+    A failed step is rolled back (by its transaction) and logged; the other still runs.
+    """
     now = now or utcnow()
     result = {"no_shows": 0, "reminders": 0}
     try:
         result["no_shows"] = mark_no_shows(now)
     except Exception:
-        db.session.rollback()
         log.exception("matching: marking no-shows failed; the next tick tries again")
     try:
         result["reminders"] = send_agenda_reminders(now)
     except Exception:
-        db.session.rollback()
         log.exception("matching: queueing agenda reminders failed; the next tick tries again")
     return result

@@ -18,7 +18,7 @@ from app.catalog import services as catalog
 from app.events import registrations
 from app.events import services as events
 from app.matching.models import MatchingSession, Meeting
-from app.matching.services import slots_of
+from app.matching.sessions.services import slots_of
 from app.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.browser

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from app.matching.instance import Instance
+from app.matching.engine.instance import Instance
 
 
 def usable_pairs(inst: Instance) -> list[int]:

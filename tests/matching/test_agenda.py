@@ -20,8 +20,8 @@ import vobject
 
 from app.catalog.models import DemandLine
 from app.events.models import Registration, RegistrationDemand, RegistrationProduct
-from app.matching import agenda
-from app.matching.ical import agenda_calendar, meeting_invitation
+from app.matching.agenda import services as agenda
+from app.matching.agenda.ical import agenda_calendar, meeting_invitation
 from app.matching.models import AgendaToken, MatchingSession, Meeting
 
 ZONE = "Asia/Ho_Chi_Minh"
@@ -60,7 +60,7 @@ class Fair:
     producers: list[tuple[object, Registration]] = field(default_factory=list)
 
     def slot_start(self, slot: int) -> datetime:
-        from app.matching.slots import session_slots
+        from app.matching.engine.slots import session_slots
 
         return session_slots(self.session, ZONE)[slot].start_utc
 

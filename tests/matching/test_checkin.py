@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from app.errors import PermissionDenied, ServiceError
-from app.matching import checkin, jobs, outcomes
+from app.matching import jobs
 from app.matching.models import Meeting, MeetingOutcome
+from app.matching.outcomes import services as outcomes
 from app.notifications.models import OutboxMessage
+from app.onsite import services as checkin
 from tests.matching.test_agenda import ZONE, add_meeting, build_fair
 
 

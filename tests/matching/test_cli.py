@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.matching.validate import check_schedule
+from app.matching.engine.validate import check_schedule
 from tests.matching.test_instance import BAD_INPUTS, mutate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +81,7 @@ def test_the_command_runs_as_a_program_with_one_error_line(make_instance, tmp_pa
     instance = make_instance()
     instance["pairs"][3]["producer"] = "p99"
     source = write(tmp_path / "in.json", instance)
-    code = "from app.matching.cli import matching_cli; matching_cli()"
+    code = "from app.matching.sessions.cli import matching_cli; matching_cli()"
     done = subprocess.run(
         [sys.executable, "-c", code, "solve", str(source), "-o", str(tmp_path / "out.json")],
         cwd=ROOT,

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from app.matching import InstanceError, read_instance, solve
-from app.matching.instance import schema_errors
-from app.matching.validate import check_schedule
+from app.matching.engine import InstanceError, read_instance, solve
+from app.matching.engine.instance import schema_errors
+from app.matching.engine.validate import check_schedule
 
 
 def mutate(instance: dict, change) -> dict:
@@ -176,7 +176,7 @@ def test_the_quick_item_checks_agree_with_the_schema(make_instance):
     """The fast path for long lists must accept exactly what jsonschema accepts."""
     import jsonschema
 
-    from app.matching.instance import load_schema
+    from app.matching.engine.instance import load_schema
 
     validator = jsonschema.Draft202012Validator(load_schema("instance"))
     odd_values = [None, True, 0, 1, 2.0, -1, 0.5, 1.5, "", "x", [], {}, float("nan")]

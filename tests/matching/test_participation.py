@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Registration
-from app.matching import participation
 from app.matching.models import Availability, MatchRequest
+from app.matching.participation import services as participation
 from tests.matching.test_agenda import add_meeting, build_fair
 
 

@@ -7,7 +7,7 @@ from datetime import date
 import networkx as nx
 import pytest
 
-from app.matching.scoring import (
+from app.matching.engine.scoring import (
     DEFAULT_WEIGHTS,
     BuyerProfile,
     Demand,
@@ -16,9 +16,9 @@ from app.matching.scoring import (
     PairScore,
     ProducerProfile,
     candidate_graph,
-    explain,
     score_pair,
 )
+from app.matching.sessions.scoring import explain
 
 LAST_DAY = date(2025, 10, 16)
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.matching import selection
-from app.matching.selection import lagrangian_bound, max_weight_bmatching
+from app.matching.engine import selection
+from app.matching.engine.selection import lagrangian_bound, max_weight_bmatching
 
 
 def random_bmatching(seed: int, n_buyers: int, n_producers: int, density: float):

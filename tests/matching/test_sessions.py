@@ -13,11 +13,11 @@ from app.catalog import services as catalog
 from app.errors import PermissionDenied, ServiceError
 from app.events import registrations as reg
 from app.extensions import db as _db
-from app.matching import services
-from app.matching.instance import read_instance
+from app.matching.engine.instance import read_instance
+from app.matching.engine.solver import solve
+from app.matching.engine.validate import check_schedule
 from app.matching.models import Availability, MatchRequest, Meeting
-from app.matching.solver import solve
-from app.matching.validate import check_schedule
+from app.matching.sessions import services
 from app.notifications.models import OutboxMessage
 from tests.events.registration_support import NOW, build_event
 

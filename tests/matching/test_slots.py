@@ -4,7 +4,7 @@ from datetime import date, time
 
 import pytest
 
-from app.matching.slots import compute_slots, parse_breaks, table_label
+from app.matching.engine.slots import compute_slots, parse_breaks, table_label
 
 
 def test_slots_fill_the_day_around_the_lunch_break():

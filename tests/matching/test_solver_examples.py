@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.matching import solve
-from app.matching.validate import check_schedule
+from app.matching.engine import solve
+from app.matching.engine.validate import check_schedule
 
 
 def instance(pairs, buyers, producers, slots=3, tables=None, requests=(), fixed=()):
@@ -155,7 +155,7 @@ def test_unmet_must_requests_say_why():
 
 
 def test_a_tiny_time_limit_still_gives_a_valid_schedule():
-    from app.matching.generator import generate_instance
+    from app.matching.engine.generator import generate_instance
 
     doc = generate_instance(n_buyers=60, n_producers=120, target_pairs=3_000, n_slots=10, tables=20, seed=5)
     schedule = solved(doc, time_limit=0.001)

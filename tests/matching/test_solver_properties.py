@@ -14,8 +14,8 @@ import networkx as nx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.matching import read_instance, solve
-from app.matching.validate import check_schedule
+from app.matching.engine import read_instance, solve
+from app.matching.engine.validate import check_schedule
 from tests.matching.brute import best_bmatching, best_schedule_score
 from tests.matching.strategies import instances
 
@@ -136,7 +136,7 @@ def test_a_lone_feasible_must_request_is_always_met(instance):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10_000), st.sampled_from([None, 3, 8]), st.floats(0.0, 1.0))
 def test_generated_conferences_get_valid_schedules_close_to_the_bound(seed, tables, partial):
-    from app.matching.generator import generate_instance
+    from app.matching.engine.generator import generate_instance
 
     instance = generate_instance(
         n_buyers=12,
@@ -157,7 +157,7 @@ def test_generated_conferences_get_valid_schedules_close_to_the_bound(seed, tabl
 @given(st.integers(0, 10_000), st.sampled_from([None, 4, 10, 30]))
 def test_koenig_without_availability_limits_every_chosen_meeting_fits_in_the_fewest_slots(seed, tables):
     """Δ ≤ slots and meetings ≤ slots × tables: all placed, in max(Δ, ceil(meetings / tables)) slots."""
-    from app.matching.generator import generate_instance
+    from app.matching.engine.generator import generate_instance
 
     instance = generate_instance(
         n_buyers=30,

@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from app.matching import solve
-from app.matching.generator import generate_instance
-from app.matching.validate import check_schedule
+from app.matching.engine import solve
+from app.matching.engine.generator import generate_instance
+from app.matching.engine.validate import check_schedule
 
 
 @pytest.fixture()

@@ -6,15 +6,18 @@ Only the event's organisers (events.services.can_manage) may call them.
 
 Participants are the event's approved registrations: buyers "b<registration
 id>", producers "p<registration id>" in the solver's instance
-(specs/matching-format.md). Scores come from app.matching.scoring; the
+(specs/matching-format.md). Scores come from app.matching.engine.scoring; the
 schedule from the pure solver. A published meeting never moves by itself:
 re-solving (repair) keeps every published meeting fixed, and a removed one
 stays as a cancelled row with a higher sequence so calendars drop it.
+
+Publishing, moving a published meeting and cancelling one send app.signals
+(meetings_published, meeting_moved, meeting_cancelled) once the change is flushed; the
+participants' mails are queued by the agenda feature's receivers (app.matching.agenda.mail).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import secrets
@@ -23,13 +26,10 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 import numpy as np
-from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
-from app.accounts.models import User
+from app import signals
 from app.catalog.vocab import UNIT_BASE
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
@@ -37,12 +37,11 @@ from app.events.models import Event, Registration
 from app.events.registrations import event_last_day
 from app.events.services import can_manage, to_local
 from app.extensions import db
-from app.matching import scoring
+from app.matching.engine import scoring
+from app.matching.engine.selection import max_weight_bmatching
+from app.matching.engine.slots import Slot, parse_breaks, session_slots, table_label
+from app.matching.engine.solver import solve
 from app.matching.models import Availability, MatchingSession, MatchRequest, Meeting
-from app.matching.selection import max_weight_bmatching
-from app.matching.slots import Slot, parse_breaks, session_slots, table_label
-from app.matching.solver import solve
-from app.notifications.services import queue_mail
 
 SESSION_FIELDS = (
     "name",
@@ -788,9 +787,7 @@ def move_meeting(actor, meeting: Meeting, slot: int, table: int) -> Meeting:
     if meeting.published:
         meeting.sequence += 1
         db.session.flush()
-        notify_participants(
-            session, {meeting.buyer_registration_id, meeting.producer_registration_id}, "matching_update"
-        )
+        signals.meeting_moved.send(meeting)
     db.session.flush()
     return meeting
 
@@ -805,9 +802,7 @@ def remove_meeting(actor, meeting: Meeting) -> None:
         meeting.status = "cancelled"
         meeting.sequence += 1
         db.session.flush()
-        notify_participants(
-            session, {meeting.buyer_registration_id, meeting.producer_registration_id}, "matching_update"
-        )
+        signals.meeting_cancelled.send(meeting)
     else:
         db.session.delete(meeting)
     db.session.flush()
@@ -833,7 +828,7 @@ def publish(actor, session: MatchingSession) -> int:
     session.published_at = utcnow()
     db.session.flush()
     people = {m.buyer_registration_id for m in meetings} | {m.producer_registration_id for m in meetings}
-    notify_participants(session, people, "matching_published")
+    signals.meetings_published.send(session, people=people)
     return len(people)
 
 
@@ -846,10 +841,15 @@ class RepairResult:
     unscheduled: list[dict]
 
 
-def _agenda_snapshot(session: MatchingSession) -> dict[int, set[tuple]]:
+def published_meetings(session: MatchingSession) -> list[Meeting]:
+    """Every published meeting of the session, cancelled ones included (what calendars have seen)."""
+    return _meetings(session, published=True, active=False)
+
+
+def agenda_snapshot(session: MatchingSession) -> dict[int, set[tuple]]:
     """Per registration: its published meetings as they appear in its calendar."""
     snapshot: dict[int, set[tuple]] = defaultdict(set)
-    for m in _meetings(session, published=True, active=False):
+    for m in published_meetings(session):
         row = (m.id, m.slot, m.table, m.status, m.sequence)
         snapshot[m.buyer_registration_id].add(row)
         snapshot[m.producer_registration_id].add(row)
@@ -862,12 +862,13 @@ def repair(actor, session: MatchingSession, *, time_limit: float | None = DEFAUL
     Every published meeting that can still take place stays exactly where it is;
     those that can't (a participant withdrew or is no longer available then)
     are cancelled. New meetings are added and published at once. Only the
-    participants whose agenda changed are notified.
+    participants whose agenda changed are notified: meeting_cancelled for each cancelled
+    meeting, then meetings_published (update=True) for those with new meetings.
     """
     ensure_can_manage_session(actor, session)
     if session.state != "published":
         raise ServiceError(_l("Repair is for a published session; run the matching instead."))
-    before = _agenda_snapshot(session)
+    before = agenda_snapshot(session)
     prepared = prepare(session)
     cancelled = list(prepared.infeasible)
     if cancelled:
@@ -878,141 +879,29 @@ def repair(actor, session: MatchingSession, *, time_limit: float | None = DEFAUL
             db.session.delete(meeting)
     db.session.flush()
     schedule, added = _solve(session, prepared, time_limit, publish=True)
+    published_now = list(added)
     for meeting in _meetings(session, published=False):  # hand-placed before a repair: publish them too
         meeting.published = True
+        published_now.append(meeting)
     db.session.flush()
-    after = _agenda_snapshot(session)
+    after = agenda_snapshot(session)
     changed = {rid for rid in set(before) | set(after) if before.get(rid, set()) != after.get(rid, set())}
-    notify_participants(session, changed, "matching_update")
+    for meeting, _problem in cancelled:
+        if meeting.published:
+            signals.meeting_cancelled.send(meeting)
+    people = {m.buyer_registration_id for m in published_now} | {
+        m.producer_registration_id for m in published_now
+    }
+    if people:
+        signals.meetings_published.send(session, people=people, update=True)
     return RepairResult(added, cancelled, changed, schedule["stats"], schedule["unscheduled"])
 
 
-# ---------------------------------------------------------------- mail
-
-
-def _recipients(organisation_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.organisation_id == organisation_id, User.is_active_account.is_(True))
-            .order_by(User.id)
-        )
-    )
-
-
-def _external_url(endpoint: str, **values) -> str:
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context():
-        return url_for(endpoint, _external=True, **values)
-
-
-def agenda_link(session: MatchingSession, registration: Registration) -> str:
-    """The participant's agenda page when the agenda pages exist, else the public event page."""
-    known = {
-        "session_id": session.id,
-        "registration_id": registration.id,
-        "event_id": session.event_id,
-        "slug": session.event.slug,
-    }
-    if "matching.agenda" in current_app.view_functions:
-        for rule in current_app.url_map.iter_rules("matching.agenda"):
-            if rule.arguments <= set(known):
-                try:
-                    return _external_url("matching.agenda", **{k: known[k] for k in rule.arguments})
-                except BuildError:
-                    break
-    return _external_url("events_public.event_page", slug=session.event.slug)
+# ---------------------------------------------------------------- text
 
 
 def slot_text(slot: Slot) -> str:
     return f"{slot.start:%d/%m/%Y %H:%M}–{slot.end:%H:%M}"
-
-
-def _agenda_lines(session: MatchingSession, registration_id: int, slots: list[Slot]) -> tuple[list, list]:
-    mine = [
-        m
-        for m in _meetings(session, published=True, active=False)
-        if registration_id in (m.buyer_registration_id, m.producer_registration_id)
-    ]
-    active = [m for m in mine if m.status != "cancelled"]
-    cancelled = [m for m in mine if m.status == "cancelled"]
-
-    def line(m: Meeting) -> str:
-        other = m.producer if m.buyer_registration_id == registration_id else m.buyer
-        when = slot_text(slots[m.slot]) if m.slot < len(slots) else f"#{m.slot + 1}"
-        return f"• {when} · {table_label(session.table_names, m.table)} · {other.organisation.name}"
-
-    return [line(m) for m in active], [line(m) for m in cancelled]
-
-
-def _mail(
-    kind: str, session: MatchingSession, registration: Registration, locale: str, slots
-) -> tuple[str, str]:
-    """Subject and body, in `locale` (called inside force_locale)."""
-    event_name = session.event.name_in(locale)
-    active, cancelled = _agenda_lines(session, registration.id, slots)
-    if kind == "matching_published":
-        subject = gettext("Your B2B meetings at %(event)s", event=event_name)
-        intro = gettext(
-            "The B2B matchmaking schedule of %(event)s (%(session)s) is out. "
-            "%(organisation)s has these meetings:",
-            event=event_name,
-            session=session.name,
-            organisation=registration.organisation.name,
-        )
-    else:
-        subject = gettext("Your B2B meetings at %(event)s have changed", event=event_name)
-        intro = gettext(
-            "The B2B matchmaking schedule of %(event)s (%(session)s) has changed. "
-            "%(organisation)s now has these meetings:",
-            event=event_name,
-            session=session.name,
-            organisation=registration.organisation.name,
-        )
-    parts = [intro, ""]
-    parts += active or [gettext("No meeting at the moment.")]
-    if cancelled and kind != "matching_published":
-        parts += ["", gettext("Cancelled:"), *cancelled]
-    parts += [
-        "",
-        gettext(
-            "Times are in %(zone)s. Your agenda: %(link)s",
-            zone=session.event.timezone,
-            link=agenda_link(session, registration),
-        ),
-    ]
-    return subject, "\n".join(parts)
-
-
-def notify_participants(session: MatchingSession, registration_ids, kind: str) -> int:
-    """Queue one mail per person of each registration, in their language, with their agenda.
-
-    The dedupe key holds a digest of the agenda, so the same agenda is never mailed twice.
-    """
-    slots = slots_of(session)
-    snapshots = _agenda_snapshot(session)
-    queued = 0
-    for registration_id in sorted(registration_ids):
-        registration = db.session.get(Registration, registration_id)
-        if registration is None:
-            continue
-        snapshot = sorted(snapshots.get(registration_id, set()))
-        digest = hashlib.sha1(repr(snapshot).encode(), usedforsecurity=False).hexdigest()[:16]
-        for user in _recipients(registration.organisation_id):
-            locale = user.locale or "vi"
-            with force_locale(locale):
-                subject, body = _mail(kind, session, registration, locale, slots)
-            message = queue_mail(
-                to_address=user.email,
-                subject=subject,
-                body=body,
-                kind=kind,
-                user_id=user.id,
-                dedupe_key=f"{kind}:{session.id}:{registration_id}:{user.id}:{digest}",
-            )
-            queued += message is not None
-    return queued
 
 
 # ---------------------------------------------------------------- the session page

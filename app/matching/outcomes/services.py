@@ -21,8 +21,8 @@ from app.events.models import Event, Registration
 from app.events.registrations import can_act_for
 from app.events.services import ensure_can_manage
 from app.extensions import db
+from app.matching.engine.slots import Slot, session_slots, table_label
 from app.matching.models import OUTCOME_KINDS, MatchingSession, Meeting, MeetingOutcome
-from app.matching.slots import Slot, session_slots, table_label
 
 OUTCOME_LABELS = {
     "no_interest": _l("No interest"),

@@ -28,7 +28,7 @@ says why). Otherwise the score is the weighted mean of these terms, each in
 
 Each term keeps notes: an English msgid (marked with `N_` so Babel extracts
 it) and its parameters, so `explain` can say "why this match" in the reader's
-language. The score is floored at MIN_SCORE so it stays in (0, 1].
+language (app.matching.sessions.scoring.explain). The score is floored at MIN_SCORE so it stays in (0, 1].
 
 Complexity: producers are indexed by category, so only pairs sharing a
 category are scored: O(sum over buyers of the producers in their categories
@@ -37,7 +37,6 @@ category are scored: O(sum over buyers of the producers in their categories
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -555,55 +554,3 @@ def candidate_graph(
             graph.add_edge(buyer.id, pid, score=result.score, result=result)
     graph.graph["excluded"] = dict(excluded)
     return graph
-
-
-# ---------------------------------------------------------------- explaining
-
-
-def explain(breakdown: Mapping, *, with_weights: bool = False) -> list[str]:
-    """The reasons of a score (PairScore.breakdown() or Meeting.why_json) in the current language.
-
-    Imports Flask-Babel and the vocabularies lazily: the scoring above stays pure.
-    """
-    from flask_babel import format_decimal, gettext
-
-    lines = []
-    for term in breakdown.get("terms", []):
-        name = gettext(TERM_NAMES.get(term["term"], term["term"]))
-        notes = [gettext(note["msgid"], **_display_params(note["params"])) for note in term.get("notes", [])]
-        text = f"{name}: {' '.join(notes)}"
-        if with_weights:
-            text += f" ({format_decimal(term['value'], '0.00')} × {format_decimal(term['weight'], '0.00')})"
-        lines.append(text)
-    outside = breakdown.get("outside_filters") or []
-    if outside:
-        reasons = ", ".join(gettext(EXCLUSION_REASONS[r]) for r in outside if r in EXCLUSION_REASONS)
-        lines.append(gettext("Kept because it was requested, although: %(reasons)s.", reasons=reasons))
-    return lines
-
-
-def _display_params(params: Mapping) -> dict:
-    from flask_babel import format_decimal
-
-    from app.catalog import vocab
-    from app.data.provinces import province_name
-
-    shown = {}
-    for key, value in params.items():
-        if key == "category":
-            shown[key] = vocab.label(vocab.CATEGORIES, value)
-        elif key == "categories":
-            shown[key] = ", ".join(vocab.label(vocab.CATEGORIES, v) for v in value)
-        elif key == "standards":
-            shown[key] = ", ".join(vocab.label(vocab.STANDARDS, v) for v in value)
-        elif key == "province":
-            shown[key] = province_name(value)
-        elif key == "unit":
-            shown[key] = vocab.label(vocab.UNITS, value)
-        elif key in ("supply", "volume", "price", "ceiling") or (
-            isinstance(value, float) and math.isfinite(value)
-        ):
-            shown[key] = format_decimal(value)
-        else:
-            shown[key] = value
-    return shown

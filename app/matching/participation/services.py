@@ -34,8 +34,8 @@ from app.events.models import Event, Registration, RegistrationProduct
 from app.events.registrations import can_act_for
 from app.events.services import event_by_slug
 from app.extensions import db
+from app.matching.engine.slots import Slot, session_slots
 from app.matching.models import Availability, MatchingSession, MatchRequest, Meeting
-from app.matching.slots import Slot, session_slots
 
 ROLE_SIDE = {"buyer": "buyer", "exhibitor": "producer"}
 CLOSED_EVENT_STATES = ("finished", "cancelled")

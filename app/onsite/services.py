@@ -23,8 +23,8 @@ from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event
 from app.events.services import can_manage, to_local
 from app.extensions import db
+from app.matching.engine.slots import session_slots, table_label
 from app.matching.models import MatchingSession, Meeting
-from app.matching.slots import session_slots, table_label
 
 NO_SHOW_GRACE = timedelta(minutes=15)
 

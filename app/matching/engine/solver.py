@@ -60,9 +60,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from app.matching.instance import SCHEDULE_FORMAT, Instance, read_instance
-from app.matching.scheduling import Board, Scheduler, assign_tables, idle_gaps
-from app.matching.selection import SelectionError, greedy_bmatching, lagrangian_bound, max_weight_bmatching
+from app.matching.engine.instance import SCHEDULE_FORMAT, Instance, read_instance
+from app.matching.engine.scheduling import Board, Scheduler, assign_tables, idle_gaps
+from app.matching.engine.selection import (
+    SelectionError,
+    greedy_bmatching,
+    lagrangian_bound,
+    max_weight_bmatching,
+)
 
 FAIRNESS_BONUS = 0.02
 MAX_ROUNDS = 6

@@ -25,12 +25,12 @@ from app.errors import PermissionDenied
 from app.events.models import Event, Registration
 from app.events.registrations import can_act_for
 from app.extensions import db
-from app.matching import scoring
+from app.matching.engine.slots import Slot, session_slots, table_label
 from app.matching.models import AgendaToken, MatchingSession, Meeting, MeetingOutcome
-from app.matching.participation import counterpart_demand, counterpart_products, side_of
-from app.matching.slots import Slot, session_slots, table_label
+from app.matching.participation.services import counterpart_demand, counterpart_products, side_of
+from app.matching.sessions.scoring import explain
 
-# Plain words for the score terms of app.matching.scoring, when a term carries no text.
+# Plain words for the score terms of app.matching.engine.scoring, when a term carries no text.
 TERM_WORDS = {
     "category": _l("What they make fits the categories you buy."),
     "category_fit": _l("What they make fits the categories you buy."),
@@ -112,19 +112,17 @@ def _term_sentence(name, detail) -> tuple[str | None, float | None]:
 
 
 def _explain_breakdown(breakdown: dict, limit: int) -> list[str]:
-    """The strongest terms of app.matching.scoring's breakdown, in its own words (current language)."""
+    """The strongest terms of app.matching.engine.scoring's breakdown, in its own words (current language)."""
     terms = [t for t in breakdown["terms"] if float(t.get("value") or 0) > 0 and t.get("notes")]
     terms.sort(key=lambda t: -float(t.get("value") or 0) * float(t.get("weight") or 0))
-    return scoring.explain(
-        {"terms": terms[:limit], "outside_filters": breakdown.get("outside_filters") or []}
-    )
+    return explain({"terms": terms[:limit], "outside_filters": breakdown.get("outside_filters") or []})
 
 
 def why_words(why_json: str | None, limit: int = 3) -> list[str]:
     """ "Why this match" as a few plain sentences, strongest reason first; never raises.
 
-    The breakdown app.matching.scoring stores ({"terms": [{"term", "weight", "value",
-    "notes"}], ...}) is explained by scoring.explain, strongest weighted terms first.
+    The breakdown app.matching.engine.scoring stores ({"terms": [{"term", "weight", "value",
+    "notes"}], ...}) is explained by app.matching.sessions.scoring.explain, strongest weighted terms first.
     Other shapes are read too: a sentence, a list of sentences or terms, or a mapping of
     term → number / {"text": ..., "contribution": ...}.
     """

@@ -14,8 +14,8 @@ import time
 import networkx as nx
 import numpy as np
 
-from app.matching.instance import Instance, read_instance
-from app.matching.solver import _Run
+from app.matching.engine.instance import Instance, read_instance
+from app.matching.engine.solver import _Run
 
 
 def greedy_schedule(instance: dict | Instance) -> tuple[dict, dict]:

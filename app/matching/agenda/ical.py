@@ -23,7 +23,7 @@ from flask_babel import gettext
 from app.database import utcnow
 from app.events.ical import PRODID, REFRESH_INTERVAL
 from app.events.models import Event, Registration
-from app.matching.agenda import AgendaItem, products_text
+from app.matching.agenda.services import AgendaItem, products_text
 
 INVITATION_METHODS = ("REQUEST", "CANCEL")
 

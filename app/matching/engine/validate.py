@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from app.matching.instance import SCHEDULE_FORMAT, read_instance, schema_errors
+from app.matching.engine.instance import SCHEDULE_FORMAT, read_instance, schema_errors
 
 TOLERANCE = 1e-6
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import click
 
-from app.matching.instance import InstanceError, read_instance_file
-from app.matching.solver import solve
+from app.matching.engine.instance import InstanceError, read_instance_file
+from app.matching.engine.solver import solve
 
 
 def schedule_json(schedule: dict) -> str:

@@ -1,103 +1,32 @@
-"""Organisers' matchmaking pages: sessions, capacity check, running, the result, hand edits, publishing."""
+"""Organisers' matchmaking pages: sessions, capacity check, running, the result, hand edits, publishing.
+
+Thin: parse, authorise, call one service of app.matching.sessions.services. The request
+boundary commits (app.transaction); a ServiceError rolls it back and is shown to the organiser.
+"""
 
 from __future__ import annotations
+
+import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.accounts.permissions import roles_required
-from app.errors import PermissionDenied, ServiceError, attach_to_form
+from app.errors import ServiceError
 from app.events.guards import managed_event as _managed_event
 from app.extensions import db
-from app.matching import scoring, services
+from app.matching.blueprint import bp
+from app.matching.engine import scoring
 from app.matching.models import MatchingSession, Meeting
-from app.matching.routes import bp
+from app.matching.sessions import services
+from app.matching.sessions.forms import MoveForm, SessionForm
+from app.matching.sessions.scoring import explain
+from app.transaction import service_errors
 
 MANAGE = "/manage/events/<int:event_id>/matching"
 STATE_LABELS = {"draft": _l("Draft"), "solved": _l("Solved, not published"), "published": _l("Published")}
-TERM_LABELS = {
-    "category": _l("Category fit"),
-    "capacity": _l("Supply capacity"),
-    "standards": _l("Standards"),
-    "stars": _l("OCOP stars"),
-    "province": _l("Province"),
-    "mutual": _l("Mutual interest"),
-    "price": _l("Price"),
-}
-
-
-@bp.errorhandler(PermissionDenied)
-def _forbidden(_error):
-    abort(403)
-
-
-class SessionForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    first_day = DateField(_l("First day"), validators=[InputRequired()])
-    last_day = DateField(_l("Last day"), validators=[InputRequired()])
-    day_start = TimeField(_l("Meetings start at"), validators=[InputRequired()])
-    day_end = TimeField(_l("Meetings end by"), validators=[InputRequired()])
-    meeting_minutes = IntegerField(_l("Meeting length (minutes)"), validators=[InputRequired()])
-    gap_minutes = IntegerField(_l("Gap between meetings (minutes)"), validators=[InputRequired()])
-    breaks = TextAreaField(
-        _l("Breaks"),
-        validators=[Optional()],
-        description=_l("One a line, e.g. 12:00-13:30 for lunch."),
-        render_kw={"rows": 2},
-    )
-    tables = IntegerField(_l("Tables"), validators=[InputRequired()])
-    table_names = TextAreaField(
-        _l("Table names"),
-        validators=[Optional()],
-        description=_l("One a line, e.g. Hall B · table 12; tables without a name are numbered."),
-        render_kw={"rows": 3},
-    )
-    max_meetings_per_buyer = IntegerField(_l("Most meetings per buyer"), validators=[InputRequired()])
-    max_meetings_per_producer = IntegerField(_l("Most meetings per producer"), validators=[InputRequired()])
-    weight_category = DecimalField(
-        TERM_LABELS["category"], places=2, validators=[Optional(), NumberRange(0, 1)]
-    )
-    weight_capacity = DecimalField(
-        TERM_LABELS["capacity"], places=2, validators=[Optional(), NumberRange(0, 1)]
-    )
-    weight_standards = DecimalField(
-        TERM_LABELS["standards"], places=2, validators=[Optional(), NumberRange(0, 1)]
-    )
-    weight_stars = DecimalField(TERM_LABELS["stars"], places=2, validators=[Optional(), NumberRange(0, 1)])
-    weight_province = DecimalField(
-        TERM_LABELS["province"], places=2, validators=[Optional(), NumberRange(0, 1)]
-    )
-    weight_mutual = DecimalField(TERM_LABELS["mutual"], places=2, validators=[Optional(), NumberRange(0, 1)])
-    weight_price = DecimalField(TERM_LABELS["price"], places=2, validators=[Optional(), NumberRange(0, 1)])
-
-    WEIGHT_FIELDS = tuple(f"weight_{name}" for name in scoring.TERMS)
-
-    def values(self) -> dict:
-        values = {name: getattr(self, name).data for name in services.SESSION_FIELDS}
-        values["breaks"] = values["breaks"] or ""
-        values["table_names"] = values["table_names"] or ""
-        values["weights"] = {
-            name: float(getattr(self, f"weight_{name}").data)
-            for name in scoring.TERMS
-            if getattr(self, f"weight_{name}").data is not None
-        }
-        return values
-
-    def fill(self, values: dict, weights: dict) -> None:
-        for name in services.SESSION_FIELDS:
-            getattr(self, name).data = values.get(name)
-        for name, weight in weights.items():
-            getattr(self, f"weight_{name}").data = weight
-
-
-class MoveForm(FlaskForm):
-    slot = SelectField(_l("Slot"), coerce=int)
-    table = IntegerField(_l("Table"), validators=[InputRequired()])
 
 
 def _managed_session(event_id: int, session_id: int) -> MatchingSession:
@@ -128,13 +57,8 @@ def sessions(event_id: int):
     if request.method == "GET":
         form.fill(services.default_values(event), scoring.DEFAULT_WEIGHTS)
     if form.validate_on_submit():
-        try:
+        with service_errors(form):
             session = services.create_session(current_user, event, **form.values())
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
             flash(_("The session was created. Check its capacity, then run the matching."), "success")
             return redirect(_back(session))
     return render_template(
@@ -155,13 +79,8 @@ def session(event_id: int, session_id: int):
     if request.method == "GET":
         form.fill({k: getattr(session, k) for k in services.SESSION_FIELDS}, services.weights_of(session))
     if form.validate_on_submit():
-        try:
+        with service_errors(form):
             services.update_session(current_user, session, **form.values())
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(_back(session))
     view = services.overview(session)
@@ -176,14 +95,12 @@ def session(event_id: int, session_id: int):
         slot_choices=slot_choices,
         session_state_labels=STATE_LABELS,
         slot_text=services.slot_text,
-        explain=scoring.explain,
+        explain=explain,
         loads=_loads,
     )
 
 
 def _loads(text: str | None) -> dict:
-    import json
-
     return json.loads(text) if text else {}
 
 
@@ -192,13 +109,8 @@ def _loads(text: str | None) -> dict:
 def run(event_id: int, session_id: int):
     """Run the matching: unpublished meetings are replaced, hand-placed ones stay."""
     session = _managed_session(event_id, session_id)
-    try:
+    with service_errors():
         result = services.run_matching(current_user, session)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
         flash(
             _(
                 "Matching done: %(meetings)d meetings in %(seconds)s s.",
@@ -222,13 +134,8 @@ def publish(event_id: int, session_id: int):
             session=session,
             view=services.overview(session),
         )
-    try:
+    with service_errors():
         notified = services.publish(current_user, session)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
         flash(_("Published: %(count)d participants were notified.", count=notified), "success")
     return redirect(_back(session))
 
@@ -238,13 +145,8 @@ def publish(event_id: int, session_id: int):
 def repair(event_id: int, session_id: int):
     """After publication: add late participants, drop meetings that can't happen; nothing published moves."""
     session = _managed_session(event_id, session_id)
-    try:
+    with service_errors():
         result = services.repair(current_user, session)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
         flash(
             _(
                 "Repaired: %(added)d meetings added, %(cancelled)d cancelled, "
@@ -269,13 +171,11 @@ def move_meeting(event_id: int, session_id: int, meeting_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a slot and a table number."), "danger")
         return redirect(_back(session, f"#meeting-{meeting.id}"))
-    try:
-        services.move_meeting(current_user, meeting, form.slot.data, form.table.data - 1)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(_("The meeting was not moved: %(reason)s", reason=error.message), "danger")
-    else:
-        db.session.commit()
+    with service_errors():
+        try:
+            services.move_meeting(current_user, meeting, form.slot.data, form.table.data - 1)
+        except ServiceError as error:
+            raise ServiceError(_("The meeting was not moved: %(reason)s", reason=error.message)) from None
         flash(_("The meeting was moved; re-running keeps it there."), "success")
     return redirect(_back(session, f"#meeting-{meeting.id}"))
 
@@ -286,12 +186,7 @@ def remove_meeting(event_id: int, session_id: int, meeting_id: int):
     """Remove a meeting; a published one is cancelled and both sides are told."""
     session = _managed_session(event_id, session_id)
     meeting = _session_meeting(session, meeting_id)
-    try:
+    with service_errors():
         services.remove_meeting(current_user, meeting)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
         flash(_("The meeting was removed."), "success")
     return redirect(_back(session, "#meetings"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from app.matching.instance import Instance
+from app.matching.engine.instance import Instance
 
 
 def candidate_graph(inst: Instance, *, usable_only: bool = True) -> nx.Graph:

@@ -1,0 +1,1 @@
+"""Participants' wishes: availability, must-meet / don't-match marks and meeting requests."""

@@ -1,0 +1,149 @@
+"""Participants' matchmaking pages: availability, must / don't-match marks, the producers, meeting requests.
+
+Thin: parse, authorise, call one service of app.matching.participation.services; the request
+boundary commits (app.transaction), a ServiceError rolls it back and is flashed.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts.permissions import roles_required
+from app.catalog import vocab
+from app.errors import PermissionDenied, ServiceError
+from app.events.models import Registration
+from app.extensions import db
+from app.matching.blueprint import bp
+from app.matching.guards import participant, participant_with_session
+from app.matching.models import MatchRequest
+from app.matching.participation import services as participation
+from app.transaction import service_errors
+
+PARTICIPANTS = ("exhibitor", "buyer")
+
+
+@bp.route("/my/events/<slug>/matching", endpoint="participation")
+@roles_required(*PARTICIPANTS)
+def participation_page(slug: str):
+    """A participant: its availability, must / don't-match marks and meeting requests."""
+    event, session, registration = participant(slug)
+    if session is None:
+        return render_template("matching/agenda/participation.html", event=event, session=None)
+    slots = participation.slots_of(session)
+    chosen = participation.available_slots(session, registration)
+    days = [(day, list(group)) for day, group in groupby(slots, key=lambda slot: slot.start.date())]
+    return render_template(
+        "matching/agenda/participation.html",
+        event=event,
+        session=session,
+        registration=registration,
+        side=participation.side_of(registration),
+        days=days,
+        chosen=chosen if chosen is not None else {slot.index for slot in slots},
+        preferences=participation.preferences(session, registration),
+        counterparts=participation.counterparts(current_user, event, registration),
+        day_label=lambda day: format_date(day, "full"),
+    )
+
+
+@bp.route("/my/events/<slug>/matching/availability", methods=["POST"], endpoint="save_availability")
+@roles_required(*PARTICIPANTS)
+def save_availability(slug: str):
+    event, session, registration = participant_with_session(slug)
+    with service_errors():
+        participation.set_availability(current_user, session, registration, request.form.getlist("slots"))
+        flash(_("Your availability was saved."), "success")
+    return redirect(url_for("matching.participation", slug=event.slug))
+
+
+@bp.route("/my/events/<slug>/matching/preference", methods=["POST"], endpoint="set_preference")
+@roles_required(*PARTICIPANTS)
+def set_preference(slug: str):
+    """Mark a counterpart "must meet" or "don't match me with", or clear one's mark."""
+    event, session, registration = participant_with_session(slug)
+    kind = request.form.get("kind")
+    counterpart = request.form.get("counterpart", type=int)
+    back = request.form.get("back")
+    if counterpart is None or kind not in ("must", "block", "clear"):
+        flash(_("Choose a participant and what you want."), "danger")
+    else:
+        with service_errors():
+            participation.set_preference(
+                current_user, session, registration, counterpart, None if kind == "clear" else kind
+            )
+            flash(_("Saved."), "success")
+    if back == "producers":
+        return redirect(url_for("matching.producers", slug=event.slug))
+    return redirect(url_for("matching.participation", slug=event.slug))
+
+
+@bp.route("/my/events/<slug>/producers", endpoint="producers")
+@roles_required("buyer")
+def producers(slug: str):
+    """A participating buyer: the event's producers and their products, by category; ask to meet."""
+    event, session, registration = participant(slug)
+    category = request.args.get("category") if request.args.get("category") in vocab.CATEGORIES else None
+    try:
+        items = participation.producers_of_event(current_user, event, category)
+    except PermissionDenied:
+        abort(403)
+    prefs = participation.preferences(session, registration) if session else None
+    marks: dict[int, str] = {}
+    if prefs is not None:
+        for row, other in prefs.asks_sent:
+            marks[other.id] = (
+                "declined" if row.status == "declined" else ("accepted" if row.kind == "must" else "asked")
+            )
+        for _row, other in prefs.must:
+            marks.setdefault(other.id, "must")
+        for _row, other in prefs.block:
+            marks[other.id] = "block"
+    return render_template(
+        "matching/agenda/producers.html",
+        event=event,
+        session=session,
+        items=items,
+        category=category,
+        marks=marks,
+    )
+
+
+@bp.route("/my/events/<slug>/matching/ask", methods=["POST"], endpoint="ask")
+@roles_required("buyer")
+def ask(slug: str):
+    """A buyer asks a producer for a meeting."""
+    event, session, registration = participant_with_session(slug)
+    producer = request.form.get("producer", type=int)
+    try:
+        with service_errors():
+            if producer is None:
+                raise ServiceError(_("Choose a producer."))
+            participation.ask_for_meeting(current_user, session, registration, producer)
+            flash(_("Your request was sent to the producer."), "success")
+    except PermissionDenied:
+        abort(403)
+    return redirect(url_for("matching.producers", slug=event.slug))
+
+
+@bp.route("/my/matching/asks/<int:request_id>", methods=["POST"], endpoint="answer_ask")
+@roles_required("exhibitor")
+def answer_ask(request_id: int):
+    """The producer accepts or declines a buyer's request."""
+    row = db.get_or_404(MatchRequest, request_id)
+    try:
+        with service_errors():
+            participation.request_for(current_user, row.id)
+            participation.answer_ask(current_user, row, request.form.get("answer") == "accept")
+            if row.kind == "must":
+                flash(_("Accepted: this meeting will be scheduled if at all possible."), "success")
+            else:
+                flash(_("Declined."), "success")
+    except PermissionDenied:
+        abort(403)
+    event = db.session.get(Registration, row.producer_registration_id).event
+    return redirect(url_for("matching.participation", slug=event.slug))

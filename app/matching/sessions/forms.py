@@ -1,0 +1,85 @@
+"""The organiser's forms: a session's settings, and moving a meeting by hand."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.matching.engine import scoring
+from app.matching.sessions import services
+
+TERM_LABELS = {
+    "category": _l("Category fit"),
+    "capacity": _l("Supply capacity"),
+    "standards": _l("Standards"),
+    "stars": _l("OCOP stars"),
+    "province": _l("Province"),
+    "mutual": _l("Mutual interest"),
+    "price": _l("Price"),
+}
+
+
+class SessionForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    first_day = DateField(_l("First day"), validators=[InputRequired()])
+    last_day = DateField(_l("Last day"), validators=[InputRequired()])
+    day_start = TimeField(_l("Meetings start at"), validators=[InputRequired()])
+    day_end = TimeField(_l("Meetings end by"), validators=[InputRequired()])
+    meeting_minutes = IntegerField(_l("Meeting length (minutes)"), validators=[InputRequired()])
+    gap_minutes = IntegerField(_l("Gap between meetings (minutes)"), validators=[InputRequired()])
+    breaks = TextAreaField(
+        _l("Breaks"),
+        validators=[Optional()],
+        description=_l("One a line, e.g. 12:00-13:30 for lunch."),
+        render_kw={"rows": 2},
+    )
+    tables = IntegerField(_l("Tables"), validators=[InputRequired()])
+    table_names = TextAreaField(
+        _l("Table names"),
+        validators=[Optional()],
+        description=_l("One a line, e.g. Hall B · table 12; tables without a name are numbered."),
+        render_kw={"rows": 3},
+    )
+    max_meetings_per_buyer = IntegerField(_l("Most meetings per buyer"), validators=[InputRequired()])
+    max_meetings_per_producer = IntegerField(_l("Most meetings per producer"), validators=[InputRequired()])
+    weight_category = DecimalField(
+        TERM_LABELS["category"], places=2, validators=[Optional(), NumberRange(0, 1)]
+    )
+    weight_capacity = DecimalField(
+        TERM_LABELS["capacity"], places=2, validators=[Optional(), NumberRange(0, 1)]
+    )
+    weight_standards = DecimalField(
+        TERM_LABELS["standards"], places=2, validators=[Optional(), NumberRange(0, 1)]
+    )
+    weight_stars = DecimalField(TERM_LABELS["stars"], places=2, validators=[Optional(), NumberRange(0, 1)])
+    weight_province = DecimalField(
+        TERM_LABELS["province"], places=2, validators=[Optional(), NumberRange(0, 1)]
+    )
+    weight_mutual = DecimalField(TERM_LABELS["mutual"], places=2, validators=[Optional(), NumberRange(0, 1)])
+    weight_price = DecimalField(TERM_LABELS["price"], places=2, validators=[Optional(), NumberRange(0, 1)])
+
+    WEIGHT_FIELDS = tuple(f"weight_{name}" for name in scoring.TERMS)
+
+    def values(self) -> dict:
+        values = {name: getattr(self, name).data for name in services.SESSION_FIELDS}
+        values["breaks"] = values["breaks"] or ""
+        values["table_names"] = values["table_names"] or ""
+        values["weights"] = {
+            name: float(getattr(self, f"weight_{name}").data)
+            for name in scoring.TERMS
+            if getattr(self, f"weight_{name}").data is not None
+        }
+        return values
+
+    def fill(self, values: dict, weights: dict) -> None:
+        for name in services.SESSION_FIELDS:
+            getattr(self, name).data = values.get(name)
+        for name, weight in weights.items():
+            getattr(self, f"weight_{name}").data = weight
+
+
+class MoveForm(FlaskForm):
+    slot = SelectField(_l("Slot"), coerce=int)
+    table = IntegerField(_l("Table"), validators=[InputRequired()])

@@ -1,0 +1,57 @@
+"""Why two participants were matched, in the reader's language.
+
+The pure scoring (app.matching.engine.scoring) keeps each term's notes as English msgids
+with their parameters; this module translates them and shows the parameters with the
+app's vocabularies (categories, standards, provinces, units), so it needs Flask-Babel and
+app.catalog and can't live in the engine.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from flask_babel import format_decimal, gettext
+
+from app.catalog import vocab
+from app.data.provinces import province_name
+from app.matching.engine.scoring import EXCLUSION_REASONS, TERM_NAMES
+
+
+def explain(breakdown: Mapping, *, with_weights: bool = False) -> list[str]:
+    """The reasons of a score (PairScore.breakdown() or Meeting.why_json) in the current language."""
+    lines = []
+    for term in breakdown.get("terms", []):
+        name = gettext(TERM_NAMES.get(term["term"], term["term"]))
+        notes = [gettext(note["msgid"], **_display_params(note["params"])) for note in term.get("notes", [])]
+        text = f"{name}: {' '.join(notes)}"
+        if with_weights:
+            text += f" ({format_decimal(term['value'], '0.00')} × {format_decimal(term['weight'], '0.00')})"
+        lines.append(text)
+    outside = breakdown.get("outside_filters") or []
+    if outside:
+        reasons = ", ".join(gettext(EXCLUSION_REASONS[r]) for r in outside if r in EXCLUSION_REASONS)
+        lines.append(gettext("Kept because it was requested, although: %(reasons)s.", reasons=reasons))
+    return lines
+
+
+def _display_params(params: Mapping) -> dict:
+    shown = {}
+    for key, value in params.items():
+        if key == "category":
+            shown[key] = vocab.label(vocab.CATEGORIES, value)
+        elif key == "categories":
+            shown[key] = ", ".join(vocab.label(vocab.CATEGORIES, v) for v in value)
+        elif key == "standards":
+            shown[key] = ", ".join(vocab.label(vocab.STANDARDS, v) for v in value)
+        elif key == "province":
+            shown[key] = province_name(value)
+        elif key == "unit":
+            shown[key] = vocab.label(vocab.UNITS, value)
+        elif key in ("supply", "volume", "price", "ceiling") or (
+            isinstance(value, float) and math.isfinite(value)
+        ):
+            shown[key] = format_decimal(value)
+        else:
+            shown[key] = value
+    return shown
