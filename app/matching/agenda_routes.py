@@ -23,8 +23,8 @@ from app.catalog import vocab
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events import services as events
-from app.events.guards import managed_event as _managed
 from app.events.models import Event, Registration
+from app.events.services import managed_event as _managed
 from app.extensions import db
 from app.matching import agenda, checkin, outcomes, participation
 from app.matching.ical import agenda_calendar

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.accounts.permissions import roles_required
 from app.errors import PermissionDenied, ServiceError, attach_to_form
-from app.events.guards import managed_event as _managed_event
+from app.events.services import managed_event as _managed_event
 from app.extensions import db
 from app.matching import scoring, services
 from app.matching.models import MatchingSession, Meeting
