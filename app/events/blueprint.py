@@ -6,7 +6,8 @@ module's routes.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, current_app
+from werkzeug.exceptions import Forbidden
 
 from app.errors import PermissionDenied
 
@@ -16,4 +17,8 @@ MANAGE = "/manage/events"
 
 @bp.errorhandler(PermissionDenied)
 def _forbidden(_error):
-    abort(403)
+    """A service's PermissionDenied that no view caught is the 403 page.
+
+    (Not abort(403): an exception raised inside an error handler becomes a 500.)
+    """
+    return current_app.handle_http_exception(Forbidden())
