@@ -50,8 +50,13 @@ class Config:
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
 
     @classmethod
-    def validate(cls) -> None:
-        """Refuse settings that would be unsafe; overridden per environment."""
+    def validate(cls) -> dict:
+        """Refuse settings that would be unsafe; overridden per environment.
+
+        Returns the values read now (from the environment) that the app's config takes on
+        top of the class's; the class itself is never changed.
+        """
+        return {}
 
 
 class DevelopmentConfig(Config):
@@ -76,7 +81,7 @@ class ProductionConfig(Config):
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
 
     @classmethod
-    def validate(cls) -> None:
+    def validate(cls) -> dict:
         secret = os.environ.get("SECRET_KEY", "")
         if not secret or secret == DEV_SECRET or len(secret) < 32:
             raise RuntimeError(
@@ -84,7 +89,7 @@ class ProductionConfig(Config):
                 "in production (for example: python -c 'import secrets; "
                 "print(secrets.token_hex(32))')"
             )
-        cls.SECRET_KEY = secret
+        return {"SECRET_KEY": secret}
 
 
 CONFIGS = {

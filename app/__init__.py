@@ -33,8 +33,9 @@ def register_config(app: Flask, config, overrides: dict) -> None:
     if config is None:
         config = os.environ.get("OCOPFAIR_CONFIG", "development")
     config_class = CONFIGS[config] if isinstance(config, str) else config
-    config_class.validate()
+    checked = config_class.validate()  # values for this app; the class stays as it is
     app.config.from_object(config_class)
+    app.config.update(checked)
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
@@ -121,9 +122,10 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
     from app.catalog.imports.routes import bp as imports_bp
     from app.catalog.routes import bp as catalog_bp
-    from app.events import registration_routes  # noqa: F401 - adds its pages to events_bp
-    from app.events.public_routes import bp as events_public_bp
-    from app.events.routes import bp as events_bp
+    from app.events import routes as events_routes  # noqa: F401 - adds the organisers' pages to events_bp
+    from app.events.blueprint import bp as events_bp
+    from app.events.public.routes import bp as events_public_bp
+    from app.events.registrations import routes as registration_routes  # noqa: F401 - adds its pages to events_bp
 
     for module in ROUTE_MODULES:
         importlib.import_module(module)  # adds its pages to its module's blueprint

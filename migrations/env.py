@@ -93,10 +93,27 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by rebuilding it (batch mode), and with foreign keys on,
+            # dropping the old table cascade-deletes the rows that refer to it (an event's
+            # registrations, halls, booths...). So they are off for the run; the PRAGMA is
+            # ignored inside a transaction, so it comes first. The app's connections turn
+            # them on again (app/database.py); the check below catches what a run broke.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"rows whose foreign keys point nowhere: {broken[:10]}")
+
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

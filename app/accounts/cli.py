@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from app.accounts import services
 from app.accounts.models import ROLES
 from app.errors import ServiceError
-from app.extensions import db
+from app.transaction import transaction
 
 
 @click.group("accounts")
@@ -25,9 +25,8 @@ def accounts_cli():
 def create(email: str, full_name: str, role: str, password: str):
     """Create an account (organisers and admins are created this way)."""
     try:
-        user = services.create_user(email=email, password=password, full_name=full_name, role=role)
+        with transaction():
+            user = services.create_user(email=email, password=password, full_name=full_name, role=role)
     except ServiceError as error:
-        db.session.rollback()
         raise click.ClickException(str(error.message)) from error
-    db.session.commit()
     click.echo(f"created {user.role} {user.email}")

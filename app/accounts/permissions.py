@@ -22,3 +22,9 @@ def roles_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def require(allowed: bool) -> None:
+    """Refuse the request with 403 unless `allowed` (a module's own rule, e.g. "manages this event")."""
+    if not allowed:
+        abort(403)

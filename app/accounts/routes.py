@@ -12,8 +12,8 @@ from app.accounts import services
 from app.accounts.forms import ChangePasswordForm, LoginForm, SignupForm
 from app.accounts.models import ROLES, User
 from app.accounts.permissions import roles_required
-from app.errors import ServiceError, attach_to_form
 from app.extensions import db
+from app.transaction import service_errors
 from config import Config
 
 bp = Blueprint("accounts", __name__)
@@ -40,7 +40,6 @@ def login():
         if user is None:
             form.password.errors.append(_("Wrong e-mail or password."))
         else:
-            db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("catalog.dashboard"))
@@ -63,7 +62,7 @@ def signup():
         return redirect(url_for("catalog.dashboard"))
     form = SignupForm()
     if form.validate_on_submit():
-        try:
+        with service_errors(form):
             user = services.sign_up(
                 email=form.email.data,
                 password=form.password.data,
@@ -75,11 +74,6 @@ def signup():
                 buyer_type=form.buyer_type.data or None,
                 locale=session.get("lang"),
             )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
             login_user(user)
             flash(_("Your account is ready. Complete your organisation's profile."), "success")
             return redirect(url_for("catalog.edit_my_organisation"))
@@ -92,13 +86,8 @@ def change_password():
     """A logged-in user: change the password after giving the current one."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with service_errors(form):
             services.change_password(current_user, form.current_password.data, form.new_password.data)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("catalog.dashboard"))
     return render_template("accounts/change_password.html", form=form)
@@ -111,7 +100,6 @@ def switch_language(code: str):
         session["lang"] = code
         if current_user.is_authenticated:
             services.set_locale(current_user, code)
-            db.session.commit()
     return redirect(_safe_next(request.args.get("next")) or url_for("catalog.home"))
 
 
@@ -130,15 +118,10 @@ def users():
 def update_user(user_id: int):
     """Admins: change an account's role, or (de)activate it."""
     user = db.get_or_404(User, user_id)
-    try:
+    with service_errors():
         if "role" in request.form:
             services.set_role(current_user, user, request.form["role"])
         if "active" in request.form:
             services.set_active(current_user, user, request.form["active"] == "1")
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
         flash(_("Saved."), "success")
     return redirect(url_for("accounts.users", **request.args))

@@ -11,9 +11,9 @@ from app.booths import booking
 from app.booths.models import Booth, BoothAssignment, BoothType
 from app.booths.routes import bp
 from app.errors import PermissionDenied, ServiceError
-from app.events.guards import managed_event as _managed_event
 from app.events.models import Event, Registration
 from app.events.services import can_manage
+from app.events.services import managed_event as _managed_event
 from app.extensions import db
 
 MANAGE = "/manage/events/<int:event_id>"

@@ -29,8 +29,8 @@ from app.catalog.vocab import OCOP_GROUPS, STANDARDS
 from app.data.provinces import PROVINCES, province_name
 from app.errors import PermissionDenied, ServiceError, attach_to_form
 from app.events import services as event_services
-from app.events.guards import managed_event as _managed_event
 from app.events.models import Event, Hall
+from app.events.services import managed_event as _managed_event
 from app.extensions import db
 from app.forms import AppForm
 

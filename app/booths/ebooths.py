@@ -35,7 +35,7 @@ from app.data.provinces import fold
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event, Hall, Registration, RegistrationProduct
-from app.events.registrations import product_problem
+from app.events.registrations.services import product_problem
 from app.events.services import can_manage, to_local
 from app.extensions import db
 

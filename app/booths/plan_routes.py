@@ -26,8 +26,8 @@ from app.catalog import vocab
 from app.data.provinces import province_choices
 from app.errors import PermissionDenied, ServiceError, attach_to_form
 from app.events import services as events
-from app.events.guards import managed_event as _managed_event
 from app.events.models import Event
+from app.events.services import managed_event as _managed_event
 from app.extensions import db
 
 MANAGE = "/manage/events/<int:event_id>"

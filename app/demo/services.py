@@ -39,9 +39,9 @@ from app.catalog.models import Organisation, Product
 from app.catalog.vocab import BUYER_TYPES, CATEGORIES, CERTIFIED_MIN_STARS, PRODUCER_KINDS
 from app.data.provinces import PROVINCES, fold
 from app.database import utcnow
-from app.events import registrations
 from app.events import services as events
 from app.events.models import Event, Registration
+from app.events.registrations import services as registrations
 from app.extensions import db
 from app.matching.models import Meeting
 from app.matching.participation import services as participation

@@ -1,3 +1,5 @@
+"""Forms and labels of the organisers' event pages (events, halls, programme)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -36,13 +38,6 @@ STATE_LABELS = {
     "running": _l("Running"),
     "finished": _l("Finished"),
     "cancelled": _l("Cancelled"),
-}
-REGISTRATION_STATUS_LABELS = {
-    "pending": _l("Pending"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-    "waitlisted": _l("Waiting list"),
-    "withdrawn": _l("Withdrawn"),
 }
 MOVE_LABELS = {
     "registration_open": _l("Open registration"),
@@ -123,7 +118,3 @@ class ProgrammeItemForm(AppForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = list(PROGRAMME_KIND_LABELS.items())
-
-
-class ReasonForm(AppForm):
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])

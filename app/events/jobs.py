@@ -47,6 +47,7 @@ from app.events import services
 from app.events.models import Event, Registration
 from app.extensions import db
 from app.notifications.services import queue_mail
+from app.transaction import rollback, transaction
 
 log = logging.getLogger("ocopfair.jobs")
 
@@ -131,23 +132,22 @@ def run_step(event_id: int, step: str, now: datetime | None = None) -> str:
 
 def _run_step(event_id: int, step: str, now: datetime) -> str:
     definition = STEPS[step]
-    event = db.session.get(Event, event_id, with_for_update=True, populate_existing=True)
-    if event is None:
-        db.session.rollback()
-        log.info("event %s %s: the event no longer exists; nothing to do", event_id, step)
-        return "event gone"
-    if event.state not in definition.sources:
-        db.session.rollback()
-        level = logging.WARNING if step == "start" and event.state in _BEFORE_SCHEDULED else logging.INFO
-        log.log(level, "event %s %s: skipped, the event is %s", event_id, step, event.state)
-        return f"skipped ({event.state})"
     try:
-        outcome = definition.action(event, now)
+        with transaction():  # one transaction: commits the step, or rolls it back on any error
+            event = db.session.get(Event, event_id, with_for_update=True, populate_existing=True)
+            if event is None:
+                log.info("event %s %s: the event no longer exists; nothing to do", event_id, step)
+                return "event gone"  # (the transaction wrote nothing; ending it frees the lock)
+            if event.state not in definition.sources:
+                level = (
+                    logging.WARNING if step == "start" and event.state in _BEFORE_SCHEDULED else logging.INFO
+                )
+                log.log(level, "event %s %s: skipped, the event is %s", event_id, step, event.state)
+                return f"skipped ({event.state})"
+            outcome = definition.action(event, now)
     except ServiceError as error:
-        db.session.rollback()
         log.info("event %s %s: not done: %s", event_id, step, error.message)
         return f"refused: {error.message}"
-    db.session.commit()
     log.info("event %s %s: %s", event_id, step, outcome)
     return outcome
 
@@ -283,5 +283,5 @@ def sync_all_event_jobs(now: datetime | None = None, scheduler=None) -> int:
     events = list(db.session.scalars(select(Event).where(Event.state.not_in(FINAL_STATES))))
     for event in events:
         schedule_event_jobs(event, now=now, scheduler=scheduler)
-    db.session.rollback()  # read only; end the transaction so it holds no snapshot or lock
+    rollback()  # read only; end the transaction so it holds no snapshot or lock
     return len(events)

@@ -28,6 +28,12 @@ REGISTRATION_STATUSES = ("pending", "approved", "rejected", "waitlisted", "withd
 PROGRAMME_KINDS = ("opening", "seminar", "tasting", "matchmaking", "award", "other")
 
 
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """The SQL of a CHECK that `column` holds one of `values`, e.g. "state IN ('draft', 'running')"."""
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
 class Event(db.Model):
     """A fair, conference or online week. Times are UTC; `timezone` is how they are shown."""
 
@@ -35,6 +41,7 @@ class Event(db.Model):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="dates_order"),
         CheckConstraint("exhibitor_capacity >= 0 AND buyer_capacity >= 0", name="capacity"),
+        CheckConstraint(one_of("state", EVENT_STATES), name="state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,6 +159,7 @@ class Registration(db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "organisation_id", "role", name="uq_registrations_event_org_role"),
         CheckConstraint("role IN ('exhibitor', 'buyer')", name="role"),
+        CheckConstraint(one_of("status", REGISTRATION_STATUSES), name="status"),
         Index("ix_registrations_event_role_status", "event_id", "role", "status"),
     )
 

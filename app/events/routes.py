@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.permissions import roles_required
-from app.errors import PermissionDenied, ServiceError, attach_to_form
-from app.events import services
+from app.errors import ServiceError, attach_to_form
+from app.events import jobs, services
+from app.events.blueprint import MANAGE, bp
 from app.events.forms import (
     EVENT_KIND_LABELS,
     MOVE_LABELS,
     PROGRAMME_KIND_LABELS,
-    REGISTRATION_STATUS_LABELS,
     STATE_LABELS,
     EventForm,
     HallForm,
     ProgrammeItemForm,
 )
-from app.events.guards import managed_event as _managed_event
 from app.events.models import Event, Hall, ProgrammeItem
+from app.events.services import managed_event as _managed_event
 from app.extensions import db
-
-bp = Blueprint("events", __name__)
-MANAGE = "/manage/events"
-
-
-@bp.errorhandler(PermissionDenied)
-def _forbidden(_error):
-    abort(403)
+from app.transaction import after_commit, service_errors
 
 
 @bp.app_context_processor
@@ -39,18 +32,16 @@ def _labels():
         "state_labels": STATE_LABELS,
         "move_labels": MOVE_LABELS,
         "programme_kind_labels": PROGRAMME_KIND_LABELS,
-        "registration_status_labels": REGISTRATION_STATUS_LABELS,
         "to_local": services.to_local,
     }
 
 
 def _after_change(event: Event) -> None:
-    """Keep the event's time-driven steps in line with its dates and state (after the commit,
-    so a job that is due at once finds the event saved). Every process writes the jobs; only
-    the one holding the scheduler lock runs them."""
-    from app.events import jobs
-
-    jobs.schedule_event_jobs(event)
+    """Keep the event's time-driven steps in line with its dates and state, once the change
+    is committed (a job that is due at once must find the event saved; a change rolled back
+    schedules nothing). Every process writes the jobs; only the one holding the scheduler
+    lock runs them."""
+    after_commit(lambda: jobs.schedule_event_jobs(event))
 
 
 def _event_values(form: EventForm) -> dict:
@@ -96,11 +87,11 @@ def create():
         if errors:
             _show_errors(form, errors)
         else:
-            event = services.create_event(current_user, **values)
-            db.session.commit()
-            _after_change(event)
-            flash(_("The event was created as a draft."), "success")
-            return redirect(url_for("events.show", event_id=event.id))
+            with service_errors(form):
+                event = services.create_event(current_user, **values)
+                _after_change(event)
+                flash(_("The event was created as a draft."), "success")
+                return redirect(url_for("events.show", event_id=event.id))
     return render_template("events/form.html", form=form, event=None)
 
 
@@ -133,13 +124,8 @@ def edit(event_id: int):
         if errors:
             _show_errors(form, errors)
         else:
-            try:
+            with service_errors(form):
                 services.update_event(current_user, event, **values)
-            except ServiceError as error:
-                db.session.rollback()
-                attach_to_form(form, error)
-            else:
-                db.session.commit()
                 _after_change(event)
                 flash(_("Saved."), "success")
                 return redirect(url_for("events.show", event_id=event.id))
@@ -157,13 +143,8 @@ def move(event_id: int, target: str):
         if target != "cancelled":
             return redirect(url_for("events.show", event_id=event.id))
         return render_template("events/confirm_cancel.html", event=event)
-    try:
+    with service_errors():
         services.move_event(current_user, event, target)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
         _after_change(event)
         flash(_("The event is now: %(state)s.", state=STATE_LABELS[event.state]), "success")
     return redirect(url_for("events.show", event_id=event.id))
@@ -185,7 +166,7 @@ def hall(event_id: int, hall_id: int | None = None):
             abort(404)
     form = HallForm(obj=item)
     if form.validate_on_submit():
-        try:
+        with service_errors(form):
             services.save_hall(
                 current_user,
                 event,
@@ -194,11 +175,6 @@ def hall(event_id: int, hall_id: int | None = None):
                 depth_m=float(form.depth_m.data),
                 hall=item,
             )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("events.show", event_id=event.id) + "#halls")
     return render_template("events/hall_form.html", form=form, event=event, hall=item)
@@ -214,7 +190,6 @@ def delete_hall(event_id: int, hall_id: int):
         abort(404)
     if request.method == "POST":
         services.delete_hall(current_user, item)
-        db.session.commit()
         flash(_("The hall was deleted."), "success")
         return redirect(url_for("events.show", event_id=event.id) + "#halls")
     return render_template(
@@ -241,7 +216,7 @@ def programme_item(event_id: int, item_id: int | None = None):
         form.starts_at.data = services.to_local(event, item.starts_at).replace(tzinfo=None)
         form.ends_at.data = services.to_local(event, item.ends_at).replace(tzinfo=None)
     if form.validate_on_submit():
-        try:
+        with service_errors(form):
             services.save_programme_item(
                 current_user,
                 event,
@@ -256,11 +231,6 @@ def programme_item(event_id: int, item_id: int | None = None):
                 item=item,
                 locale=g.locale,
             )
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("events.show", event_id=event.id) + "#programme")
     locations = sorted({p.location for p in event.programme} | {h.name for h in event.halls})
@@ -279,7 +249,6 @@ def cancel_programme_item(event_id: int, item_id: int):
         abort(404)
     if request.method == "POST":
         services.cancel_programme_item(current_user, item)
-        db.session.commit()
         flash(_("The item was removed from the programme."), "success")
         return redirect(url_for("events.show", event_id=event.id) + "#programme")
     return render_template(

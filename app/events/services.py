@@ -12,8 +12,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, select
 
+from app.accounts.permissions import require
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import (
@@ -112,6 +114,16 @@ def can_manage(actor, event: Event) -> bool:
 def ensure_can_manage(actor, event: Event) -> None:
     if not can_manage(actor, event):
         raise PermissionDenied
+
+
+def managed_event(event_id: int) -> Event:
+    """For organisers' pages (every module's): the event if the logged-in user manages it.
+
+    404 when there is no such event, 403 when the user is not one of its organisers (or an admin).
+    """
+    event = db.get_or_404(Event, event_id)
+    require(can_manage(current_user, event))
+    return event
 
 
 def events_managed_by(actor) -> list[Event]:

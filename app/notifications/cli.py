@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.notifications import services
 from app.notifications.models import OutboxMessage
+from app.transaction import transaction
 
 
 @click.group("outbox")
@@ -49,6 +50,6 @@ def status():
 @with_appcontext
 def retry_failed():
     """Queue every failed message again with a fresh set of attempts."""
-    count = services.requeue_failed()
-    db.session.commit()
+    with transaction():
+        count = services.requeue_failed()
     click.echo(f"{count} message(s) queued again")

@@ -12,7 +12,7 @@ from flask_login import current_user
 from app.accounts.permissions import roles_required
 from app.errors import PermissionDenied, ServiceError
 from app.events import services as events
-from app.events.guards import managed_event
+from app.events.services import managed_event
 from app.onsite import services as checkin
 
 bp = Blueprint("onsite", __name__)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.accounts.models import User
 from app.catalog.models import Organisation
+from config import ProductionConfig
 
 SIGNUP = {
     "role": "exhibitor",
@@ -141,6 +142,15 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
         create_app("production")
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     assert create_app("production").config["SECRET_KEY"] == "x" * 48
+
+
+def test_checking_the_production_settings_leaves_the_config_class_as_it_was(monkeypatch):
+    before = ProductionConfig.SECRET_KEY
+    monkeypatch.setenv("SECRET_KEY", "y" * 48)
+    app = create_app("production")
+    assert app.config["SECRET_KEY"] == "y" * 48
+    assert before == ProductionConfig.SECRET_KEY
+    assert "SECRET_KEY" not in vars(ProductionConfig)
 
 
 def test_the_language_switch_changes_the_interface_language(client, db):

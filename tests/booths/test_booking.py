@@ -9,9 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from app.booths import booking
 from app.booths.models import Booth, BoothAssignment, BoothPlanSettings, BoothRequest, BoothType, ZoneRule
 from app.errors import PermissionDenied, ServiceError
-from app.events import registrations as reg
 from app.events import services as events
 from app.events.models import EventOrganiser
+from app.events.registrations import services as reg
 from app.notifications.models import OutboxMessage
 from tests.events.registration_support import NOW, build_event
 

@@ -14,9 +14,9 @@ from sqlalchemy import func, inspect, select
 from app.booths import ebooths, qr
 from app.booths.models import Booth, BoothAssignment, BoothType, BoothVisit, ElectronicBooth
 from app.errors import PermissionDenied, ServiceError
-from app.events import registrations
 from app.events import services as events
 from app.events.models import Hall, Registration
+from app.events.registrations import services as registrations
 
 # ---------------------------------------------------------------- builders
 

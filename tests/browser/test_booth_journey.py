@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.booths import plan, qr
 from app.booths.models import Booth, BoothAssignment
-from app.events import registrations
 from app.events import services as events
+from app.events.registrations import services as registrations
 
 pytestmark = pytest.mark.browser
 

@@ -15,8 +15,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.catalog import services as catalog
-from app.events import registrations
 from app.events import services as events
+from app.events.registrations import services as registrations
 from app.matching.models import MatchingSession, Meeting
 from app.matching.sessions.services import slots_of
 from app.notifications.models import OutboxMessage

@@ -10,8 +10,9 @@ from app.accounts import services as accounts
 from app.booths import booking, ebooths, plan
 from app.booths.models import Booth, BoothAssignment, ElectronicBooth
 from app.demo import services as demo
-from app.events import registrations, services
+from app.events import services
 from app.events.models import Event, Registration
+from app.events.registrations import services as registrations
 from app.matching.models import MatchingSession, Meeting
 from app.notifications.models import OutboxMessage
 

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.errors import ServiceError
-from app.events import registrations as reg
 from app.events.models import Event, EventOrganiser, Registration
+from app.events.registrations import services as reg
 from app.extensions import db as _db
 from tests.events.registration_support import NOW, build_event
 

@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.catalog import services as catalog
 from app.errors import PermissionDenied, ServiceError
-from app.events import registrations as reg
 from app.events.models import Registration
+from app.events.registrations import services as reg
 from app.extensions import db as _db
 from app.notifications.models import OutboxMessage
 from tests.events.registration_support import NOW, build_event

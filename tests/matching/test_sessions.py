@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.catalog import services as catalog
 from app.errors import PermissionDenied, ServiceError
-from app.events import registrations as reg
+from app.events.registrations import services as reg
 from app.extensions import db as _db
 from app.matching.engine.instance import read_instance
 from app.matching.engine.solver import solve

@@ -23,7 +23,7 @@ from app.catalog.models import DemandLine, Product
 from app.database import utcnow
 from app.errors import PermissionDenied
 from app.events.models import Event, Registration
-from app.events.registrations import can_act_for
+from app.events.registrations.services import can_act_for
 from app.extensions import db
 from app.matching.engine.slots import Slot, session_slots, table_label
 from app.matching.models import AgendaToken, MatchingSession, Meeting, MeetingOutcome

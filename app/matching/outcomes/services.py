@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event, Registration
-from app.events.registrations import can_act_for
+from app.events.registrations.services import can_act_for
 from app.events.services import ensure_can_manage
 from app.extensions import db
 from app.matching.engine.slots import Slot, session_slots, table_label

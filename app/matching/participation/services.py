@@ -31,7 +31,7 @@ from sqlalchemy.orm import selectinload
 from app.catalog.models import DemandLine, Product
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event, Registration, RegistrationProduct
-from app.events.registrations import can_act_for
+from app.events.registrations.services import can_act_for
 from app.events.services import event_by_slug
 from app.extensions import db
 from app.matching.engine.slots import Slot, session_slots

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from app.accounts.permissions import roles_required
 from app.errors import ServiceError
-from app.events.guards import managed_event as _managed_event
+from app.events.services import managed_event as _managed_event
 from app.extensions import db
 from app.matching.blueprint import bp
 from app.matching.engine import scoring

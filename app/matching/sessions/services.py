@@ -34,7 +34,7 @@ from app.catalog.vocab import UNIT_BASE
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event, Registration
-from app.events.registrations import event_last_day
+from app.events.registrations.services import event_last_day
 from app.events.services import can_manage, to_local
 from app.extensions import db
 from app.matching.engine import scoring

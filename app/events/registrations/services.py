@@ -11,6 +11,11 @@ event (SELECT ... FOR NO KEY UPDATE on PostgreSQL; SQLite serialises writers), s
 organisers approving the last place at the same moment can't both succeed.
 
 Functions change objects, queue mails in the outbox and flush; the caller commits once.
+
+Other modules react through signals (app/signals.py), sent with the Registration as sender
+and whatever its role: `registration_approved` when a registration becomes approved (by an
+organiser or moved up from the waiting list), `registration_withdrawn` and
+`registration_rejected` when it leaves. Booths, for one, opens and frees booths on them.
 """
 
 from __future__ import annotations
@@ -26,11 +31,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app import signals
 from app.accounts.models import User
 from app.catalog.models import DemandLine, Organisation, Product
 from app.catalog.vocab import CERTIFIED_MIN_STARS
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
+from app.events import _booth_bridge  # noqa: F401 - removed at merge: booths subscribes itself
 from app.events.models import Event, Registration, RegistrationDemand, RegistrationProduct
 from app.events.services import approved_count, can_manage, ensure_can_manage, registration_is_open, to_local
 from app.extensions import db
@@ -94,17 +101,18 @@ def _existing(event: Event, organisation_id: int, role: str) -> Registration | N
     )
 
 
-def _savepoint_is_nested() -> bool:
-    """Whether a SAVEPOINT now would nest inside the caller's transaction.
+def _begin_before_savepoint() -> None:
+    """Make sure a SAVEPOINT now nests inside the caller's transaction.
 
     pysqlite opens its transaction only at the first write, and SQLite treats a SAVEPOINT
     outside a transaction as the transaction itself: its RELEASE would commit. So on
-    SQLite a savepoint is used only once the transaction has begun.
+    SQLite, if nothing has been written yet, the transaction is begun here (a deferred
+    BEGIN takes no lock until the first write, as before). Other databases are always
+    inside the caller's transaction.
     """
     connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return True
-    return bool(connection.connection.dbapi_connection.in_transaction)
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
 
 
 def _registrant_organisation(actor, role: str) -> Organisation:
@@ -297,24 +305,16 @@ def _register(
     registration.product_rows = [RegistrationProduct(product_id=p.id) for p in products]
     registration.demand_rows = [RegistrationDemand(demand_line_id=d.id) for d in demand_lines]
     _place(registration, event, role, now)
-    if _savepoint_is_nested():
-        # A SAVEPOINT: if a concurrent request inserted the same registration after the
-        # check above, the unique constraint refuses this one and only the savepoint is
-        # rolled back, not the caller's transaction.
-        try:
-            with db.session.begin_nested():
-                db.session.add(registration)
-                db.session.flush()
-        except IntegrityError:
-            raise _already_registered(role) from None
-    else:
-        db.session.add(registration)
-        try:
+    # A SAVEPOINT: if a concurrent request inserted the same registration after the check
+    # above, the unique constraint refuses this one and only the savepoint is rolled back,
+    # not the caller's transaction.
+    _begin_before_savepoint()
+    try:
+        with db.session.begin_nested():
+            db.session.add(registration)
             db.session.flush()
-        except IntegrityError:
-            # Nothing else was written in this transaction, so rolling it back loses nothing.
-            db.session.rollback()
-            raise _already_registered(role) from None
+    except IntegrityError:
+        raise _already_registered(role) from None
     waitlisted = registration.status == "waitlisted"
     _notify(registration, "registration_waitlisted" if waitlisted else "registration_received")
     db.session.flush()
@@ -395,24 +395,8 @@ def _approve_locked(actor, registration: Registration, capacity: int, now: datet
     registration.decided_at = now
     registration.decided_by_id = actor.id if actor is not None else None
     db.session.flush()
-    _open_electronic_booth(registration)
+    signals.registration_approved.send(registration)
     _notify(registration, "registration_approved")
-
-
-def _release_booth(registration: Registration) -> None:
-    """An exhibitor that leaves the event gives its booth back."""
-    if registration.role == "exhibitor":
-        from app.booths.booking import release_for  # booths builds on registrations
-
-        release_for(registration)
-
-
-def _open_electronic_booth(registration: Registration) -> None:
-    """Every approved exhibitor gets its electronic booth (unpublished until it publishes it)."""
-    if registration.role == "exhibitor":
-        from app.booths.ebooths import ensure_electronic_booth  # booths builds on registrations
-
-        ensure_electronic_booth(registration)
 
 
 def approve(actor, registration: Registration, now: datetime | None = None) -> Registration:
@@ -457,7 +441,7 @@ def fill_from_waitlist(event: Event, role: str, now: datetime | None = None) -> 
         promoted.append(registration)
     db.session.flush()
     for registration in promoted:
-        _open_electronic_booth(registration)
+        signals.registration_approved.send(registration)
         _notify(registration, "registration_promoted")
     db.session.flush()
     return promoted
@@ -482,7 +466,7 @@ def reject(actor, registration: Registration, reason: str, now: datetime | None 
         raise ServiceError(_l("Only a pending, waitlisted or approved registration can be rejected."))
     was_approved = registration.status == "approved"
     registration.status = "rejected"
-    _release_booth(registration)
+    signals.registration_rejected.send(registration)
     registration.reason = reason
     registration.waitlisted_at = None
     registration.decided_at = now
@@ -567,7 +551,7 @@ def withdraw(actor, registration: Registration, now: datetime | None = None) -> 
         raise ServiceError(_l("This registration is not active, so it can't be withdrawn."))
     was_approved = registration.status == "approved"
     registration.status = "withdrawn"
-    _release_booth(registration)
+    signals.registration_withdrawn.send(registration)
     registration.waitlisted_at = None
     registration.decided_at = now
     registration.decided_by_id = actor.id

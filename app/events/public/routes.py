@@ -18,10 +18,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.database import utcnow
-from app.events import registrations, services
+from app.events import services
 from app.events.forms import EVENT_KIND_LABELS, PROGRAMME_KIND_LABELS, STATE_LABELS
 from app.events.ical import programme_calendar
 from app.events.models import Event, ProgrammeItem
+from app.events.registrations import services as registrations
 
 bp = Blueprint("events_public", __name__)
 

@@ -7,14 +7,22 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.permissions import roles_required
-from app.errors import PermissionDenied, ServiceError
-from app.events import registrations, services
-from app.events.guards import managed_event
+from app.errors import PermissionDenied
+from app.events import services
+from app.events.blueprint import MANAGE, bp
 from app.events.models import Event, Registration
-from app.events.routes import MANAGE, bp
+from app.events.registrations import services as registrations
+from app.events.registrations.forms import REGISTRATION_STATUS_LABELS, ApplyForm
+from app.events.services import managed_event
 from app.extensions import db
+from app.transaction import service_errors
 
 STATUS_FILTERS = ("pending", "waitlisted", "approved", "rejected", "withdrawn")
+
+
+@bp.app_context_processor
+def _labels():
+    return {"registration_status_labels": REGISTRATION_STATUS_LABELS}
 
 
 def _event_for_slug(slug: str) -> Event:
@@ -34,25 +42,20 @@ def apply(slug: str):
     if organisation is None:
         abort(403)
     is_open = services.registration_is_open(event, role)
+    form = ApplyForm()
     chosen: list[int] = []
     message = ""
-    error = None
     if request.method == "POST":
         chosen = [int(v) for v in request.form.getlist("items") if v.isdigit()]
         message = request.form.get("message", "")
-        try:
-            if role == "exhibitor":
-                registrations.apply_as_exhibitor(current_user, event, chosen, message)
-            else:
-                registrations.register_as_buyer(current_user, event, chosen, message)
-        except ServiceError as problem:
-            db.session.rollback()
-            error = problem.message
-        except PermissionDenied:
-            db.session.rollback()
-            abort(403)
-        else:
-            db.session.commit()
+        with service_errors(form):
+            try:
+                if role == "exhibitor":
+                    registrations.apply_as_exhibitor(current_user, event, chosen, message)
+                else:
+                    registrations.register_as_buyer(current_user, event, chosen, message)
+            except PermissionDenied:
+                abort(403)
             flash(
                 _("Your registration was received. You will get an e-mail when the organiser decides."),
                 "success",
@@ -73,7 +76,7 @@ def apply(slug: str):
         options=options,
         chosen=chosen,
         message=message,
-        error=error,
+        error=form.form_errors[-1] if form.form_errors else None,
     )
 
 
@@ -92,13 +95,8 @@ def withdraw(registration_id: int):
     if not registrations.can_act_for(current_user, registration):
         abort(403)
     if request.method == "POST":
-        try:
+        with service_errors():
             registrations.withdraw(current_user, registration)
-        except ServiceError as problem:
-            db.session.rollback()
-            flash(str(problem.message), "danger")
-        else:
-            db.session.commit()
             flash(_("Your registration was withdrawn."), "success")
         return redirect(url_for("events.my_registrations"))
     return render_template("events/confirm_withdraw.html", registration=registration)
@@ -150,7 +148,6 @@ def decide(event_id: int):
         result = registrations.reject_many(current_user, chosen, reason)
     else:
         abort(400)
-    db.session.commit()
     if result.succeeded:
         flash(_("%(n)d registration(s) updated.", n=len(result.succeeded)), "success")
     for registration, why in result.failed:

@@ -1,0 +1,1 @@
+"""Public event pages and the programme feed."""

@@ -1,0 +1,1 @@
+"""Registrations: exhibitors apply, buyers register, organisers decide."""
