@@ -107,9 +107,9 @@ def register_i18n(app: Flask) -> None:
 
 # Page modules that add their routes to a module's blueprint (booths and matching each have several).
 ROUTE_MODULES = (
-    "app.booths.plan_routes",
-    "app.booths.booking_routes",
-    "app.booths.ebooth_routes",
+    "app.booths.plan.routes",
+    "app.booths.booking.routes",
+    "app.booths.ebooths.routes",
     "app.matching.session_routes",
     "app.matching.agenda_routes",
 )
@@ -125,7 +125,7 @@ def register_blueprints(app: Flask) -> None:
 
     for module in ROUTE_MODULES:
         importlib.import_module(module)  # adds its pages to its module's blueprint
-    from app.booths.routes import bp as booths_bp
+    from app.booths.blueprint import bp as booths_bp
     from app.matching.routes import bp as matching_bp
 
     app.register_blueprint(accounts_bp)
@@ -161,7 +161,6 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters.update(money=money, number=number, date=date_, combine_page=combine_page)
     app.jinja_env.globals.update(
-        has_endpoint=lambda endpoint: endpoint in app.view_functions,
         vocab=vocab,
         label=vocab.label,
         province_name=province_name,
@@ -181,7 +180,7 @@ def register_error_pages(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from app.accounts.cli import accounts_cli
-    from app.booths.cli import booths_cli
+    from app.booths.booking.cli import booths_cli
     from app.catalog.cli import demo_cli
     from app.matching.cli import matching_cli
     from app.notifications.cli import outbox_cli

@@ -1,4 +1,4 @@
-"""The booths blueprint; its pages live in plan_routes, booking_routes and ebooth_routes."""
+"""The booths blueprint; its pages live in plan/routes.py, booking/routes.py and ebooths/routes.py."""
 
 from flask import Blueprint
 

@@ -37,8 +37,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounts import services as accounts
-from app.booths import booking, ebooths, plan
+from app.booths.booking import services as booking
+from app.booths.ebooths import services as ebooths
 from app.booths.models import Booth, BoothAssignment
+from app.booths.plan import services as plan
 from app.catalog.models import Organisation, Product
 from app.data.provinces import PROVINCES
 from app.database import utcnow

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.booths import booking
+from app.booths.booking import services as booking
 from app.booths.models import Booth, BoothAssignment, BoothPlanSettings, BoothRequest, BoothType, ZoneRule
 from app.errors import PermissionDenied, ServiceError
 from app.events import registrations as reg
