@@ -66,7 +66,7 @@ def service_errors(form=None, *, category: str = "danger") -> Iterator[None]:
         if form is not None:
             attach_to_form(form, error)
         else:
-            flash(error.message, category)
+            flash(str(error.message), category)  # a lazy string would be stored as safe Markup
 
 
 def init_app(app: Flask) -> None:
