@@ -515,10 +515,15 @@ def pick_booth(actor, registration: Registration, booth: Booth) -> BoothAssignme
         status="allocated",
         payment=_payment_for(booth),
     )
-    db.session.add(assignment)
+    if not _savepoint_is_nested():
+        # pysqlite has not begun the transaction (nothing written yet): begin it now, so the
+        # savepoint below nests inside it rather than being it (its RELEASE would commit).
+        db.session.connection().exec_driver_sql("BEGIN")
     try:
         # Only the savepoint is rolled back when a concurrent pick won the booth meanwhile.
+        # (Added inside: begin_nested() flushes what is pending before its SAVEPOINT.)
         with db.session.begin_nested():
+            db.session.add(assignment)
             db.session.flush()
     except IntegrityError:
         raise _lost_race(registration) from None
