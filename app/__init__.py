@@ -108,9 +108,9 @@ def register_i18n(app: Flask) -> None:
 
 # Page modules that add their routes to a module's blueprint (booths and matching each have several).
 ROUTE_MODULES = (
-    "app.booths.plan_routes",
-    "app.booths.booking_routes",
-    "app.booths.ebooth_routes",
+    "app.booths.plan.routes",
+    "app.booths.booking.routes",
+    "app.booths.ebooths.routes",
     "app.matching.sessions.routes",
     "app.matching.participation.routes",
     "app.matching.agenda.routes",
@@ -129,7 +129,7 @@ def register_blueprints(app: Flask) -> None:
 
     for module in ROUTE_MODULES:
         importlib.import_module(module)  # adds its pages to its module's blueprint
-    from app.booths.routes import bp as booths_bp
+    from app.booths.blueprint import bp as booths_bp
     from app.matching.blueprint import bp as matching_bp
     from app.onsite.routes import bp as onsite_bp
 
@@ -167,7 +167,6 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters.update(money=money, number=number, date=date_, combine_page=combine_page)
     app.jinja_env.globals.update(
-        has_endpoint=lambda endpoint: endpoint in app.view_functions,
         vocab=vocab,
         label=vocab.label,
         province_name=province_name,
@@ -187,7 +186,7 @@ def register_error_pages(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from app.accounts.cli import accounts_cli
-    from app.booths.cli import booths_cli
+    from app.booths.booking.cli import booths_cli
     from app.demo.cli import demo_cli
     from app.matching.sessions.cli import matching_cli
     from app.notifications.cli import outbox_cli

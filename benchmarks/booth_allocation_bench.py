@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.booths.allocation import (  # noqa: E402
+from app.booths.allocation.engine import (  # noqa: E402
     BoothSpec,
     RequestSpec,
     Weights,

@@ -32,8 +32,10 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts import services as accounts
 from app.accounts.models import User
-from app.booths import booking, ebooths, plan
+from app.booths.booking import services as booking
+from app.booths.ebooths import services as ebooths
 from app.booths.models import Booth, BoothAssignment
+from app.booths.plan import services as plan
 from app.catalog import services as catalog
 from app.catalog.models import Organisation, Product
 from app.catalog.vocab import BUYER_TYPES, CATEGORIES, CERTIFIED_MIN_STARS, PRODUCER_KINDS

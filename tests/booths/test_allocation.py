@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.booths.allocation import (
+from app.booths.allocation.engine import (
     BoothSpec,
     RequestSpec,
     Weights,

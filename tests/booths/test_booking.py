@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.booths import booking
+from app.booths.booking import services as booking
 from app.booths.models import Booth, BoothAssignment, BoothPlanSettings, BoothRequest, BoothType, ZoneRule
 from app.errors import PermissionDenied, ServiceError
 from app.events import services as events
@@ -588,6 +588,52 @@ def test_the_pick_page_books_a_free_booth(client, login, db, fair):
     response = client.post(f"/my/booths/{registration.id}/pick", data={"booth": booth.id})
     assert response.status_code == 302
     assert active_count(db, booth_id=booth.id) == 1
+
+
+def test_a_pick_refused_by_the_unique_index_keeps_nothing_and_says_the_booth_was_taken(
+    client, login, db, fair, monkeypatch
+):
+    """The race seen from one request: the check passed, the insert is refused inside a savepoint."""
+    (booth,) = fair.add_booths(1)
+    fair.first_come()
+    winner, winner_registration = fair.exhibitor()
+    booking.pick_booth(winner, winner_registration, booth)
+    user, registration = fair.exhibitor()
+    booking.request_booth(user, registration, fair.standard, preferences=[booth.id])
+    db.session.commit()
+    monkeypatch.setattr(booking, "holder_of", lambda booth: None)  # the other pick lands after the check
+    login(user)
+    response = client.post(f"/my/booths/{registration.id}/pick?lang=en", data={"booth": booth.id})
+    assert response.status_code == 200
+    assert "This booth was just taken by another exhibitor" in response.get_data(as_text=True)
+    assert active_count(db, booth_id=booth.id) == 1
+    assert active_count(db, registration_id=registration.id) == 0
+    assert booking.open_request_of(registration).status == "pending"
+
+
+def test_a_pick_is_undone_with_the_transaction_it_belongs_to(db, fair):
+    """The savepoint nests in the caller's transaction (on SQLite too, where nothing was written yet)."""
+    (booth,) = fair.add_booths(1)
+    fair.first_come()
+    user, registration = fair.exhibitor()
+    db.session.commit()  # the next transaction begins with the pick itself
+    booking.pick_booth(user, registration, booth)
+    db.session.rollback()
+    assert active_count(db, booth_id=booth.id) == 0
+
+
+def test_a_pick_commits_the_booking_and_the_request_together(client, login, db, fair):
+    (booth,) = fair.add_booths(1)
+    fair.first_come()
+    user, registration = fair.exhibitor()
+    booking.request_booth(user, registration, fair.standard, preferences=[booth.id])
+    db.session.commit()
+    login(user)
+    response = client.post(f"/my/booths/{registration.id}/pick", data={"booth": booth.id})
+    assert response.status_code == 302
+    assert active_count(db, booth_id=booth.id, registration_id=registration.id) == 1
+    request = booking.open_request_of(registration)
+    assert (request.status, request.got_preference) == ("allocated", 1)
 
 
 def test_the_allocate_command_places_pending_requests_and_refuses_a_stranger(db, fair, runner, make_user):

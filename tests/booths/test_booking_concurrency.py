@@ -17,7 +17,7 @@ from sqlalchemy.pool import NullPool
 
 from app import create_app
 from app.accounts.models import User
-from app.booths import booking
+from app.booths.booking import services as booking
 from app.booths.models import Booth, BoothAssignment
 from app.errors import ServiceError
 from app.events.models import Registration

@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, inspect, select
 
-from app.booths import ebooths, qr
+from app import qrcodes
+from app.booths.ebooths import services as ebooths
 from app.booths.models import Booth, BoothAssignment, BoothType, BoothVisit, ElectronicBooth
 from app.errors import PermissionDenied, ServiceError
 from app.events import services as events
@@ -463,14 +464,14 @@ def test_qr_codes_are_valid_png_and_svg_and_carry_the_right_addresses(
     booth = _place(db, fair, registration, code="A-01")
 
     with app.test_request_context():
-        assert qr.ebooth_url(ebooth) == f"http://localhost/events/{fair.slug}/booths/{ebooth.id}"
-        assert qr.booth_url(booth) == f"http://localhost/events/{fair.slug}/booths/at/{booth.id}"
-        assert qr.product_url(product) == "http://localhost/trace/QN-HH-2025-001"
+        assert ebooths.ebooth_url(ebooth) == f"http://localhost/events/{fair.slug}/booths/{ebooth.id}"
+        assert ebooths.booth_url(booth) == f"http://localhost/events/{fair.slug}/booths/at/{booth.id}"
+        assert ebooths.product_url(product) == "http://localhost/trace/QN-HH-2025-001"
 
     given = []
-    real_png, real_svg = qr.qr_png, qr.qr_svg
-    monkeypatch.setattr(qr, "qr_png", lambda data: given.append(data) or real_png(data))
-    monkeypatch.setattr(qr, "qr_svg", lambda data: given.append(data) or real_svg(data))
+    real_png, real_svg = qrcodes.qr_png, qrcodes.qr_svg
+    monkeypatch.setattr(qrcodes, "qr_png", lambda data: given.append(data) or real_png(data))
+    monkeypatch.setattr(qrcodes, "qr_svg", lambda data: given.append(data) or real_svg(data))
 
     png = client.get(f"/qr/ebooth/{ebooth.id}.png")
     assert png.status_code == 200 and png.mimetype == "image/png"

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app.booths import plan, svg
 from app.booths.models import (
     Booth,
     BoothAssignment,
@@ -17,6 +16,8 @@ from app.booths.models import (
     BoothType,
     ZoneRule,
 )
+from app.booths.plan import services as plan
+from app.booths.plan import svg
 from app.errors import PermissionDenied, ServiceError
 from app.events import services as events
 from app.events.models import Registration

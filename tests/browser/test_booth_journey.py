@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.booths import plan, qr
+from app import qrcodes
+from app.booths.ebooths import services as ebooths
 from app.booths.models import Booth, BoothAssignment
+from app.booths.plan import services as plan
 from app.events import services as events
 from app.events.registrations import services as registrations
 
@@ -160,8 +162,8 @@ def test_organiser_lays_out_and_allocates_and_a_visitor_scans_the_booth(
     booth = db.session.scalar(select(Booth).where(Booth.event_id == event_id, Booth.code == "A-04"))
     booth_id = booth.id
     with app.test_request_context("/", base_url=live_server):
-        qr_url = qr.booth_url(booth)
-        sign_qr = qr.qr_svg_inline(qr_url)
+        qr_url = ebooths.booth_url(booth)
+        sign_qr = qrcodes.qr_svg_inline(qr_url)
     db.session.rollback()
     assert qr_url == f"{live_server}/events/{slug}/booths/at/{booth_id}"
     _log_in(page, organiser.email)

@@ -7,8 +7,10 @@ from collections import Counter
 from sqlalchemy import select
 
 from app.accounts import services as accounts
-from app.booths import booking, ebooths, plan
+from app.booths.booking import services as booking
+from app.booths.ebooths import services as ebooths
 from app.booths.models import Booth, BoothAssignment, ElectronicBooth
+from app.booths.plan import services as plan
 from app.demo import services as demo
 from app.events import services
 from app.events.models import Event, Registration

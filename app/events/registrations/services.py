@@ -37,7 +37,6 @@ from app.catalog.models import DemandLine, Organisation, Product
 from app.catalog.vocab import CERTIFIED_MIN_STARS
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
-from app.events import _booth_bridge  # noqa: F401 - removed at merge: booths subscribes itself
 from app.events.models import Event, Registration, RegistrationDemand, RegistrationProduct
 from app.events.services import approved_count, can_manage, ensure_can_manage, registration_is_open, to_local
 from app.extensions import db

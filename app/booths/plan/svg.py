@@ -3,9 +3,11 @@
 `hall_plan_svg` is the pure drawing: plain data in, markup out, no Flask, no database.
 The viewBox is in metres (the hall's top-left corner is 0,0), so the drawing scales
 to any width on screen and on paper. Translated words (legend, title) and links come
-in as arguments; routes pass a link-builder so this module never calls url_for.
-`hall_svg(hall, highlight=...)` is the convenience for other pages (the electronic
-booth's "your place on the plan"): it reads the statuses through app.booths.plan.
+in as arguments, so the drawing never calls url_for.
+Two conveniences read the database (through app.booths.plan.services) and feed the drawing:
+`hall_svg(hall, highlight=...)`, and `render_hall_svg(event, hall, ...)`, which the plan
+and electronic booth pages use inside a request (it links exhibitors to their published
+electronic booths).
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ def hall_svg(
 
     `highlight` is a booth id to ring ("your place on the plan").
     """
-    from app.booths import plan  # the services read the database; the drawing below does not
+    from app.booths.plan import services as plan  # the services read the database; the drawing does not
 
     states = plan.booth_states(hall.event, hall)
     booths = plan.booths_of(hall.event, hall)
@@ -109,6 +111,56 @@ def hall_svg(
             status_labels={key: str(label) for key, label in labels.items()},
             highlight_id=highlight,
             uid=f"plan-{hall.id}" + (f"-{highlight}" if highlight else ""),
+        )
+    )
+
+
+def ebooth_link_builder(event) -> Callable[[object, object], str | None]:
+    """A function (booth, state) -> the holder's published electronic booth page, or None."""
+    from flask import url_for
+
+    from app.booths.ebooths import services as ebooths
+
+    published = ebooths.published_by_registration(event)
+
+    def link(booth, state) -> str | None:
+        registration = getattr(state, "registration", None)
+        if registration is None or registration.id not in published:
+            return None
+        return url_for("booths.ebooth_page", slug=event.slug, ebooth_id=published[registration.id].id)
+
+    return link
+
+
+def render_hall_svg(
+    event, hall, *, public: bool, highlight_booth_id: int | None = None, states=None
+) -> Markup:
+    """A hall's plan as inline SVG markup for a page (the plan pages and the electronic booth's page)."""
+    from flask import g
+    from flask_babel import gettext as _
+
+    from app.booths.plan import services as plan
+
+    states = states if states is not None else plan.booth_states(event, hall)
+    booths = plan.booths_of(event, hall)
+    drawn = plan_booths(
+        booths,
+        states,
+        show_names=True,
+        public=public,
+        link_for=ebooth_link_builder(event) if public else None,
+    )
+    labels = plan.PUBLIC_STATUS_LABELS if public else plan.STATUS_LABELS
+    return Markup(  # noqa: S704 - every text and attribute is escaped while drawing
+        hall_plan_svg(
+            hall_name=hall.name,
+            width=float(hall.width_m),
+            depth=float(hall.depth_m),
+            booths=drawn,
+            status_labels={key: str(label) for key, label in labels.items()},
+            highlight_id=highlight_booth_id,
+            uid=f"plan-{hall.id}",
+            description=_("Floor plan of %(hall)s, %(event)s", hall=hall.name, event=event.name_in(g.locale)),
         )
     )
 

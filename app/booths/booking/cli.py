@@ -6,9 +6,10 @@ import click
 from flask.cli import with_appcontext
 
 from app.accounts.services import find_user_by_email
+from app.booths.booking import services as booking
 from app.errors import PermissionDenied, ServiceError
 from app.events.services import event_by_slug
-from app.extensions import db
+from app.transaction import transaction
 
 
 @click.group("booths")
@@ -22,25 +23,21 @@ def booths_cli():
 @with_appcontext
 def allocate(slug: str, email: str):
     """Allocate every pending booth request of the event SLUG (one transaction)."""
-    from app.booths import booking
-
-    event = event_by_slug(slug)
-    actor = find_user_by_email(email)
     try:
-        if event is None:
-            raise ServiceError(f"no event with the address {slug!r}")
-        if actor is None:
-            raise ServiceError(f"no account {email!r}")
-        report = booking.allocate_all(actor, event)
+        with transaction():
+            event = event_by_slug(slug)
+            actor = find_user_by_email(email)
+            if event is None:
+                raise ServiceError(f"no event with the address {slug!r}")
+            if actor is None:
+                raise ServiceError(f"no account {email!r}")
+            report = booking.allocate_all(actor, event)
     except PermissionDenied:
-        db.session.rollback()
         click.echo(f"error: {email} does not organise {slug}", err=True)
         raise SystemExit(2) from None
     except ServiceError as error:
-        db.session.rollback()
         click.echo(f"error: {error.message}", err=True)
         raise SystemExit(2) from None
-    db.session.commit()
     click.echo(f"{len(report.placed)} placed, {len(report.unplaced)} not placed in {report.seconds:.2f} s")
     for request, why in report.unplaced:
         click.echo(f"  not placed: {request.registration.organisation.name}: {why}")

@@ -9,7 +9,10 @@ just taken".
 
 `allocate_all` takes the event row lock (the one registration decisions take),
 so two organisers can't allocate the same event at once; the allocation itself
-is `app.booths.allocation` (pure), fed from the database here.
+is `app.booths.allocation.engine` (pure), fed from the database here.
+
+An exhibitor that withdraws or is rejected gives its booth back (`release_for`, on the
+`registration_withdrawn` and `registration_rejected` signals).
 
 Functions change objects, queue mails and flush; the caller commits once.
 """
@@ -29,23 +32,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
-from app.booths import allocation as engine
+from app.booths.allocation import engine
 from app.booths.models import (
     Booth,
     BoothAssignment,
-    BoothPlanSettings,
     BoothPreference,
     BoothProximity,
     BoothRequest,
     BoothType,
     ZoneRule,
 )
+from app.booths.plan.services import plan_settings
 from app.catalog.models import Organisation, Product
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event, Hall, Registration
 from app.events.services import can_manage, ensure_can_manage
 from app.extensions import db
 from app.notifications.services import queue_mail
+from app.signals import registration_rejected, registration_withdrawn
 
 ACTIVE = ("allocated", "confirmed")
 OPEN_REQUEST = ("pending", "unplaced")
@@ -101,11 +105,6 @@ def _lock_registration(registration: Registration) -> None:
     db.session.execute(
         select(Registration.id).where(Registration.id == registration.id).with_for_update(key_share=True)
     )
-
-
-def plan_settings(event: Event) -> BoothPlanSettings:
-    settings = db.session.get(BoothPlanSettings, event.id)
-    return settings or BoothPlanSettings(event_id=event.id, first_come_booking=False)
 
 
 def first_come_open(event: Event) -> bool:
@@ -292,8 +291,12 @@ def _held_booth_ids(event: Event) -> set[int]:
     )
 
 
-def free_booths(event: Event, booth_type: BoothType | None = None) -> list[Booth]:
-    """Booths of the floor nobody holds and that are not blocked."""
+def bookable_booths(event: Event, booth_type: BoothType | None = None) -> list[Booth]:
+    """Booths an exhibitor can be given: on the floor (not of an electronic type), nobody holds them,
+    not blocked; with their type and hall loaded, for the booking pages' lists.
+
+    (`plan.services.free_booths` is the plan's count of free places and doesn't look at the type.)
+    """
     held = _held_booth_ids(event)
     return [
         b
@@ -309,7 +312,7 @@ def pickable_booths(actor, registration: Registration) -> list[Booth]:
     """Free booths this exhibitor may pick itself (zone rules applied)."""
     _ensure_registrant(actor, registration)
     clauses = requirements_of(registration)
-    return [b for b in free_booths(registration.event) if engine.meets_zones(frozenset(b.tags), clauses)]
+    return [b for b in bookable_booths(registration.event) if engine.meets_zones(frozenset(b.tags), clauses)]
 
 
 def zone_tags(event: Event) -> list[str]:
@@ -512,20 +515,18 @@ def pick_booth(actor, registration: Registration, booth: Booth) -> BoothAssignme
         status="allocated",
         payment=_payment_for(booth),
     )
-    if _savepoint_is_nested():
-        try:
-            with db.session.begin_nested():
-                db.session.add(assignment)
-                db.session.flush()
-        except IntegrityError:
-            raise _lost_race(registration) from None
-    else:
-        db.session.add(assignment)
-        try:
+    if not _savepoint_is_nested():
+        # pysqlite has not begun the transaction (nothing written yet): begin it now, so the
+        # savepoint below nests inside it rather than being it (its RELEASE would commit).
+        db.session.connection().exec_driver_sql("BEGIN")
+    try:
+        # Only the savepoint is rolled back when a concurrent pick won the booth meanwhile.
+        # (Added inside: begin_nested() flushes what is pending before its SAVEPOINT.)
+        with db.session.begin_nested():
+            db.session.add(assignment)
             db.session.flush()
-        except IntegrityError:
-            db.session.rollback()  # nothing else was written in this transaction
-            raise _lost_race(registration) from None
+    except IntegrityError:
+        raise _lost_race(registration) from None
     if request is not None:
         request.status = "allocated"
         request.got_preference = _rank_in(request, booth)
@@ -944,8 +945,9 @@ def cancel_assignment(actor, assignment: BoothAssignment) -> BoothAssignment:
 def release_for(registration: Registration) -> int:
     """A registration that is no longer approved gives back its booth and drops its open request.
 
-    Called by the registrations service when an exhibitor withdraws or is rejected; returns how
-    many bookings were cancelled (the booths are free for the next allocation).
+    Runs when an exhibitor withdraws or is rejected; returns how many bookings were cancelled
+    (the booths are free for the next allocation). Idempotent: a second call finds nothing
+    left to cancel and returns 0.
     """
     released = 0
     for assignment in db.session.scalars(
@@ -963,6 +965,14 @@ def release_for(registration: Registration) -> int:
         request.status = "cancelled"
     db.session.flush()
     return released
+
+
+@registration_withdrawn.connect
+@registration_rejected.connect
+def _release_booth(registration: Registration, **_extra) -> None:
+    """An exhibitor that leaves the event gives its booth back."""
+    if registration.role == "exhibitor":
+        release_for(registration)
 
 
 # ---------------------------------------------------------------- reading

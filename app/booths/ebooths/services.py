@@ -1,10 +1,17 @@
 """Electronic booths: every approved exhibitor's page at an event, its products, visits, catalogue.
 
 An electronic booth is created for each approved exhibitor registration, lazily
-(`ensure_electronic_booths`, called by the pages) or at approval
-(`ensure_electronic_booth`, for the registrations code). The exhibitor's own users edit
-it; it is public only once published. Visits are one counter per booth and day: no
+(`ensure_electronic_booths`, called by the pages) or at approval (`ensure_electronic_booth`,
+on the `registration_approved` signal). The exhibitor's own users edit it; it is public
+only once published. Visits are one counter per booth and day: no
 address, no cookie, no user, nothing that tells one visitor from another.
+
+QR codes (drawn by app.qrcodes) lead to absolute addresses, since they leave the site on paper:
+- a physical booth: a stable address of the booth (`booths.booth_qr_target`) that sends the
+  visitor on to the electronic booth of whoever holds the booth at scan time, so a sign
+  printed before a late move or swap still leads to the right exhibitor;
+- an electronic booth: its public page;
+- a product: its traceability page (`/trace/<code>`), or its product page when it has no code.
 
 Functions change objects and flush; the request, command or job commits once.
 """
@@ -16,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -38,6 +46,7 @@ from app.events.models import Event, Hall, Registration, RegistrationProduct
 from app.events.registrations.services import product_problem
 from app.events.services import can_manage, to_local
 from app.extensions import db
+from app.signals import registration_approved
 
 HEADLINE_LOCALES = ("vi", "en", "fr")
 HEADLINE_MAX = 200
@@ -132,6 +141,16 @@ def ensure_electronic_booth(registration: Registration) -> ElectronicBooth | Non
     if existing is not None:
         return existing
     return _create_for(registration) or ebooth_of_registration(registration)
+
+
+@registration_approved.connect
+def _open_electronic_booth(registration: Registration, **_extra) -> None:
+    """Every approved exhibitor gets its electronic booth (unpublished until it publishes it).
+
+    Idempotent (an existing booth is kept), so a second call for the same approval is harmless.
+    """
+    if registration.role == "exhibitor":
+        ensure_electronic_booth(registration)
 
 
 def ensure_electronic_booths(event: Event) -> int:
@@ -350,6 +369,16 @@ def _active_assignments(registration_ids: Iterable[int]) -> Select:
     )
 
 
+def published_by_registration(event: Event) -> dict[int, ElectronicBooth]:
+    """registration id -> its published electronic booth at `event` (links from the public plan)."""
+    return {
+        e.registration_id: e
+        for e in db.session.scalars(
+            select(ElectronicBooth).where(ElectronicBooth.event_id == event.id, ElectronicBooth.published)
+        )
+    }
+
+
 def physical_booths(registration_ids: Iterable[int]) -> dict[int, Booth]:
     """registration id -> the physical booth it holds (an active assignment), for those that hold one."""
     ids = list(registration_ids)
@@ -546,3 +575,25 @@ def catalogue_provinces(event: Event) -> list[str]:
             .distinct()
         )
     )
+
+
+# ---------------------------------------------------------------- what each QR code carries
+
+
+def ebooth_url(ebooth: ElectronicBooth) -> str:
+    """The electronic booth's public page."""
+    event = db.session.get(Event, ebooth.event_id)
+    return url_for("booths.ebooth_page", slug=event.slug, ebooth_id=ebooth.id, _external=True)
+
+
+def booth_url(booth: Booth) -> str:
+    """The physical booth's stable address, which sends the visitor to its exhibitor's electronic booth."""
+    event = db.session.get(Event, booth.event_id)
+    return url_for("booths.booth_qr_target", slug=event.slug, booth_id=booth.id, _external=True)
+
+
+def product_url(product: Product) -> str:
+    """The product's traceability page (its product page when it has no traceability code)."""
+    if product.traceability_code:
+        return url_for("booths.trace", code=product.traceability_code, _external=True)
+    return url_for("catalog.product", product_id=product.id, _external=True)

@@ -1,13 +1,7 @@
-"""QR codes (the `qrcode` package) and the addresses they carry.
+"""QR codes (the `qrcode` package): text in, a PNG, an SVG document or inline SVG markup out.
 
-What each code leads to:
-- a physical booth: a stable address of the booth (`booths.booth_qr_target`) that sends the
-  visitor on to the electronic booth of whoever holds the booth at scan time, so a sign
-  printed before a late move or swap still leads to the right exhibitor;
-- an electronic booth: its public page;
-- a product: its traceability page (`/trace/<code>`), or its product page when it has no code.
-
-Addresses are absolute (`_external=True`): they leave the site on paper.
+Generic: what a code carries (a booth's address, a product's traceability page) is its
+caller's business. Error correction M, so a printed code survives a crease or a smudge.
 """
 
 from __future__ import annotations
@@ -17,15 +11,9 @@ import xml.etree.ElementTree as ET
 
 import qrcode
 import qrcode.constants
-from flask import url_for
 from markupsafe import Markup
 from qrcode.image.pil import PilImage
 from qrcode.image.svg import SvgPathImage
-
-from app.booths.models import Booth, ElectronicBooth
-from app.catalog.models import Product
-from app.events.models import Event
-from app.extensions import db
 
 # M (15 % of the code can be lost): a printed sign may get a crease or a smudge.
 ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
@@ -73,29 +61,3 @@ def qr_svg_inline(data: str, label: str | None = None, css_class: str = "qr-code
         path.attrib.pop("id", None)  # "qr-path": several codes on one page must not share an id
     # ElementTree escapes every attribute (the label too): the markup is safe to embed.
     return Markup(ET.tostring(element, encoding="unicode"))  # noqa: S704
-
-
-# ---------------------------------------------------------------- what each code carries
-
-
-def _event(event_id: int) -> Event:
-    return db.session.get(Event, event_id)
-
-
-def ebooth_url(ebooth: ElectronicBooth) -> str:
-    """The electronic booth's public page."""
-    event = _event(ebooth.event_id)
-    return url_for("booths.ebooth_page", slug=event.slug, ebooth_id=ebooth.id, _external=True)
-
-
-def booth_url(booth: Booth) -> str:
-    """The physical booth's stable address, which sends the visitor to its exhibitor's electronic booth."""
-    event = _event(booth.event_id)
-    return url_for("booths.booth_qr_target", slug=event.slug, booth_id=booth.id, _external=True)
-
-
-def product_url(product: Product) -> str:
-    """The product's traceability page (its product page when it has no traceability code)."""
-    if product.traceability_code:
-        return url_for("booths.trace", code=product.traceability_code, _external=True)
-    return url_for("catalog.product", product_id=product.id, _external=True)

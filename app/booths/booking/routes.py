@@ -1,4 +1,7 @@
-"""Booking pages: exhibitors request or pick a booth; organisers allocate, move, swap and confirm."""
+"""Booking pages: exhibitors request or pick a booth; organisers allocate, move, swap and confirm.
+
+Routes parse, check permission, call app.booths.booking.services and render; the request
+boundary (app.transaction) commits, or rolls back when a service refused."""
 
 from __future__ import annotations
 
@@ -7,14 +10,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.permissions import roles_required
-from app.booths import booking
+from app.booths.blueprint import bp
+from app.booths.booking import services as booking
+from app.booths.booking.forms import PageMessage, int_or_none, request_values, submitted_request_values
 from app.booths.models import Booth, BoothAssignment, BoothType
-from app.booths.routes import bp
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event, Registration
 from app.events.services import can_manage
 from app.events.services import managed_event as _managed_event
 from app.extensions import db
+from app.transaction import service_errors
 
 MANAGE = "/manage/events/<int:event_id>"
 
@@ -51,13 +56,6 @@ def _assignment_of_event(event: Event, assignment_id: int) -> BoothAssignment:
     return assignment
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _booth_label(booth: Booth) -> str:
     return f"{booth.code} · {booth.hall.name} · {booking.type_name(booth.booth_type)}"
 
@@ -79,58 +77,34 @@ def request_booth(registration_id: int):
     registration = _own_registration(registration_id)
     event = registration.event
     existing = booking.open_request_of(registration)
-    error = None
-    values = {
-        "booth_type": existing.booth_type_id if existing else None,
-        "preferences": ["", "", ""],
-        "near": [],
-        "away": [],
-        "note": existing.note if existing else "",
-    }
-    if existing:
-        for pref in existing.preferences[:3]:
-            values["preferences"][pref.rank - 1] = (
-                f"booth:{pref.booth_id}" if pref.booth_id is not None else f"zone:{pref.zone}"
-            )
-        values["near"] = [p.organisation_id for p in existing.proximities if p.kind == "near"]
-        values["away"] = [p.organisation_id for p in existing.proximities if p.kind == "away"]
+    page = PageMessage()
+    values = request_values(existing)
     if request.method == "POST":
-        type_id = _int(request.form.get("booth_type"))
+        values = submitted_request_values(request.form)
+        type_id = values["booth_type"]
         booth_type = db.session.get(BoothType, type_id) if type_id else None
-        values = {
-            "booth_type": type_id,
-            "preferences": [request.form.get(f"preference_{rank}", "") for rank in (1, 2, 3)],
-            "near": [_int(v) for v in request.form.getlist("near") if _int(v)],
-            "away": [_int(v) for v in request.form.getlist("away") if _int(v)],
-            "note": request.form.get("note", ""),
-        }
         try:
-            booking.request_booth(
-                current_user,
-                registration,
-                booth_type,
-                preferences=values["preferences"],
-                near=values["near"],
-                away=values["away"],
-                note=values["note"],
-            )
-        except ServiceError as problem:
-            db.session.rollback()
-            error = problem.message
+            with service_errors(page):
+                booking.request_booth(
+                    current_user,
+                    registration,
+                    booth_type,
+                    preferences=values["preferences"],
+                    near=values["near"],
+                    away=values["away"],
+                    note=values["note"],
+                )
+                flash(
+                    _("Your booth request was saved. You will get an e-mail when booths are allocated."),
+                    "success",
+                )
+                return redirect(url_for("booths.my_booth"))
         except PermissionDenied:
-            db.session.rollback()
             abort(403)
-        else:
-            db.session.commit()
-            flash(
-                _("Your booth request was saved. You will get an e-mail when booths are allocated."),
-                "success",
-            )
-            return redirect(url_for("booths.my_booth"))
     elif registration.status != "approved":
         flash(_("Only an approved exhibitor can book a booth."), "warning")
         return redirect(url_for("booths.my_booth"))
-    booths = booking.free_booths(event)
+    booths = booking.bookable_booths(event)
     return render_template(
         "booths/booking/request_form.html",
         registration=registration,
@@ -140,7 +114,7 @@ def request_booth(registration_id: int):
         zone_options=[(f"zone:{t}", t) for t in booking.zone_tags(event)],
         exhibitors=booking.approved_exhibitors(event, registration.organisation_id),
         values=values,
-        error=error,
+        error=page.shown,
         existing=existing,
     )
 
@@ -152,21 +126,16 @@ def pick(registration_id: int):
     registration = _own_registration(registration_id)
     event = registration.event
     if request.method == "POST":
-        booth = db.session.get(Booth, _int(request.form.get("booth")) or 0)
+        booth = db.session.get(Booth, int_or_none(request.form.get("booth")) or 0)
         try:
-            if booth is None:
-                raise ServiceError(_("Choose a booth from the list."))
-            booking.pick_booth(current_user, registration, booth)
-        except ServiceError as problem:
-            db.session.rollback()
-            flash(str(problem.message), "danger")
+            with service_errors():
+                if booth is None:
+                    raise ServiceError(_("Choose a booth from the list."))
+                booking.pick_booth(current_user, registration, booth)
+                flash(_("Booth %(code)s is yours.", code=booth.code), "success")
+                return redirect(url_for("booths.my_booth"))
         except PermissionDenied:
-            db.session.rollback()
             abort(403)
-        else:
-            db.session.commit()
-            flash(_("Booth %(code)s is yours.", code=booth.code), "success")
-            return redirect(url_for("booths.my_booth"))
     open_now = booking.first_come_open(event)
     try:
         choices = booking.pickable_booths(current_user, registration) if open_now else []
@@ -192,16 +161,11 @@ def cancel_assignment(assignment_id: int):
     assignment = db.get_or_404(BoothAssignment, assignment_id)
     event = db.session.get(Event, assignment.event_id)
     try:
-        booking.cancel_assignment(current_user, assignment)
-    except ServiceError as problem:
-        db.session.rollback()
-        flash(str(problem.message), "danger")
+        with service_errors():
+            booking.cancel_assignment(current_user, assignment)
+            flash(_("The booking was cancelled; the booth is free again."), "success")
     except PermissionDenied:
-        db.session.rollback()
         abort(403)
-    else:
-        db.session.commit()
-        flash(_("The booking was cancelled; the booth is free again."), "success")
     if can_manage(current_user, event):
         return redirect(url_for("booths.requests", event_id=event.id))
     return redirect(url_for("booths.my_booth"))
@@ -222,7 +186,7 @@ def requests(event_id: int):
         rows=rows,
         assignments=booking.assignments_for(current_user, event),
         pending=sum(1 for r in rows if r.request.status in booking.OPEN_REQUEST),
-        free=len(booking.free_booths(event)),
+        free=len(booking.bookable_booths(event)),
     )
 
 
@@ -232,28 +196,24 @@ def allocate(event_id: int):
     """Allocate every open request in one go (after a confirmation)."""
     event = _managed_event(event_id)
     if request.method == "POST":
-        try:
+        with service_errors():
             report = booking.allocate_all(current_user, event)
-        except ServiceError as problem:
-            db.session.rollback()
-            flash(str(problem.message), "danger")
-            return redirect(url_for("booths.requests", event_id=event.id))
-        db.session.commit()
-        flash(
-            _(
-                "Allocation done: %(placed)d placed, %(unplaced)d not placed.",
-                placed=len(report.placed),
-                unplaced=len(report.unplaced),
-            ),
-            "success" if not report.unplaced else "warning",
-        )
-        return redirect(url_for("booths.allocation_result", event_id=event.id))
+            flash(
+                _(
+                    "Allocation done: %(placed)d placed, %(unplaced)d not placed.",
+                    placed=len(report.placed),
+                    unplaced=len(report.unplaced),
+                ),
+                "success" if not report.unplaced else "warning",
+            )
+            return redirect(url_for("booths.allocation_result", event_id=event.id))
+        return redirect(url_for("booths.requests", event_id=event.id))
     rows = booking.requests_for(current_user, event, ("pending", "unplaced"))
     return render_template(
         "booths/booking/allocate_confirm.html",
         event=event,
         open_requests=len(rows),
-        free=len(booking.free_booths(event)),
+        free=len(booking.bookable_booths(event)),
     )
 
 
@@ -272,39 +232,34 @@ def move(event_id: int, assignment_id: int):
     """Move a booking to a free booth, or swap it with another; hard rules are checked."""
     event = _managed_event(event_id)
     assignment = _assignment_of_event(event, assignment_id)
-    error = None
+    page = PageMessage()
     if request.method == "POST":
         try:
-            if request.form.get("action") == "swap":
-                other = db.session.get(BoothAssignment, _int(request.form.get("other")) or 0)
-                if other is None or other.event_id != event.id:
-                    raise ServiceError(_("Choose another exhibitor's booking to swap with."))
-                booking.swap(current_user, assignment, other)
-                message = _("The two booths were swapped.")
-            else:
-                booth = db.session.get(Booth, _int(request.form.get("booth")) or 0)
-                if booth is None:
-                    raise ServiceError(_("Choose a booth from the list."))
-                booking.move_assignment(current_user, assignment, booth)
-                message = _("Moved to booth %(code)s.", code=booth.code)
-        except ServiceError as problem:
-            db.session.rollback()
-            error = problem.message
+            with service_errors(page):
+                if request.form.get("action") == "swap":
+                    other = db.session.get(BoothAssignment, int_or_none(request.form.get("other")) or 0)
+                    if other is None or other.event_id != event.id:
+                        raise ServiceError(_("Choose another exhibitor's booking to swap with."))
+                    booking.swap(current_user, assignment, other)
+                    message = _("The two booths were swapped.")
+                else:
+                    booth = db.session.get(Booth, int_or_none(request.form.get("booth")) or 0)
+                    if booth is None:
+                        raise ServiceError(_("Choose a booth from the list."))
+                    booking.move_assignment(current_user, assignment, booth)
+                    message = _("Moved to booth %(code)s.", code=booth.code)
+                flash(message, "success")
+                return redirect(url_for("booths.requests", event_id=event.id))
         except PermissionDenied:
-            db.session.rollback()
             abort(403)
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("booths.requests", event_id=event.id))
     others = [a for a in booking.assignments_for(current_user, event) if a.id != assignment.id]
     return render_template(
         "booths/booking/move.html",
         event=event,
         assignment=assignment,
-        booths=[(b.id, _booth_label(b)) for b in booking.free_booths(event)],
+        booths=[(b.id, _booth_label(b)) for b in booking.bookable_booths(event)],
         others=others,
-        error=error,
+        error=page.shown,
     )
 
 
@@ -315,18 +270,13 @@ def payment(event_id: int, assignment_id: int):
     event = _managed_event(event_id)
     assignment = _assignment_of_event(event, assignment_id)
     try:
-        if request.form.get("action") == "waive":
-            booking.waive_payment(current_user, assignment)
-            flash(_("Payment waived; the booking is confirmed."), "success")
-        else:
-            booking.confirm_payment(current_user, assignment)
-            flash(_("Payment received; the booking is confirmed."), "success")
-    except ServiceError as problem:
-        db.session.rollback()
-        flash(str(problem.message), "danger")
+        with service_errors():
+            if request.form.get("action") == "waive":
+                booking.waive_payment(current_user, assignment)
+                flash(_("Payment waived; the booking is confirmed."), "success")
+            else:
+                booking.confirm_payment(current_user, assignment)
+                flash(_("Payment received; the booking is confirmed."), "success")
     except PermissionDenied:
-        db.session.rollback()
         abort(403)
-    else:
-        db.session.commit()
     return redirect(url_for("booths.requests", event_id=event.id))

@@ -1,34 +1,37 @@
 """Floor-plan pages: the organiser's plan, booth types, booths, the block generator, zones;
-and the public plan. Routes parse, check permission, call app.booths.plan, commit, render."""
+and the public plan. Routes parse, check permission, call app.booths.plan.services, render;
+the request boundary (app.transaction) commits."""
 
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from markupsafe import Markup
-from sqlalchemy import select
-from werkzeug.routing import BuildError
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.accounts.permissions import roles_required
-from app.booths import plan as service
-from app.booths import svg
-from app.booths.models import BOOTH_STATUSES, ElectronicBooth, ZoneRule
-from app.booths.routes import bp
-from app.catalog import vocab
-from app.data.provinces import province_choices
-from app.errors import PermissionDenied, ServiceError, attach_to_form
+from app.booths.blueprint import bp
+from app.booths.models import BOOTH_STATUSES, ZoneRule
+from app.booths.plan import services as service
+from app.booths.plan.forms import (
+    BoothForm,
+    BoothTypeForm,
+    GenerateForm,
+    MoveForm,
+    PlanSettingsForm,
+    ResizeForm,
+    ZoneRuleForm,
+    who_choices,
+)
+from app.booths.plan.svg import ebooth_link_builder, render_hall_svg
+from app.errors import PermissionDenied, ServiceError
 from app.events import services as events
 from app.events.models import Event
 from app.events.services import managed_event as _managed_event
 from app.extensions import db
+from app.transaction import service_errors
 
 MANAGE = "/manage/events/<int:event_id>"
 PER_PAGE = 50
@@ -48,98 +51,6 @@ def _plan_helpers():
         "booth_status_labels": STATUS_LABELS,
         "tag_label": service.tag_label,
         "metres": service.fmt_metres,
-    }
-
-
-# ---------------------------------------------------------------- forms
-
-
-def _metres_field(label, required=True, default=None, description=None):
-    validators = [InputRequired(), NumberRange(min=0)] if required else [Optional(), NumberRange(min=0)]
-    return DecimalField(label, places=2, default=default, validators=validators, description=description)
-
-
-class BoothTypeForm(FlaskForm):
-    name = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=80)])
-    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=80)])
-    name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=80)])
-    is_electronic = BooleanField(_l("Electronic booth (no place on the plan)"))
-    width_m = _metres_field(_l("Width (m)"), required=False)
-    depth_m = _metres_field(_l("Depth (m)"), required=False)
-    price_vnd = IntegerField(_l("Price (VND)"), default=0, validators=[InputRequired(), NumberRange(min=0)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
-
-
-class BoothForm(FlaskForm):
-    hall_id = SelectField(_l("Hall"), coerce=int, validators=[InputRequired()])
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)], description=_l("Like A-12"))
-    booth_type_id = SelectField(_l("Booth type"), coerce=int, validators=[InputRequired()])
-    x_m = _metres_field(_l("From the left wall (m)"), default=0)
-    y_m = _metres_field(_l("From the top wall (m)"), default=0)
-    width_m = _metres_field(_l("Width (m)"), required=False, description=_l("Empty: the type's width"))
-    depth_m = _metres_field(_l("Depth (m)"), required=False, description=_l("Empty: the type's depth"))
-    zone_tags = StringField(
-        _l("Zone tags"),
-        validators=[Optional(), Length(max=300)],
-        description=_l("Comma-separated, e.g. food, premium, accessible, province:Lạng Sơn"),
-    )
-
-
-class MoveForm(FlaskForm):
-    hall_id = SelectField(_l("Hall"), coerce=int, validators=[InputRequired()])
-    x_m = _metres_field(_l("From the left wall (m)"))
-    y_m = _metres_field(_l("From the top wall (m)"))
-
-
-class ResizeForm(FlaskForm):
-    width_m = _metres_field(_l("Width (m)"))
-    depth_m = _metres_field(_l("Depth (m)"))
-
-
-class GenerateForm(FlaskForm):
-    hall_id = SelectField(_l("Hall"), coerce=int, validators=[InputRequired()])
-    booth_type_id = SelectField(_l("Booth type"), coerce=int, validators=[InputRequired()])
-    rows = IntegerField(_l("Rows"), default=2, validators=[InputRequired(), NumberRange(min=1, max=100)])
-    columns = IntegerField(
-        _l("Booths per row"), default=10, validators=[InputRequired(), NumberRange(min=1, max=200)]
-    )
-    origin_x = _metres_field(_l("First booth from the left wall (m)"), default=Decimal(2))
-    origin_y = _metres_field(_l("First booth from the top wall (m)"), default=Decimal(2))
-    aisle_m = _metres_field(_l("Aisle between rows (m)"), default=Decimal(3))
-    double_sided = BooleanField(_l("Double-sided rows (two rows back to back, then an aisle)"))
-    start_code = StringField(
-        _l("First code"),
-        default="A-01",
-        validators=[DataRequired(), Length(max=20)],
-        description=_l("Like A-01"),
-    )
-    zone_tags = StringField(
-        _l("Zone tags"),
-        validators=[Optional(), Length(max=300)],
-        description=_l("Comma-separated, e.g. food, premium, accessible, province:Lạng Sơn"),
-    )
-
-
-class ZoneRuleForm(FlaskForm):
-    who = SelectField(_l("Exhibitors"), validators=[DataRequired()])
-    zone = StringField(
-        _l("Must get a booth tagged"),
-        validators=[Optional(), Length(max=60)],
-        description=_l("Empty: the group's or category's own tag, or the province's pavilion"),
-    )
-
-
-class PlanSettingsForm(FlaskForm):
-    first_come_booking = BooleanField(
-        _l("Exhibitors may pick a free booth themselves (first come, first served)")
-    )
-
-
-def _who_choices() -> dict:
-    return {
-        str(_("OCOP group")): [(f"group:{code}", label) for code, label in vocab.choices(vocab.OCOP_GROUPS)],
-        str(_("Province")): [(f"province:{code}", name) for code, name in province_choices()],
-        str(_("Category")): [(f"category:{code}", label) for code, label in vocab.choices(vocab.CATEGORIES)],
     }
 
 
@@ -175,11 +86,6 @@ def _type_choices(event: Event) -> list[tuple[int, str]]:
     ]
 
 
-def _fail(form, error: ServiceError) -> None:
-    db.session.rollback()
-    attach_to_form(form, error)
-
-
 class ListPage:
     """A page of an already computed list, with what macros.pagination reads."""
 
@@ -204,79 +110,6 @@ class ListPage:
                     yield None
                 yield number
                 last = number
-
-
-def _ebooth_link_builder(event: Event):
-    """A function (booth, state) -> URL of the holder's electronic booth, or None.
-
-    The electronic booth pages are another module's; link only if its endpoint exists,
-    filling whichever of its URL arguments we know, and only to published booths.
-    """
-    endpoint = "booths.ebooth_page"
-    if endpoint not in current_app.view_functions:
-        return None
-    rules = list(current_app.url_map.iter_rules(endpoint))
-    if not rules:
-        return None
-    wanted = rules[0].arguments
-    published = {
-        e.registration_id: e
-        for e in db.session.scalars(
-            select(ElectronicBooth).where(ElectronicBooth.event_id == event.id, ElectronicBooth.published)
-        )
-    }
-
-    def link(booth, state) -> str | None:
-        registration = getattr(state, "registration", None)
-        if registration is None or registration.id not in published:
-            return None
-        ebooth = published[registration.id]
-        known = {
-            "slug": event.slug,
-            "event_slug": event.slug,
-            "event_id": event.id,
-            "registration_id": registration.id,
-            "organisation_id": registration.organisation_id,
-            "ebooth_id": ebooth.id,
-            "electronic_booth_id": ebooth.id,
-            "booth_id": ebooth.id,
-        }
-        if not set(wanted) <= set(known):
-            return None
-        try:
-            return url_for(endpoint, **{name: known[name] for name in wanted})
-        except BuildError:
-            return None
-
-    return link
-
-
-def render_hall_svg(
-    event, hall, *, public: bool, highlight_booth_id: int | None = None, states=None
-) -> Markup:
-    """A hall's plan as inline SVG markup for a template (also for the e-booth page)."""
-    states = states if states is not None else service.booth_states(event, hall)
-    booths = service.booths_of(event, hall)
-    drawn = svg.plan_booths(
-        booths,
-        states,
-        show_names=True,
-        public=public,
-        link_for=_ebooth_link_builder(event) if public else None,
-    )
-    labels = PUBLIC_STATUS_LABELS if public else STATUS_LABELS
-    return Markup(  # noqa: S704 - every text and attribute is escaped while drawing
-        svg.hall_plan_svg(
-            hall_name=hall.name,
-            width=float(hall.width_m),
-            depth=float(hall.depth_m),
-            booths=drawn,
-            status_labels={key: str(label) for key, label in labels.items()},
-            highlight_id=highlight_booth_id,
-            uid=f"plan-{hall.id}",
-            description=_("Floor plan of %(hall)s, %(event)s", hall=hall.name, event=event.name_in(g.locale)),
-        )
-    )
 
 
 # ---------------------------------------------------------------- organiser: the plan
@@ -328,7 +161,7 @@ def types(event_id: int, type_id: int | None = None):
             abort(404)
     form = BoothTypeForm(obj=item)
     if form.validate_on_submit():
-        try:
+        with service_errors(form):
             service.save_booth_type(
                 current_user,
                 event,
@@ -342,10 +175,6 @@ def types(event_id: int, type_id: int | None = None):
                 description=form.description.data,
                 booth_type=item,
             )
-        except ServiceError as error:
-            _fail(form, error)
-        else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("booths.types", event_id=event.id))
     all_types = service.booth_types(event)
@@ -369,13 +198,8 @@ def delete_type(event_id: int, type_id: int):
         abort(404)
     back = url_for("booths.types", event_id=event.id)
     if request.method == "POST":
-        try:
+        with service_errors():
             service.delete_booth_type(current_user, item)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
             flash(_("The booth type was deleted."), "success")
         return redirect(back)
     booths, requests_ = service.booth_type_usage(item)
@@ -415,7 +239,7 @@ def booth_form(event_id: int, booth_id: int | None = None):
         form.hall_id.data = request.args.get("hall", type=int)
     if form.validate_on_submit():
         hall = service.hall_of_event(event, form.hall_id.data)
-        try:
+        with service_errors(form):
             if hall is None:
                 raise ServiceError(_l("Choose a hall of this event."), "hall_id")
             booth = service.save_booth(
@@ -430,10 +254,6 @@ def booth_form(event_id: int, booth_id: int | None = None):
                 zone_tags=form.zone_tags.data,
                 booth=booth,
             )
-        except ServiceError as error:
-            _fail(form, error)
-        else:
-            db.session.commit()
             flash(_("Booth %(code)s saved.", code=booth.code), "success")
             return redirect(_plan_url(event, booth.hall_id))
     return render_template(
@@ -455,14 +275,10 @@ def move_booth(event_id: int, booth_id: int):
     form.hall_id.choices = _hall_choices(event)
     if form.validate_on_submit():
         hall = service.hall_of_event(event, form.hall_id.data)
-        try:
+        with service_errors(form):
             if hall is None:
                 raise ServiceError(_l("Choose a hall of this event."), "hall_id")
             service.move_booth(current_user, booth, x_m=form.x_m.data, y_m=form.y_m.data, hall=hall)
-        except ServiceError as error:
-            _fail(form, error)
-        else:
-            db.session.commit()
             flash(_("Booth %(code)s moved.", code=booth.code), "success")
             return redirect(_plan_url(event, booth.hall_id))
     return render_template(
@@ -482,12 +298,8 @@ def resize_booth(event_id: int, booth_id: int):
     booth = _booth_or_404(event, booth_id)
     form = ResizeForm(obj=booth)
     if form.validate_on_submit():
-        try:
+        with service_errors(form):
             service.resize_booth(current_user, booth, width_m=form.width_m.data, depth_m=form.depth_m.data)
-        except ServiceError as error:
-            _fail(form, error)
-        else:
-            db.session.commit()
             flash(_("Booth %(code)s resized.", code=booth.code), "success")
             return redirect(_plan_url(event, booth.hall_id))
     return render_template(
@@ -507,13 +319,8 @@ def block_booth(event_id: int, booth_id: int):
     booth = _booth_or_404(event, booth_id)
     back = _plan_url(event, booth.hall_id)
     if request.method == "POST":
-        try:
+        with service_errors():
             service.block_booth(current_user, booth)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
             flash(_("Booth %(code)s is blocked.", code=booth.code), "success")
         return redirect(back)
     holder = service.holder_name(service.active_assignment(booth))
@@ -538,7 +345,6 @@ def unblock_booth(event_id: int, booth_id: int):
     event = _managed_event(event_id)
     booth = _booth_or_404(event, booth_id)
     service.unblock_booth(current_user, booth)
-    db.session.commit()
     flash(_("Booth %(code)s is available again.", code=booth.code), "success")
     return redirect(_plan_url(event, booth.hall_id))
 
@@ -552,13 +358,8 @@ def delete_booth(event_id: int, booth_id: int):
     back = _plan_url(event, booth.hall_id)
     if request.method == "POST":
         code = booth.code
-        try:
+        with service_errors():
             service.delete_booth(current_user, booth)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
             flash(_("Booth %(code)s was deleted.", code=code), "success")
         return redirect(back)
     holder = service.holder_name(service.active_assignment(booth))
@@ -601,7 +402,7 @@ def generate(event_id: int):
         form.hall_id.data = request.args.get("hall", type=int)
     if form.validate_on_submit():
         hall = service.hall_of_event(event, form.hall_id.data)
-        try:
+        with service_errors(form):
             if hall is None:
                 raise ServiceError(_l("Choose a hall of this event."), "hall_id")
             booths = service.generate_block(
@@ -617,10 +418,6 @@ def generate(event_id: int):
                 zone_tags=form.zone_tags.data,
                 double_sided=form.double_sided.data,
             )
-        except ServiceError as error:
-            _fail(form, error)
-        else:
-            db.session.commit()
             flash(
                 _(
                     "%(count)s booths laid out: %(first)s to %(last)s.",
@@ -650,28 +447,26 @@ def zones(event_id: int):
     event = _managed_event(event_id)
     settings = service.plan_settings(event)
     rule_form = ZoneRuleForm(prefix="rule")
-    rule_form.who.choices = _who_choices()
+    rule_form.who.choices = who_choices()
     settings_form = PlanSettingsForm(prefix="settings", obj=settings)
     if request.method == "POST":
         if request.form.get("form") == "settings" and settings_form.validate():
             service.save_plan_settings(
                 current_user, event, first_come_booking=settings_form.first_come_booking.data
             )
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("booths.zones", event_id=event.id))
         if request.form.get("form") == "rule" and rule_form.validate():
             kind, _sep, value = rule_form.who.data.partition(":")
-            try:
-                service.save_zone_rule(
-                    current_user, event, match_kind=kind, value=value, zone=rule_form.zone.data
-                )
-            except ServiceError as error:
-                if error.field == "value":
-                    error.field = "who"
-                _fail(rule_form, error)
-            else:
-                db.session.commit()
+            with service_errors(rule_form):
+                try:
+                    service.save_zone_rule(
+                        current_user, event, match_kind=kind, value=value, zone=rule_form.zone.data
+                    )
+                except ServiceError as error:
+                    if error.field == "value":
+                        error.field = "who"  # the form's field for whom the rule is about
+                    raise
                 flash(_("The rule was added."), "success")
                 return redirect(url_for("booths.zones", event_id=event.id))
     tags = service.zone_tags_in_use(event)
@@ -695,7 +490,6 @@ def delete_zone_rule(event_id: int, rule_id: int):
     if rule.event_id != event.id:
         abort(404)
     service.delete_zone_rule(current_user, rule)
-    db.session.commit()
     flash(_("The rule was removed."), "success")
     return redirect(url_for("booths.zones", event_id=event.id))
 
@@ -724,6 +518,6 @@ def public_plan(slug: str):
         "booths/plan/public.html",
         event=event,
         plans=plans,
-        link_for=_ebooth_link_builder(event),
+        link_for=ebooth_link_builder(event),
         paper=request.args.get("paper", "a4"),
     )

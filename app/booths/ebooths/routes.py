@@ -3,6 +3,7 @@
 Public (no login): an electronic booth's page, an event's catalogue of electronic booths,
 a physical booth's QR address, QR images, a product's traceability page. The exhibitor's
 own users edit and publish its booth; the event's organisers print booth signs.
+Routes call app.booths.ebooths.services and render; the request boundary commits.
 """
 
 from __future__ import annotations
@@ -14,38 +15,27 @@ from babel.dates import format_skeleton
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from wtforms import BooleanField, StringField
-from wtforms.validators import Length, Optional
 
-from app.booths import ebooths, qr
+from app import qrcodes
+from app.booths.blueprint import bp
+from app.booths.ebooths import services as ebooths
+from app.booths.ebooths.forms import EboothForm
 from app.booths.models import Booth, ElectronicBooth
-from app.booths.plan_routes import render_hall_svg
-from app.booths.routes import bp
+from app.booths.plan.svg import render_hall_svg
 from app.catalog import services as catalog_services
 from app.catalog.models import Product
 from app.catalog.vocab import OCOP_GROUPS, STANDARDS
 from app.data.provinces import PROVINCES, province_name
-from app.errors import PermissionDenied, ServiceError, attach_to_form
+from app.errors import PermissionDenied
 from app.events import services as event_services
 from app.events.models import Event, Hall
 from app.events.services import managed_event as _managed_event
 from app.extensions import db
-from app.forms import AppForm
+from app.transaction import service_errors
 
 QR_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 SIGN_SIZES = ("a4", "a5")
-
-
-class EboothForm(AppForm):
-    """Headline and contacts; the products come as `products` (ids) and `position-<id>` fields."""
-
-    headline_vi = StringField(_l("Headline in Vietnamese"), validators=[Optional(), Length(max=200)])
-    headline_en = StringField(_l("Headline in English"), validators=[Optional(), Length(max=200)])
-    headline_fr = StringField(_l("Headline in French"), validators=[Optional(), Length(max=200)])
-    show_phone = BooleanField(_l("Show our phone number"))
-    show_email = BooleanField(_l("Show our e-mail address"))
 
 
 @dataclass(frozen=True)
@@ -124,7 +114,7 @@ def _plan_drawing(event: Event, booth: Booth | None):
 
 
 def _qr_response(data: str, fmt: str, name: str) -> Response:
-    body = qr.qr_png(data) if fmt == "png" else qr.qr_svg(data)
+    body = qrcodes.qr_png(data) if fmt == "png" else qrcodes.qr_svg(data)
     response = Response(body, mimetype=QR_TYPES[fmt])
     disposition = "attachment" if request.args.get("download") else "inline"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
@@ -140,10 +130,8 @@ def _qr_response(data: str, fmt: str, name: str) -> Response:
 def ebooth_catalogue(slug: str):
     """Anyone: an event's published electronic booths, filtered and paginated (an online week's fair)."""
     event = _event_or_404(slug)
-    # Booths are opened when an exhibitor is approved; this page only reads.
+    # Booths are opened when an exhibitor is approved; this page only reads (or opens a missing one).
     mine = ebooths.own_ebooth(current_user, event)
-    if mine is not None and db.session.new:
-        db.session.commit()
     stars = _int_arg("stars")
     filters = ebooths.EboothFilters(
         text=request.args.get("q", "").strip() or None,
@@ -185,9 +173,8 @@ def ebooth_page(slug: str, ebooth_id: int):
     if public and not insider and request.method == "GET":  # a HEAD (link preview) is no visit
         # Only the day is stored: no address, no cookie, nothing about who looked.
         ebooths.record_visit(ebooth, ebooths.visit_day(event))
-        db.session.commit()
     booth = ebooths.physical_booth(ebooth)
-    page_url = qr.ebooth_url(ebooth)
+    page_url = ebooths.ebooth_url(ebooth)
     return render_template(
         "booths/ebooth/page.html",
         event=event,
@@ -201,7 +188,7 @@ def ebooth_page(slug: str, ebooth_id: int):
         is_preview=not public,
         can_edit=ebooths.can_edit(current_user, ebooth),
         page_url=page_url,
-        page_qr=qr.qr_svg_inline(page_url, label=_("QR code of this page")),
+        page_qr=qrcodes.qr_svg_inline(page_url, label=_("QR code of this page")),
         today=catalog_services.today(),
     )
 
@@ -214,7 +201,6 @@ def booth_qr_target(slug: str, booth_id: int):
     if booth is None or booth.event_id != event.id:
         abort(404)
     ebooth = ebooths.ebooth_of_booth(booth)
-    db.session.commit()
     if ebooth is not None and ebooths.can_view(current_user, ebooth):
         return redirect(url_for("booths.ebooth_page", slug=event.slug, ebooth_id=ebooth.id))
     return redirect(url_for("booths.ebooth_catalogue", slug=event.slug))
@@ -238,7 +224,7 @@ def qr_ebooth(ebooth_id: int, fmt: str):
     ebooth = db.get_or_404(ElectronicBooth, ebooth_id)
     if not ebooths.can_view(current_user, ebooth):
         abort(404)
-    return _qr_response(qr.ebooth_url(ebooth), fmt, f"ebooth-{ebooth.id}")
+    return _qr_response(ebooths.ebooth_url(ebooth), fmt, f"ebooth-{ebooth.id}")
 
 
 @bp.route("/qr/booth/<int:booth_id>.<any(png, svg):fmt>")
@@ -248,14 +234,14 @@ def qr_booth(booth_id: int, fmt: str):
     event = db.session.get(Event, booth.event_id)
     if event.state == "draft" and not event_services.can_manage(current_user, event):
         abort(404)
-    return _qr_response(qr.booth_url(booth), fmt, f"booth-{booth.code}")
+    return _qr_response(ebooths.booth_url(booth), fmt, f"booth-{booth.code}")
 
 
 @bp.route("/qr/product/<int:product_id>.<any(png, svg):fmt>")
 def qr_product(product_id: int, fmt: str):
     """Anyone: the QR code of a product's traceability page."""
     product = db.get_or_404(Product, product_id)
-    return _qr_response(qr.product_url(product), fmt, f"product-{product.id}")
+    return _qr_response(ebooths.product_url(product), fmt, f"product-{product.id}")
 
 
 # ---------------------------------------------------------------- the exhibitor's pages
@@ -269,7 +255,6 @@ def my_ebooth(slug: str):
     ebooth = ebooths.own_ebooth(current_user, event)
     if ebooth is None:
         abort(404)
-    db.session.commit()
     return redirect(url_for("booths.edit_ebooth", slug=event.slug, ebooth_id=ebooth.id))
 
 
@@ -300,28 +285,26 @@ def edit_ebooth(slug: str, ebooth_id: int):
     if form.validate_on_submit():
         chosen_ids = _submitted_product_ids()
         try:
-            ebooths.update_electronic_booth(
-                current_user,
-                ebooth,
-                headlines={code: getattr(form, f"headline_{code}").data for code in ebooths.HEADLINE_LOCALES},
-                product_ids=chosen_ids,
-                show_phone=form.show_phone.data,
-                show_email=form.show_email.data,
-            )
+            with service_errors(form):
+                ebooths.update_electronic_booth(
+                    current_user,
+                    ebooth,
+                    headlines={
+                        code: getattr(form, f"headline_{code}").data for code in ebooths.HEADLINE_LOCALES
+                    },
+                    product_ids=chosen_ids,
+                    show_phone=form.show_phone.data,
+                    show_email=form.show_email.data,
+                )
+                flash(_("Your electronic booth is saved."), "success")
+                return redirect(url_for("booths.edit_ebooth", slug=event.slug, ebooth_id=ebooth.id))
         except PermissionDenied:
             abort(403)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_to_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your electronic booth is saved."), "success")
-            return redirect(url_for("booths.edit_ebooth", slug=event.slug, ebooth_id=ebooth.id))
     elif request.method == "POST":
         chosen_ids = _submitted_product_ids()
     last_day = ebooths.visit_day(event)
     points = ebooths.visits_by_day(ebooth, last_day)
-    page_url = qr.ebooth_url(ebooth)
+    page_url = ebooths.ebooth_url(ebooth)
     return render_template(
         "booths/ebooth/edit.html",
         event=event,
@@ -335,7 +318,7 @@ def edit_ebooth(slug: str, ebooth_id: int):
         total=ebooths.total_visits(ebooth),
         booth=ebooths.physical_booth(ebooth),
         page_url=page_url,
-        page_qr=qr.qr_svg_inline(page_url, label=_("QR code of your electronic booth")),
+        page_qr=qrcodes.qr_svg_inline(page_url, label=_("QR code of your electronic booth")),
     )
 
 
@@ -347,13 +330,8 @@ def publish_ebooth(slug: str, ebooth_id: int):
     if not ebooths.can_edit(current_user, ebooth):
         abort(403)
     published = request.form.get("published") == "1"
-    try:
+    with service_errors():
         ebooths.set_published(current_user, ebooth, published)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        db.session.commit()
         if published:
             flash(_("Your electronic booth is published: everyone can see it."), "success")
         else:
@@ -368,14 +346,14 @@ def _signs(event: Event, pairs) -> list[dict]:
     signs = []
     for booth, registration in pairs:
         ebooth = ebooths.ensure_electronic_booth(registration) if registration is not None else None
-        url = qr.booth_url(booth)
+        url = ebooths.booth_url(booth)
         signs.append(
             {
                 "booth": booth,
                 "exhibitor": registration.organisation if registration is not None else None,
                 "headline": ebooths.headline_in(ebooth, g.locale) if ebooth is not None else None,
                 "url": url,
-                "qr": qr.qr_svg_inline(url, label=_("QR code of booth %(code)s", code=booth.code)),
+                "qr": qrcodes.qr_svg_inline(url, label=_("QR code of booth %(code)s", code=booth.code)),
             }
         )
     return signs
@@ -395,7 +373,6 @@ def booth_sign(event_id: int, booth_id: int):
     if booth is None or booth.event_id != event.id:
         abort(404)
     signs = _signs(event, [(booth, ebooths.holder_of(booth))])
-    db.session.commit()
     return render_template(
         "booths/ebooth/signs.html", event=event, hall=booth.hall, signs=signs, size=_sign_size(), single=True
     )
@@ -410,7 +387,6 @@ def hall_signs(event_id: int, hall_id: int):
     if hall is None or hall.event_id != event.id:
         abort(404)
     signs = _signs(event, ebooths.hall_signs(hall))
-    db.session.commit()
     return render_template(
         "booths/ebooth/signs.html", event=event, hall=hall, signs=signs, size=_sign_size(), single=False
     )

@@ -1,0 +1,1 @@
+"""The booth allocation engine (pure: no Flask, no database); see engine.py."""

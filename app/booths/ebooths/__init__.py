@@ -1,0 +1,1 @@
+"""Electronic booths: pages, the online catalogue, visits, QR codes and printable booth signs."""
