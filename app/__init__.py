@@ -14,6 +14,9 @@ from flask_login import current_user
 from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from config import CONFIGS, Config
 
+# The feature packages, lowest layer first (app/<feature>/: see README, "Where things go").
+FEATURES = ("accounts", "catalog", "events", "booths", "matching", "onsite", "notifications", "demo")
+
 
 def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
     """Build the application: config, extensions, blueprints, CLI, error pages."""
@@ -144,7 +147,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app.catalog import vocab
+    from app.data import vocab
     from app.data.provinces import province_name
 
     def money(value) -> str:

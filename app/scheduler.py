@@ -35,6 +35,8 @@ when the database isn't PostgreSQL; default beside the SQLite file, else
 from __future__ import annotations
 
 import atexit
+import importlib
+import importlib.util
 import logging
 import os
 import signal
@@ -74,8 +76,6 @@ ATEXIT_KEY = "ocopfair.scheduler.atexit"
 # A constant 64-bit key for pg_try_advisory_lock: b"ocopschd" read as a signed integer.
 ADVISORY_LOCK_KEY = int.from_bytes(b"ocopschd", "big", signed=True)
 LOCK_CHECK_SECONDS = 60
-OUTBOX_JOB_ID = "outbox-send"
-EVENTS_SYNC_JOB_ID = "events-sync"
 
 JOB_DEFAULTS = {
     # A step missed while no scheduler ran is run once when one comes back, not once per
@@ -276,48 +276,33 @@ def build_scheduler(app: Flask, *, blocking: bool = False) -> BaseScheduler:
     )
 
 
+def job_modules() -> list:
+    """Every feature's `jobs` module (app/<feature>/jobs.py), in the app's feature order."""
+    from app import FEATURES
+
+    return [
+        importlib.import_module(f"app.{name}.jobs")
+        for name in FEATURES
+        if importlib.util.find_spec(f"app.{name}.jobs") is not None
+    ]
+
+
 def add_standing_jobs(scheduler: BaseScheduler) -> None:
-    """Jobs every running scheduler has, under stable ids (re-adding replaces)."""
-    scheduler.add_job(
-        "app.notifications.services:send_outbox",
-        trigger="interval",
-        minutes=1,
-        id=OUTBOX_JOB_ID,
-        name="send queued mail",
-        replace_existing=True,
-    )
-    # Re-derives every open event's jobs, so a job write that failed (say the database was
-    # briefly unreachable when an organiser saved) is repaired within the hour.
-    scheduler.add_job(
-        "app.events.jobs:sync_all_event_jobs",
-        trigger="interval",
-        hours=1,
-        id=EVENTS_SYNC_JOB_ID,
-        name="re-derive the events' jobs",
-        replace_existing=True,
-    )
-    # Matchmaking: no-shows 15 minutes after a meeting's end, agenda reminders (app/matching/jobs.py).
-    scheduler.add_job(
-        "app.matching.jobs:matching_tick",
-        trigger="interval",
-        minutes=5,
-        id="matching-tick",
-        name="matchmaking no-shows and reminders",
-        replace_existing=True,
-    )
+    """Jobs every running scheduler has: each module adds its own (`register_jobs`), under
+    stable ids, so re-adding replaces."""
+    for module in job_modules():
+        register = getattr(module, "register_jobs", None)
+        if register is not None:
+            register(scheduler)
 
 
-def _sync_events_on_start(app: Flask) -> None:
-    """Re-derive every open event's jobs: repairs a store that missed a write."""
-    from app.events.jobs import sync_all_event_jobs
+def _announce_start(app: Flask) -> None:
+    """Tell the modules the scheduler started (events re-derive their jobs, say)."""
+    from app.signals import scheduler_started
 
+    job_modules()  # their receivers connect when imported
     with app.app_context():
-        try:
-            count = sync_all_event_jobs()
-        except Exception:
-            log.exception("could not re-sync the events' jobs at start")
-        else:
-            log.info("scheduler started; jobs checked for %d event(s)", count)
+        scheduler_started.send(app)
 
 
 def prepare_scheduler(app: Flask, *, blocking: bool = False, quiet: bool = False) -> BaseScheduler | None:
@@ -343,9 +328,7 @@ def prepare_scheduler(app: Flask, *, blocking: bool = False, quiet: bool = False
     return scheduler
 
 
-def start_scheduler(
-    app: Flask, *, sync_events: bool = True, quiet: bool = False
-) -> BackgroundScheduler | None:
+def start_scheduler(app: Flask, *, announce: bool = True, quiet: bool = False) -> BackgroundScheduler | None:
     """Start the background scheduler in this process if no other process runs one."""
     scheduler = prepare_scheduler(app, quiet=quiet)
     if scheduler is None or scheduler.running:
@@ -354,8 +337,8 @@ def start_scheduler(
     if not app.extensions.get(ATEXIT_KEY):
         atexit.register(stop_scheduler, app)
         app.extensions[ATEXIT_KEY] = True
-    if sync_events:
-        _sync_events_on_start(app)
+    if announce:
+        _announce_start(app)
     return scheduler
 
 
@@ -508,7 +491,7 @@ def run_command(wait: bool):
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, on_term)
-    scheduler.add_listener(lambda event: _sync_events_on_start(app), mask=EVENT_SCHEDULER_START)
+    scheduler.add_listener(lambda event: _announce_start(app), mask=EVENT_SCHEDULER_START)
     click.echo("scheduler running; Ctrl-C to stop")
     try:
         scheduler.start()

@@ -27,3 +27,6 @@ meetings_published = _signals.signal("meetings-published")
 meeting_moved = _signals.signal("meeting-moved")
 #: A published meeting was cancelled or removed (sender: the Meeting).
 meeting_cancelled = _signals.signal("meeting-cancelled")
+
+#: The scheduler started in this process (sender: the Flask app); sent inside an app context.
+scheduler_started = _signals.signal("scheduler-started")

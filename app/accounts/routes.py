@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import services
-from app.accounts.forms import ChangePasswordForm, LoginForm, SignupForm
+from app.accounts.forms import ChangePasswordForm, LoginForm
 from app.accounts.models import ROLES, User
 from app.accounts.permissions import roles_required
 from app.extensions import db
@@ -53,31 +53,6 @@ def logout():
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("catalog.home"))
-
-
-@bp.route("/signup", methods=["GET", "POST"])
-def signup():
-    """Anyone: open a producer (exhibitor) or buyer account with its organisation."""
-    if current_user.is_authenticated:
-        return redirect(url_for("catalog.dashboard"))
-    form = SignupForm()
-    if form.validate_on_submit():
-        with service_errors(form):
-            user = services.sign_up(
-                email=form.email.data,
-                password=form.password.data,
-                full_name=form.full_name.data,
-                role=form.role.data,
-                organisation_name=form.organisation_name.data,
-                province_code=form.province_code.data,
-                producer_kind=form.producer_kind.data or None,
-                buyer_type=form.buyer_type.data or None,
-                locale=session.get("lang"),
-            )
-            login_user(user)
-            flash(_("Your account is ready. Complete your organisation's profile."), "success")
-            return redirect(url_for("catalog.edit_my_organisation"))
-    return render_template("accounts/signup.html", form=form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

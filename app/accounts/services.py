@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.accounts.models import ROLES, User
-from app.catalog import services as catalog
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.extensions import db
@@ -47,42 +46,6 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     return user
-
-
-def sign_up(
-    *,
-    email: str,
-    password: str,
-    full_name: str,
-    role: str,
-    organisation_name: str,
-    province_code: str,
-    producer_kind: str | None = None,
-    buyer_type: str | None = None,
-    locale: str | None = None,
-) -> User:
-    """A producer or buyer opens an account together with its organisation."""
-    if role not in ("exhibitor", "buyer"):
-        raise ServiceError(_l("Choose producer or buyer."), field="role")
-    if find_user_by_email(email) is not None:
-        raise ServiceError(_l("An account with this e-mail already exists."), field="email")
-    organisation = catalog.create_organisation(
-        role="producer" if role == "exhibitor" else "buyer",
-        name=organisation_name,
-        province_code=province_code,
-        producer_kind=producer_kind if role == "exhibitor" else None,
-        buyer_type=buyer_type if role == "buyer" else None,
-        email=normalise_email(email),
-        contact_name=full_name,
-    )
-    return create_user(
-        email=email,
-        password=password,
-        full_name=full_name,
-        role=role,
-        locale=locale,
-        organisation=organisation,
-    )
 
 
 def authenticate(email: str, password: str) -> User | None:

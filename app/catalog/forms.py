@@ -7,16 +7,19 @@ from wtforms import (
     DecimalField,
     EmailField,
     IntegerField,
+    PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.catalog.vocab import (
+from app.data.provinces import province_choices
+from app.data.vocab import (
     BUYER_TYPES,
     CATEGORIES,
     OCOP_GROUPS,
@@ -25,7 +28,6 @@ from app.catalog.vocab import (
     UNITS,
     choices,
 )
-from app.data.provinces import province_choices
 from app.forms import AppForm
 
 BLANK = [("", "—")]
@@ -163,3 +165,41 @@ class DemandLineForm(AppForm):
             "price_ceiling": self.price_ceiling.data,
             "note": self.note.data,
         }
+
+
+class SignupForm(AppForm):
+    role = RadioField(
+        _l("I am"),
+        choices=[("exhibitor", _l("a producer (exhibitor)")), ("buyer", _l("a buyer"))],
+        default="exhibitor",
+        validators=[DataRequired()],
+    )
+    full_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)])
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    organisation_name = StringField(_l("Organisation name"), validators=[DataRequired(), Length(max=200)])
+    producer_kind = SelectField(
+        _l("Kind of producer"), choices=[("", "—"), *choices(PRODUCER_KINDS)], validators=[Optional()]
+    )
+    buyer_type = SelectField(
+        _l("Type of buyer"), choices=[("", "—"), *choices(BUYER_TYPES)], validators=[Optional()]
+    )
+    province_code = SelectField(_l("Province"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.province_code.choices = [("", "—"), *province_choices()]
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.role.data == "exhibitor" and not self.producer_kind.data:
+            self.producer_kind.errors.append(_l("Choose the kind of producer."))
+            ok = False
+        if self.role.data == "buyer" and not self.buyer_type.data:
+            self.buyer_type.errors.append(_l("Choose the type of buyer."))
+            ok = False
+        return ok

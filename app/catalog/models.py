@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.catalog.vocab import CERTIFIED_MIN_STARS
+from app.data.vocab import CERTIFIED_MIN_STARS
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
 

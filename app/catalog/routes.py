@@ -12,18 +12,19 @@ from flask import (
     render_template,
     request,
     send_from_directory,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, select
 
 from app.accounts.permissions import roles_required
 from app.catalog import services
-from app.catalog.forms import DemandLineForm, OrganisationForm, ProductForm
+from app.catalog.forms import DemandLineForm, OrganisationForm, ProductForm, SignupForm
 from app.catalog.models import DemandLine, Organisation, Product
-from app.catalog.vocab import CATEGORIES, OCOP_GROUPS, STANDARDS
 from app.data.provinces import PROVINCES, province_choices
+from app.data.vocab import CATEGORIES, OCOP_GROUPS, STANDARDS
 from app.errors import PermissionDenied
 from app.extensions import db
 from app.transaction import service_errors
@@ -325,3 +326,28 @@ def delete_demand(line_id: int):
         what=str(CATEGORIES[line.category][1]) if line.category in CATEGORIES else line.category,
         cancel_url=url_for("catalog.my_demand"),
     )
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    """Anyone: open a producer (exhibitor) or buyer account with its organisation."""
+    if current_user.is_authenticated:
+        return redirect(url_for("catalog.dashboard"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        with service_errors(form):
+            user = services.sign_up(
+                email=form.email.data,
+                password=form.password.data,
+                full_name=form.full_name.data,
+                role=form.role.data,
+                organisation_name=form.organisation_name.data,
+                province_code=form.province_code.data,
+                producer_kind=form.producer_kind.data or None,
+                buyer_type=form.buyer_type.data or None,
+                locale=session.get("lang"),
+            )
+            login_user(user)
+            flash(_("Your account is ready. Complete your organisation's profile."), "success")
+            return redirect(url_for("catalog.edit_my_organisation"))
+    return render_template("catalog/signup.html", form=form)

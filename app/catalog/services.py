@@ -20,6 +20,8 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app import clock
+from app.accounts import services as accounts
+from app.accounts.models import User
 from app.catalog.models import (
     DemandLine,
     DemandProvince,
@@ -28,7 +30,8 @@ from app.catalog.models import (
     Product,
     ProductStandard,
 )
-from app.catalog.vocab import (
+from app.data.provinces import PROVINCES, fold
+from app.data.vocab import (
     BUYER_TYPES,
     CATEGORIES,
     CERTIFICATE_VALID_MONTHS,
@@ -38,7 +41,6 @@ from app.catalog.vocab import (
     STANDARDS,
     UNITS,
 )
-from app.data.provinces import PROVINCES, fold
 from app.database import unlink_after_commit, unlink_after_rollback
 from app.errors import PermissionDenied, ServiceError
 from app.extensions import db
@@ -569,3 +571,39 @@ def delete_demand_line(actor, line: DemandLine) -> None:
     ensure_can_edit_organisation(actor, line.organisation)
     db.session.delete(line)
     db.session.flush()
+
+
+def sign_up(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    role: str,
+    organisation_name: str,
+    province_code: str,
+    producer_kind: str | None = None,
+    buyer_type: str | None = None,
+    locale: str | None = None,
+) -> User:
+    """A producer or buyer opens an account together with its organisation."""
+    if role not in ("exhibitor", "buyer"):
+        raise ServiceError(_l("Choose producer or buyer."), field="role")
+    if accounts.find_user_by_email(email) is not None:
+        raise ServiceError(_l("An account with this e-mail already exists."), field="email")
+    organisation = create_organisation(
+        role="producer" if role == "exhibitor" else "buyer",
+        name=organisation_name,
+        province_code=province_code,
+        producer_kind=producer_kind if role == "exhibitor" else None,
+        buyer_type=buyer_type if role == "buyer" else None,
+        email=accounts.normalise_email(email),
+        contact_name=full_name,
+    )
+    return accounts.create_user(
+        email=email,
+        password=password,
+        full_name=full_name,
+        role=role,
+        locale=locale,
+        organisation=organisation,
+    )

@@ -38,8 +38,8 @@ from app.booths.models import Booth, BoothAssignment
 from app.booths.plan import services as plan
 from app.catalog import services as catalog
 from app.catalog.models import Organisation, Product
-from app.catalog.vocab import BUYER_TYPES, CATEGORIES, CERTIFIED_MIN_STARS, PRODUCER_KINDS
 from app.data.provinces import PROVINCES, fold
+from app.data.vocab import BUYER_TYPES, CATEGORIES, CERTIFIED_MIN_STARS, PRODUCER_KINDS
 from app.database import utcnow
 from app.events import services as events
 from app.events.models import Event, Registration

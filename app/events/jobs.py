@@ -47,6 +47,7 @@ from app.events import services
 from app.events.models import Event, Registration
 from app.extensions import db
 from app.notifications.services import queue_mail
+from app.signals import scheduler_started
 from app.transaction import rollback, transaction
 
 log = logging.getLogger("ocopfair.jobs")
@@ -285,3 +286,30 @@ def sync_all_event_jobs(now: datetime | None = None, scheduler=None) -> int:
         schedule_event_jobs(event, now=now, scheduler=scheduler)
     rollback()  # read only; end the transaction so it holds no snapshot or lock
     return len(events)
+
+
+EVENTS_SYNC_JOB_ID = "events-sync"
+
+
+def register_jobs(scheduler) -> None:
+    # Re-derives every open event's jobs, so a job write that failed (say the database was
+    # briefly unreachable when an organiser saved) is repaired within the hour.
+    scheduler.add_job(
+        "app.events.jobs:sync_all_event_jobs",
+        trigger="interval",
+        hours=1,
+        id=EVENTS_SYNC_JOB_ID,
+        name="re-derive the events' jobs",
+        replace_existing=True,
+    )
+
+
+@scheduler_started.connect
+def _sync_when_the_scheduler_starts(_app, **_extra) -> None:
+    """Re-derive every open event's jobs at start: repairs a store that missed a write."""
+    try:
+        count = sync_all_event_jobs()
+    except Exception:
+        log.exception("could not re-sync the events' jobs at start")
+    else:
+        log.info("scheduler started; jobs checked for %d event(s)", count)

@@ -1,15 +1,12 @@
-"""Matchmaking's time-driven work: no-shows and agenda reminders.
+"""Matchmaking's time-driven work: agenda reminders.
 
-One standing interval job, "matching-tick" (every `TICK_MINUTES`, added in
-app.scheduler.add_standing_jobs), calls `matching_tick`, which runs:
+One standing interval job, "matching-tick" (every `TICK_MINUTES`, added by `register_jobs`),
+calls `matching_tick`, which runs `send_agenda_reminders(now)`: each participant's users get
+a reminder the evening before a day with meetings (from 18:00 local the day before until
+midnight) and one 30 minutes before their first meeting of each day. (No-shows are on-site
+work: app/onsite/jobs.py.)
 
-- `mark_no_shows(now)`: meetings nobody checked in 15 minutes after their end become
-  no-shows (app.onsite.services.record_no_shows);
-- `send_agenda_reminders(now)`: each participant's users get a reminder the evening
-  before a day with meetings (from 18:00 local the day before until midnight) and one
-  30 minutes before their first meeting of each day.
-
-Every step is idempotent: a no-show is marked once; a reminder carries an outbox dedupe
+Every step is idempotent: a reminder carries an outbox dedupe
 key (participant, day, and for the 30-minute one the first meeting's time), so however
 often or late the job runs each person gets each reminder once. A reminder whose moment
 has passed (the meeting started, or the evening is over) is not sent late. Each job
@@ -35,7 +32,6 @@ from app.extensions import db
 from app.matching.engine.slots import Slot, session_slots, table_label
 from app.matching.models import MatchingSession, Meeting
 from app.notifications.services import queue_mail
-from app.onsite.services import record_no_shows
 from app.transaction import transaction
 from app.urls import external_url
 
@@ -46,18 +42,6 @@ EVENING_AT = time(18, 0)  # local time, the day before
 SOON = timedelta(minutes=30)
 LOOK_AHEAD = timedelta(hours=36)
 LOCALES = ("vi", "en", "fr")
-
-
-# ---------------------------------------------------------------- no-shows
-
-
-def mark_no_shows(now: datetime | None = None) -> int:
-    """The job: mark overdue meetings no-shows in one transaction; returns how many changed."""
-    with transaction():
-        changed = record_no_shows(now or utcnow())
-    if changed:
-        log.info("matching: %d meeting(s) marked no-show", len(changed))
-    return len(changed)
 
 
 # ---------------------------------------------------------------- reminders
@@ -211,18 +195,23 @@ def send_agenda_reminders(now: datetime | None = None) -> int:
 
 
 def matching_tick(now: datetime | None = None) -> dict[str, int]:
-    """The "matching-tick" standing job: no-shows, then reminders, each in its own transaction.
+    """The "matching-tick" standing job: agenda reminders, in one transaction.
 
-    A failed step is rolled back (by its transaction) and logged; the other still runs.
+    A failure is rolled back (by its transaction) and logged; the next tick tries again.
     """
-    now = now or utcnow()
-    result = {"no_shows": 0, "reminders": 0}
     try:
-        result["no_shows"] = mark_no_shows(now)
-    except Exception:
-        log.exception("matching: marking no-shows failed; the next tick tries again")
-    try:
-        result["reminders"] = send_agenda_reminders(now)
+        return {"reminders": send_agenda_reminders(now or utcnow())}
     except Exception:
         log.exception("matching: queueing agenda reminders failed; the next tick tries again")
-    return result
+        return {"reminders": 0}
+
+
+def register_jobs(scheduler) -> None:
+    scheduler.add_job(
+        "app.matching.jobs:matching_tick",
+        trigger="interval",
+        minutes=TICK_MINUTES,
+        id="matching-tick",
+        name="matchmaking agenda reminders",
+        replace_existing=True,
+    )

@@ -3,7 +3,7 @@
 An organiser of the event (later also a table host) types or scans a meeting's code; the
 meeting becomes "held" once, and a second scan says when it was checked in. Meetings
 nobody checked in `NO_SHOW_GRACE` after their end become "no_show" (the scheduled job,
-`app.matching.jobs.mark_no_shows`). An organiser can still check in a meeting marked
+`app.onsite.jobs.mark_no_shows`). An organiser can still check in a meeting marked
 no-show by the job (people who forgot to scan), which corrects it to "held".
 
 Functions flush; the caller commits.

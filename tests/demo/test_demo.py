@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.accounts import services as accounts
 from app.accounts.models import User
 from app.catalog.models import DemandLine, Organisation, Product
-from app.catalog.vocab import BUYER_TYPES, CATEGORIES, OCOP_GROUPS, UNITS
+from app.data.vocab import BUYER_TYPES, CATEGORIES, OCOP_GROUPS, UNITS
 from app.demo import services as demo
 
 SEED = 2025

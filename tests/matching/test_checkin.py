@@ -14,6 +14,7 @@ from app.matching import jobs
 from app.matching.models import Meeting, MeetingOutcome
 from app.matching.outcomes import services as outcomes
 from app.notifications.models import OutboxMessage
+from app.onsite import jobs as onsite_jobs
 from app.onsite import services as checkin
 from tests.matching.test_agenda import ZONE, add_meeting, build_fair
 
@@ -159,26 +160,30 @@ def test_meetings_not_checked_in_15_minutes_after_their_end_become_no_shows(db, 
     checkin.check_in(fair.organiser, fair.event, held.checkin_code, now=_local(fair, 0, 8, 35))
     db.session.commit()
 
-    assert jobs.mark_no_shows(_local(fair, 0, 9, 4)) == 0, "not before 15 minutes have passed"
-    assert jobs.mark_no_shows(_local(fair, 0, 9, 5)) == 1
-    assert jobs.mark_no_shows(_local(fair, 0, 9, 6)) == 0, "idempotent"
+    assert onsite_jobs.mark_no_shows(_local(fair, 0, 9, 4)) == 0, "not before 15 minutes have passed"
+    assert onsite_jobs.mark_no_shows(_local(fair, 0, 9, 5)) == 1
+    assert onsite_jobs.mark_no_shows(_local(fair, 0, 9, 6)) == 0, "idempotent"
     db.session.expire_all()
     assert [m.status for m in (missed, held, later, draft)] == ["no_show", "held", "scheduled", "scheduled"]
-    assert jobs.mark_no_shows(_local(fair, 1, 8, 0)) == 1
+    assert onsite_jobs.mark_no_shows(_local(fair, 1, 8, 0)) == 1
     assert db.session.get(Meeting, later.id).status == "no_show"
     # A participant who forgot to scan can still be checked in: the organiser corrects it.
     result = checkin.check_in(fair.organiser, fair.event, missed.checkin_code, now=_local(fair, 0, 9, 30))
     assert not result.already and missed.status == "held"
 
 
-def test_the_standing_job_runs_no_shows_and_reminders(app, db, fair, booked):
+def test_each_module_adds_its_standing_jobs_and_they_run(app, db, fair, booked):
     from app.scheduler import add_standing_jobs, build_scheduler
 
     scheduler = build_scheduler(app)
     add_standing_jobs(scheduler)
-    assert "matching-tick" in {job.id for job in scheduler.get_jobs()}
-    result = jobs.matching_tick(_local(fair, 0, 9, 10))
-    assert result == {"no_shows": 2, "reminders": 0}
+    standing = {job.id: job.func_ref for job in scheduler.get_jobs()}
+    assert standing["onsite-no-shows"] == "app.onsite.jobs:mark_no_shows"
+    assert standing["matching-tick"] == "app.matching.jobs:matching_tick"
+    assert standing["outbox-send"] == "app.notifications.services:send_outbox"
+    assert standing["events-sync"] == "app.events.jobs:sync_all_event_jobs"
+    assert onsite_jobs.mark_no_shows(_local(fair, 0, 9, 10)) == 2
+    assert jobs.matching_tick(_local(fair, 0, 9, 10)) == {"reminders": 0}, "the day's meetings have begun"
 
 
 # ---------------------------------------------------------------- reminders

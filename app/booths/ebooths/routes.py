@@ -25,8 +25,8 @@ from app.booths.models import Booth, ElectronicBooth
 from app.booths.plan.svg import render_hall_svg
 from app.catalog import services as catalog_services
 from app.catalog.models import Product
-from app.catalog.vocab import OCOP_GROUPS, STANDARDS
 from app.data.provinces import PROVINCES, province_name
+from app.data.vocab import OCOP_GROUPS, STANDARDS
 from app.errors import PermissionDenied
 from app.events import services as event_services
 from app.events.models import Event, Hall

@@ -26,7 +26,7 @@ from app.booths.models import (
     BoothType,
     ZoneRule,
 )
-from app.catalog import vocab
+from app.data import vocab
 from app.data.provinces import PROVINCES, province_code, province_name
 from app.errors import ServiceError
 from app.events.models import Event, Hall, Registration

@@ -18,8 +18,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from app.catalog.imports.read import COLUMN_BY_CODE, cell_text, header_key
-from app.catalog.vocab import CATEGORIES, OCOP_GROUPS, PRODUCER_KINDS, STANDARDS, UNITS
 from app.data.provinces import fold, province_code
+from app.data.vocab import CATEGORIES, OCOP_GROUPS, PRODUCER_KINDS, STANDARDS, UNITS
 
 if TYPE_CHECKING:
     from app.catalog.imports.plan import ProducerGroup

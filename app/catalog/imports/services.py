@@ -39,8 +39,8 @@ from app.catalog.imports.check import (
 )
 from app.catalog.imports.read import COLUMNS, GROUP_OR_CATEGORY, cell_text, display_filename
 from app.catalog.models import ImportBatch
-from app.catalog.vocab import CATEGORIES
 from app.data.provinces import PROVINCES
+from app.data.vocab import CATEGORIES
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.extensions import db

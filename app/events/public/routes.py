@@ -160,7 +160,6 @@ def event_page(slug: str):
     """Anyone: what, when and where, the programme, approved exhibitors, calendar links."""
     event = _visible_event(slug)
     now = utcnow()
-    can_apply = "events.apply" in current_app.view_functions
     notes = _registration_notes(event, now)
     return render_template(
         "events_public/event.html",
@@ -168,14 +167,12 @@ def event_page(slug: str):
         now=now,
         zone_label=_zone_label(event),
         registration_notes=notes,
-        apply_roles=[note.role for note in notes if note.is_open] if can_apply else [],
+        apply_roles=[note.role for note in notes if note.is_open],
         programme_days=_programme_by_day(event),
         exhibitors=registrations.approved_registrations(event, "exhibitor"),
         is_preview=event.state == "draft",
         manage_url=(
-            url_for("events.show", event_id=event.id)
-            if "events.show" in current_app.view_functions and services.can_manage(current_user, event)
-            else None
+            url_for("events.show", event_id=event.id) if services.can_manage(current_user, event) else None
         ),
         feed_url=_feed_url(event),
         webcal_url=_webcal_url(event),

@@ -34,7 +34,7 @@ from sqlalchemy.orm import selectinload
 from app import signals
 from app.accounts.models import User
 from app.catalog.models import DemandLine, Organisation, Product
-from app.catalog.vocab import CERTIFIED_MIN_STARS
+from app.data.vocab import CERTIFIED_MIN_STARS
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event, Registration, RegistrationDemand, RegistrationProduct

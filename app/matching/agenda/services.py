@@ -18,8 +18,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.catalog import vocab
 from app.catalog.models import DemandLine, Product
+from app.data import vocab
 from app.database import utcnow
 from app.errors import PermissionDenied
 from app.events.models import Event, Registration

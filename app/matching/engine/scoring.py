@@ -80,7 +80,7 @@ EXCLUSION_REASONS = {
 MIN_SCORE = 0.01
 UNKNOWN = 0.5  # the value of a term whose data is missing: neither helps nor hurts much
 OTHER_PROVINCE = 0.2
-# Units that convert to a common base (app.catalog.vocab.UNIT_BASE; the services pass theirs).
+# Units that convert to a common base (app.data.vocab.UNIT_BASE; the services pass theirs).
 DEFAULT_UNIT_BASE: dict[str, tuple[str, float]] = {"kg": ("kg", 1.0), "tonne": ("kg", 1000.0)}
 
 

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.permissions import roles_required
-from app.catalog import vocab
+from app.data import vocab
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Registration
 from app.extensions import db

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from flask_babel import format_decimal, gettext
 
-from app.catalog import vocab
+from app.data import vocab
 from app.data.provinces import province_name
 from app.matching.engine.scoring import EXCLUSION_REASONS, TERM_NAMES
 

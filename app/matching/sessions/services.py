@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import signals
-from app.catalog.vocab import UNIT_BASE
+from app.data.vocab import UNIT_BASE
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event, Registration
