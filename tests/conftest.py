@@ -194,8 +194,8 @@ class _SystemActor:
 
 
 @pytest.fixture()
-def page():
-    """Parse a response's HTML: `page(response).select_one("#id")`, `.get_text()`."""
+def html():
+    """Parse a response's HTML: `html(response).select_one("#id")`, `.get_text()`."""
     from bs4 import BeautifulSoup
 
     def parse(response):
