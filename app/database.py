@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -92,3 +94,20 @@ def _unlink_rolled_back(session: Session, previous_transaction) -> None:
     for path in session.info.pop(_ON_ROLLBACK, []):
         Path(path).unlink(missing_ok=True)
     session.info.pop(_ON_COMMIT, None)
+
+
+@contextmanager
+def savepoint(session) -> Iterator[None]:
+    """A SAVEPOINT nested in the caller's transaction: an IntegrityError inside rolls back only it.
+
+    pysqlite begins its transaction only at the first write, and SQLite takes a SAVEPOINT
+    outside a transaction as the transaction itself (its RELEASE would commit). So on SQLite,
+    if nothing has been written yet, the transaction is begun first (a deferred BEGIN takes no
+    lock until the first write). Other databases are always inside the caller's transaction.
+    Objects to insert are added inside the block: begin_nested() flushes what is pending first.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+    with session.begin_nested():
+        yield

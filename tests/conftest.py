@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -35,6 +35,7 @@ _counter = itertools.count(1)
 
 # 10:00 in Vietnam, a weekday; tests that care about the date boundary pin 16:30 or 23:30 UTC.
 PINNED_NOW = "2027-01-15T03:00:00+00:00"
+NOW = datetime.fromisoformat(PINNED_NOW)  # where the pinned clock starts: tests pass it as `now`
 
 
 @pytest.fixture(autouse=True)
@@ -274,5 +275,39 @@ def make_event(db, make_user):
             "buyer_registration_closes_at": now + timedelta(days=25),
         } | overrides
         return services.create_event(organiser, **values)
+
+    return build
+
+
+@pytest.fixture()
+def make_open_event(db, make_user):
+    """A physical fair whose two registration windows are open at NOW (unless open_now=False);
+    it takes place two months later. `make_open_event(organiser, exhibitor_capacity=2)`."""
+    from app.events import services
+
+    def build(organiser=None, *, open_now: bool = True, **overrides):
+        organiser = organiser or make_user(role="organiser")
+        n = next(_counter)
+        starts = NOW + timedelta(days=60)
+        values = {
+            "slug": f"hoi-cho-ocop-{n}",
+            "kind": "physical_fair",
+            "name_vi": f"Hội chợ OCOP Quảng Ninh {n}",
+            "name_en": f"Quang Ninh OCOP fair {n}",
+            "timezone": "Asia/Ho_Chi_Minh",
+            "starts_at": starts,
+            "ends_at": starts + timedelta(days=3),
+            "venue_name": "Cung Quy hoạch, Hội chợ và Triển lãm Quảng Ninh",
+            "exhibitor_capacity": 10,
+            "buyer_capacity": 10,
+            "exhibitor_registration_opens_at": NOW - timedelta(days=1),
+            "exhibitor_registration_closes_at": NOW + timedelta(days=30),
+            "buyer_registration_opens_at": NOW - timedelta(days=1),
+            "buyer_registration_closes_at": NOW + timedelta(days=30),
+        } | overrides
+        event = services.create_event(organiser, **values)
+        if open_now:
+            services.open_registration(organiser, event, now=NOW)
+        return event
 
     return build

@@ -44,7 +44,7 @@ from app.accounts.models import User
 from app.database import utcnow
 from app.errors import ServiceError
 from app.events import services
-from app.events.models import Event, Registration
+from app.events.models import FINAL_EVENT_STATES, Event, Registration
 from app.extensions import db
 from app.notifications.services import queue_mail
 from app.signals import scheduler_started
@@ -54,7 +54,6 @@ log = logging.getLogger("ocopfair.jobs")
 
 REMINDER_LEAD = timedelta(days=1)
 RUN_STEP = "app.events.jobs:run_step"
-FINAL_STATES = ("finished", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -251,7 +250,7 @@ def _schedule(event: Event, now: datetime, scheduler, planned: dict[str, datetim
 
     for step, definition in STEPS.items():
         identifier = job_id(event.id, step)
-        when = definition.when(event) if event.state not in FINAL_STATES else None
+        when = definition.when(event) if event.state not in FINAL_EVENT_STATES else None
         if when is not None and when <= now:
             when = now if event.state in definition.sources else None
         if when is None:
@@ -281,7 +280,7 @@ def unschedule_event_jobs(event_id: int, scheduler=None) -> None:
 def sync_all_event_jobs(now: datetime | None = None, scheduler=None) -> int:
     """`schedule_event_jobs` for every event not finished or cancelled; returns how many."""
     scheduler = _scheduler(scheduler)
-    events = list(db.session.scalars(select(Event).where(Event.state.not_in(FINAL_STATES))))
+    events = list(db.session.scalars(select(Event).where(Event.state.not_in(FINAL_EVENT_STATES))))
     for event in events:
         schedule_event_jobs(event, now=now, scheduler=scheduler)
     rollback()  # read only; end the transaction so it holds no snapshot or lock

@@ -23,6 +23,10 @@ EVENT_STATES = (
     "finished",
     "cancelled",
 )
+# The event is over: nothing about it changes any more (jobs, booths, matchmaking).
+FINAL_EVENT_STATES = ("finished", "cancelled")
+# Registrations can't be decided: not yet announced (draft), or over.
+UNDECIDABLE_EVENT_STATES = ("draft", *FINAL_EVENT_STATES)
 REGISTRATION_ROLES = ("exhibitor", "buyer")
 REGISTRATION_STATUSES = ("pending", "approved", "rejected", "waitlisted", "withdrawn")
 PROGRAMME_KINDS = ("opening", "seminar", "tasting", "matchmaking", "award", "other")

@@ -22,7 +22,6 @@ from app.booths.models import Booth, BoothAssignment
 from app.errors import ServiceError
 from app.events.models import Registration
 from app.extensions import db as _db
-from tests.booths.test_booking import Fair
 
 pytestmark = [
     pytest.mark.postgres,
@@ -36,9 +35,9 @@ ATTEMPTS = 50
 
 
 @pytest.fixture()
-def last_free_booth(db, organiser, make_producer, make_user, make_product):
+def last_free_booth(db, organiser, make_booth_fair):
     """An event whose only free booth is A-2 (A-1 is booked), and 50 approved exhibitors. Committed."""
-    fair = Fair(db, organiser, make_producer, make_user, make_product)
+    fair = make_booth_fair(organiser)
     booked, last = fair.add_booths(2)
     fair.first_come()
     holder_user, holder = fair.exhibitor()

@@ -19,7 +19,7 @@ from app.errors import ServiceError
 from app.events.models import Event, EventOrganiser, Registration
 from app.events.registrations import services as reg
 from app.extensions import db as _db
-from tests.events.registration_support import NOW, build_event
+from tests.conftest import NOW
 
 pytestmark = [
     pytest.mark.postgres,
@@ -31,10 +31,10 @@ pytestmark = [
 
 
 @pytest.fixture()
-def last_place(db, organiser, make_user, make_producer, make_product):
+def last_place(db, organiser, make_user, make_producer, make_product, make_open_event):
     """An event with 2 exhibitor places, 1 approved, 2 pending; two organisers. Committed."""
     second_organiser = make_user(role="organiser")
-    event = build_event(organiser, exhibitor_capacity=2)
+    event = make_open_event(organiser, exhibitor_capacity=2)
     event.organisers.append(EventOrganiser(user_id=second_organiser.id))
     registrations = []
     for _ in range(3):

@@ -14,7 +14,7 @@ from app.events.models import Registration
 from app.events.registrations import services as reg
 from app.extensions import db as _db
 from app.notifications.models import OutboxMessage
-from tests.events.registration_support import NOW, build_event
+from tests.conftest import NOW
 
 
 @pytest.fixture(autouse=True)
@@ -25,9 +25,11 @@ def request_context(app, db):
 
 
 @pytest.fixture()
-def make_event(db, organiser):
+def make_event(db, organiser, make_open_event):
+    """Here an event is open for registration at NOW, by the test's organiser unless told."""
+
     def build(**overrides):
-        return build_event(overrides.pop("organiser", organiser), **overrides)
+        return make_open_event(overrides.pop("organiser", organiser), **overrides)
 
     return build
 

@@ -23,6 +23,7 @@ from app.events.models import Registration, RegistrationDemand, RegistrationProd
 from app.matching.agenda import services as agenda
 from app.matching.agenda.ical import agenda_calendar, meeting_invitation
 from app.matching.models import AgendaToken, MatchingSession, Meeting
+from tests.conftest import text_of
 
 ZONE = "Asia/Ho_Chi_Minh"
 TABLES = "Nhà B · bàn 12\nNhà B · bàn 13\nNhà C · bàn 1"
@@ -199,26 +200,41 @@ def _feed_path(client, fair, user) -> str:
 # ---------------------------------------------------------------- the page
 
 
-def test_the_agenda_lists_own_meetings_in_time_order_with_place_counterpart_and_why(client, fair, booked):
+def test_the_agenda_lists_own_meetings_in_time_order_with_place_counterpart_and_why(
+    client, fair, booked, html
+):
     first, later, other = booked
     user, _buyer = fair.buyers[0]
     _login(client, user)
     response = client.get(f"/my/events/{fair.event.slug}/agenda?lang=en")
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    producer0 = fair.producers[0][1].organisation.name
-    producer1 = fair.producers[1][1].organisation.name
-    assert html.index(producer0) < html.index(producer1), "08:30 comes before 09:45"
-    assert "08:30–08:50" in html and "09:45–10:05" in html  # the event's zone, not UTC
-    assert "Nhà B" in html and "bàn 12" in html and "Nhà C" in html and "bàn 1" in html
-    assert f'/organisations/{fair.producers[0][1].organisation_id}"' in html
-    assert "Hai Ha green tea" in html  # the producer's product, as registered, in the reader's language
-    assert "Both sides deal in Tea." in html  # why matched, in plain words
-    assert "Too dear." not in html  # a term that counts for nothing is no reason
-    assert first.checkin_code in html and later.checkin_code in html
-    assert other.checkin_code not in html  # another buyer's meeting
-    assert html.count('<svg class="qr"') == 3  # the agenda's own QR, one per meeting
-    assert "webcal://" in html and "@page" in html
+    page = html(response)
+    rows = page.select("table.agenda tr[data-meeting]")
+    assert [int(row["data-meeting"]) for row in rows] == [first.id, later.id], (
+        "08:30 before 09:45; not others'"
+    )
+    assert other.checkin_code not in page.get_text()  # another buyer's meeting
+    cells = [[text_of(cell) for cell in row.find_all("td")] for row in rows]
+    assert [row[0] for row in cells] == ["08:30–08:50", "09:45–10:05"]  # the event's zone, not UTC
+    assert [row[1] for row in cells] == ["Nhà B bàn 12", "Nhà C bàn 1"]
+    producer0, producer1 = (p.organisation for _user, p in fair.producers)
+    links = [row.select_one("td:nth-of-type(3) a")["href"] for row in rows]
+    assert links == [f"/organisations/{producer0.id}", f"/organisations/{producer1.id}"]
+    assert producer0.name in cells[0][2] and producer1.name in cells[1][2]
+    assert (
+        "Hai Ha green tea" in cells[0][2]
+    )  # the producer's product, as registered, in the reader's language
+    why = text_of(rows[0].select_one(".why"))
+    assert "Both sides deal in Tea." in why  # why matched, in plain words
+    assert "Too dear." not in why  # a term that counts for nothing is no reason
+    for row, meeting in zip(rows, (first, later), strict=True):
+        qr = row.select_one("td svg.qr")
+        assert qr is not None and qr["aria-label"] == f"Check-in code {meeting.checkin_code}"
+        assert text_of(row.select_one(".code")) == meeting.checkin_code
+    assert page.select_one("figure svg.qr")["aria-label"] == "This agenda online"
+    subscribe = page.find("a", string="Subscribe in my calendar")
+    assert subscribe["href"].startswith("webcal://")
+    assert "@page" in page.find("style").get_text()  # prints on paper
 
 
 def test_unpublished_and_cancelled_meetings_are_not_on_the_agenda_page(db, client, fair, booked):

@@ -9,6 +9,7 @@ import pytest
 
 from app.matching.engine.scoring import (
     DEFAULT_WEIGHTS,
+    MIN_SCORE,
     BuyerProfile,
     Demand,
     Excluded,
@@ -121,12 +122,27 @@ def test_province_preference_and_mutual_interest_raise_the_score():
 
 
 def test_weights_change_the_score_and_it_stays_in_range():
+    pair = (buyer(wants_tea(preferred_provinces=frozenset({"79"}))), producer(tea(capacity=300)))
+    even = score_pair(*pair, on=LAST_DAY)
+    raw = sum(DEFAULT_WEIGHTS[name] * term.value for name, term in even.terms.items())
+    assert even.score == pytest.approx(raw / sum(DEFAULT_WEIGHTS.values()), abs=1e-4)
+    # With all the weight on one term the score is that term's value: weights decide the score.
+    for name in ("category", "capacity", "province"):
+        only = {term: 0.0 for term in DEFAULT_WEIGHTS} | {name: 1.0}
+        alone = score_pair(*pair, on=LAST_DAY, weights=only)
+        assert alone.score == pytest.approx(max(MIN_SCORE, even.terms[name].value), abs=1e-4)
+    scores = {
+        name: score_pair(*pair, on=LAST_DAY, weights={t: 0.0 for t in DEFAULT_WEIGHTS} | {name: 1.0}).score
+        for name in ("category", "province")
+    }
+    assert scores["category"] > scores["province"], "the buyer prefers another province"
+    # ...and it stays in (0, 1]: a tiny producer for a huge demand is floored, never 0.
     only_capacity = {name: 0.0 for name in DEFAULT_WEIGHTS} | {"capacity": 1.0}
     tiny = producer(tea(capacity=1))
     result = score_pair(
         buyer(wants_tea(monthly_volume=100, unit="tonne")), tiny, on=LAST_DAY, weights=only_capacity
     )
-    assert result.score == 0.01  # floored: a candidate's score is never 0
+    assert result.score == MIN_SCORE
 
 
 def test_the_explanation_names_every_term_in_plain_words(app):

@@ -19,7 +19,7 @@ from app.matching.engine.validate import check_schedule
 from app.matching.models import Availability, MatchRequest, Meeting
 from app.matching.sessions import services
 from app.notifications.models import OutboxMessage
-from tests.events.registration_support import NOW, build_event
+from tests.conftest import NOW
 
 
 @pytest.fixture(autouse=True)
@@ -30,9 +30,9 @@ def request_context(app, db):
 
 
 @pytest.fixture()
-def fair(db, organiser, make_producer, make_buyer, make_user, make_product):
+def fair(db, organiser, make_producer, make_buyer, make_user, make_product, make_open_event):
     """An event with open registration and builders for approved exhibitors and buyers."""
-    event = build_event(organiser)
+    event = make_open_event(organiser)
 
     def producer(capacity=500, category="tea", locale=None, **product):
         organisation = make_producer()

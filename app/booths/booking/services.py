@@ -44,8 +44,9 @@ from app.booths.models import (
 )
 from app.booths.plan.services import plan_settings
 from app.catalog.models import Organisation, Product
+from app.database import savepoint
 from app.errors import PermissionDenied, ServiceError
-from app.events.models import Event, Hall, Registration
+from app.events.models import FINAL_EVENT_STATES, Event, Hall, Registration
 from app.events.services import can_manage, ensure_can_manage
 from app.extensions import db
 from app.notifications.services import queue_mail
@@ -53,7 +54,6 @@ from app.signals import registration_rejected, registration_withdrawn
 
 ACTIVE = ("allocated", "confirmed")
 OPEN_REQUEST = ("pending", "unplaced")
-CLOSED_EVENT_STATES = ("finished", "cancelled")
 MAX_PREFERENCES = 3
 ASSIGNMENT_STATUS_LABELS = {
     "allocated": _l("Allocated"),
@@ -86,14 +86,6 @@ def type_name(booth_type: BoothType | None, locale: str | None = None) -> str:
         return ""
     locale = locale or _locale()
     return getattr(booth_type, f"name_{locale}", None) or booth_type.name
-
-
-def _savepoint_is_nested() -> bool:
-    """Whether a SAVEPOINT now nests inside the caller's transaction (SQLite: only once it has begun)."""
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return True
-    return bool(connection.connection.dbapi_connection.in_transaction)
 
 
 def _lock_event(event: Event) -> None:
@@ -163,7 +155,7 @@ def _ensure_registrant(actor, registration: Registration) -> None:
         raise PermissionDenied
     if registration.status != "approved":
         raise ServiceError(_l("Only an approved exhibitor can book a booth."))
-    if registration.event.state in CLOSED_EVENT_STATES:
+    if registration.event.state in FINAL_EVENT_STATES:
         raise ServiceError(_l("Booths of a finished or cancelled event can't be booked."))
 
 
@@ -515,14 +507,9 @@ def pick_booth(actor, registration: Registration, booth: Booth) -> BoothAssignme
         status="allocated",
         payment=_payment_for(booth),
     )
-    if not _savepoint_is_nested():
-        # pysqlite has not begun the transaction (nothing written yet): begin it now, so the
-        # savepoint below nests inside it rather than being it (its RELEASE would commit).
-        db.session.connection().exec_driver_sql("BEGIN")
     try:
         # Only the savepoint is rolled back when a concurrent pick won the booth meanwhile.
-        # (Added inside: begin_nested() flushes what is pending before its SAVEPOINT.)
-        with db.session.begin_nested():
+        with savepoint(db.session):
             db.session.add(assignment)
             db.session.flush()
     except IntegrityError:
@@ -693,7 +680,7 @@ def allocate_all(actor, event: Event) -> AllocationReport:
     have appeared). Booths held already (allocated or confirmed) stay where they are.
     """
     ensure_can_manage(actor, event)
-    if event.state in CLOSED_EVENT_STATES:
+    if event.state in FINAL_EVENT_STATES:
         raise ServiceError(_l("Booths of a finished or cancelled event can't be allocated."))
     _lock_event(event)
     started = time.perf_counter()
@@ -744,11 +731,7 @@ def allocate_all(actor, event: Event) -> AllocationReport:
         request.unplaced_reason = None
         report.placed.append((request, booth, request.got_preference))
     try:
-        if _savepoint_is_nested():
-            with db.session.begin_nested():
-                db.session.add_all(new_rows)
-                db.session.flush()
-        else:
+        with savepoint(db.session):
             db.session.add_all(new_rows)
             db.session.flush()
     except IntegrityError:
@@ -865,10 +848,7 @@ def move_assignment(actor, assignment: BoothAssignment, booth: Booth) -> BoothAs
     assignment.booth_id = booth.id
     assignment.booth = booth
     try:
-        if _savepoint_is_nested():
-            with db.session.begin_nested():
-                db.session.flush()
-        else:
+        with savepoint(db.session):
             db.session.flush()
     except IntegrityError:
         raise ServiceError(taken_message(), "booth") from None

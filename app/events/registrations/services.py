@@ -35,16 +35,21 @@ from app import signals
 from app.accounts.models import User
 from app.catalog.models import DemandLine, Organisation, Product
 from app.data.vocab import CERTIFIED_MIN_STARS
-from app.database import utcnow
+from app.database import savepoint, utcnow
 from app.errors import PermissionDenied, ServiceError
-from app.events.models import Event, Registration, RegistrationDemand, RegistrationProduct
+from app.events.models import (
+    UNDECIDABLE_EVENT_STATES,
+    Event,
+    Registration,
+    RegistrationDemand,
+    RegistrationProduct,
+)
 from app.events.services import approved_count, can_manage, ensure_can_manage, registration_is_open, to_local
 from app.extensions import db
 from app.notifications.services import queue_mail
 
 ACTIVE_STATUSES = ("pending", "approved", "waitlisted")
 DECIDABLE_STATUSES = ("pending", "waitlisted")
-CLOSED_EVENT_STATES = ("draft", "finished", "cancelled")
 # Which organisation role and which user role may register in each event role.
 REGISTRANTS = {"exhibitor": ("producer", "exhibitor"), "buyer": ("buyer", "buyer")}
 
@@ -98,20 +103,6 @@ def _existing(event: Event, organisation_id: int, role: str) -> Registration | N
             Registration.role == role,
         )
     )
-
-
-def _begin_before_savepoint() -> None:
-    """Make sure a SAVEPOINT now nests inside the caller's transaction.
-
-    pysqlite opens its transaction only at the first write, and SQLite treats a SAVEPOINT
-    outside a transaction as the transaction itself: its RELEASE would commit. So on
-    SQLite, if nothing has been written yet, the transaction is begun here (a deferred
-    BEGIN takes no lock until the first write, as before). Other databases are always
-    inside the caller's transaction.
-    """
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN")
 
 
 def _registrant_organisation(actor, role: str) -> Organisation:
@@ -307,9 +298,8 @@ def _register(
     # A SAVEPOINT: if a concurrent request inserted the same registration after the check
     # above, the unique constraint refuses this one and only the savepoint is rolled back,
     # not the caller's transaction.
-    _begin_before_savepoint()
     try:
-        with db.session.begin_nested():
+        with savepoint(db.session):
             db.session.add(registration)
             db.session.flush()
     except IntegrityError:
@@ -370,7 +360,7 @@ def register_as_buyer(
 
 
 def _ensure_decidable(event: Event) -> None:
-    if event.state in CLOSED_EVENT_STATES:
+    if event.state in UNDECIDABLE_EVENT_STATES:
         raise ServiceError(_l("Registrations of this event can't be changed in its current state."))
 
 
@@ -416,7 +406,7 @@ def fill_from_waitlist(event: Event, role: str, now: datetime | None = None) -> 
     raising the capacity too. Takes the event lock itself.
     """
     now = now or utcnow()
-    if event.state in CLOSED_EVENT_STATES:
+    if event.state in UNDECIDABLE_EVENT_STATES:
         return []
     capacity = _lock_event(event, role)
     promoted: list[Registration] = []

@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
-import qrcode
-import qrcode.image.svg
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 
+from app import qrcodes
 from app.accounts.permissions import roles_required
 from app.database import utcnow
 from app.events.models import Event
@@ -32,20 +30,6 @@ PARTICIPANTS = ("exhibitor", "buyer")
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def qr_svg(data: str, label: str) -> Markup:
-    """An inline SVG QR code (scales with CSS; prints sharp)."""
-    image = qrcode.make(
-        data,
-        image_factory=qrcode.image.svg.SvgPathImage,
-        border=1,
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-    )
-    svg = image.to_string(encoding="unicode")
-    svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', "<svg", svg)
-    svg = svg.replace("<svg", f'<svg class="qr" role="img" aria-label="{Markup.escape(label)}"', 1)
-    return Markup(svg)  # noqa: S704 - made by qrcode from our own URL, label escaped
 
 
 def _lang_args() -> dict:
@@ -85,9 +69,10 @@ def agenda_page(slug: str):
     agenda_url = _agenda_url(event)
     now = utcnow()
     checkin_qr = {
-        item.meeting.id: qr_svg(
+        item.meeting.id: qrcodes.qr_svg_inline(
             url_for("onsite.checkin", event_id=event.id, code=item.meeting.checkin_code, _external=True),
-            _("Check-in code %(code)s", code=item.meeting.checkin_code),
+            label=_("Check-in code %(code)s", code=item.meeting.checkin_code),
+            css_class="qr",
         )
         for item in items
     }
@@ -102,7 +87,7 @@ def agenda_page(slug: str):
         days=days,
         count=len(items),
         agenda_url=agenda_url,
-        agenda_qr=qr_svg(agenda_url, _("This agenda online")),
+        agenda_qr=qrcodes.qr_svg_inline(agenda_url, label=_("This agenda online"), css_class="qr"),
         checkin_qr=checkin_qr,
         feed_url=feed,
         webcal_url=webcal,

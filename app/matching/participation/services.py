@@ -30,7 +30,7 @@ from sqlalchemy.orm import selectinload
 
 from app.catalog.models import DemandLine, Product
 from app.errors import PermissionDenied, ServiceError
-from app.events.models import Event, Registration, RegistrationProduct
+from app.events.models import FINAL_EVENT_STATES, Event, Registration, RegistrationProduct
 from app.events.registrations.services import can_act_for
 from app.events.services import event_by_slug
 from app.extensions import db
@@ -38,7 +38,6 @@ from app.matching.engine.slots import Slot, session_slots
 from app.matching.models import Availability, MatchingSession, MatchRequest, Meeting
 
 ROLE_SIDE = {"buyer": "buyer", "exhibitor": "producer"}
-CLOSED_EVENT_STATES = ("finished", "cancelled")
 
 
 # ---------------------------------------------------------------- who and where
@@ -96,7 +95,7 @@ def ensure_participant(actor, session: MatchingSession, registration: Registrati
 
 
 def _ensure_open(session: MatchingSession) -> None:
-    if session.event.state in CLOSED_EVENT_STATES:
+    if session.event.state in FINAL_EVENT_STATES:
         raise ServiceError(_l("The event is over; matchmaking can no longer be changed."))
 
 
