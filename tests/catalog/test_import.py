@@ -22,6 +22,7 @@ from app.catalog.imports import check, plan
 from app.catalog.imports import services as imports
 from app.catalog.models import ImportBatch, Organisation, Product
 from app.errors import PermissionDenied
+from tests.conftest import text_of
 
 HEADERS = [
     "STT",
@@ -646,10 +647,15 @@ def test_an_admin_may_import(client, db, login, make_user):
     assert done.status_code == 200 and count(db, Product) == 1
 
 
-def test_the_upload_page_lists_recent_imports(client, db, as_organiser):
+def test_the_upload_page_lists_recent_imports(client, db, as_organiser, html):
     upload_and_confirm(client, csv_bytes([TEA]), "quang-ninh-2024.csv")
-    page = client.get("/import/").get_data(as_text=True)
-    assert "quang-ninh-2024.csv" in page and "Imported" in page
+    upload(client, csv_bytes([TEA]), "lang-son-2025.csv")  # checked, not confirmed
+    page = html(client.get("/import/?lang=en"))
+    rows = [[text_of(cell) for cell in row.find_all("td")] for row in page.select("table tbody tr")]
+    by_file = {row[1]: row for row in rows}
+    assert by_file["quang-ninh-2024.csv"][3] == "Imported"
+    assert by_file["quang-ninh-2024.csv"][4:] == ["1", "1", "1", "0"]  # rows, valid, created, updated
+    assert by_file["lang-son-2025.csv"][3] == "Checked, not imported"
 
 
 # ---------------------------------------------------------------- reading values

@@ -16,6 +16,7 @@ from app.matching.outcomes import services as outcomes
 from app.notifications.models import OutboxMessage
 from app.onsite import jobs as onsite_jobs
 from app.onsite import services as checkin
+from tests.conftest import text_of
 from tests.matching.test_agenda import ZONE, add_meeting, build_fair
 
 
@@ -238,7 +239,7 @@ def test_a_reminder_whose_moment_passed_is_not_sent_late(db, fair):
 # ---------------------------------------------------------------- outcomes
 
 
-def test_both_sides_record_outcomes_and_the_organiser_sees_the_totals(db, client, past_fair):
+def test_both_sides_record_outcomes_and_the_organiser_sees_the_totals(db, client, past_fair, html):
     fair = past_fair
     (u0, b0), (u1, b1) = fair.buyers
     (v0, p0), (v1, p1) = fair.producers
@@ -269,13 +270,12 @@ def test_both_sides_record_outcomes_and_the_organiser_sees_the_totals(db, client
     assert db.session.get(MeetingOutcome, (contract.id, "buyer")).value_vnd == 150_000_000
 
     _login(client, fair.organiser)
-    page = client.get(f"/manage/events/{fair.event.id}/outcomes?lang=en")
-    html = page.get_data(as_text=True)
-    assert page.status_code == 200
+    response = client.get(f"/manage/events/{fair.event.id}/outcomes?lang=en")
+    assert response.status_code == 200
+    page = html(response)
 
     def total(key):
-        cell = re.search(rf'data-total="{key}">\s*<div[^>]*>[^<]*</div>\s*<div[^>]*>([^<]*)</div>', html)
-        return re.sub(r"\D", "", cell.group(1))
+        return re.sub(r"\D", "", text_of(page.select_one(f'[data-total="{key}"] .fs-5')))
 
     assert total("meetings") == "3", "a cancelled meeting doesn't count"
     assert (total("held"), total("no_shows"), total("contracts"), total("sample_orders")) == (
@@ -285,8 +285,13 @@ def test_both_sides_record_outcomes_and_the_organiser_sees_the_totals(db, client
         "1",
     )
     assert total("contract_vnd") == "150000000", "the larger of the two sides' values, not their sum"
-    assert "<svg" in html and 'data-bar="contract">1<' in html and 'data-bar="sample_order">1<' in html
-    assert "Follow-up" in html and "Chè" in html
+    chart = page.select_one('figure svg[role="img"]')
+    assert chart["aria-label"] == "Outcomes of the meetings"
+    bars = {text["data-bar"]: text_of(text) for text in chart.select("text[data-bar]")}
+    assert bars["contract"] == "1" and bars["sample_order"] == "1"
+    rows = [[text_of(cell) for cell in row.find_all("td")] for row in page.select("table tbody tr")]
+    assert any("Follow-up" in cell for row in rows for cell in row)
+    assert any("Chè" in row[3] for row in rows), "the producer's name in its column"
 
 
 def test_outcomes_are_refused_before_the_meeting_for_strangers_and_for_no_shows(db, fair, past_fair, client):
