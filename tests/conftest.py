@@ -1,4 +1,4 @@
-"""Fixtures: `app`, `db`, `client`, builders (`make_user`, `make_producer`, ...), `live_server`, `clock`.
+"""Fixtures: `app`, `db`, `client`, builders (`make_user`, `make_producer`, ...), `live_server`, `pinned_clock`.
 
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
 The schema is created once per run; after each test every table is emptied, so
@@ -10,7 +10,7 @@ afterwards only if the request committed it. A route that forgets to commit fail
 
 Time is pinned for every test (time-machine, ticking from a fixed instant), so no test
 depends on the hour or the day it runs; `@pytest.mark.clock("2027-01-15T23:30:00+00:00")`
-starts a test at another instant, and the `clock` fixture moves it.
+starts a test at another instant, and the `pinned_clock` fixture moves it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -26,7 +26,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from app import create_app
+from app import clock, create_app
 from app.extensions import db as _db
 
 pytest_plugins = ["tests.browser_support"]
@@ -39,8 +39,8 @@ NOW = datetime.fromisoformat(PINNED_NOW)  # where the pinned clock starts: tests
 
 
 @pytest.fixture(autouse=True)
-def clock(request):
-    """The pinned clock: `clock.move_to(datetime)` or `clock.shift(timedelta)` inside a test."""
+def pinned_clock(request):
+    """The pinned clock: `pinned_clock.move_to(datetime)` or `pinned_clock.shift(timedelta)` inside a test."""
     marker = request.node.get_closest_marker("clock")
     start = marker.args[0] if marker else PINNED_NOW
     with time_machine.travel(start, tick=True) as traveller:
@@ -170,7 +170,7 @@ def make_product(db, make_producer, make_user):
             "ocop_group": "beverages",
             "category": "tea",
             "stars": 4,
-            "certificate_date": date.today() - timedelta(days=200),
+            "certificate_date": clock.today() - timedelta(days=200),
             "standards": ["vietgap"],
             "capacity_per_month": 500,
             "capacity_unit": "kg",
@@ -247,33 +247,36 @@ def live_server(app, db):
     thread.join(timeout=5)
 
 
+def _event_values(n: int, now: datetime, starts: datetime) -> dict:
+    """A physical fair in Quảng Ninh starting at `starts`, both registration windows open at `now`."""
+    return {
+        "slug": f"hoi-cho-ocop-{n}",
+        "kind": "physical_fair",
+        "name_vi": f"Hội chợ OCOP Quảng Ninh {n}",
+        "name_en": f"Quang Ninh OCOP fair {n}",
+        "timezone": "Asia/Ho_Chi_Minh",
+        "starts_at": starts,
+        "ends_at": starts + timedelta(days=3),
+        "venue_name": "Cung Quy hoạch, Hội chợ và Triển lãm Quảng Ninh",
+        "exhibitor_capacity": 10,
+        "buyer_capacity": 10,
+        "exhibitor_registration_opens_at": now - timedelta(days=1),
+        "exhibitor_registration_closes_at": starts - timedelta(days=10),
+        "buyer_registration_opens_at": now - timedelta(days=1),
+        "buyer_registration_closes_at": starts - timedelta(days=5),
+    }
+
+
 @pytest.fixture()
 def make_event(db, make_user):
-    """Build an event through the service, e.g. make_event(organiser=user, exhibitor_capacity=2)."""
-    from datetime import UTC, datetime
-
+    """A draft event through the service, e.g. make_event(organiser=user, exhibitor_capacity=2):
+    it starts in 30 days and its registration windows are open by their dates."""
     from app.events import services
 
     def build(organiser=None, **overrides):
         organiser = organiser or make_user(role="organiser")
-        n = next(_counter)
-        now = datetime.now(UTC).replace(microsecond=0)
-        values = {
-            "slug": f"hoi-cho-ocop-{n}",
-            "kind": "physical_fair",
-            "name_vi": f"Hội chợ OCOP Quảng Ninh {n}",
-            "name_en": f"Quang Ninh OCOP fair {n}",
-            "timezone": "Asia/Ho_Chi_Minh",
-            "starts_at": now + timedelta(days=30),
-            "ends_at": now + timedelta(days=33),
-            "venue_name": "Cung Quy hoạch, Hội chợ và Triển lãm Quảng Ninh",
-            "exhibitor_capacity": 10,
-            "buyer_capacity": 10,
-            "exhibitor_registration_opens_at": now - timedelta(days=1),
-            "exhibitor_registration_closes_at": now + timedelta(days=20),
-            "buyer_registration_opens_at": now - timedelta(days=1),
-            "buyer_registration_closes_at": now + timedelta(days=25),
-        } | overrides
+        now = clock.now().replace(microsecond=0)
+        values = _event_values(next(_counter), now, now + timedelta(days=30)) | overrides
         return services.create_event(organiser, **values)
 
     return build
@@ -281,30 +284,18 @@ def make_event(db, make_user):
 
 @pytest.fixture()
 def make_open_event(db, make_user):
-    """A physical fair whose two registration windows are open at NOW (unless open_now=False);
-    it takes place two months later. `make_open_event(organiser, exhibitor_capacity=2)`."""
+    """An event open for registration at NOW (unless open_now=False), taking place two months
+    later: `make_open_event(organiser, exhibitor_capacity=2)`."""
     from app.events import services
 
     def build(organiser=None, *, open_now: bool = True, **overrides):
         organiser = organiser or make_user(role="organiser")
-        n = next(_counter)
-        starts = NOW + timedelta(days=60)
-        values = {
-            "slug": f"hoi-cho-ocop-{n}",
-            "kind": "physical_fair",
-            "name_vi": f"Hội chợ OCOP Quảng Ninh {n}",
-            "name_en": f"Quang Ninh OCOP fair {n}",
-            "timezone": "Asia/Ho_Chi_Minh",
-            "starts_at": starts,
-            "ends_at": starts + timedelta(days=3),
-            "venue_name": "Cung Quy hoạch, Hội chợ và Triển lãm Quảng Ninh",
-            "exhibitor_capacity": 10,
-            "buyer_capacity": 10,
-            "exhibitor_registration_opens_at": NOW - timedelta(days=1),
-            "exhibitor_registration_closes_at": NOW + timedelta(days=30),
-            "buyer_registration_opens_at": NOW - timedelta(days=1),
-            "buyer_registration_closes_at": NOW + timedelta(days=30),
-        } | overrides
+        closes = NOW + timedelta(days=30)
+        values = (
+            _event_values(next(_counter), NOW, NOW + timedelta(days=60))
+            | {"exhibitor_registration_closes_at": closes, "buyer_registration_closes_at": closes}
+            | overrides
+        )
         event = services.create_event(organiser, **values)
         if open_now:
             services.open_registration(organiser, event, now=NOW)

@@ -14,6 +14,7 @@ import vobject
 from flask import current_app
 from sqlalchemy import select
 
+from app import clock
 from app.catalog import services as catalog
 from app.events import services as events
 from app.events.registrations import services as registrations
@@ -48,7 +49,7 @@ def _prepare_fair(db, organiser, make_event, make_producer, make_buyer, make_pro
     # The fair is on today, so the organiser can check a meeting in (not before its day).
     day = datetime.now(zone).date()
     starts = datetime.combine(day, time(0, 0), zone).astimezone(UTC)
-    now = datetime.now(UTC)
+    now = clock.now()
     event = make_event(
         organiser=organiser,
         name_vi="Hội chợ OCOP Quảng Ninh 2025",

@@ -11,12 +11,13 @@ import codecs
 import csv
 import io
 import unicodedata
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.catalog import services
 from app.catalog.imports import check, plan
 from app.catalog.imports import services as imports
@@ -299,10 +300,30 @@ def test_a_wrong_value_is_reported_at_its_row_and_column_and_nothing_is_written(
     assert db.session.scalar(select(ImportBatch.status)) == "previewed"
 
 
+# 16:30 UTC is 23:30 in Vietnam, still the same date; 23:30 UTC is already tomorrow there.
+AROUND_MIDNIGHT_IN_VIETNAM = [
+    pytest.param(marks=pytest.mark.clock("2027-01-15T16:30:00+00:00"), id="16:30 UTC"),
+    pytest.param(marks=pytest.mark.clock("2027-01-15T23:30:00+00:00"), id="23:30 UTC"),
+]
+
+
+@pytest.mark.parametrize((), AROUND_MIDNIGHT_IN_VIETNAM)
 def test_a_certificate_dated_in_the_future_is_refused(english):
-    tomorrow = (date.today() + timedelta(days=1)).strftime("%d/%m/%Y")
+    tomorrow = (clock.today() + timedelta(days=1)).strftime("%d/%m/%Y")
     report = imports.parse("x.csv", csv_bytes([TEA | {"Ngày cấp": tomorrow}]))
     assert errors_of(report) == [(2, "Ngày cấp", "The certificate date is in the future.")]
+
+
+@pytest.mark.parametrize((), AROUND_MIDNIGHT_IN_VIETNAM)
+def test_a_certificate_dated_today_in_vietnam_is_accepted(english):
+    today = clock.today().strftime("%d/%m/%Y")
+    report = imports.parse("x.csv", csv_bytes([TEA | {"Ngày cấp": today}]))
+    assert errors_of(report) == []
+
+
+@pytest.mark.clock("2027-01-15T23:30:00+00:00")
+def test_today_is_vietnams_date_not_the_servers(english):
+    assert clock.today() == date(2027, 1, 16)
 
 
 def test_a_row_repeated_in_the_file_is_an_error_on_the_later_row_and_the_first_is_written(
@@ -721,7 +742,7 @@ def test_unconfirmed_previews_can_be_discarded_after_a_while(english, organiser)
     confirmed = imports.create_batch(organiser, "done.csv", content, report)
     imports.apply(confirmed, organiser)
     fresh = imports.create_batch(organiser, "fresh.csv", content, report)
-    week_ago = datetime.now(UTC) - timedelta(days=7)
+    week_ago = clock.now() - timedelta(days=7)
     old.created_at = confirmed.created_at = week_ago - timedelta(days=1)
     assert imports.discard_stale_batches(before=week_ago) == 1
     assert imports.batch_by_token(old.token) is None

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from app import clock
 from app.catalog import services
 from app.catalog.models import DemandLine, Organisation, Product
 
@@ -83,11 +84,11 @@ def test_an_expired_certificate_is_flagged_and_left_out_of_the_catalogue(client,
         name_vi="Miến dong Bình Liêu",
         category="rice_noodles",
         ocop_group="food",
-        certificate_date=date.today() - timedelta(days=365 * 4),
+        certificate_date=clock.today() - timedelta(days=365 * 4),
     )
     two_stars = make_product(name_vi="Mật ong Ba Chẽ", category="honey", ocop_group="food", stars=2)
     db.session.commit()
-    assert expired.is_expired(date.today()) and not expired.is_certified(date.today())
+    assert expired.is_expired(clock.today()) and not expired.is_certified(clock.today())
     listing = client.get("/catalogue").get_data(as_text=True)
     assert valid.name_vi in listing
     assert expired.name_vi not in listing

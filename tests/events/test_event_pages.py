@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.errors import ServiceError
 from app.events import services
 from app.events.models import Event, ProgrammeItem, Registration
@@ -146,7 +147,7 @@ def test_moving_a_programme_item_raises_its_sequence_and_removing_keeps_it_cance
 
 
 def test_states_follow_their_guards(client, organiser, login, make_event, db):
-    now = datetime.now(UTC)
+    now = clock.now()
     event = make_event(
         organiser=organiser,
         exhibitor_registration_opens_at=now + timedelta(days=2),

@@ -10,14 +10,14 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import click
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
 from sqlalchemy import select
 
-from app import create_app
+from app import clock, create_app
 from app.events import jobs
 from app.events import services as events
 from app.events.models import Event, Registration
@@ -76,7 +76,7 @@ def wait_for(predicate, timeout: float = 5.0) -> bool:
 
 
 def test_each_step_calls_the_state_machine_at_its_time_and_only_then(db, organiser):
-    now = datetime.now(UTC)
+    now = clock.now()
     event = make_event(organiser, now=now, opens_in=timedelta(days=1), closes_in=timedelta(days=5))
     opens = event.exhibitor_registration_opens_at
 
@@ -110,7 +110,7 @@ def test_a_step_for_an_event_that_no_longer_exists_does_nothing(db):
 
 
 def test_a_job_does_not_reopen_registration_the_organiser_closed_early(db, organiser):
-    now = datetime.now(UTC)
+    now = clock.now()
     event = make_event(organiser, now=now, opens_in=-timedelta(hours=1), closes_in=timedelta(days=2))
     events.open_registration(organiser, event, now=now)
     events.close_registration(organiser, event, now=now)
@@ -123,7 +123,7 @@ def test_a_job_does_not_reopen_registration_the_organiser_closed_early(db, organ
 def test_the_reminder_goes_once_to_each_user_of_each_approved_registration_in_their_language(
     db, organiser, make_producer, make_buyer, make_user
 ):
-    now = datetime.now(UTC)
+    now = clock.now()
     event = make_event(organiser, now=now, opens_in=-timedelta(days=1), closes_in=timedelta(days=2))
     approved, pending = make_producer(), make_producer()
     buyer = make_buyer()
@@ -158,7 +158,7 @@ def test_the_reminder_goes_once_to_each_user_of_each_approved_registration_in_th
 
 
 def test_no_reminder_once_the_event_has_started(db, organiser):
-    now = datetime.now(UTC)
+    now = clock.now()
     event = make_event(organiser, now=now, opens_in=-timedelta(days=1), closes_in=timedelta(days=2))
     event.state = "scheduled"
     _db.session.commit()
@@ -173,7 +173,7 @@ def stored_jobs(app) -> dict[str, datetime]:
 
 
 def test_an_event_gets_one_job_per_step_under_stable_ids_and_rescheduling_moves_them(app, db, organiser):
-    now = datetime.now(UTC)
+    now = clock.now()
     event = make_event(organiser, now=now, opens_in=timedelta(hours=1), closes_in=timedelta(days=2))
 
     jobs.schedule_event_jobs(event)
@@ -198,7 +198,7 @@ def test_an_event_gets_one_job_per_step_under_stable_ids_and_rescheduling_moves_
 
 
 def test_a_step_whose_time_has_passed_runs_at_once_only_if_it_still_has_work_to_do(app, db, organiser):
-    now = datetime.now(UTC)
+    now = clock.now()
     event = make_event(organiser, now=now, opens_in=-timedelta(hours=1), closes_in=timedelta(days=2))
 
     planned = jobs.schedule_event_jobs(event, now=now)
@@ -240,7 +240,7 @@ def record_runs(scheduler, job_id: str) -> list:
 
 
 def test_registration_opens_and_then_closes_by_itself(db, organiser, schedulers):
-    now = datetime.now(UTC)
+    now = clock.now()
     event = make_event(organiser, now=now, opens_in=timedelta(seconds=0.8), closes_in=timedelta(seconds=1.8))
     scheduler = schedulers()
     scheduler.start()
@@ -248,9 +248,9 @@ def test_registration_opens_and_then_closes_by_itself(db, organiser, schedulers)
 
     assert state_of(event.id) == "draft"
     assert wait_for(lambda: state_of(event.id) == "registration_open", timeout=5)
-    assert datetime.now(UTC) >= event.exhibitor_registration_opens_at
+    assert clock.now() >= event.exhibitor_registration_opens_at
     assert wait_for(lambda: state_of(event.id) == "registration_closed", timeout=5)
-    assert datetime.now(UTC) >= event.exhibitor_registration_closes_at - timedelta(milliseconds=200)
+    assert clock.now() >= event.exhibitor_registration_closes_at - timedelta(milliseconds=200)
     # The date jobs are done and gone from the store; the later steps wait for their dates.
     remaining = {job.id for job in scheduler.get_jobs()}
     assert f"event-{event.id}-open" not in remaining
@@ -259,7 +259,7 @@ def test_registration_opens_and_then_closes_by_itself(db, organiser, schedulers)
 
 
 def test_a_step_missed_while_the_scheduler_was_stopped_runs_once_after_a_restart(db, organiser, schedulers):
-    now = datetime.now(UTC)
+    now = clock.now()
     event = make_event(organiser, now=now, opens_in=timedelta(seconds=0.8), closes_in=timedelta(days=3))
     open_job = f"event-{event.id}-open"
     first = schedulers()
@@ -267,7 +267,7 @@ def test_a_step_missed_while_the_scheduler_was_stopped_runs_once_after_a_restart
     jobs.schedule_event_jobs(event, scheduler=first)
     first.shutdown(wait=True)  # the app goes down before registration opens
 
-    time.sleep(max(0.0, (event.exhibitor_registration_opens_at - datetime.now(UTC)).total_seconds()) + 0.3)
+    time.sleep(max(0.0, (event.exhibitor_registration_opens_at - clock.now()).total_seconds()) + 0.3)
     assert state_of(event.id) == "draft"  # nobody ran it
 
     second = schedulers()
@@ -292,12 +292,12 @@ TICKS: list[datetime] = []
 
 def tick():
     """A job that only counts its runs (module-level so the job store can name it)."""
-    TICKS.append(datetime.now(UTC))
+    TICKS.append(clock.now())
 
 
 def test_a_repeating_job_that_missed_several_runs_runs_once_not_once_per_miss(db, schedulers):
     TICKS.clear()
-    now = datetime.now(UTC)
+    now = clock.now()
     first = schedulers()
     first.start()
     first.add_job(
@@ -309,7 +309,7 @@ def test_a_repeating_job_that_missed_several_runs_runs_once_not_once_per_miss(db
         id="tick",
     )
     first.shutdown(wait=True)
-    time.sleep(max(0.0, (now + timedelta(seconds=1.1) - datetime.now(UTC)).total_seconds()))  # 4 runs missed
+    time.sleep(max(0.0, (now + timedelta(seconds=1.1) - clock.now()).total_seconds()))  # 4 runs missed
 
     second = schedulers()
     second.start()
@@ -378,7 +378,7 @@ def test_the_scheduler_stays_off_when_disabled_and_under_other_flask_commands(ma
 
 
 def test_the_scheduler_command_lists_an_events_jobs(app, db, organiser, runner):
-    now = datetime.now(UTC)
+    now = clock.now()
     event = make_event(organiser, now=now, opens_in=timedelta(hours=1), closes_in=timedelta(days=2))
     jobs.schedule_event_jobs(event)
 
@@ -395,7 +395,7 @@ def test_jobs_run_inside_an_app_context_in_the_schedulers_threads(db, schedulers
     done = threading.Event()
     scheduler.add_listener(lambda e: done.set(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     scheduler.start()
-    scheduler.add_job("tests.events.test_jobs:note_app", id="note", next_run_time=datetime.now(UTC))
+    scheduler.add_job("tests.events.test_jobs:note_app", id="note", next_run_time=clock.now())
     assert done.wait(5)
     assert NOTES == ["testing-secret"]
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import icalendar
 import pytest
 import vobject
 
+from app import clock
 from app.events import services
 from app.events.models import Registration, RegistrationProduct
 
@@ -21,7 +22,7 @@ SEMINAR = "Hội thảo: đưa sản phẩm OCOP vào siêu thị"
 @pytest.fixture()
 def fair(db, organiser):
     """A public fair (registration open) with three programme items on its first two days."""
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     # 08:00 Hạ Long time is 01:00 UTC
     first_day = (now + timedelta(days=30)).replace(hour=1, minute=0, second=0)
     event = services.create_event(
@@ -215,7 +216,7 @@ def test_cancelled_items_leave_the_feed_once_the_event_has_ended(fair, organiser
 
 
 def test_a_draft_event_is_hidden_from_the_public_but_previewed_by_its_organiser(client, organiser, login, db):
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     draft = services.create_event(
         organiser,
         slug="tuan-hang-viet-2027",
@@ -311,7 +312,7 @@ def test_a_cancelled_programme_item_is_struck_through_on_the_page(client, fair, 
 def test_the_events_list_shows_upcoming_before_past_and_an_empty_state(client, organiser, db):
     assert "No events have been announced yet." in client.get("/events/?lang=en").get_data(as_text=True)
 
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     for slug, name, offset in (
         ("hoi-cho-cu", "Hội chợ năm ngoái", -400),
         ("hoi-cho-moi", "Hội chợ sắp tới", 60),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from app import clock
 from app.events import services
 from app.events.models import Registration
 from app.notifications.models import OutboxMessage
@@ -27,7 +28,7 @@ def test_an_exhibitor_applies_with_a_valid_product_and_an_expired_one_is_refused
         name_en=None,
         category="rice_noodles",
         ocop_group="food",
-        certificate_date=date.today() - timedelta(days=36 * 31 - 10),
+        certificate_date=clock.today() - timedelta(days=36 * 31 - 10),
     )
     db.session.commit()
     login(exhibitor)

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.catalog import services as catalog
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Registration
@@ -109,8 +110,8 @@ def test_a_product_with_an_expired_certificate_is_refused_with_its_name_and_expi
         user.organisation,
         name_vi="Mật ong rừng Ba Chẽ",
         name_en="Ba Che wild honey",
-        certificate_date=date.today() - timedelta(days=1200),
-        certificate_expiry=date.today() - timedelta(days=5),
+        certificate_date=clock.today() - timedelta(days=1200),
+        certificate_expiry=clock.today() - timedelta(days=5),
     )
 
     with pytest.raises(ServiceError) as refused:
