@@ -1,4 +1,4 @@
-"""Fixtures: `app`, `db`, `client`, builders (`make_user`, `make_producer`, ...), `live_server`, `pinned_clock`.
+"""Fixtures: `app`, `db`, `client`, builders (`make_user`, `make_event`, ...), `live_server`, `pinned_clock`.
 
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
 The schema is created once per run; after each test every table is emptied, so

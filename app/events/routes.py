@@ -99,7 +99,7 @@ def create():
 @roles_required("organiser")
 def show(event_id: int):
     """The event's organisers: state, next moves, halls, programme, registrations."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     return render_template(
         "events/show.html",
         event=event,
@@ -113,7 +113,7 @@ def show(event_id: int):
 @roles_required("organiser")
 def edit(event_id: int):
     """The event's organisers: edit its settings; nothing is saved if one value is wrong."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     form = EventForm(obj=event)
     if request.method == "GET":
         _fill_local_times(form, event)
@@ -136,7 +136,7 @@ def edit(event_id: int):
 @roles_required("organiser")
 def move(event_id: int, target: str):
     """The event's organisers: move the event to its next state (cancelling asks first)."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     if target not in MOVE_LABELS:
         abort(404)
     if request.method == "GET":
@@ -158,7 +158,7 @@ def move(event_id: int, target: str):
 @roles_required("organiser")
 def hall(event_id: int, hall_id: int | None = None):
     """The event's organisers: add or edit a hall (name, width and depth in metres)."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     item = None
     if hall_id is not None:
         item = db.get_or_404(Hall, hall_id)
@@ -184,7 +184,7 @@ def hall(event_id: int, hall_id: int | None = None):
 @roles_required("organiser")
 def delete_hall(event_id: int, hall_id: int):
     """The event's organisers: delete a hall after confirming."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     item = db.get_or_404(Hall, hall_id)
     if item.event_id != event.id:
         abort(404)
@@ -205,7 +205,7 @@ def delete_hall(event_id: int, hall_id: int):
 @roles_required("organiser")
 def programme_item(event_id: int, item_id: int | None = None):
     """The event's organisers: add or change a programme item; clashes are refused."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     item = None
     if item_id is not None:
         item = db.get_or_404(ProgrammeItem, item_id)
@@ -243,7 +243,7 @@ def programme_item(event_id: int, item_id: int | None = None):
 @roles_required("organiser")
 def cancel_programme_item(event_id: int, item_id: int):
     """The event's organisers: remove a programme item (calendars see it cancelled)."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     item = db.get_or_404(ProgrammeItem, item_id)
     if item.event_id != event.id:
         abort(404)

@@ -12,7 +12,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.accounts.permissions import require
@@ -116,13 +115,13 @@ def ensure_can_manage(actor, event: Event) -> None:
         raise PermissionDenied
 
 
-def managed_event(event_id: int) -> Event:
-    """For organisers' pages (every module's): the event if the logged-in user manages it.
+def managed_event(actor, event_id: int) -> Event:
+    """For organisers' pages (every module's): the event if `actor` manages it.
 
-    404 when there is no such event, 403 when the user is not one of its organisers (or an admin).
+    404 when there is no such event, 403 when the actor is not one of its organisers (or an admin).
     """
     event = db.get_or_404(Event, event_id)
-    require(can_manage(current_user, event))
+    require(can_manage(actor, event))
     return event
 
 

@@ -27,7 +27,7 @@ def _forbidden(_error):
 @roles_required("organiser")
 def checkin_page(event_id: int):
     """Organisers (phone-friendly): type or scan a meeting's code to mark it held."""
-    event = managed_event(event_id)
+    event = managed_event(current_user, event_id)
     result = error = None
     code = request.args.get("code", "")
     if request.method == "POST":

@@ -178,7 +178,7 @@ def cancel_assignment(assignment_id: int):
 @roles_required("organiser")
 def requests(event_id: int):
     """Every booth request of the event with its status, and every booking with its payment."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     rows = booking.requests_for(current_user, event)
     return render_template(
         "booths/booking/requests.html",
@@ -194,7 +194,7 @@ def requests(event_id: int):
 @roles_required("organiser")
 def allocate(event_id: int):
     """Allocate every open request in one go (after a confirmation)."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     if request.method == "POST":
         with service_errors():
             report = booking.allocate_all(current_user, event)
@@ -221,7 +221,7 @@ def allocate(event_id: int):
 @roles_required("organiser")
 def allocation_result(event_id: int):
     """Per exhibitor which preference it got, per unmet request why, and the summary figures."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     overview = booking.allocation_overview(current_user, event)
     return render_template("booths/booking/result.html", event=event, overview=overview)
 
@@ -230,7 +230,7 @@ def allocation_result(event_id: int):
 @roles_required("organiser")
 def move(event_id: int, assignment_id: int):
     """Move a booking to a free booth, or swap it with another; hard rules are checked."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     assignment = _assignment_of_event(event, assignment_id)
     page = PageMessage()
     if request.method == "POST":
@@ -267,7 +267,7 @@ def move(event_id: int, assignment_id: int):
 @roles_required("organiser")
 def payment(event_id: int, assignment_id: int):
     """Confirm a booking as paid, or waive its payment; either way it becomes confirmed."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     assignment = _assignment_of_event(event, assignment_id)
     try:
         with service_errors():

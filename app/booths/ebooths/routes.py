@@ -368,7 +368,7 @@ def _sign_size() -> str:
 @login_required
 def booth_sign(event_id: int, booth_id: int):
     """The event's organisers: a printable sign for one booth (code, exhibitor, QR code)."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     booth = db.session.get(Booth, booth_id)
     if booth is None or booth.event_id != event.id:
         abort(404)
@@ -382,7 +382,7 @@ def booth_sign(event_id: int, booth_id: int):
 @login_required
 def hall_signs(event_id: int, hall_id: int):
     """The event's organisers: every booth sign of a hall, one per printed page."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     hall = db.session.get(Hall, hall_id)
     if hall is None or hall.event_id != event.id:
         abort(404)

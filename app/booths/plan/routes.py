@@ -119,7 +119,7 @@ class ListPage:
 @roles_required("organiser")
 def plan(event_id: int):
     """The event's organisers: each hall's plan and its booths with status and holder."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     halls = service.halls_of(event)
     hall = service.hall_of_event(event, request.args.get("hall", type=int)) or (halls[0] if halls else None)
     status = request.args.get("status")
@@ -153,7 +153,7 @@ def plan(event_id: int):
 @roles_required("organiser")
 def types(event_id: int, type_id: int | None = None):
     """The event's organisers: booth types (size, price, electronic or not); add or edit one."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     item = None
     if type_id is not None:
         item = service.booth_type_of_event(event, type_id)
@@ -192,7 +192,7 @@ def types(event_id: int, type_id: int | None = None):
 @roles_required("organiser")
 def delete_type(event_id: int, type_id: int):
     """The event's organisers: delete a booth type nobody uses, after confirming."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     item = service.booth_type_of_event(event, type_id)
     if item is None:
         abort(404)
@@ -230,7 +230,7 @@ def delete_type(event_id: int, type_id: int):
 @roles_required("organiser")
 def booth_form(event_id: int, booth_id: int | None = None):
     """The event's organisers: add a booth, or change one's code, type, place, size and zones."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     booth = _booth_or_404(event, booth_id) if booth_id is not None else None
     form = BoothForm(obj=booth)
     form.hall_id.choices = _hall_choices(event)
@@ -269,7 +269,7 @@ def booth_form(event_id: int, booth_id: int | None = None):
 @roles_required("organiser")
 def move_booth(event_id: int, booth_id: int):
     """The event's organisers: move a booth (to another place or hall), keeping its size."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     booth = _booth_or_404(event, booth_id)
     form = MoveForm(obj=booth)
     form.hall_id.choices = _hall_choices(event)
@@ -294,7 +294,7 @@ def move_booth(event_id: int, booth_id: int):
 @roles_required("organiser")
 def resize_booth(event_id: int, booth_id: int):
     """The event's organisers: resize a booth from its top-left corner."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     booth = _booth_or_404(event, booth_id)
     form = ResizeForm(obj=booth)
     if form.validate_on_submit():
@@ -315,7 +315,7 @@ def resize_booth(event_id: int, booth_id: int):
 @roles_required("organiser")
 def block_booth(event_id: int, booth_id: int):
     """The event's organisers: take a booth out of booking, after confirming."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     booth = _booth_or_404(event, booth_id)
     back = _plan_url(event, booth.hall_id)
     if request.method == "POST":
@@ -342,7 +342,7 @@ def block_booth(event_id: int, booth_id: int):
 @roles_required("organiser")
 def unblock_booth(event_id: int, booth_id: int):
     """The event's organisers: make a blocked booth available again."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     booth = _booth_or_404(event, booth_id)
     service.unblock_booth(current_user, booth)
     flash(_("Booth %(code)s is available again.", code=booth.code), "success")
@@ -353,7 +353,7 @@ def unblock_booth(event_id: int, booth_id: int):
 @roles_required("organiser")
 def delete_booth(event_id: int, booth_id: int):
     """The event's organisers: delete a booth nobody holds, after confirming."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     booth = _booth_or_404(event, booth_id)
     back = _plan_url(event, booth.hall_id)
     if request.method == "POST":
@@ -394,7 +394,7 @@ def delete_booth(event_id: int, booth_id: int):
 @roles_required("organiser")
 def generate(event_id: int):
     """The event's organisers: lay out rows × columns booths at once; nothing is made if one doesn't fit."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     form = GenerateForm()
     form.hall_id.choices = _hall_choices(event)
     form.booth_type_id.choices = _type_choices(event)
@@ -444,7 +444,7 @@ def generate(event_id: int):
 @roles_required("organiser")
 def zones(event_id: int):
     """The event's organisers: zone rules for allocation, and whether first-come booking is on."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     settings = service.plan_settings(event)
     rule_form = ZoneRuleForm(prefix="rule")
     rule_form.who.choices = who_choices()
@@ -485,7 +485,7 @@ def zones(event_id: int):
 @roles_required("organiser")
 def delete_zone_rule(event_id: int, rule_id: int):
     """The event's organisers: remove a zone rule."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     rule = db.get_or_404(ZoneRule, rule_id)
     if rule.event_id != event.id:
         abort(404)

@@ -106,7 +106,7 @@ def withdraw(registration_id: int):
 @roles_required("organiser")
 def registrations_page(event_id: int):
     """The event's organisers: every registration, by role and status, to approve or reject."""
-    event = managed_event(event_id)
+    event = managed_event(current_user, event_id)
     role = request.args.get("role") if request.args.get("role") in ("exhibitor", "buyer") else "exhibitor"
     status = request.args.get("status") if request.args.get("status") in STATUS_FILTERS else None
     items = registrations.registrations_for(current_user, event, role=role, status=status)
@@ -128,7 +128,7 @@ def registrations_page(event_id: int):
 @roles_required("organiser")
 def decide(event_id: int):
     """The event's organisers: approve or reject the ticked registrations (a reason is needed to reject)."""
-    event = managed_event(event_id)
+    event = managed_event(current_user, event_id)
     ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
     action = request.form.get("action")
     reason = (request.form.get("reason") or "").strip()

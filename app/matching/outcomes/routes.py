@@ -76,6 +76,6 @@ def outcome(meeting_id: int):
 @roles_required("organiser")
 def outcomes_page(event_id: int):
     """Organisers: every meeting's outcome as both sides recorded it, with the event's totals."""
-    event = managed_event(event_id)
+    event = managed_event(current_user, event_id)
     report = outcomes.event_outcomes(current_user, event)
     return render_template("matching/agenda/outcomes.html", event=event, report=report)

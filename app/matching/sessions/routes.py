@@ -30,7 +30,7 @@ STATE_LABELS = {"draft": _l("Draft"), "solved": _l("Solved, not published"), "pu
 
 
 def _managed_session(event_id: int, session_id: int) -> MatchingSession:
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     session = db.get_or_404(MatchingSession, session_id)
     if session.event_id != event.id:
         abort(404)
@@ -52,7 +52,7 @@ def _back(session: MatchingSession, anchor: str = "") -> str:
 @roles_required("organiser")
 def sessions(event_id: int):
     """The event's organisers: its matchmaking sessions, and a form to create one."""
-    event = _managed_event(event_id)
+    event = _managed_event(current_user, event_id)
     form = SessionForm()
     if request.method == "GET":
         form.fill(services.default_values(event), scoring.DEFAULT_WEIGHTS)
