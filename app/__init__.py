@@ -186,6 +186,14 @@ def register_error_pages(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(code, render_error)
 
+    from app.errors import PermissionDenied
+
+    def forbidden(_error):
+        # A service's refusal that no view turned into something else is the 403 page.
+        return render_template("errors/error.html", code=403), 403
+
+    app.register_error_handler(PermissionDenied, forbidden)
+
 
 def register_cli(app: Flask) -> None:
     from app.accounts.cli import accounts_cli

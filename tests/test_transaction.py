@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import create_app
 from app.accounts.models import User
-from app.errors import ServiceError
+from app.errors import PermissionDenied, ServiceError
 from app.extensions import db as _db
 from app.transaction import after_commit, service_errors, transaction
 
@@ -43,6 +43,12 @@ def refused(email):
 def forbidden(email):
     _write(email)
     abort(403)
+
+
+@bp.post("/probe/refused-by-a-service/<email>")
+def refused_by_a_service(email):
+    _write(email)
+    raise PermissionDenied
 
 
 @bp.post("/probe/crash/<email>")
@@ -91,6 +97,12 @@ def test_a_service_error_rolls_everything_back_and_shows_its_message(probe_app, 
 def test_an_error_response_rolls_back(probe_app, db):
     assert probe_app.test_client().post("/probe/forbidden/c@example.vn").status_code == 403
     assert not _saved("c@example.vn")
+
+
+def test_a_services_permission_denied_is_the_403_page_and_rolls_back(probe_app, db):
+    response = probe_app.test_client().post("/probe/refused-by-a-service/g@example.vn")
+    assert response.status_code == 403
+    assert not _saved("g@example.vn")
 
 
 def test_an_unexpected_exception_rolls_back(probe_app, db):

@@ -25,16 +25,10 @@ from app.catalog.forms import DemandLineForm, OrganisationForm, ProductForm, Sig
 from app.catalog.models import DemandLine, Organisation, Product
 from app.data.provinces import PROVINCES, province_choices
 from app.data.vocab import CATEGORIES, OCOP_GROUPS, STANDARDS
-from app.errors import PermissionDenied
 from app.extensions import db
 from app.transaction import service_errors
 
 bp = Blueprint("catalog", __name__)
-
-
-@bp.errorhandler(PermissionDenied)
-def _forbidden(_error):
-    abort(403)
 
 
 def _page_size() -> int:

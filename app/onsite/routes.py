@@ -6,21 +6,16 @@ Thin: parse, authorise, call app.onsite.services. The request boundary commits
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from app.accounts.permissions import roles_required
-from app.errors import PermissionDenied, ServiceError
+from app.errors import ServiceError
 from app.events import services as events
 from app.events.services import managed_event
 from app.onsite import services as checkin
 
 bp = Blueprint("onsite", __name__)
-
-
-@bp.errorhandler(PermissionDenied)
-def _forbidden(_error):
-    abort(403)
 
 
 @bp.route("/manage/events/<int:event_id>/checkin", methods=["GET", "POST"], endpoint="checkin")

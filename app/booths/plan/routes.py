@@ -26,7 +26,7 @@ from app.booths.plan.forms import (
     who_choices,
 )
 from app.booths.plan.svg import ebooth_link_builder, render_hall_svg
-from app.errors import PermissionDenied, ServiceError
+from app.errors import ServiceError
 from app.events import services as events
 from app.events.models import Event
 from app.events.services import managed_event as _managed_event
@@ -38,11 +38,6 @@ PER_PAGE = 50
 
 STATUS_LABELS = service.STATUS_LABELS
 PUBLIC_STATUS_LABELS = service.PUBLIC_STATUS_LABELS
-
-
-@bp.errorhandler(PermissionDenied)
-def _forbidden(_error):
-    abort(403)
 
 
 @bp.app_context_processor

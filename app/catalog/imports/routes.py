@@ -25,7 +25,6 @@ from app.accounts.permissions import roles_required
 from app.catalog.imports import services as imports
 from app.catalog.imports.forms import ImportUploadForm
 from app.catalog.models import ImportBatch
-from app.errors import PermissionDenied
 from app.transaction import service_errors
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
@@ -33,11 +32,6 @@ bp = Blueprint("imports", __name__, url_prefix="/import")
 # Long files: the page lists this many errors and rows; the counts cover all of them.
 SHOWN_ROWS = 500
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@bp.errorhandler(PermissionDenied)
-def _forbidden(_error):
-    abort(403)
 
 
 def _batch_or_404(token: str) -> ImportBatch:
