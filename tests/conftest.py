@@ -34,7 +34,8 @@ pytest_plugins = ["tests.browser_support"]
 _counter = itertools.count(1)
 
 # 10:00 in Vietnam, a weekday; tests that care about the date boundary pin 16:30 or 23:30 UTC.
-PINNED_NOW = "2027-01-15T03:00:00+00:00"
+# TEST_NOW runs the whole suite from another instant (.ci/run does, at 16:30 and 23:30 UTC).
+PINNED_NOW = os.environ.get("TEST_NOW") or "2027-01-15T03:00:00+00:00"
 NOW = datetime.fromisoformat(PINNED_NOW)  # where the pinned clock starts: tests pass it as `now`
 
 
