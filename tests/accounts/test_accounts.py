@@ -9,6 +9,8 @@ from app import create_app
 from app.accounts.models import User
 from app.catalog.models import Organisation
 from config import ProductionConfig
+from tests.conftest import text_of
+from tests.pages import field_error
 
 SIGNUP = {
     "role": "exhibitor",
@@ -33,15 +35,17 @@ def test_a_producer_signs_up_with_its_organisation_and_is_logged_in(client, db):
     assert client.get("/my/products").status_code == 200
 
 
-def test_signing_up_twice_with_one_email_is_refused_next_to_the_field(client, db):
+def test_signing_up_twice_with_one_email_is_refused_next_to_the_field(client, db, html):
     client.post("/signup", data=SIGNUP)
     client.post("/logout")
     again = SIGNUP | {"email": "LAN@htx-haiha.vn", "organisation_name": "Another"}
     response = client.post("/signup?lang=en", data=again)
-    page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "An account with this e-mail already exists." in page
-    assert "Another" in page  # what the user typed is kept
+    page = html(response)
+    assert field_error(page, "email") == "An account with this e-mail already exists."
+    assert (
+        page.find("input", attrs={"name": "organisation_name"})["value"] == "Another"
+    )  # what was typed is kept
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
     # nothing half-written: the second organisation was rolled back too
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 1
@@ -54,10 +58,10 @@ def test_a_buyer_must_say_which_type_of_buyer_it_is(client, db):
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
-def test_wrong_password_is_refused_with_a_message(client, exhibitor):
-    response = client.post("/login", data={"email": exhibitor.email, "password": "wrong-pass"})
+def test_wrong_password_is_refused_with_a_message(client, exhibitor, html):
+    response = client.post("/login?lang=en", data={"email": exhibitor.email, "password": "wrong-pass"})
     assert response.status_code == 200
-    assert "is-invalid" in response.get_data(as_text=True)
+    assert field_error(html(response), "password") == "Wrong e-mail or password."
     assert client.get("/my/products").status_code == 302  # still logged out
 
 
@@ -153,29 +157,31 @@ def test_checking_the_production_settings_leaves_the_config_class_as_it_was(monk
     assert "SECRET_KEY" not in vars(ProductionConfig)
 
 
-def test_the_language_switch_changes_the_interface_language(client, db):
+def test_the_language_switch_changes_the_interface_language(client, db, html):
     client.get("/lang/en")
-    english = client.get("/login").get_data(as_text=True)
+    english = html(client.get("/login"))
     client.get("/lang/fr")
-    french = client.get("/login").get_data(as_text=True)
-    assert 'lang="en"' in english and 'lang="fr"' in french
+    french = html(client.get("/login"))
+    assert english.html["lang"] == "en" and french.html["lang"] == "fr"
+    assert text_of(english.select_one("main h1")) == "Log in"
+    assert text_of(french.select_one("main h1")) != "Log in"  # the page itself, not only its tag
 
 
-def test_form_field_errors_speak_the_interface_language(client, db):
-    vietnamese = client.post("/login?lang=vi", data={"email": "khong-phai-email", "password": ""})
-    french = client.post("/login?lang=fr", data={"email": "pas-un-email", "password": ""})
-    assert "Địa chỉ e-mail không hợp lệ." in vietnamese.get_data(as_text=True)
-    assert "Trường này là bắt buộc." in vietnamese.get_data(as_text=True)
-    assert "Ce champ est obligatoire." in french.get_data(as_text=True)
+def test_form_field_errors_speak_the_interface_language(client, db, html):
+    vietnamese = html(client.post("/login?lang=vi", data={"email": "khong-phai-email", "password": ""}))
+    french = html(client.post("/login?lang=fr", data={"email": "pas-un-email", "password": ""}))
+    assert "Địa chỉ e-mail không hợp lệ." in field_error(vietnamese, "email")
+    assert "Trường này là bắt buộc." in field_error(vietnamese, "password")
+    assert "Ce champ est obligatoire." in field_error(french, "password")
 
 
-def test_an_admin_makes_an_organiser_and_deactivates_an_account(client, make_user, login, db):
+def test_an_admin_makes_an_organiser_and_deactivates_an_account(client, make_user, login, db, html):
     admin = make_user(role="admin")
     newcomer = make_user(role="buyer", full_name="Trần Văn Bình")
     db.session.commit()
     login(admin)
-    listing = client.get("/admin/users?q=bình").get_data(as_text=True)
-    assert "Trần Văn Bình" in listing
+    listing = html(client.get("/admin/users?q=bình"))
+    assert [text_of(row.td) for row in listing.select("main table tbody tr")] == ["Trần Văn Bình"]
     assert client.post(f"/admin/users/{newcomer.id}", data={"role": "organiser"}).status_code == 302
     assert client.post(f"/admin/users/{newcomer.id}", data={"active": "0"}).status_code == 302
     db.session.expire_all()

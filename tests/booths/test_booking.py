@@ -12,7 +12,8 @@ from app.errors import PermissionDenied, ServiceError
 from app.events.models import EventOrganiser
 from app.events.registrations import services as reg
 from app.notifications.models import OutboxMessage
-from tests.conftest import NOW
+from tests.conftest import NOW, text_of
+from tests.pages import flashes
 
 
 def active_count(db, **where):
@@ -369,13 +370,25 @@ def test_an_exhibitor_sees_only_its_own_requests(db, fair, buyer_user):
 # ---------------------------------------------------------------- pages
 
 
-def test_exhibitor_pages_request_and_see_its_booth(client, login, db, fair):
+def _form_error(page) -> str:
+    """The refusal shown above the page's form, under its title."""
+    return " ".join(text_of(alert) for alert in page.select("main h1 ~ .alert-danger[role=alert]"))
+
+
+def _card(page, registration):
+    """The card of one registration on "My booths"."""
+    return page.select_one(f"main .card[data-registration='{registration.id}']")
+
+
+def test_exhibitor_pages_request_and_see_its_booth(client, login, db, fair, html):
     (a1,) = fair.add_booths(1)
     user, registration = fair.exhibitor()
     db.session.commit()
     login(user)
     page = client.get(f"/my/booths/{registration.id}/request?lang=en")
-    assert page.status_code == 200 and "A-1" in page.get_data(as_text=True)
+    assert page.status_code == 200
+    offered = html(page).select_one(f"select#preference_1 option[value='booth:{a1.id}']")
+    assert text_of(offered).startswith("A-1")  # the free booth is offered as a preference
     response = client.post(
         f"/my/booths/{registration.id}/request",
         data={"booth_type": fair.standard.id, "preference_1": f"booth:{a1.id}", "note": "ok"},
@@ -383,11 +396,13 @@ def test_exhibitor_pages_request_and_see_its_booth(client, login, db, fair):
     assert response.status_code == 302
     booking.allocate_all(fair.organiser, fair.event)
     db.session.commit()
-    text = client.get("/my/booths?lang=en").get_data(as_text=True)
-    assert "A-1" in text and "Payment due" in text and "preference no. 1" in text
+    card = _card(html(client.get("/my/booths?lang=en")), registration)
+    assert text_of(card.select_one(".booth-code")) == "A-1"
+    assert text_of(card.select_one("[data-payment]")) == "Payment due"
+    assert "This was your preference no. 1." in [text_of(p) for p in card.find_all("p")]
 
 
-def test_the_request_form_shows_a_refusal(client, login, db, fair, make_booth_fair):
+def test_the_request_form_shows_a_refusal(client, login, db, fair, make_booth_fair, html):
     fair.add_booths(1)
     other_fair = make_booth_fair(fair.organiser)
     (elsewhere,) = other_fair.add_booths(1)
@@ -399,7 +414,7 @@ def test_the_request_form_shows_a_refusal(client, login, db, fair, make_booth_fa
         data={"booth_type": fair.standard.id, "preference_1": f"booth:{elsewhere.id}"},
     )
     assert response.status_code == 200
-    assert "belongs to another event" in response.get_data(as_text=True)
+    assert "belongs to another event" in _form_error(html(response))
     assert db.session.scalar(select(func.count()).select_from(BoothRequest)) == 0
 
 
@@ -445,32 +460,41 @@ def test_organiser_pages_are_for_the_events_own_organisers(client, login, db, fa
         assert client.get(url).status_code == 200, url
 
 
-def test_organiser_allocates_from_the_page_and_reads_the_result(client, login, db, fair):
+def test_organiser_allocates_from_the_page_and_reads_the_result(client, login, db, fair, html):
     a1, a2 = fair.add_booths(2)
     users = [fair.exhibitor(stars=s) for s in (5, 4, 3)]
     for (user, registration), wish in zip(users, (a1, a1, a2), strict=True):
         booking.request_booth(user, registration, fair.standard, preferences=[wish.id])
     db.session.commit()
     login(fair.organiser)
-    confirm = client.get(f"/manage/events/{fair.event.id}/booth-allocation?lang=en").get_data(as_text=True)
-    assert "3 open requests" in confirm
+    confirm = html(client.get(f"/manage/events/{fair.event.id}/booth-allocation?lang=en"))
+    summary = confirm.select_one("main .card-body p")
+    assert text_of(summary) == "3 open requests will be allocated among 2 free booths."
     response = client.post(f"/manage/events/{fair.event.id}/booth-allocation")
     assert response.status_code == 302 and response.headers["Location"].endswith("/booth-allocation/result")
-    text = client.get(f"/manage/events/{fair.event.id}/booth-allocation/result?lang=en").get_data(
-        as_text=True
-    )
-    assert text.count("Preference 1") == 2
-    assert "went to exhibitors ranked before you" in text
+    result = html(client.get(f"/manage/events/{fair.event.id}/booth-allocation/result?lang=en"))
+    rows = {
+        text_of(row.td): [text_of(cell) for cell in row.find_all("td")[1:]]
+        for row in result.select("table#result tbody tr")
+    }
+    names = [registration.organisation.name for _user, registration in users]
+    assert rows[names[0]][:2] == ["A-1", "Preference 1"]  # the 5-star exhibitor got its wish
+    assert rows[names[2]][:2] == ["A-2", "Preference 1"]
+    assert rows[names[1]][:2] == ["", ""]
+    assert "went to exhibitors ranked before you" in rows[names[1]][2]  # why not placed, on its row
     client.post("/logout")
     login(users[1][0])  # the 4-star exhibitor lost booth 1 to the 5-star one
-    mine = client.get("/my/booths?lang=en").get_data(as_text=True)
-    assert "Not placed" in mine and "went to exhibitors ranked before you" in mine
-    assert "Change my request" in mine
+    mine = _card(html(client.get("/my/booths?lang=en")), users[1][1])
+    why = text_of(mine.select_one(".alert-warning"))
+    assert why.startswith("Not placed:") and "went to exhibitors ranked before you" in why
+    change = mine.find("a", string="Change my request")
+    assert change["href"] == f"/my/booths/{users[1][1].id}/request"
     assert client.get(f"/my/booths/{users[1][1].id}/request?lang=en").status_code == 200
-    assert 'data-figure="placed">2<' in text and 'data-figure="unplaced">1<' in text
+    assert text_of(result.select_one("#summary [data-figure=placed]")) == "2"
+    assert text_of(result.select_one("#summary [data-figure=unplaced]")) == "1"
 
 
-def test_organiser_moves_from_the_page_and_sees_a_refusal(client, login, db, fair):
+def test_organiser_moves_from_the_page_and_sees_a_refusal(client, login, db, fair, html):
     fair.zone_rule("group", "beverages", "drinks")
     drinks = fair.add_booths(2, tags="drinks")
     (food,) = fair.add_booths(1, tags="food")
@@ -481,7 +505,8 @@ def test_organiser_moves_from_the_page_and_sees_a_refusal(client, login, db, fai
     login(fair.organiser)
     url = f"/manage/events/{fair.event.id}/booth-assignments/{assignment.id}/move?lang=en"
     refused = client.post(url, data={"action": "move", "booth": food.id})
-    assert refused.status_code == 200 and "not in zone “drinks”" in refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert "not in zone “drinks”" in _form_error(html(refused))
     moved = client.post(url, data={"action": "move", "booth": drinks[1].id})
     assert moved.status_code == 302
     db.session.expire_all()
@@ -502,20 +527,22 @@ def test_a_second_organiser_of_the_event_may_confirm_payment(client, login, db, 
     assert db.session.get(BoothAssignment, first.id).status == "confirmed"
 
 
-def test_the_pick_page_books_a_free_booth(client, login, db, fair):
+def test_the_pick_page_books_a_free_booth(client, login, db, fair, html):
     (booth,) = fair.add_booths(1)
     fair.first_come()
     user, registration = fair.exhibitor()
     db.session.commit()
     login(user)
-    assert "A-1" in client.get(f"/my/booths/{registration.id}/pick").get_data(as_text=True)
+    rows = html(client.get(f"/my/booths/{registration.id}/pick")).select("main table tbody tr")
+    assert [text_of(row.td) for row in rows] == ["A-1"]
+    assert rows[0].select_one("form[method=post] input[name=booth]")["value"] == str(booth.id)
     response = client.post(f"/my/booths/{registration.id}/pick", data={"booth": booth.id})
     assert response.status_code == 302
     assert active_count(db, booth_id=booth.id) == 1
 
 
 def test_a_pick_refused_by_the_unique_index_keeps_nothing_and_says_the_booth_was_taken(
-    client, login, db, fair, monkeypatch
+    client, login, db, fair, monkeypatch, html
 ):
     """The race seen from one request: the check passed, the insert is refused inside a savepoint."""
     (booth,) = fair.add_booths(1)
@@ -529,7 +556,7 @@ def test_a_pick_refused_by_the_unique_index_keeps_nothing_and_says_the_booth_was
     login(user)
     response = client.post(f"/my/booths/{registration.id}/pick?lang=en", data={"booth": booth.id})
     assert response.status_code == 200
-    assert "This booth was just taken by another exhibitor" in response.get_data(as_text=True)
+    assert "This booth was just taken by another exhibitor; please choose another." in flashes(html(response))
     assert active_count(db, booth_id=booth.id) == 1
     assert active_count(db, registration_id=registration.id) == 0
     assert booking.open_request_of(registration).status == "pending"

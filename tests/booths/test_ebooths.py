@@ -18,8 +18,19 @@ from app.errors import PermissionDenied, ServiceError
 from app.events import services as events
 from app.events.models import Hall, Registration
 from app.events.registrations import services as registrations
+from tests.conftest import text_of
 
 # ---------------------------------------------------------------- builders
+
+
+def _preview_banner(page) -> str:
+    """The banner saying the booth page is a preview of an unpublished booth ("" when there is none)."""
+    return " ".join(text_of(alert) for alert in page.select("main > .alert[role=status]"))
+
+
+def _card_names(page) -> list[str]:
+    """The exhibitors on the catalogue's cards, in order."""
+    return [text_of(title) for title in page.select(".ebooth-card .card-title")]
 
 
 @pytest.fixture()
@@ -127,7 +138,7 @@ def test_every_approved_exhibitor_gets_one_electronic_booth_and_pending_or_rejec
 
 
 def test_an_unpublished_booth_is_hidden_from_the_public_but_its_exhibitor_and_organisers_preview_it(
-    client, db, fair, organiser, make_exhibitor, login
+    client, db, fair, organiser, make_exhibitor, login, html
 ):
     user, registration, _ = make_exhibitor(fair)
     ebooth = _ebooth(registration)
@@ -135,13 +146,13 @@ def test_an_unpublished_booth_is_hidden_from_the_public_but_its_exhibitor_and_or
     url = f"/events/{fair.slug}/booths/{ebooth.id}?lang=en"
 
     assert client.get(url).status_code == 404
-    assert ebooth.registration.organisation.name not in client.get(f"/events/{fair.slug}/booths").get_data(
-        as_text=True
-    )
+    name = ebooth.registration.organisation.name
+    assert name not in html(client.get(f"/events/{fair.slug}/booths")).get_text()
 
     login(user)
     page = client.get(url)
-    assert page.status_code == 200 and "Preview" in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert _preview_banner(html(page)).startswith("Preview: this electronic booth is not published.")
     assert (
         client.post(f"/events/{fair.slug}/booths/{ebooth.id}/publish", data={"published": "1"}).status_code
         == 302
@@ -149,7 +160,8 @@ def test_an_unpublished_booth_is_hidden_from_the_public_but_its_exhibitor_and_or
     client.post("/logout")
 
     public = client.get(url)
-    assert public.status_code == 200 and "Preview" not in public.get_data(as_text=True)
+    assert public.status_code == 200
+    assert text_of(html(public).select_one("main h1")) == name and _preview_banner(html(public)) == ""
 
     login(user)
     client.post(f"/events/{fair.slug}/booths/{ebooth.id}/publish", data={"published": "0"})
@@ -190,7 +202,7 @@ def test_another_exhibitor_can_neither_edit_nor_publish_a_booth_that_is_not_its_
 
 
 def test_an_exhibitor_shows_only_its_own_products_in_the_order_it_chooses(
-    client, db, fair, make_exhibitor, make_product, login
+    client, db, fair, make_exhibitor, make_product, login, html
 ):
     user, registration, (first, second) = make_exhibitor(
         fair, products=({"name_vi": "Chè xanh", "stars": 5}, {"name_vi": "Chè đen", "stars": 4})
@@ -210,7 +222,9 @@ def test_an_exhibitor_shows_only_its_own_products_in_the_order_it_chooses(
     edit = f"/events/{fair.slug}/booths/{ebooth.id}/edit?lang=en"
     refused = client.post(edit, data={"products": [str(first.id), str(foreign.id)]})
     assert refused.status_code == 200
-    assert "Choose only your organisation" in refused.get_data(as_text=True)
+    form = html(refused).select_one("form#ebooth-form")
+    error = form.find_previous_sibling(class_="alert-danger")  # above the booth's form
+    assert text_of(error) == "Choose only your organisation's own products."
     db.session.expire_all()
     assert {p.id for p in ebooths.shown_products(ebooth)} == {first.id, second.id}
 
@@ -233,14 +247,16 @@ def test_an_exhibitor_shows_only_its_own_products_in_the_order_it_chooses(
     assert ebooths.headline_in(ebooth, "fr") == "Chè Thái Nguyên thượng hạng"  # falls back to Vietnamese
 
 
-def test_contacts_stay_hidden_until_the_exhibitor_makes_them_public(client, db, fair, make_exhibitor):
+def test_contacts_stay_hidden_until_the_exhibitor_makes_them_public(client, db, fair, make_exhibitor, html):
     user, registration, _ = make_exhibitor(fair, phone="0203 3845 678", email="htx.chehaiha@example.vn")
     ebooth = _ebooth(registration)
     _publish(db, user, ebooth)
     url = f"/events/{fair.slug}/booths/{ebooth.id}?lang=en"
 
-    page = client.get(url).get_data(as_text=True)
-    assert "0203 3845 678" not in page and "htx.chehaiha@example.vn" not in page
+    page = html(client.get(url))
+    assert "0203 3845 678" not in str(page) and "htx.chehaiha@example.vn" not in str(page)
+    contact = page.select_one("section[aria-labelledby=contact-title]")
+    assert text_of(contact) == "Contact Meet this exhibitor at the event."
 
     ebooths.update_electronic_booth(
         user,
@@ -251,12 +267,14 @@ def test_contacts_stay_hidden_until_the_exhibitor_makes_them_public(client, db, 
         show_email=False,
     )
     db.session.commit()
-    page = client.get(url).get_data(as_text=True)
-    assert "0203 3845 678" in page and "htx.chehaiha@example.vn" not in page
+    page = html(client.get(url))
+    phone = page.select_one("section[aria-labelledby=contact-title] a[href^='tel:']")
+    assert text_of(phone) == "0203 3845 678" and phone["href"] == "tel:0203 3845 678"
+    assert "htx.chehaiha@example.vn" not in str(page)
 
 
 def test_the_page_shows_products_in_the_visitors_language_and_the_physical_booth(
-    client, db, fair, make_exhibitor
+    client, db, fair, make_exhibitor, html
 ):
     user, registration, (product,) = make_exhibitor(
         fair,
@@ -268,19 +286,24 @@ def test_the_page_shows_products_in_the_visitors_language_and_the_physical_booth
     _publish(db, user, ebooth)
     _place(db, fair, registration, code="B-07", hall_name="Nhà B")
 
-    page = client.get(f"/events/{fair.slug}/booths/{ebooth.id}?lang=en").get_data(as_text=True)
-    assert "Tan Cuong tea" in page and "VN-TN-0042" in page
-    assert "B-07" in page and "Nhà B" in page
-    assert f"/products/{product.id}/photo" not in page  # no photo uploaded: the group placeholder
-    vi = client.get(f"/events/{fair.slug}/booths/{ebooth.id}?lang=vi").get_data(as_text=True)
-    assert "Chè Tân Cương" in vi
+    page = html(client.get(f"/events/{fair.slug}/booths/{ebooth.id}?lang=en"))
+    card = page.select_one(f"article.ebooth-product#product-{product.id}")
+    assert text_of(card.find("h3")) == "Tan Cuong tea"
+    assert text_of(card.select_one(".ebooth-facts a[href='/trace/VN-TN-0042'] code")) == "VN-TN-0042"
+    assert text_of(page.select_one(".ebooth-header .badge.text-bg-warning")) == "Booth B-07 · Nhà B"
+    place = page.select_one("section[aria-labelledby=place-title] p")
+    assert text_of(place) == "Booth B-07 in Nhà B"
+    # No photo uploaded: the group placeholder, no image.
+    assert card.find("img") is None and card.select_one(".placeholder-img") is not None
+    vi = html(client.get(f"/events/{fair.slug}/booths/{ebooth.id}?lang=vi"))
+    assert text_of(vi.select_one(f"article#product-{product.id} h3")) == "Chè Tân Cương"
 
 
 # ---------------------------------------------------------------- visits
 
 
 def test_visits_are_counted_per_day_and_nothing_about_the_visitor_is_kept(
-    client, db, app, fair, make_exhibitor, login
+    client, db, app, fair, make_exhibitor, login, html
 ):
     user, registration, _ = make_exhibitor(fair)
     ebooth = _ebooth(registration)
@@ -321,8 +344,10 @@ def test_visits_are_counted_per_day_and_nothing_about_the_visitor_is_kept(
     client.get(f"/events/{fair.slug}/booths/{ebooth.id}")
     db.session.expire_all()
     assert db.session.scalar(select(BoothVisit.count).where(BoothVisit.day == today)) == 1
-    stats = client.get(f"/events/{fair.slug}/booths/{ebooth.id}/edit?lang=en").get_data(as_text=True)
-    assert '<svg class="visits-chart"' in stats and "4 visits in all" in stats
+    stats = html(client.get(f"/events/{fair.slug}/booths/{ebooth.id}/edit?lang=en"))
+    visits = stats.select_one("section[aria-labelledby=visits-title]")
+    assert text_of(visits.select_one("p.small")).startswith("4 visits in all ·")
+    assert visits.select_one("svg.visits-chart[role=img]") is not None
 
 
 def test_simultaneous_visits_lose_no_count(app, db, fair, make_exhibitor):
@@ -426,37 +451,45 @@ def test_the_catalogue_lists_published_booths_and_filters_them(db, online_week):
     assert _names(db, event, text="ca phe") == []
 
 
-def test_the_catalogue_page_filters_paginates_and_says_when_nothing_matches(client, app, db, online_week):
+def test_the_catalogue_page_filters_paginates_and_says_when_nothing_matches(
+    client, app, db, online_week, html
+):
     event, booths = online_week
     base = f"/events/{event.slug}/booths"
-    page = client.get(base + "?lang=en").get_data(as_text=True)
-    assert "3 electronic booths" in page and "HTX Chè chưa mở" not in page
-    assert f"/events/{event.slug}/booths/{booths['HTX Mật ong Bắc Kạn'].id}" in page
+    page = html(client.get(base + "?lang=en"))
+    assert text_of(page.select_one("#ebooth-filters [role=status]")) == "3 electronic booths"
+    everyone = ["Cơ sở Thổ cẩm Mai Châu", "HTX Chè Hải Hà", "HTX Mật ong Bắc Kạn"]
+    assert _card_names(page) == everyone  # not the unpublished "HTX Chè chưa mở"
+    honey = page.find("a", string="HTX Mật ong Bắc Kạn")
+    assert honey["href"] == f"/events/{event.slug}/booths/{booths['HTX Mật ong Bắc Kạn'].id}"
 
-    filtered = client.get(base + "?lang=en&q=mat+ong&stars=5").get_data(as_text=True)
-    assert "HTX Mật ong Bắc Kạn" in filtered and "HTX Chè Hải Hà" not in filtered
+    filtered = html(client.get(base + "?lang=en&q=mat+ong&stars=5"))
+    assert _card_names(filtered) == ["HTX Mật ong Bắc Kạn"]
 
-    empty = client.get(base + "?lang=en&standard=haccp").get_data(as_text=True)
-    assert "No electronic booth matches these filters." in empty
+    empty = html(client.get(base + "?lang=en&standard=haccp"))
+    assert _card_names(empty) == []
+    assert text_of(empty.select_one("main > .alert")).startswith("No electronic booth matches these filters.")
 
     app.config["PAGE_SIZE"] = 2
     try:
-        first = client.get(base + "?lang=en").get_data(as_text=True)
-        second = client.get(base + "?lang=en&page=2").get_data(as_text=True)
+        first = html(client.get(base + "?lang=en"))
+        second = html(client.get(base + "?lang=en&page=2"))
     finally:
         app.config["PAGE_SIZE"] = 24
-    assert "Cơ sở Thổ cẩm Mai Châu" in first and "HTX Mật ong Bắc Kạn" not in first
-    assert "HTX Mật ong Bắc Kạn" in second and "Cơ sở Thổ cẩm Mai Châu" not in second
-    assert "page=2" in first
+    assert _card_names(first) == everyone[:2]
+    assert _card_names(second) == everyone[2:]
+    to_second = first.find("a", class_="page-link", string="2")
+    assert to_second["href"] == f"{base}?lang=en&page=2"
 
-    assert client.get(f"/events/{event.slug}?lang=en").get_data(as_text=True).count(base) >= 1
+    event_page = html(client.get(f"/events/{event.slug}?lang=en"))
+    assert event_page.find("a", string="Visit the electronic booths")["href"] == base
 
 
 # ---------------------------------------------------------------- QR codes
 
 
 def test_qr_codes_are_valid_png_and_svg_and_carry_the_right_addresses(
-    client, app, db, fair, make_exhibitor, monkeypatch
+    client, app, db, fair, make_exhibitor, monkeypatch, html
 ):
     user, registration, (product,) = make_exhibitor(fair, products=({"traceability_code": "QN-HH-2025-001"},))
     ebooth = _ebooth(registration)
@@ -497,8 +530,12 @@ def test_qr_codes_are_valid_png_and_svg_and_carry_the_right_addresses(
     assert hop.status_code == 302 and hop.headers["Location"].endswith(
         f"/events/{fair.slug}/booths/{ebooth.id}"
     )
-    trace = client.get("/trace/QN-HH-2025-001?lang=en").get_data(as_text=True)
-    assert "QN-HH-2025-001" in trace and user.organisation.name in trace and "Quảng Ninh" in trace
+    trace = html(client.get("/trace/QN-HH-2025-001?lang=en"))
+    origin = trace.select_one("section[aria-labelledby=origin-title] dl")
+    facts = {text_of(dt): text_of(dt.find_next_sibling("dd")) for dt in origin.find_all("dt")}
+    assert facts["Traceability code"] == "QN-HH-2025-001"
+    assert facts["Producer"].startswith(user.organisation.name)
+    assert facts["Where it is made"].endswith("Quảng Ninh")
     assert client.get("/trace/NO-SUCH-CODE").status_code == 404
 
 
@@ -513,7 +550,7 @@ def test_an_unpublished_booths_qr_is_not_served_to_the_public(client, db, fair, 
 
 
 def test_booth_signs_are_for_the_events_organisers_only(
-    client, db, fair, organiser, make_user, make_exhibitor, login
+    client, db, fair, organiser, make_user, make_exhibitor, login, html
 ):
     user, registration, _ = make_exhibitor(fair, name="HTX Nấm Đông Triều")
     first = _place(db, fair, registration, code="A-10")
@@ -531,11 +568,20 @@ def test_booth_signs_are_for_the_events_organisers_only(
     client.post("/logout")
 
     login(organiser)
-    page = client.get(hall_url + "?lang=en&size=a5").get_data(as_text=True)
-    assert page.count('class="booth-sign booth-sign-a5"') == 2
-    assert page.index(">A-2<") < page.index(">A-10<")  # natural order of codes
-    assert "HTX Nấm Đông Triều" in page and "Exhibitor to be announced" in page
-    assert "size: A5 portrait" in page
-    assert f"/events/{fair.slug}/booths/at/{second.id}" in page
-    one = client.get(sign_url + "?lang=en").get_data(as_text=True)
-    assert one.count('class="booth-sign booth-sign-a4"') == 1 and "<svg" in one
+    page = html(client.get(hall_url + "?lang=en&size=a5"))
+    signs = page.select("section.booth-sign")
+    assert [sign["class"] for sign in signs] == [["booth-sign", "booth-sign-a5"]] * 2
+    assert [text_of(sign.select_one(".booth-sign-code")) for sign in signs] == [
+        "A-2",
+        "A-10",
+    ]  # natural order
+    exhibitors = [text_of(sign.select_one(".booth-sign-exhibitor")) for sign in signs]
+    assert exhibitors == ["Exhibitor to be announced", "HTX Nấm Đông Triều"]
+    assert "size: A5 portrait" in page.find("style").get_text()
+    assert text_of(signs[0].select_one(".booth-sign-url")).endswith(
+        f"/events/{fair.slug}/booths/at/{second.id}"
+    )
+    one = html(client.get(sign_url + "?lang=en")).select("section.booth-sign")
+    assert [sign["class"] for sign in one] == [["booth-sign", "booth-sign-a4"]]
+    assert one[0].select_one(".booth-sign-qr svg") is not None
+    assert text_of(one[0].select_one(".booth-sign-code")) == "A-10"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from app.booths.models import (
@@ -21,6 +21,8 @@ from app.booths.plan import svg
 from app.errors import PermissionDenied, ServiceError
 from app.events import services as events
 from app.events.models import Registration
+from tests.conftest import text_of
+from tests.pages import field_error, flashes
 
 
 @pytest.fixture(autouse=True)
@@ -384,17 +386,23 @@ def test_the_svg_draws_every_booth_with_its_code_and_status_colour(db, organiser
         status_labels={k: str(v) for k, v in plan.STATUS_LABELS.items()},
         highlight_id=given.id,
     )
-    assert markup.startswith("<svg") and 'viewBox="' in markup
+    assert markup.startswith("<svg")
+    drawing = BeautifulSoup(markup, "html.parser").find("svg")
+    assert drawing.get("viewbox")  # the parser lowers attribute names
     for booth, status in ((free, "free"), (given, "confirmed"), (closed, "blocked")):
-        group = re.search(
-            rf'<g class="booth status-{status}[^"]*" id="booth-{booth.id}".*?</g>', markup, re.S
-        )
-        assert group, status
-        assert f">{booth.code}</text>" in group.group(0)
-        assert f'fill="{svg.STATUS_COLOURS[status]}"' in group.group(0)
-    assert "HTX &lt;Gốm&gt; &amp; Sứ" in markup and "<Gốm>" not in markup
-    assert 'class="highlight-ring"' in markup
-    assert all(f'data-status="{s}"' in markup for s in plan.STATUS_LABELS)  # the legend
+        group = drawing.select_one(f"g#booth-{booth.id}")
+        assert group["class"][:2] == ["booth", f"status-{status}"], status
+        assert booth.code in [text_of(text) for text in group.find_all("text")]
+        assert group.find("rect", attrs={"fill": svg.STATUS_COLOURS[status]}) is not None, status
+    holder = drawing.select_one(f"g#booth-{given.id}")
+    assert text_of(holder.find("title")) == f"{given.code} · HTX <Gốm> & Sứ · Confirmed"  # the tooltip
+    lines = [text_of(line) for line in holder.select("text.booth-name")]
+    assert " ".join(lines).startswith("HTX <Gốm>")  # on the booth, wrapped and cut to fit
+    assert "<Gốm>" not in markup  # escaped, not markup
+    ring = drawing.select_one("rect.highlight-ring")
+    assert ring is not None and ring.find_parent("g", class_="booth") is None
+    legend = {item["data-status"] for item in drawing.select("[data-status]:not(g.booth)")}
+    assert legend == set(plan.STATUS_LABELS)  # the legend
 
 
 def test_the_public_drawing_hides_requests_and_payment(db, organiser, floor, make_producer):
@@ -407,7 +415,10 @@ def test_the_public_drawing_hides_requests_and_payment(db, organiser, floor, mak
     drawn = svg.plan_booths(plan.booths_of(event, hall), plan.booth_states(event, hall), public=True)
     assert [b.status for b in drawn] == ["free", "allocated"]
     markup = str(svg.hall_svg(hall, highlight=paid.id))
-    assert "status-confirmed" not in markup and "status-requested" not in markup
+    drawing = BeautifulSoup(markup, "html.parser")
+    booths = {group["data-code"]: group["data-status"] for group in drawing.select("g.booth")}
+    assert booths == {"D-1": "free", "D-2": "allocated"}
+    assert "status-confirmed" not in markup and "status-requested" not in markup  # not even in the legend
 
 
 # ---------------------------------------------------------------- pages
@@ -466,22 +477,31 @@ def test_anonymous_visitors_are_sent_to_log_in(client, laid_out):
 
 
 def test_the_organiser_sees_the_plan_with_holders_and_can_filter_by_status(
-    client, login, db, organiser, laid_out, make_producer
+    client, login, db, organiser, laid_out, make_producer, html
 ):
     event, hall, booth, standard, _rule = laid_out
     plan.save_booth(organiser, hall, code="A-02", booth_type=standard, x_m=3, y_m=0)
     assign(db, event, booth, make_producer(name="HTX Nấm Hương Lâm Đồng"))
     db.session.commit()
     login(organiser)
-    page = client.get(f"/manage/events/{event.id}/booths?lang=en").get_data(as_text=True)
-    assert "<svg" in page and "HTX Nấm Hương Lâm Đồng" in page and "A-02" in page
-    only_free = client.get(f"/manage/events/{event.id}/booths?lang=en&status=free").get_data(as_text=True)
-    table = only_free.split("<table", 1)[1]
-    assert "A-02" in table and "HTX Nấm Hương" not in table
-    assert "Floor plan" in client.get(f"/manage/events/{event.id}?lang=en").get_data(as_text=True)
+
+    def rows(page):  # code -> (status, exhibitor)
+        return {
+            text_of(row.find("td")): (row.select_one("[data-status]")["data-status"], text_of(row("td")[6]))
+            for row in page.select("table.plan-table tbody tr")
+        }
+
+    page = html(client.get(f"/manage/events/{event.id}/booths?lang=en"))
+    drawn = page.select(".plan-wrap svg g.booth")
+    assert sorted(group["data-code"] for group in drawn) == ["A-01", "A-02"]
+    assert rows(page) == {"A-01": ("allocated", "HTX Nấm Hương Lâm Đồng"), "A-02": ("free", "")}
+    only_free = html(client.get(f"/manage/events/{event.id}/booths?lang=en&status=free"))
+    assert rows(only_free) == {"A-02": ("free", "")}
+    show = html(client.get(f"/manage/events/{event.id}?lang=en"))
+    assert show.find("a", string="Floor plan")["href"] == f"/manage/events/{event.id}/booths"
 
 
-def test_the_organiser_generates_a_block_through_the_form(client, login, db, organiser, floor):
+def test_the_organiser_generates_a_block_through_the_form(client, login, db, organiser, floor, html):
     event, hall, standard = floor
     login(organiser)
     form = {
@@ -495,28 +515,34 @@ def test_the_organiser_generates_a_block_through_the_form(client, login, db, org
         f"/manage/events/{event.id}/booths/generate?lang=en", data=form | {"start_code": "B-01"}
     )
     assert refused.status_code == 200
-    assert "B-01 would overlap booth A-01" in refused.get_data(as_text=True)
+    form = html(refused).select_one("main form[method=post]")
+    error = form.find_previous_sibling(class_="alert-danger")  # above the form, which has no place fields
+    assert text_of(error) == "Booth B-01 would overlap booth A-01."
     assert count(db, Booth) == 8
 
 
 def test_the_booth_form_shows_a_refusal_next_to_the_field_and_saves_nothing(
-    client, login, db, organiser, laid_out
+    client, login, db, organiser, laid_out, html
 ):
     event, hall, _booth, standard, _rule = laid_out
     login(organiser)
     data = {"hall_id": hall.id, "code": "A-01", "booth_type_id": standard.id, "x_m": "10", "y_m": "10"}
     response = client.post(f"/manage/events/{event.id}/booths/new?lang=en", data=data)
-    assert response.status_code == 200 and "already has a booth A-01" in response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert field_error(html(response), "code") == f"Hall {hall.name} already has a booth A-01."
     ok = client.post(f"/manage/events/{event.id}/booths/new?lang=en", data=data | {"code": "A-02"})
     assert ok.status_code == 302 and count(db, Booth) == 2
 
 
-def test_delete_and_block_ask_first(client, login, db, organiser, laid_out):
+def test_delete_and_block_ask_first(client, login, db, organiser, laid_out, html):
     event, _hall, booth, _standard, _rule = laid_out
     login(organiser)
     for action in ("block", "delete"):
         page = client.get(f"/manage/events/{event.id}/booths/{booth.id}/{action}?lang=en")
-        assert page.status_code == 200 and 'method="post"' in page.get_data(as_text=True)
+        assert page.status_code == 200
+        form = html(page).select_one("main form[method=post]")  # posts back to this address
+        assert form.get("action", "") == "" and form.select_one("input[name=csrf_token]")["value"]
+        assert text_of(form.find("button", type="submit")) == action.capitalize()
     assert count(db, Booth) == 1 and not booth.blocked
     client.post(f"/manage/events/{event.id}/booths/{booth.id}/block")
     db.session.expire_all()
@@ -525,16 +551,19 @@ def test_delete_and_block_ask_first(client, login, db, organiser, laid_out):
     assert count(db, Booth) == 0
 
 
-def test_a_type_in_use_cannot_be_deleted_from_its_page(client, login, db, organiser, laid_out):
+def test_a_type_in_use_cannot_be_deleted_from_its_page(client, login, db, organiser, laid_out, html):
     event, _hall, _booth, standard, _rule = laid_out
     login(organiser)
     response = client.post(f"/manage/events/{event.id}/booth-types/{standard.id}/delete?lang=en")
     assert response.status_code == 302
     assert count(db, BoothType) == 1
-    assert "can&#39;t be deleted" in client.get(response.headers["Location"]).get_data(as_text=True)
+    shown = flashes(html(client.get(response.headers["Location"])))
+    assert f"“{standard.name}” is used by 1 booth(s) and 0 booth request(s); it can't be deleted." in shown
 
 
-def test_the_public_plan_shows_exhibitors_and_nothing_private(client, db, organiser, laid_out, make_producer):
+def test_the_public_plan_shows_exhibitors_and_nothing_private(
+    client, db, organiser, laid_out, make_producer, html
+):
     event, _hall, booth, _standard, _rule = laid_out
     producer = make_producer(name="HTX Miến dong Bình Liêu", phone="0912345678", email="mien@binhlieu.vn")
     assign(db, event, booth, producer, status="confirmed")
@@ -542,8 +571,14 @@ def test_the_public_plan_shows_exhibitors_and_nothing_private(client, db, organi
     db.session.commit()
     response = client.get(f"/events/{event.slug}/plan?lang=en")
     assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert "HTX Miến dong Bình Liêu" in page and "A-01" in page and "<svg" in page
+    page = html(response)
+    section = page.select_one("section.plan-section")
+    assert [text_of(item) for item in section.select(".plan-directory li")] == [
+        "A-01 HTX Miến dong Bình Liêu · Quảng Ninh"
+    ]
+    booth_drawn = section.select_one(".plan-wrap svg g.booth")
+    assert booth_drawn["data-code"] == "A-01" and booth_drawn["data-status"] == "allocated"
+    everything = str(page)  # not in the text, not in an attribute
     for private in (
         "0912345678",
         "mien@binhlieu.vn",
@@ -552,7 +587,7 @@ def test_the_public_plan_shows_exhibitors_and_nothing_private(client, db, organi
         "Confirmed",
         "status-confirmed",
     ):
-        assert private not in page
+        assert private not in everything
 
 
 def test_the_public_plan_of_a_draft_is_not_found(client, db, laid_out):

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 import openpyxl
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from app import clock
@@ -24,6 +25,7 @@ from app.catalog.imports import services as imports
 from app.catalog.models import ImportBatch, Organisation, Product
 from app.errors import PermissionDenied
 from tests.conftest import text_of
+from tests.pages import field_error, flashes
 
 HEADERS = [
     "STT",
@@ -155,6 +157,21 @@ def upload_and_confirm(client, content: bytes, filename: str = "ocop-quang-ninh.
     return token, client.post(f"/import/{token}/confirm", follow_redirects=True)
 
 
+def page_of(response):
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def result_of(response) -> str:
+    """The flashed result of a confirmed import: "N products created, N updated, N unchanged.\""""
+    (message,) = [text for text in flashes(page_of(response)) if " products created, " in text]
+    return message
+
+
+def counts_of(page) -> dict[str, str]:
+    """The preview's figures, by their data-count name."""
+    return {figure["data-count"]: text_of(figure) for figure in page.select("[data-count]")}
+
+
 def errors_of(report) -> list[tuple[int, str, str]]:
     return [(error.row, error.column, str(error.message)) for error in report.errors]
 
@@ -166,18 +183,18 @@ def test_a_good_csv_is_previewed_without_writing_then_written_in_one_confirmatio
     response = upload(client, csv_bytes([TEA, BLACK_TEA, DUCK]))
     assert response.status_code == 302
     preview = client.get(response.headers["Location"])
-    page = preview.get_data(as_text=True)
     assert preview.status_code == 200
-    assert 'data-count="valid">3<' in page
-    assert 'data-count="producers_create">2<' in page
-    assert 'data-count="products_create">3<' in page
-    assert "Confirm import of 3 rows" in page
+    page = page_of(preview)
+    counts = counts_of(page)
+    assert (counts["valid"], counts["producers_create"], counts["products_create"]) == ("3", "2", "3")
+    token = response.headers["Location"].rsplit("/", 1)[-1]
+    button = page.select_one(f"form[action='/import/{token}/confirm'] button[type=submit]")
+    assert text_of(button) == "Confirm import of 3 rows"
     assert count(db, Product) == 0 and producers(db) == []  # the preview wrote nothing
 
-    token = response.headers["Location"].rsplit("/", 1)[-1]
     confirmed = client.post(f"/import/{token}/confirm")
     assert confirmed.status_code == 302 and confirmed.headers["Location"].endswith("/organisations")
-    assert "3 products created, 0 updated" in client.get("/organisations").get_data(as_text=True)
+    assert result_of(client.get("/organisations")) == "3 products created, 0 updated, 0 unchanged."
 
     assert count(db, Product) == 3
     tea_coop, duck_house = sorted(producers(db), key=lambda org: org.name)
@@ -233,12 +250,11 @@ def test_english_codes_and_unaccented_headers_are_read_like_the_vietnamese_ones(
 def test_missing_required_columns_are_listed_by_name_and_nothing_is_stored(client, db, as_organiser):
     headers = [h for h in HEADERS if h not in ("Số sao", "Ngày cấp")]
     response = upload(client, csv_bytes([TEA], headers))
-    page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Required columns are missing" in page
-    assert "Số sao (stars)" in page and "Ngày cấp (certificate_date)" in page
-    assert "Tên sản phẩm (product_name_vi)" not in page
-    assert "is-invalid" in page  # next to the file field
+    error = field_error(page_of(response), "file")  # next to the file field
+    assert "Required columns are missing" in error
+    assert "Số sao (stars)" in error and "Ngày cấp (certificate_date)" in error
+    assert "Tên sản phẩm (product_name_vi)" not in error
     assert count(db, ImportBatch) == 0 and count(db, Product) == 0 and producers(db) == []
 
 
@@ -292,10 +308,17 @@ def test_a_wrong_value_is_reported_at_its_row_and_column_and_nothing_is_written(
     assert report.errors[0].value == shown  # the cell as the file has it
 
     token, confirmed = upload_and_confirm(client, content)
-    page = client.get(f"/import/{token}").get_data(as_text=True)
-    assert f'<code class="text-body">{shown}</code>' in page  # the cell is shown beside the message
-    assert "No row can be imported yet" in page
-    assert "No row of this file can be imported" in confirmed.get_data(as_text=True)
+    page = page_of(client.get(f"/import/{token}"))
+    (row,) = page.select("table#import-errors tbody tr")
+    cells = [text_of(cell) for cell in row.find_all("td")]
+    assert cells[:2] == ["2", reported_in]
+    assert row.select_one("td code").get_text() == shown  # the cell is shown beside the message
+    assert message in cells[3]
+    assert text_of(page.select_one("main span.text-danger")).startswith("No row can be imported yet")
+    assert page.select_one("form[action$='/confirm']") is None  # nothing to confirm
+    assert flashes(page_of(confirmed)) == [
+        "No row of this file can be imported: correct the errors and upload it again."
+    ]
     assert count(db, Product) == 0 and producers(db) == []
     assert db.session.scalar(select(ImportBatch.status)) == "previewed"
 
@@ -338,8 +361,8 @@ def test_a_row_repeated_in_the_file_is_an_error_on_the_later_row_and_the_first_i
             (5, "Mã truy xuất", "Repeats row 2."),
         ]
     _token, confirmed = upload_and_confirm(client, content)
-    assert "2 products created" in confirmed.get_data(as_text=True)
-    assert "Rows with errors were skipped: 4, 5." in confirmed.get_data(as_text=True)
+    assert result_of(confirmed).startswith("2 products created, ")
+    assert "Rows with errors were skipped: 4, 5." in flashes(page_of(confirmed))
     assert count(db, Product) == 2
 
 
@@ -369,14 +392,13 @@ def test_wrong_files_are_refused_next_to_the_file_field(client, db, as_organiser
     ]
     for content, filename, message in cases:
         response = upload(client, content, filename)
-        page = response.get_data(as_text=True)
         assert response.status_code == 200, filename
-        assert message in page, filename
-        assert "invalid-feedback" in page
-    assert "Choose a CSV or XLSX file to upload." in client.post("/import/", data={}).get_data(as_text=True)
+        assert message in field_error(page_of(response), "file"), filename
+    nothing = page_of(client.post("/import/", data={}))
+    assert "Choose a CSV or XLSX file to upload." in field_error(nothing, "file")
     monkeypatch.setitem(client.application.config, "MAX_IMPORT_BYTES", 200)
     too_big = upload(client, csv_bytes([TEA, DUCK]))
-    assert "The file is larger than" in too_big.get_data(as_text=True)
+    assert "The file is larger than" in field_error(page_of(too_big), "file")
     assert count(db, ImportBatch) == 0
 
 
@@ -399,7 +421,7 @@ def test_a_csv_with_a_bom_semicolons_and_windows_line_ends_imports(client, db, a
         # the quoted line break keeps the third record on spreadsheet row 4
         assert errors_of(report) == [(4, "Số sao", "Stars are a whole number from 1 to 5.")]
     _token, confirmed = upload_and_confirm(client, content, "export-excel.csv")
-    assert "2 products created" in confirmed.get_data(as_text=True)
+    assert result_of(confirmed).startswith("2 products created, ")
     assert product_named(db, "Chè xanh Hải Hà").price_max == 450_000
     assert db.session.scalar(select(Organisation.commune).where(Organisation.province_code == "20")) == (
         "Phường Hoàng Văn Thụ, thành phố Lạng Sơn"
@@ -470,7 +492,7 @@ def test_an_xlsx_with_extra_sheets_is_read_from_its_data_sheet(client, db, as_or
             (5, "Ngày cấp", "The certificate date is required."),
         ]
     _token, confirmed = upload_and_confirm(client, content, "quang-ninh.xlsx")
-    assert "1 products created" in confirmed.get_data(as_text=True)
+    assert result_of(confirmed).startswith("1 products created, ")
     (coop,) = producers(db)
     assert coop.tax_code == "5701823456" and coop.phone == "0912345678"  # Excel's lost leading zero
     tea = product_named(db, "Chè xanh Hải Hà")
@@ -486,18 +508,21 @@ def test_importing_the_same_file_again_updates_instead_of_duplicating(client, db
 
     cheaper = TEA | {"Giá thấp nhất": "180.000", "Tiêu chuẩn": "VietGAP"}
     response = upload(client, csv_bytes([cheaper, BLACK_TEA, DUCK]))
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert 'data-count="products_create">0<' in page and 'data-count="products_update">1<' in page
-    assert 'data-count="producers_create">0<' in page
+    counts = counts_of(page_of(client.get(response.headers["Location"])))
+    assert (counts["products_create"], counts["products_update"], counts["producers_create"]) == (
+        "0",
+        "1",
+        "0",
+    )
     token = response.headers["Location"].rsplit("/", 1)[-1]
-    done = client.post(f"/import/{token}/confirm", follow_redirects=True).get_data(as_text=True)
-    assert "0 products created, 1 updated, 2 unchanged" in done
+    done = client.post(f"/import/{token}/confirm", follow_redirects=True)
+    assert result_of(done) == "0 products created, 1 updated, 2 unchanged."
     assert (len(producers(db)), count(db, Product)) == (2, 3)
     tea = product_named(db, "Chè xanh Hải Hà")
     assert tea.price_min == 180_000 and tea.standards == ["vietgap"]
 
     _token, again = upload_and_confirm(client, csv_bytes([cheaper, BLACK_TEA, DUCK]))
-    assert "0 products created, 0 updated, 3 unchanged" in again.get_data(as_text=True)
+    assert result_of(again) == "0 products created, 0 updated, 3 unchanged."
     assert (len(producers(db)), count(db, Product)) == (2, 3)
 
 
@@ -515,7 +540,7 @@ def test_products_are_recognised_by_traceability_code_and_can_be_renamed(client,
     upload_and_confirm(client, csv_bytes([TEA]))
     renamed = TEA | {"Tên sản phẩm": "Chè xanh đặc biệt Hải Hà"}
     _token, done = upload_and_confirm(client, csv_bytes([renamed]))
-    assert "0 products created, 1 updated" in done.get_data(as_text=True)
+    assert result_of(done) == "0 products created, 1 updated, 0 unchanged."
     assert [p.name_vi for p in db.session.scalars(select(Product))] == ["Chè xanh đặc biệt Hải Hà"]
 
 
@@ -523,7 +548,7 @@ def test_empty_cells_leave_stored_values_alone(client, db, as_organiser):
     upload_and_confirm(client, csv_bytes([TEA | {"Ngày hết hạn": "30/12/2025"}]))
     sparse = TEA | {"Tên tiếng Anh": "", "Email": "", "Giá cao nhất": "", "Ngày hết hạn": ""}
     _token, done = upload_and_confirm(client, csv_bytes([sparse]))
-    assert "0 updated, 1 unchanged" in done.get_data(as_text=True)
+    assert result_of(done) == "0 products created, 0 updated, 1 unchanged."
     tea = product_named(db, "Chè xanh Hải Hà")
     assert (tea.name_en, tea.price_max, tea.certificate_expiry) == (
         "Hai Ha green tea",
@@ -557,9 +582,9 @@ def test_codes_owned_by_others_are_errors_not_takeovers(english, make_buyer, mak
 
 def test_confirming_twice_writes_once(client, db, as_organiser):
     token, first = upload_and_confirm(client, csv_bytes([TEA, DUCK]))
-    assert "2 products created" in first.get_data(as_text=True)
-    second = client.post(f"/import/{token}/confirm", follow_redirects=True)
-    assert "already confirmed" in second.get_data(as_text=True)
+    assert result_of(first) == "2 products created, 0 updated, 0 unchanged."
+    second = page_of(client.post(f"/import/{token}/confirm", follow_redirects=True))
+    assert flashes(second) == ["This import was already confirmed; nothing was written again."]
     assert count(db, Product) == 2 and len(producers(db)) == 2
     batch = db.session.scalar(select(ImportBatch))
     assert (batch.status, batch.created_count) == ("confirmed", 2)
@@ -587,9 +612,10 @@ def test_a_row_the_database_refuses_at_write_time_rolls_back_the_whole_file(
     monkeypatch.setattr(plan, "_existing_products", lambda report: (real_lookup(report)[0], {}))
     monkeypatch.setattr(services, "_check_traceability_free", lambda code, own_id: None)
 
-    page = client.post(f"/import/{token}/confirm", follow_redirects=True).get_data(as_text=True)
-    assert "Row 4 could not be written (the database refused a duplicate)" in page
-    assert "Nothing was imported" in page
+    page = page_of(client.post(f"/import/{token}/confirm", follow_redirects=True))
+    assert flashes(page) == [
+        "Row 4 could not be written (the database refused a duplicate). Nothing was imported."
+    ]
     assert [org.name for org in producers(db)] == ["HTX Khác"]  # rows 2 and 3 were rolled back too
     assert [p.id for p in db.session.scalars(select(Product))] == [other.id]
     assert db.session.scalar(select(ImportBatch.status)) == "previewed"
@@ -620,7 +646,7 @@ def test_both_templates_parse_back_without_errors_and_import(client, db, as_orga
             assert report.ok and errors_of(report) == [], name
             assert len(report.valid_rows) == 2
     _token, done = upload_and_confirm(client, xlsx_response.data, "mau.xlsx")
-    assert "2 products created" in done.get_data(as_text=True)
+    assert result_of(done) == "2 products created, 0 updated, 0 unchanged."
     duck = product_named(db, "Vịt quay lá mắc mật Lạng Sơn")
     assert duck.organisation.province_code == "20" and duck.category == "meat_products"
 

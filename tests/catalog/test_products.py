@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from app import clock
 from app.catalog import services
 from app.catalog.models import DemandLine, Organisation, Product
+from tests.conftest import text_of
+from tests.pages import field_error
 
 PRODUCT_FORM = {
     "name_vi": "Chè xanh Đường Hoa",
@@ -29,6 +31,11 @@ PRODUCT_FORM = {
     "price_unit": "kg",
     "traceability_code": "QN-HH-0001",
 }
+
+
+def _card_names(page) -> list[str]:
+    """The product names on the catalogue's cards, in order."""
+    return [text_of(title) for title in page.select(".product-card .card-title")]
 
 
 def _png(size=(64, 48), fmt="PNG") -> bytes:
@@ -66,19 +73,21 @@ def test_a_certificate_from_the_31st_expires_at_the_end_of_a_shorter_month():
     ],
 )
 def test_a_wrong_product_value_is_shown_next_to_its_field_and_nothing_saved(
-    client, exhibitor, login, db, field, value, message
+    client, exhibitor, login, db, html, field, value, message
 ):
     login(exhibitor)
     client.get("/lang/en")
     response = client.post("/my/products/new", data=PRODUCT_FORM | {field: value})
-    page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert message in page
-    assert 'value="Duong Hoa green tea"' in page  # what was typed is kept
+    page = html(response)
+    assert message in field_error(page, field)
+    assert (
+        page.find("input", attrs={"name": "name_en"})["value"] == "Duong Hoa green tea"
+    )  # what was typed is kept
     assert db.session.scalar(select(func.count()).select_from(Product)) == 0
 
 
-def test_an_expired_certificate_is_flagged_and_left_out_of_the_catalogue(client, make_product, db):
+def test_an_expired_certificate_is_flagged_and_left_out_of_the_catalogue(client, make_product, db, html):
     valid = make_product(name_vi="Chả mực Hạ Long", category="seafood", ocop_group="food")
     expired = make_product(
         name_vi="Miến dong Bình Liêu",
@@ -86,18 +95,17 @@ def test_an_expired_certificate_is_flagged_and_left_out_of_the_catalogue(client,
         ocop_group="food",
         certificate_date=clock.today() - timedelta(days=365 * 4),
     )
-    two_stars = make_product(name_vi="Mật ong Ba Chẽ", category="honey", ocop_group="food", stars=2)
+    make_product(name_vi="Mật ong Ba Chẽ", category="honey", ocop_group="food", stars=2)
     db.session.commit()
     assert expired.is_expired(clock.today()) and not expired.is_certified(clock.today())
-    listing = client.get("/catalogue").get_data(as_text=True)
-    assert valid.name_vi in listing
-    assert expired.name_vi not in listing
-    assert two_stars.name_vi not in listing
-    page = client.get(f"/products/{expired.id}?lang=en").get_data(as_text=True)
-    assert "Certificate expired" in page
+    assert _card_names(html(client.get("/catalogue"))) == [valid.name_vi]  # not the expired, not 2 stars
+    page = html(client.get(f"/products/{expired.id}?lang=en"))
+    assert text_of(page.select_one("[data-certificate]")) == "Certificate expired"
 
 
-def test_the_catalogue_filters_by_group_province_stars_and_standard(client, make_product, make_producer, db):
+def test_the_catalogue_filters_by_group_province_stars_and_standard(
+    client, make_product, make_producer, db, html
+):
     lang_son = make_producer(name="HTX Vịt quay Lạng Sơn", province_code="20")
     duck = make_product(
         organisation=lang_son,
@@ -111,15 +119,18 @@ def test_the_catalogue_filters_by_group_province_stars_and_standard(client, make
     db.session.commit()
 
     def names(**args):
-        return client.get("/catalogue", query_string=args).get_data(as_text=True)
+        return _card_names(html(client.get("/catalogue", query_string=args)))
 
-    assert duck.name_vi in names(group="food") and tea.name_vi not in names(group="food")
-    assert duck.name_vi in names(province="20") and tea.name_vi not in names(province="20")
-    assert duck.name_vi in names(stars="5") and tea.name_vi not in names(stars="5")
-    assert tea.name_vi in names(standard="organic") and duck.name_vi not in names(standard="organic")
+    assert sorted(names()) == sorted([duck.name_vi, tea.name_vi])
+    assert names(group="food") == [duck.name_vi]
+    assert names(province="20") == [duck.name_vi]
+    assert names(stars="5") == [duck.name_vi]
+    assert names(standard="organic") == [tea.name_vi]
 
 
-def test_search_finds_products_by_any_of_the_three_names_with_or_without_accents(client, make_product, db):
+def test_search_finds_products_by_any_of_the_three_names_with_or_without_accents(
+    client, make_product, db, html
+):
     product = make_product(
         name_vi="Vải thiều Lục Ngạn",
         name_en="Luc Ngan litchi",
@@ -130,29 +141,32 @@ def test_search_finds_products_by_any_of_the_three_names_with_or_without_accents
     other = make_product(name_vi="Hồng vành khuyên sấy gió", category="dried_fruit", ocop_group="food")
     db.session.commit()
     for query in ("vải thiều", "vai thieu", "litchi", "Litchi de", "LỤC NGẠN"):
-        page = client.get("/catalogue", query_string={"q": query}).get_data(as_text=True)
-        assert product.name_vi in page, query
-        assert other.name_vi not in page, query
+        names = _card_names(html(client.get("/catalogue", query_string={"q": query, "lang": "vi"})))
+        assert names == [product.name_vi], query  # and not the other
+    assert other.name_vi in _card_names(html(client.get("/catalogue?lang=vi")))
 
 
-def test_the_catalogue_is_paginated(client, make_product, make_producer, db, app):
+def test_the_catalogue_is_paginated(client, make_product, make_producer, db, app, html):
     producer = make_producer()
     for n in range(app.config["PAGE_SIZE"] + 3):
         make_product(organisation=producer, name_vi=f"Sản phẩm {n:03d}", stars=4)
     db.session.commit()
-    first = client.get("/catalogue?sort=name").get_data(as_text=True)
-    second = client.get("/catalogue?sort=name&page=2").get_data(as_text=True)
-    assert "Sản phẩm 000" in first and "Sản phẩm 000" not in second
-    assert f"Sản phẩm {app.config['PAGE_SIZE'] + 2:03d}" in second
+    size = app.config["PAGE_SIZE"]
+    first = _card_names(html(client.get("/catalogue?sort=name&lang=vi")))
+    second = _card_names(html(client.get("/catalogue?sort=name&page=2&lang=vi")))
+    assert first == [f"Sản phẩm {n:03d}" for n in range(size)]
+    assert second == [f"Sản phẩm {n:03d}" for n in range(size, size + 3)]
 
 
-def test_the_english_catalogue_shows_english_names_and_prices_in_vnd(client, make_product, db):
+def test_the_english_catalogue_shows_english_names_and_prices_in_vnd(client, make_product, db, html):
     make_product(name_vi="Chè Hải Hà", name_en="Hai Ha tea", price_min=250_000, price_max=250_000)
     db.session.commit()
-    english = client.get("/catalogue?lang=en").get_data(as_text=True)
-    vietnamese = client.get("/catalogue?lang=vi").get_data(as_text=True)
-    assert "Hai Ha tea" in english and "₫250,000" in english
-    assert "Chè Hải Hà" in vietnamese and "250.000" in vietnamese
+    english = html(client.get("/catalogue?lang=en")).select_one(".product-card")
+    vietnamese = html(client.get("/catalogue?lang=vi")).select_one(".product-card")
+    assert text_of(english.select_one(".card-title")) == "Hai Ha tea"
+    assert text_of(english.select_one("[data-price]")) == "₫250,000"
+    assert text_of(vietnamese.select_one(".card-title")) == "Chè Hải Hà"
+    assert text_of(vietnamese.select_one("[data-price]")) == "250.000 ₫"
 
 
 def test_a_photo_is_re_encoded_and_served(client, exhibitor, login, make_product, db):
@@ -179,24 +193,26 @@ def test_a_photo_is_re_encoded_and_served(client, exhibitor, login, make_product
         (b"GIF89a" + b"\x00" * 40, "broken.gif", "not an image"),
     ],
 )
-def test_a_file_that_is_not_an_image_is_refused(client, exhibitor, login, db, payload, filename, message):
+def test_a_file_that_is_not_an_image_is_refused(
+    client, exhibitor, login, db, html, payload, filename, message
+):
     login(exhibitor)
     client.get("/lang/en")
     data = PRODUCT_FORM | {"photo": (io.BytesIO(payload), filename)}
     response = client.post("/my/products/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 200
-    assert message in response.get_data(as_text=True)
+    assert message in field_error(html(response), "photo")
     assert db.session.scalar(select(func.count()).select_from(Product)) == 0
 
 
-def test_an_oversized_photo_is_refused_and_the_product_not_saved(client, exhibitor, login, db, app):
+def test_an_oversized_photo_is_refused_and_the_product_not_saved(client, exhibitor, login, db, app, html):
     login(exhibitor)
     client.get("/lang/en")
     big = _png(size=(200, 200)) + b"\x00" * (app.config["MAX_PHOTO_BYTES"] + 1)
     data = PRODUCT_FORM | {"photo": (io.BytesIO(big), "huge.png")}
     response = client.post("/my/products/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 200
-    assert "larger than" in response.get_data(as_text=True)
+    assert "larger than" in field_error(html(response), "photo")
     assert db.session.scalar(select(func.count()).select_from(Product)) == 0
 
 
@@ -214,11 +230,13 @@ def test_an_exhibitor_cannot_touch_another_producers_product_by_changing_the_id(
     assert db.session.get(Product, foreign.id).name_vi == "Sá sùng Vân Đồn"
 
 
-def test_deleting_a_product_asks_first_then_deletes(client, exhibitor, login, make_product, db):
+def test_deleting_a_product_asks_first_then_deletes(client, exhibitor, login, make_product, db, html):
     product_id = make_product(organisation=exhibitor.organisation).id
     login(exhibitor)
     confirm = client.get(f"/my/products/{product_id}/delete")
-    assert confirm.status_code == 200 and "csrf_token" in confirm.get_data(as_text=True)
+    assert confirm.status_code == 200
+    form = html(confirm).select_one("main form[method=post]")  # a form posting back here, with its token
+    assert form.get("action", "") == "" and form.select_one("input[name=csrf_token]")["value"]
     assert db.session.get(Product, product_id) is not None
     assert client.post(f"/my/products/{product_id}/delete").status_code == 302
     assert db.session.get(Product, product_id) is None
@@ -244,7 +262,9 @@ def test_an_exhibitor_edits_only_its_own_organisation(client, exhibitor, login, 
     assert db.session.get(Organisation, other.id).name == "HTX Hồi Văn Quan"
 
 
-def test_a_tax_code_taken_by_another_organisation_is_refused(client, exhibitor, login, make_producer, db):
+def test_a_tax_code_taken_by_another_organisation_is_refused(
+    client, exhibitor, login, make_producer, db, html
+):
     make_producer(tax_code="5700000001")
     db.session.commit()
     login(exhibitor)
@@ -259,7 +279,7 @@ def test_a_tax_code_taken_by_another_organisation_is_refused(client, exhibitor, 
         },
     )
     assert response.status_code == 200
-    assert "already has this tax code" in response.get_data(as_text=True)
+    assert "already has this tax code" in field_error(html(response), "tax_code")
 
 
 DEMAND_FORM = {
@@ -273,14 +293,16 @@ DEMAND_FORM = {
 }
 
 
-def test_a_buyer_keeps_demand_lines(client, buyer_user, login, db):
+def test_a_buyer_keeps_demand_lines(client, buyer_user, login, db, html):
     login(buyer_user)
     assert client.post("/my/demand/new", data=DEMAND_FORM).status_code == 302
     line = db.session.scalar(select(DemandLine))
     assert line.required_standards == ["vietgap"]
     assert line.preferred_provinces == ["20", "22"]
-    page = client.get("/my/demand?lang=vi").get_data(as_text=True)
-    assert "Quảng Ninh" in page and "Lạng Sơn" in page
+    rows = html(client.get("/my/demand?lang=vi")).select("table tbody tr")
+    assert len(rows) == 1
+    provinces = text_of(rows[0].find_all("td")[4])  # the preferred provinces column
+    assert sorted(provinces.split(", ")) == ["Lạng Sơn", "Quảng Ninh"]
 
 
 def test_a_demand_line_with_zero_volume_is_refused(client, buyer_user, login, db):
@@ -311,7 +333,7 @@ def test_a_buyer_cannot_edit_or_delete_another_buyers_demand(
 
 
 def test_a_buyers_page_is_for_logged_in_users_and_a_producers_page_is_public(
-    client, make_buyer, make_producer, exhibitor, login, db
+    client, make_buyer, make_producer, exhibitor, login, db, html
 ):
     buyer = make_buyer(name="Co.opmart Hạ Long")
     producer = make_producer(name="HTX Miến dong Bình Liêu")
@@ -319,25 +341,29 @@ def test_a_buyers_page_is_for_logged_in_users_and_a_producers_page_is_public(
     assert client.get(f"/organisations/{producer.id}").status_code == 200
     assert client.get(f"/organisations/{buyer.id}").status_code == 302
     login(exhibitor)
-    assert "Co.opmart Hạ Long" in client.get(f"/organisations/{buyer.id}").get_data(as_text=True)
+    assert (
+        text_of(html(client.get(f"/organisations/{buyer.id}")).select_one("main h1")) == "Co.opmart Hạ Long"
+    )
 
 
 def test_the_directory_lists_and_filters_organisations_for_organisers(
-    client, organiser, login, make_buyer, make_producer, db
+    client, organiser, login, make_buyer, make_producer, db, html
 ):
     make_buyer(name="WinMart Bắc Giang", province_code="24")
     make_producer(name="HTX Vải thiều Lục Ngạn", province_code="24")
     make_producer(name="HTX Chè Hải Hà", province_code="22")
     db.session.commit()
     login(organiser)
-    page = client.get("/organisations?province=24").get_data(as_text=True)
-    assert "WinMart Bắc Giang" in page and "HTX Vải thiều Lục Ngạn" in page
-    assert "HTX Chè Hải Hà" not in page
-    buyers = client.get("/organisations?role=buyer").get_data(as_text=True)
-    assert "WinMart Bắc Giang" in buyers and "HTX Vải thiều Lục Ngạn" not in buyers
+
+    def names(query):
+        page = html(client.get(f"/organisations?{query}"))
+        return sorted(text_of(row.find("td")) for row in page.select("table tbody tr"))
+
+    assert names("province=24") == ["HTX Vải thiều Lục Ngạn", "WinMart Bắc Giang"]  # not the tea in 22
+    assert names("role=buyer") == ["WinMart Bắc Giang"]
 
 
-def test_a_website_must_be_a_web_address(client, exhibitor, login, db):
+def test_a_website_must_be_a_web_address(client, exhibitor, login, db, html):
     login(exhibitor)
     response = client.post(
         "/my/organisation?lang=en",
@@ -349,22 +375,29 @@ def test_a_website_must_be_a_web_address(client, exhibitor, login, db):
         },
     )
     assert response.status_code == 200
-    assert "starting with https://" in response.get_data(as_text=True)
+    assert "starting with https://" in field_error(html(response), "website")
     db.session.expire_all()
     assert db.session.get(Organisation, exhibitor.organisation_id).website is None
 
 
 def test_contact_details_are_for_organisers_and_the_organisation_itself(
-    client, make_producer, exhibitor, organiser, login, db
+    client, make_producer, exhibitor, organiser, login, db, html
 ):
     other = make_producer(name="HTX Hồi Văn Quan", phone="0205 3812 345", email="hoi@vanquan.vn")
     db.session.commit()
-    assert "0205 3812 345" not in client.get(f"/organisations/{other.id}").get_data(as_text=True)
+
+    def page():
+        return html(client.get(f"/organisations/{other.id}"))
+
+    anonymous = page()
+    assert "0205 3812 345" not in str(anonymous)  # not in the text, not in a tel: link
+    assert anonymous.select_one("main dd a")["href"].startswith("/login")  # log in to see them
     login(exhibitor)
-    assert "0205 3812 345" not in client.get(f"/organisations/{other.id}").get_data(as_text=True)
+    assert "0205 3812 345" not in str(page())
     client.post("/logout")
     login(organiser)
-    assert "0205 3812 345" in client.get(f"/organisations/{other.id}").get_data(as_text=True)
+    phone = page().select_one("main dd a[href^='tel:']")
+    assert text_of(phone) == "0205 3812 345" and phone["href"] == "tel:0205 3812 345"
 
 
 def test_a_replaced_photo_file_goes_only_when_the_change_is_saved(exhibitor, make_product, db, app):

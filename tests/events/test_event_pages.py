@@ -11,6 +11,7 @@ from app import clock
 from app.errors import ServiceError
 from app.events import services
 from app.events.models import Event, ProgrammeItem, Registration
+from tests.pages import field_error
 
 EVENT_FORM = {
     "kind": "physical_fair",
@@ -53,27 +54,30 @@ def test_an_organiser_creates_an_event_in_its_time_zone(client, organiser, login
     ],
 )
 def test_a_wrong_event_setting_is_refused_next_to_its_field_and_nothing_saved(
-    client, organiser, login, db, changes, message
+    client, organiser, login, db, html, changes, message
 ):
     login(organiser)
     response = client.post("/manage/events/new?lang=en", data=EVENT_FORM | changes)
     assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert message in page
-    assert "Quang Ninh OCOP Fair 2026" in page  # what was typed stays
+    page = html(response)
+    (field,) = changes
+    assert message in field_error(page, field)
+    assert (
+        page.find("input", attrs={"name": "name_en"})["value"] == "Quang Ninh OCOP Fair 2026"
+    )  # typed stays
     assert db.session.scalar(select(func.count()).select_from(Event)) == 0
 
 
-def test_a_slug_already_taken_is_refused(client, organiser, login, make_event, db):
+def test_a_slug_already_taken_is_refused(client, organiser, login, make_event, db, html):
     make_event(slug="hoi-cho-ocop-quang-ninh-2026")
     db.session.commit()
     login(organiser)
     response = client.post("/manage/events/new?lang=en", data=EVENT_FORM)
-    assert "Another event already uses this address." in response.get_data(as_text=True)
+    assert field_error(html(response), "slug") == "Another event already uses this address."
 
 
 def test_capacity_cannot_drop_below_the_number_already_approved(
-    client, organiser, login, make_event, make_producer, db
+    client, organiser, login, make_event, make_producer, db, html
 ):
     event = make_event(organiser=organiser)
     for _ in range(3):
@@ -84,12 +88,12 @@ def test_capacity_cannot_drop_below_the_number_already_approved(
     login(organiser)
     form = EVENT_FORM | {"slug": event.slug, "exhibitor_capacity": "2"}
     response = client.post(f"/manage/events/{event.id}/edit?lang=en", data=form)
-    assert "3 are already approved" in response.get_data(as_text=True)
+    assert "3 are already approved" in field_error(html(response), "exhibitor_capacity")
     db.session.expire_all()
     assert db.session.get(Event, event.id).exhibitor_capacity == 10
 
 
-def test_programme_items_in_the_same_place_cannot_overlap(client, organiser, login, make_event, db):
+def test_programme_items_in_the_same_place_cannot_overlap(client, organiser, login, make_event, db, html):
     event = make_event(organiser=organiser)
     db.session.commit()
     login(organiser)
@@ -110,7 +114,7 @@ def test_programme_items_in_the_same_place_cannot_overlap(client, organiser, log
     }
     response = client.post(f"/manage/events/{event.id}/programme/new?lang=en", data=clash)
     assert response.status_code == 200
-    assert "“Khai mạc” is already in Hall A from 09:00 to 10:00." in response.get_data(as_text=True)
+    assert field_error(html(response), "starts_at") == "“Khai mạc” is already in Hall A from 09:00 to 10:00."
     elsewhere = clash | {"location": "Hall B"}
     assert client.post(f"/manage/events/{event.id}/programme/new", data=elsewhere).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(ProgrammeItem)) == 2
@@ -173,12 +177,14 @@ def test_states_follow_their_guards(client, organiser, login, make_event, db):
     assert event.state == "finished"
 
 
-def test_cancelling_an_event_asks_first(client, organiser, login, make_event, db):
+def test_cancelling_an_event_asks_first(client, organiser, login, make_event, db, html):
     event = make_event(organiser=organiser)
     db.session.commit()
     login(organiser)
     confirm = client.get(f"/manage/events/{event.id}/move/cancelled")
     assert confirm.status_code == 200
+    form = html(confirm).select_one("main form[method=post]")  # a form asking to confirm, posting back here
+    assert form.get("action", "") in ("", f"/manage/events/{event.id}/move/cancelled")
     db.session.expire_all()
     assert db.session.get(Event, event.id).state == "draft"
     client.post(f"/manage/events/{event.id}/move/cancelled")
@@ -186,7 +192,7 @@ def test_cancelling_an_event_asks_first(client, organiser, login, make_event, db
     assert db.session.get(Event, event.id).state == "cancelled"
 
 
-def test_halls_need_a_positive_size_and_a_unique_name(client, organiser, login, make_event, db):
+def test_halls_need_a_positive_size_and_a_unique_name(client, organiser, login, make_event, db, html):
     event = make_event(organiser=organiser)
     db.session.commit()
     login(organiser)
@@ -199,11 +205,12 @@ def test_halls_need_a_positive_size_and_a_unique_name(client, organiser, login, 
     again = client.post(
         f"/manage/events/{event.id}/halls?lang=en", data={"name": "Nhà A", "width_m": "10", "depth_m": "10"}
     )
-    assert "already has a hall with this name" in again.get_data(as_text=True)
+    assert field_error(html(again), "name") == "This event already has a hall with this name."
     bad = client.post(
         f"/manage/events/{event.id}/halls", data={"name": "Nhà B", "width_m": "0", "depth_m": "10"}
     )
     assert bad.status_code == 200
+    assert field_error(html(bad), "width_m")  # the size is refused where it was typed
     db.session.expire_all()
     assert [h.name for h in db.session.get(Event, event.id).halls] == ["Nhà A"]
 

@@ -10,14 +10,23 @@ from app import clock
 from app.events import services
 from app.events.models import Registration
 from app.notifications.models import OutboxMessage
+from tests.conftest import text_of
 
 
 def _open(event, organiser):
     services.open_registration(organiser, event)
 
 
+def _my_registrations(page) -> dict[str, str]:
+    """Event name -> the status badge, from the "My registrations" table."""
+    return {
+        text_of(row.select_one("td a")): text_of(row.select_one("[data-status]"))
+        for row in page.select("main table tbody tr")
+    }
+
+
 def test_an_exhibitor_applies_with_a_valid_product_and_an_expired_one_is_refused(
-    client, organiser, exhibitor, login, make_event, make_product, db
+    client, organiser, exhibitor, login, make_event, make_product, db, html
 ):
     event = make_event(organiser=organiser)
     _open(event, organiser)
@@ -32,11 +41,14 @@ def test_an_exhibitor_applies_with_a_valid_product_and_an_expired_one_is_refused
     )
     db.session.commit()
     login(exhibitor)
-    page = client.get(f"/events/{event.slug}/apply?lang=en").get_data(as_text=True)
-    assert "Chè Hải Hà" in page and "Miến dong Bình Liêu" in page
+    page = html(client.get(f"/events/{event.slug}/apply?lang=en"))
+    options = {int(box["value"]): box.find_parent("label") for box in page.select("input[name=items]")}
+    assert set(options) == {good.id, expired.id}
+    assert text_of(options[good.id]).startswith("Chè Hải Hà")
+    assert text_of(options[expired.id]).startswith("Miến dong Bình Liêu")
     refused = client.post(f"/events/{event.slug}/apply?lang=en", data={"items": [str(expired.id)]})
     assert refused.status_code == 200
-    assert "Miến dong Bình Liêu" in refused.get_data(as_text=True)
+    assert "Miến dong Bình Liêu" in text_of(html(refused).select_one("#apply-error"))
     assert db.session.scalar(select(Registration)) is None
     accepted = client.post(
         f"/events/{event.slug}/apply", data={"items": [str(good.id)], "message": "Gian đôi"}
@@ -44,12 +56,12 @@ def test_an_exhibitor_applies_with_a_valid_product_and_an_expired_one_is_refused
     assert accepted.status_code == 302
     registration = db.session.scalar(select(Registration))
     assert registration.status == "pending" and registration.message == "Gian đôi"
-    mine = client.get("/my/registrations?lang=en").get_data(as_text=True)
-    assert event.name_en in mine and "Pending" in mine
+    mine = html(client.get("/my/registrations?lang=en"))
+    assert _my_registrations(mine) == {event.name_en: "Pending"}
 
 
 def test_the_organiser_approves_and_rejects_with_a_reason_and_mails_are_queued(
-    client, organiser, make_user, make_producer, make_product, login, make_event, db
+    client, organiser, make_user, make_producer, make_product, login, make_event, db, html
 ):
     event = make_event(organiser=organiser)
     _open(event, organiser)
@@ -88,12 +100,12 @@ def test_the_organiser_approves_and_rejects_with_a_reason_and_mails_are_queued(
     assert rejected.status == "rejected" and rejected.reason == "Sản phẩm trùng ngành hàng"
     kinds = {m.kind for m in db.session.scalars(select(OutboxMessage))}
     assert {"registration_received", "registration_approved", "registration_rejected"} <= kinds
-    page = client.get(f"/manage/events/{event.id}/registrations?lang=en").get_data(as_text=True)
-    assert "1 approved of 10 places" in page
+    page = html(client.get(f"/manage/events/{event.id}/registrations?lang=en"))
+    assert text_of(page.select_one("[data-figure=capacity]")) == "1 approved of 10 places"
 
 
 def test_registration_pages_refuse_the_wrong_people(
-    client, organiser, make_user, exhibitor, buyer_user, login, make_event, make_product, db
+    client, organiser, make_user, exhibitor, buyer_user, login, make_event, make_product, db, html
 ):
     event = make_event(organiser=organiser)
     _open(event, organiser)
@@ -113,7 +125,8 @@ def test_registration_pages_refuse_the_wrong_people(
     )
     client.post("/logout")
     login(buyer_user)
-    assert event.name_vi not in client.get("/my/registrations").get_data(as_text=True)
+    theirs = html(client.get("/my/registrations"))
+    assert _my_registrations(theirs) == {} and event.name_vi not in theirs.get_text()
     assert client.get(f"/my/registrations/{registration.id}/withdraw").status_code == 403
     assert client.post(f"/my/registrations/{registration.id}/withdraw").status_code == 403
     client.post("/logout")

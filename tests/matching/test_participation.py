@@ -11,6 +11,7 @@ from app.errors import PermissionDenied, ServiceError
 from app.events.models import Registration
 from app.matching.models import Availability, MatchRequest
 from app.matching.participation import services as participation
+from tests.conftest import text_of
 from tests.matching.test_agenda import add_meeting, build_fair
 
 
@@ -198,15 +199,23 @@ def test_a_buyer_browses_the_events_producers_by_category(db, fair, make_product
 # ---------------------------------------------------------------- pages
 
 
-def test_the_participation_page_saves_availability_and_marks(db, client, fair):
+def test_the_participation_page_saves_availability_and_marks(db, client, fair, html):
     user, buyer = fair.buyers[0]
     producer = fair.producers[0][1]
     _login(client, user)
-    page = client.get(f"/my/events/{fair.event.slug}/matching")
-    html = page.get_data(as_text=True)
-    assert page.status_code == 200
-    assert html.count('name="slots"') == 14 and html.count("checked") >= 14
-    assert "08:30–08:50" in html and producer.organisation.name in html
+
+    def ticked(page):
+        boxes = page.select("form input[type=checkbox][name=slots]")
+        assert len(boxes) == 14
+        return [int(box["value"]) for box in boxes if box.has_attr("checked")]
+
+    response = client.get(f"/my/events/{fair.event.slug}/matching")
+    assert response.status_code == 200
+    page = html(response)
+    assert ticked(page) == list(range(14))  # all slots until the participant says otherwise
+    assert text_of(page.find("label", attrs={"for": "slot-0"})) == "08:30–08:50"
+    counterparts = [text_of(option) for option in page.select("select#counterpart option") if option["value"]]
+    assert producer.organisation.name in counterparts
     response = client.post(f"/my/events/{fair.event.slug}/matching/availability", data={"slots": ["0", "2"]})
     assert response.status_code == 302
     assert participation.available_slots(fair.session, buyer) == {0, 2}
@@ -215,16 +224,17 @@ def test_the_participation_page_saves_availability_and_marks(db, client, fair):
         data={"counterpart": producer.id, "kind": "block"},
     )
     assert _row(db, fair, buyer, producer).kind == "block"
-    html = client.get(f"/my/events/{fair.event.slug}/matching").get_data(as_text=True)
-    assert html.count('id="slot-') == 14 and html.count(" checked>") == 2
+    assert ticked(html(client.get(f"/my/events/{fair.event.slug}/matching"))) == [0, 2]
 
 
-def test_asks_go_through_the_pages(db, client, fair):
+def test_asks_go_through_the_pages(db, client, fair, html):
     user, buyer = fair.buyers[0]
     producer_user, producer = fair.producers[0]
     _login(client, user)
     listing = client.get(f"/my/events/{fair.event.slug}/producers?category=tea")
-    assert listing.status_code == 200 and producer.organisation.name in listing.get_data(as_text=True)
+    assert listing.status_code == 200
+    card = html(listing).select_one(f"[data-producer='{producer.id}']")
+    assert text_of(card.find("h2")) == producer.organisation.name
     assert (
         client.post(f"/my/events/{fair.event.slug}/matching/ask", data={"producer": producer.id}).status_code
         == 302
@@ -237,8 +247,12 @@ def test_asks_go_through_the_pages(db, client, fair):
     assert client.post(f"/my/matching/asks/{ask.id}", data={"answer": "accept"}).status_code == 403
     client.post("/logout")
     _login(client, producer_user)
-    page = client.get(f"/my/events/{fair.event.slug}/matching").get_data(as_text=True)
-    assert f'data-request="{ask.id}"' in page and 'value="accept"' in page
+    asked = html(client.get(f"/my/events/{fair.event.slug}/matching")).select_one(
+        f"li[data-request='{ask.id}']"
+    )
+    assert text_of(asked.find("a")) == buyer.organisation.name  # who asked
+    accept = asked.select_one("form button[name=answer][value=accept]")
+    assert accept.find_parent("form")["action"] == f"/my/matching/asks/{ask.id}"
     assert client.post(f"/my/matching/asks/{ask.id}", data={"answer": "accept"}).status_code == 302
     db.session.expire_all()
     assert (_row(db, fair, buyer, producer).kind, _row(db, fair, buyer, producer).status) == (
@@ -280,15 +294,16 @@ def test_participation_pages_are_for_approved_participants_only(db, client, fair
     assert db.session.scalars(select(Availability)).all() == []
 
 
-def test_approved_registrations_link_to_matchmaking_and_the_agenda(client, fair):
+def test_approved_registrations_link_to_matchmaking_and_the_agenda(client, fair, html):
     user, _buyer = fair.buyers[0]
     _login(client, user)
-    html = client.get("/my/registrations").get_data(as_text=True)
-    assert f"/my/events/{fair.event.slug}/matching" in html and f"/my/events/{fair.event.slug}/agenda" in html
+    (row,) = html(client.get("/my/registrations")).select("main table tbody tr")
+    links = {a["href"] for a in row.find_all("a")}
+    assert {f"/my/events/{fair.event.slug}/matching", f"/my/events/{fair.event.slug}/agenda"} <= links
 
 
 def test_a_session_less_event_says_matchmaking_is_not_set_up(
-    db, client, make_event, make_user, make_buyer, make_producer, make_product
+    db, client, make_event, make_user, make_buyer, make_producer, make_product, html
 ):
     fair = build_fair(
         db, make_event, make_user, make_buyer, make_producer, make_product, buyers=1, producers=1
@@ -297,6 +312,8 @@ def test_a_session_less_event_says_matchmaking_is_not_set_up(
     db.session.commit()
     _login(client, fair.buyers[0][0])
     page = client.get(f"/my/events/{fair.event.slug}/matching?lang=en")
-    assert page.status_code == 200 and "has not set up matchmaking" in page.get_data(as_text=True)
+    assert page.status_code == 200
+    notice = text_of(html(page).select_one("main > .alert:not(.alert-dismissible)"))  # not a flash
+    assert notice == "The organiser has not set up matchmaking for this event yet."
     assert client.get(f"/my/events/{fair.event.slug}/agenda").status_code == 200
     assert client.post(f"/my/events/{fair.event.slug}/matching/availability").status_code == 404

@@ -19,7 +19,8 @@ from app.matching.engine.validate import check_schedule
 from app.matching.models import Availability, MatchRequest, Meeting
 from app.matching.sessions import services
 from app.notifications.models import OutboxMessage
-from tests.conftest import NOW
+from tests.conftest import NOW, text_of
+from tests.pages import field_error, flashes
 
 
 @pytest.fixture(autouse=True)
@@ -393,14 +394,22 @@ def test_only_the_events_organisers_open_the_matchmaking_pages(
     assert not meetings_of(session)
 
 
-def test_the_organiser_configures_runs_moves_and_publishes_from_the_pages(fair, client, login):
+def _flash_starting(page, start: str) -> str:
+    """The one flash message that starts with `start`."""
+    (message,) = [text for text in flashes(page) if text.startswith(start)]
+    return message
+
+
+def test_the_organiser_configures_runs_moves_and_publishes_from_the_pages(fair, client, login, html):
     small_fair(fair)
     _db.session.commit()
     login(fair.organiser)
     client.get("/?lang=en")
     base = f"/manage/events/{fair.event.id}/matching"
     page = client.get(base)
-    assert page.status_code == 200 and "New session" in page.get_data(as_text=True)
+    assert page.status_code == 200
+    new = html(page).find("h2", string="New session").find_parent(class_="card")
+    assert new.select_one("form[method=post]")["action"] == base
     first, _ = services.event_days(fair.event)
     form = {
         "name": "Buyer meetings",
@@ -418,20 +427,27 @@ def test_the_organiser_configures_runs_moves_and_publishes_from_the_pages(fair, 
         "weight_capacity": "0.5",
     }
     bad = client.post(base, data=form | {"breaks": "noon"})
-    assert "HH:MM-HH:MM" in bad.get_data(as_text=True)
+    assert "HH:MM-HH:MM" in field_error(html(bad), "breaks")
     created = client.post(base, data=form)
     assert created.status_code == 302
     url = created.headers["Location"]
-    text = client.get(url).get_data(as_text=True)
-    assert "at least 3 tables" in text and 'data-fits="no"' in text
+    capacity = html(client.get(url)).select_one("#capacity")
+    assert capacity.select_one("[data-fits]")["data-fits"] == "no"
+    assert any("at least 3 tables" in text_of(advice) for advice in capacity.select(".alert-warning"))
     client.post(url, data=form | {"tables": "4"})
-    text = client.get(url).get_data(as_text=True)
-    assert "The configuration can hold the demand." in text
-    ran = client.post(url + "/run", follow_redirects=True)
-    text = ran.get_data(as_text=True)
-    assert "Matching done: 9 meetings" in text
-    assert 'data-figure="quality"' in text and "Hall A · table 1" in text
-    assert "Supply capacity: Can deliver" in text  # each meeting says why it was matched
+    fits = html(client.get(url)).select_one("#capacity [data-fits]")
+    assert fits["data-fits"] == "yes" and text_of(fits) == "✓ The configuration can hold the demand."
+    ran = html(client.post(url + "/run", follow_redirects=True))
+    assert _flash_starting(ran, "Matching done: 9 meetings")
+    assert text_of(ran.select_one("#result [data-figure=meetings]")) == "9"
+    assert text_of(ran.select_one("#result [data-figure=quality]")).endswith("%")
+    tables = [text_of(th) for th in ran.select("#grid table thead th")]
+    assert tables[:2] == ["Time", "Hall A · table 1"]
+    rows = ran.select("#meetings table tbody tr")
+    assert len(rows) == 9
+    for row in rows:  # each meeting says why it was matched
+        why = [text_of(line) for line in row.select("details li")]
+        assert any(line.startswith("Supply capacity: Can deliver") for line in why), why
     session = services.sessions_of(fair.event)[0]
     meeting = meetings_of(session)[0]
     other = next(m for m in meetings_of(session) if m.slot == meeting.slot and m.id != meeting.id)
@@ -440,18 +456,19 @@ def test_the_organiser_configures_runs_moves_and_publishes_from_the_pages(fair, 
         data={"slot": meeting.slot, "table": other.table + 1},
         follow_redirects=True,
     )
-    assert "The meeting was not moved" in refused.get_data(as_text=True)
+    assert _flash_starting(html(refused), "The meeting was not moved: ")
     assert client.get(url + "/publish").status_code == 200
-    published = client.post(url + "/publish", follow_redirects=True)
-    assert "6 participants were notified" in published.get_data(as_text=True)
+    published = html(client.post(url + "/publish", follow_redirects=True))
+    assert _flash_starting(published, "Published:") == "Published: 6 participants were notified."
     assert len(mails("matching_published")) == 6
-    assert "Repair" in published.get_data(as_text=True)
-    repaired = client.post(url + "/repair", follow_redirects=True)
-    assert "0 participants notified" in repaired.get_data(as_text=True)
+    assert text_of(published.select_one("form#repair-form button[type=submit]")) == "Repair"
+    assert published.select_one("form#run-form") is None  # a published session is repaired, not run
+    repaired = html(client.post(url + "/repair", follow_redirects=True))
+    assert _flash_starting(repaired, "Repaired:").endswith(" 0 participants notified.")
 
 
-def test_the_event_page_links_to_matchmaking(fair, client, login):
+def test_the_event_page_links_to_matchmaking(fair, client, login, html):
     _db.session.commit()
     login(fair.organiser)
-    text = client.get(f"/manage/events/{fair.event.id}").get_data(as_text=True)
-    assert f"/manage/events/{fair.event.id}/matching" in text
+    page = html(client.get(f"/manage/events/{fair.event.id}"))
+    assert page.select_one(f"main a[href='/manage/events/{fair.event.id}/matching']") is not None
