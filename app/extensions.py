@@ -1,16 +1,73 @@
 """Extension objects, created unbound and bound to the app in create_app."""
 
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import click
+from flask import Flask
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from app.database import Base
 
+
+class _LazyGroup(click.Group):
+    """A command group that stands in for one built on first use.
+
+    Listed (name and help) without being built; when invoked, `load()` builds the real
+    group and the command line is parsed by it, so its options and subcommands are its own.
+    """
+
+    def __init__(self, name: str, load: Callable[[], click.Group], help: str) -> None:
+        super().__init__(name, help=help)
+        self._load = load
+
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        return self._load().make_context(info_name, args, parent=parent, **extra)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._load().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._load().get_command(ctx, cmd_name)
+
+
+class LazyMigrate:
+    """Flask-Migrate, bound when a `flask db ...` command runs.
+
+    Flask-Migrate imports Alembic (and Mako) at once, a tenth of a second or more of
+    start-up for every process, when only `flask db ...` uses them. `init_app` only adds the `flask db` group;
+    the first use binds a real `flask_migrate.Migrate` to the app, which sets
+    `app.extensions["migrate"]` (read by migrations/env.py) and the real group.
+    """
+
+    COMMAND = "db"
+
+    def init_app(self, app: Flask, db: SQLAlchemy, **options) -> None:
+        def load() -> click.Group:
+            if "migrate" not in app.extensions:
+                # Alembic logs each plugin it sets up (INFO) on import; imported before logging was
+                # configured, as it used to be, those lines went nowhere: keep them quiet.
+                plugins_log = logging.getLogger("alembic.runtime.plugins")
+                level = plugins_log.level
+                plugins_log.setLevel(logging.WARNING)
+                try:
+                    from flask_migrate import Migrate
+                finally:
+                    plugins_log.setLevel(level)
+                Migrate(app, db, command=self.COMMAND, **options)  # replaces the stand-in in app.cli
+            return app.cli.commands[self.COMMAND]
+
+        app.cli.add_command(_LazyGroup(self.COMMAND, load, help="Perform database migrations."))
+
+
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
+migrate = LazyMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
 
-import qrcode
-import qrcode.constants
 from markupsafe import Markup
-from qrcode.image.pil import PilImage
-from qrcode.image.svg import SvgPathImage
 
-# M (15 % of the code can be lost): a printed sign may get a crease or a smudge.
-ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
+if TYPE_CHECKING:
+    import qrcode
+
+# qrcode (and PIL, for PNGs) are imported where a code is drawn: most commands never draw one.
 BORDER = 4  # the quiet zone the QR specification asks for, in modules
 
 
 def _code(data: str, box_size: int = 10) -> qrcode.QRCode:
-    code = qrcode.QRCode(error_correction=ERROR_CORRECTION, box_size=box_size, border=BORDER)
+    import qrcode
+    import qrcode.constants
+
+    # M (15 % of the code can be lost): a printed sign may get a crease or a smudge.
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=BORDER)
     code.add_data(data)
     code.make(fit=True)
     return code
@@ -29,6 +32,8 @@ def _code(data: str, box_size: int = 10) -> qrcode.QRCode:
 
 def qr_png(data: str, box_size: int = 10) -> bytes:
     """A PNG of the QR code of `data` (black on white)."""
+    from qrcode.image.pil import PilImage
+
     image = _code(data, box_size).make_image(image_factory=PilImage)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
@@ -37,6 +42,8 @@ def qr_png(data: str, box_size: int = 10) -> bytes:
 
 def qr_svg(data: str) -> bytes:
     """A standalone SVG document of the QR code of `data` (one path, scalable for print)."""
+    from qrcode.image.svg import SvgPathImage
+
     image = _code(data).make_image(image_factory=SvgPathImage)
     buffer = io.BytesIO()
     image.save(buffer)
@@ -45,6 +52,8 @@ def qr_svg(data: str) -> bytes:
 
 def qr_svg_inline(data: str, label: str | None = None, css_class: str = "qr-code") -> Markup:
     """The QR code as an <svg> element to put inside a page: it scales to its container."""
+    from qrcode.image.svg import SvgPathImage
+
     image = _code(data).make_image(image_factory=SvgPathImage)
     element = image.get_image()
     element.attrib.pop("width", None)

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -389,6 +388,8 @@ def store_product_photo(actor, product: Product, data: bytes, upload_folder: str
         raise ServiceError(
             _l("The photo is larger than %(mb)s MB.", mb=round(max_bytes / 1024 / 1024, 1)), "photo"
         )
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()

@@ -10,8 +10,6 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import icalendar
-
 from app.database import utcnow
 from app.events.models import Event, ProgrammeItem
 
@@ -61,6 +59,8 @@ def programme_calendar(
     now: datetime | None = None,
 ) -> bytes:
     """The programme as one VCALENDAR (METHOD:PUBLISH), UTF-8 bytes with CRLF and folded lines."""
+    import icalendar  # here, not at the top: only the feed needs it, and it is slow to import
+
     now = now or utcnow()
     zone = ZoneInfo(event.timezone)
     calendar = icalendar.Calendar.new(

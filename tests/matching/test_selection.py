@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -85,3 +88,25 @@ def test_the_bound_with_the_plain_lps_duals_equals_its_optimum(total):
     fixed = np.zeros(w.size, dtype=bool)
     bound = lagrangian_bound(pb, pp, w, fixed, cap, total, result.alpha, result.z, 8)
     assert bound == pytest.approx(float(w[result.chosen].sum()), abs=1e-6)
+
+
+def test_highs_is_loaded_without_scipy_optimize_and_shared_with_it():
+    """The solver's HiGHS module comes without scipy.optimize's 0.3 s import, and is the one it uses."""
+    code = """
+import sys
+import numpy as np
+from app.matching.engine import selection
+assert selection._highs is not None
+assert "scipy.optimize" not in sys.modules, "selection imported scipy.optimize"
+result = selection.max_weight_bmatching(
+    np.array([0, 0, 1]), np.array([2, 3, 3]), np.array([1.0, 2.0, 3.0]), np.array([1, 1, 1, 1]), None
+)
+assert result.chosen.tolist() == [0, 2], result.chosen
+import scipy.optimize._highspy._core as core
+from scipy.optimize import linear_sum_assignment, linprog
+assert core is selection._highs
+assert linprog([-1, -2], A_ub=[[1, 1]], b_ub=[1], bounds=(0, 1), method="highs").x.tolist() == [0, 1]
+assert linear_sum_assignment(np.eye(2))[1].tolist() == [1, 0]
+"""
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-c", code], cwd=root, check=True, timeout=60)

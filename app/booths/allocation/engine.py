@@ -81,9 +81,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy.optimize import linear_sum_assignment
+# numpy and scipy are imported by the functions that compute with them: the app imports this
+# module for its rules (meets_zones, requirements) every time it starts, and they are slow to import.
+if TYPE_CHECKING:
+    import numpy as np
 
 ZONE_RULE_KINDS = ("group", "province", "category")
 MAX_EXACT = 2**52  # integers up to here are exact in float64, with headroom for sums
@@ -361,6 +364,8 @@ def linear_value(
 
 def _edge_gaps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Edge-to-edge distances between rectangles (rows x, y, w, d) of a and b."""
+    import numpy as np
+
     ax, ay, aw, ad = (a[:, i][:, None] for i in range(4))
     bx, by, bw, bd = (b[:, i][None, :] for i in range(4))
     gx = np.maximum(0.0, np.maximum(bx - (ax + aw), ax - (bx + bw)))
@@ -372,6 +377,8 @@ def neighbours(
     booths: Sequence[BoothSpec], near_m: float, adjacent_m: float, chunk: int = 512
 ) -> list[list[tuple[int, bool]]]:
     """For each booth (by index), the other booths of its hall within near_m: (index, adjacent?)."""
+    import numpy as np
+
     result: list[list[tuple[int, bool]]] = [[] for _ in booths]
     halls: dict = defaultdict(list)
     for i, booth in enumerate(booths):
@@ -392,6 +399,8 @@ def neighbours(
 
 def adjacent(a: BoothSpec, b: BoothSpec, adjacent_m: float = 0.5) -> bool:
     """Whether two booths are side by side: same hall, rectangles touching or within adjacent_m."""
+    import numpy as np
+
     if a.hall != b.hall or a.id == b.id:
         return False
     gap = _edge_gaps(np.array([[a.x, a.y, a.w, a.d]]), np.array([[b.x, b.y, b.w, b.d]]))[0, 0]
@@ -586,6 +595,9 @@ def _blocks(problem: _Problem) -> list[tuple[list[RequestSpec], list[int]]]:
 
 def _solve_block(problem: _Problem, members: list[RequestSpec], cols: list[int]) -> dict[int, int]:
     """Exact lexicographic (P, T) optimum of one block; returns request id -> booth index."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
     weights = problem.weights
     n, m = len(members), len(cols)
     n_all = len(problem.requests)

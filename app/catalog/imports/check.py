@@ -14,7 +14,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from app.catalog.imports.read import COLUMN_BY_CODE, cell_text, header_key
@@ -541,6 +540,8 @@ def check_row(report: ImportReport, number: int, raw: dict) -> RowPlan:
         elif code == "province":
             value = province_code(value) or value
         elif code == "email":
+            from email_validator import EmailNotValidError, validate_email  # slow to import: here
+
             try:
                 value = validate_email(value, check_deliverability=False).normalized
             except EmailNotValidError:

@@ -15,15 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import icalendar
 from flask_babel import gettext
 
 from app.database import utcnow
 from app.events.ical import PRODID, REFRESH_INTERVAL
 from app.events.models import Event, Registration
 from app.matching.agenda.services import AgendaItem, products_text
+
+if TYPE_CHECKING:
+    import icalendar  # imported where a calendar is made: it is slow to import
 
 INVITATION_METHODS = ("REQUEST", "CANCEL")
 
@@ -89,6 +92,8 @@ def _vevent(
     now: datetime,
     **extra,
 ) -> icalendar.Event:
+    import icalendar
+
     meeting = item.meeting
     return icalendar.Event.new(
         uid=meeting_uid(meeting.id, host),
@@ -108,6 +113,8 @@ def _vevent(
 
 def _add_timezone(calendar: icalendar.Calendar, event: Event) -> None:
     """The VTIMEZONE of the event's zone, a year either side of the event (as app.events.ical)."""
+    import icalendar
+
     zone = ZoneInfo(event.timezone)
     first = date(event.starts_at.astimezone(zone).year - 1, 1, 1)
     last = date(event.ends_at.astimezone(zone).year + 2, 1, 1)
@@ -138,6 +145,8 @@ def agenda_calendar(
     now: datetime | None = None,
 ) -> bytes:
     """The agenda as one VCALENDAR (METHOD:PUBLISH): UTF-8 bytes, CRLF, lines folded at 75 octets."""
+    import icalendar
+
     now = now or utcnow()
     calendar = icalendar.Calendar.new(
         prodid=PRODID,
@@ -195,6 +204,8 @@ def meeting_invitation(
     The SEQUENCE is the meeting's own: the service that moves or cancels a meeting raises it
     before the invitation is made, so the client replaces the copy it holds.
     """
+    import icalendar
+
     if method not in INVITATION_METHODS:
         raise ValueError(f"method must be one of {INVITATION_METHODS}")
     if item.slot is None:

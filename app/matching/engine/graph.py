@@ -9,13 +9,18 @@ tests read.
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from app.matching.engine.instance import Instance
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def candidate_graph(inst: Instance, *, usable_only: bool = True) -> nx.Graph:
     """Buyers and producers as a bipartite graph; edges are the pairs that may meet."""
+    import networkx as nx
+
     graph = nx.Graph()
     ids = inst.person_ids
     for v, pid in enumerate(ids):

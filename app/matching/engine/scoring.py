@@ -41,8 +41,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx  # imported by candidate_graph: the app reads this module's names on every start
 
 
 def N_(message: str) -> str:
@@ -511,6 +513,8 @@ def candidate_graph(
     marked in `result.outside_filters`; blocked pairs never are. The graph's
     `excluded` attribute counts the excluded pairs by reason.
     """
+    import networkx as nx
+
     buyers, producers = list(buyers), list(producers)
     interest, blocked = interest_of(requests)
     graph = nx.Graph(weights=normalise_weights(weights))

@@ -33,15 +33,57 @@ any valid schedule (`lagrangian_bound`).
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-try:  # HiGHS's own Python interface, bundled with scipy: it keeps the basis between solves.
-    from scipy.optimize._highspy import _core as _highs
-except ImportError:  # pragma: no cover - exercised only with another scipy build
-    _highs = None
+HIGHS_MODULE = "scipy.optimize._highspy._core"
+
+
+def _load_highs():
+    """HiGHS's own Python interface, bundled with scipy (it keeps the basis between solves), or None.
+
+    Loaded from its file rather than by `import scipy.optimize._highspy._core`: that import
+    runs scipy.optimize's __init__, which loads most of scipy (linalg, sparse, special, ...)
+    for 0.3 s, a fifth of what `flask matching solve` may take on a province instance; the
+    extension itself needs only numpy. It is registered under its own name, so a later
+    `import scipy.optimize` (linprog, the booth allocator) uses this same module.
+    """
+    if HIGHS_MODULE in sys.modules:
+        return sys.modules[HIGHS_MODULE]
+    try:
+        import scipy  # the package alone: light
+    except ImportError:  # pragma: no cover
+        return None
+    folder = Path(scipy.__file__).parent / "optimize" / "_highspy"
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = folder / f"_core{suffix}"
+        if not path.is_file():
+            continue
+        spec = importlib.util.spec_from_file_location(HIGHS_MODULE, path)
+        if spec is None or spec.loader is None:  # pragma: no cover
+            break
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[HIGHS_MODULE] = module
+        try:
+            spec.loader.exec_module(module)
+        except ImportError:  # pragma: no cover - another scipy build: the ordinary import below
+            del sys.modules[HIGHS_MODULE]
+            break
+        return module
+    try:  # pragma: no cover - only when the file isn't where this scipy keeps it
+        from scipy.optimize._highspy import _core
+    except ImportError:  # pragma: no cover - exercised only with another scipy build
+        return None
+    return _core  # pragma: no cover
+
+
+_highs = _load_highs()
 
 PRICING_TOLERANCE = 1e-7
 FULL_MODEL_PAIRS = 20_000  # up to this many pairs the whole LP is solved at once

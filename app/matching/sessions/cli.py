@@ -18,9 +18,6 @@ from pathlib import Path
 
 import click
 
-from app.matching.engine.instance import InstanceError, read_instance_file
-from app.matching.engine.solver import solve
-
 
 def schedule_json(schedule: dict) -> str:
     """The schedule as JSON text, one meeting per line (readable, and fast to write)."""
@@ -70,6 +67,10 @@ def _fail(message: str) -> None:
 )
 def solve_command(instance_path: Path, output_path: Path, time_limit: float | None):
     """Solve INSTANCE.json (specs/matching-format.md) and write SCHEDULE.json."""
+    # Imported here: every `flask` command loads this module, and the solver brings numpy and scipy.
+    from app.matching.engine.instance import InstanceError, read_instance_file
+    from app.matching.engine.solver import solve
+
     try:
         instance = read_instance_file(instance_path)
     except InstanceError as error:

@@ -25,7 +25,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, time
 
-import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -38,9 +37,7 @@ from app.events.registrations.services import event_last_day
 from app.events.services import can_manage, to_local
 from app.extensions import db
 from app.matching.engine import scoring
-from app.matching.engine.selection import max_weight_bmatching
 from app.matching.engine.slots import Slot, parse_breaks, session_slots, table_label
-from app.matching.engine.solver import solve
 from app.matching.models import Availability, MatchingSession, MatchRequest, Meeting
 
 SESSION_FIELDS = (
@@ -525,6 +522,10 @@ class CapacityReport:
 
 def _max_meetings(pb, pp, cap, forced=None) -> tuple[int, int]:
     """The size and the largest degree of a maximum b-matching (exact, via the LP)."""
+    import numpy as np
+
+    from app.matching.engine.selection import max_weight_bmatching
+
     if pb.size == 0:
         return 0, 0
     result = max_weight_bmatching(pb, pp, np.ones(pb.size), cap, None, forced)
@@ -535,6 +536,8 @@ def _max_meetings(pb, pp, cap, forced=None) -> tuple[int, int]:
 
 def capacity_check(session: MatchingSession) -> CapacityReport:
     """Can the configuration hold what the candidates allow? If not, what to change."""
+    import numpy as np  # here and in the solver's modules, not at the top: it is slow to import
+
     prepared = prepare(session)
     inst = prepared.instance
     people = [*inst["buyers"], *inst["producers"]]
@@ -654,6 +657,8 @@ def _drop_infeasible(prepared: Prepared) -> None:
 
 def _solve(session: MatchingSession, prepared: Prepared, time_limit: float | None, *, publish: bool):
     """Solve, store the new meetings (the kept ones stay untouched) and the run's figures."""
+    from app.matching.engine.solver import solve  # numpy and scipy come with it
+
     schedule = solve(prepared.instance, time_limit=time_limit)
     kept = {
         (f"b{m.buyer_registration_id}", f"p{m.producer_registration_id}", m.slot, m.table)
