@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Flask, flash, g
+from flask import session as cookie_session
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -65,8 +66,8 @@ def service_errors(form=None, *, category: str = "danger") -> Iterator[None]:
         g.transaction_failed = True
         if form is not None:
             attach_to_form(form, error)
-        else:
-            flash(str(error.message), category)  # a lazy string would come back as Markup, unescaped
+        else:  # a lazy string would come back from the session as Markup, unescaped
+            flash(str(error.message), getattr(error, "category", None) or category)
 
 
 def init_app(app: Flask) -> None:
@@ -74,10 +75,16 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _commit_or_roll_back(response):
-        if response.status_code < 400 and not g.pop("transaction_failed", False):
-            commit()
-        else:
+        failed = g.pop("transaction_failed", False)
+        if response.status_code >= 400 or failed:
             rollback()
+            return response
+        try:
+            commit()
+        except Exception:
+            # Nothing was saved: the person must not read "Saved." on the error page.
+            cookie_session.pop("_flashes", None)
+            raise
         return response
 
     @app.teardown_request

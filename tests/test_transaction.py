@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from flask import Blueprint, abort, get_flashed_messages
+from flask import Blueprint, abort, flash, get_flashed_messages
 from sqlalchemy import select
 
 from app import create_app
@@ -49,6 +49,20 @@ def forbidden(email):
 def refused_by_a_service(email):
     _write(email)
     raise PermissionDenied
+
+
+@bp.post("/probe/fails-at-commit/<email>")
+def fails_at_commit(email):
+    user = User(email=email, full_name="Trùng lặp", role="buyer")
+    user.set_password("correct horse 42")
+    _db.session.add(user)  # not flushed: the duplicate e-mail is refused only by the commit
+    flash("Saved.")
+    return "saved"
+
+
+@bp.get("/probe/messages")
+def messages():
+    return " | ".join(get_flashed_messages())
 
 
 @bp.post("/probe/crash/<email>")
@@ -103,6 +117,17 @@ def test_a_services_permission_denied_is_the_403_page_and_rolls_back(probe_app, 
     response = probe_app.test_client().post("/probe/refused-by-a-service/g@example.vn")
     assert response.status_code == 403
     assert not _saved("g@example.vn")
+
+
+def test_a_commit_that_fails_is_a_server_error_and_says_nothing_was_saved(probe_app, db):
+    client = probe_app.test_client()
+    assert client.post("/probe/ok/h@example.vn").status_code == 200
+    failed = client.post("/probe/fails-at-commit/h@example.vn")
+    assert failed.status_code == 500
+    assert "Saved." not in failed.get_data(as_text=True), "the error page says nothing was saved"
+    assert client.get("/probe/messages").get_data(as_text=True) == "", "nor does the next page"
+    _db.session.expire_all()
+    assert len(_db.session.scalars(select(User).where(User.email == "h@example.vn")).all()) == 1
 
 
 def test_an_unexpected_exception_rolls_back(probe_app, db):

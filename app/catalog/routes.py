@@ -26,7 +26,7 @@ from app.catalog.models import DemandLine, Organisation, Product
 from app.data.provinces import PROVINCES, province_choices
 from app.data.vocab import CATEGORIES, OCOP_GROUPS, STANDARDS
 from app.extensions import db
-from app.transaction import service_errors
+from app.transaction import after_commit, service_errors
 
 bp = Blueprint("catalog", __name__)
 
@@ -341,7 +341,7 @@ def signup():
                 buyer_type=form.buyer_type.data or None,
                 locale=session.get("lang"),
             )
-            login_user(user)
+            after_commit(lambda: login_user(user))  # never logged in as an account that wasn't saved
             flash(_("Your account is ready. Complete your organisation's profile."), "success")
             return redirect(url_for("catalog.edit_my_organisation"))
     return render_template("catalog/signup.html", form=form)

@@ -32,7 +32,7 @@ from app.events import services as event_services
 from app.events.models import Event, Hall
 from app.events.services import managed_event as _managed_event
 from app.extensions import db
-from app.transaction import service_errors
+from app.transaction import after_commit, service_errors
 
 QR_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 SIGN_SIZES = ("a4", "a5")
@@ -172,7 +172,9 @@ def ebooth_page(slug: str, ebooth_id: int):
     insider = ebooths.can_preview(current_user, ebooth)
     if public and not insider and request.method == "GET":  # a HEAD (link preview) is no visit
         # Only the day is stored: no address, no cookie, nothing about who looked.
-        ebooths.record_visit(ebooth, ebooths.visit_day(event))
+        # Counted after the page's own commit, so the counter row is locked only for the upsert.
+        ebooth_id, day = ebooth.id, ebooths.visit_day(event)
+        after_commit(lambda: ebooths.record_visit(ebooth_id, day))
     booth = ebooths.physical_booth(ebooth)
     page_url = ebooths.ebooth_url(ebooth)
     return render_template(

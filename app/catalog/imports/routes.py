@@ -113,8 +113,7 @@ def preview(token: str):
 def confirm(token: str):
     """Organisers: write every valid row of a checked file, all in one transaction."""
     batch = _batch_or_404(token)
-    # Confirming again (a double click, another tab) is a warning; any other refusal an error.
-    with service_errors(category="warning" if batch.status != "previewed" else "danger"):
+    with service_errors():
         result = imports.apply(batch, current_user)
         flash(
             _(

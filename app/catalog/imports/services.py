@@ -73,6 +73,10 @@ def parse(filename: str, content: bytes, *, max_bytes: int | None = None) -> Imp
 
 
 class AlreadyConfirmed(ServiceError):
+    """Confirming again (a double click, another tab): a warning, not an error."""
+
+    category = "warning"
+
     def __init__(self):
         super().__init__(_l("This import was already confirmed; nothing was written again."))
 
