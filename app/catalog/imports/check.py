@@ -9,14 +9,14 @@ later stages fill in (`plan`) live here too. No request, no database.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 
-from app.catalog.imports.read import COLUMN_BY_CODE, cell_text, header_key
+from app.catalog.imports.read import COLUMN_BY_CODE, Sheet, cell_text, header_key
 from app.data.provinces import fold, province_code
 from app.data.vocab import CATEGORIES, OCOP_GROUPS, PRODUCER_KINDS, STANDARDS, UNITS
 
@@ -441,16 +441,16 @@ class RowPlan:
 
 
 @dataclass
-class ImportReport:
-    filename: str
-    file_type: str | None = None
-    sheet: str | None = None
-    header_row: int | None = None
-    headers: dict = field(default_factory=dict)  # column code -> header as written
-    ignored_columns: list = field(default_factory=list)
-    file_errors: list = field(default_factory=list)
-    rows: list = field(default_factory=list)
+class ImportReport(Sheet):
+    """What the file read as (its Sheet), with each row checked and planned."""
+
+    rows: list = field(default_factory=list)  # RowPlan, one per data row
     groups: list = field(default_factory=list)
+
+    @classmethod
+    def of(cls, sheet: Sheet) -> ImportReport:
+        """The report of a read file, its rows still to check."""
+        return cls(**{f.name: getattr(sheet, f.name) for f in fields(Sheet) if f.name != "rows"})
 
     @property
     def ok(self) -> bool:

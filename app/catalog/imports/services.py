@@ -53,15 +53,7 @@ IMPORTER_ROLES = ("organiser", "admin")
 def parse(filename: str, content: bytes, *, max_bytes: int | None = None) -> ImportReport:
     """Read a file and say what is wrong and what would be written. Writes nothing."""
     sheet = read.read(filename, content, max_bytes=max_bytes)
-    report = ImportReport(
-        filename=sheet.filename,
-        file_type=sheet.file_type,
-        sheet=sheet.sheet,
-        header_row=sheet.header_row,
-        headers=sheet.headers,
-        ignored_columns=sheet.ignored_columns,
-        file_errors=sheet.file_errors,
-    )
+    report = ImportReport.of(sheet)
     if report.file_errors:
         return report
     report.rows = [check.check_row(report, number, values) for number, values in sheet.rows]
