@@ -134,29 +134,19 @@ def validate_session(event: Event, values: dict) -> list[ServiceError]:
         errors.append(ServiceError(_l("Give the session a name."), "name"))
     first, last = event_days(event)
     first_day, last_day = values.get("first_day"), values.get("last_day")
-    if not isinstance(first_day, date) or not first <= first_day <= last:
-        errors.append(
-            ServiceError(
-                _l(
-                    "Choose a day of the event (%(first)s – %(last)s).",
-                    first=first.isoformat(),
-                    last=last.isoformat(),
-                ),
-                "first_day",
+
+    def in_event(day) -> bool:
+        return isinstance(day, date) and first <= day <= last
+
+    for name, day in (("first_day", first_day), ("last_day", last_day)):
+        if not in_event(day):
+            message = _l(
+                "Choose a day of the event (%(first)s – %(last)s).",
+                first=first.isoformat(),
+                last=last.isoformat(),
             )
-        )
-    if not isinstance(last_day, date) or not first <= last_day <= last:
-        errors.append(
-            ServiceError(
-                _l(
-                    "Choose a day of the event (%(first)s – %(last)s).",
-                    first=first.isoformat(),
-                    last=last.isoformat(),
-                ),
-                "last_day",
-            )
-        )
-    elif isinstance(first_day, date) and last_day < first_day:
+            errors.append(ServiceError(message, name))
+    if in_event(last_day) and isinstance(first_day, date) and last_day < first_day:
         errors.append(ServiceError(_l("The last day can't be before the first day."), "last_day"))
     start, end = values.get("day_start"), values.get("day_end")
     if not isinstance(start, time):
