@@ -101,7 +101,11 @@ def test_no_page_probes_the_url_map():
 
 
 def test_every_feature_keeps_the_skeleton():
-    """A feature folder has services.py or is a pure engine; routes live in routes.py only."""
+    """Pages live in a feature folder's routes.py, beside (or under) the services.py they call."""
     for path in _python_files():
-        name = path.name
-        assert not name.endswith("_routes.py"), f"{_relative(path)}: pages go in a feature folder's routes.py"
+        assert not path.name.endswith("_routes.py"), f"{_relative(path)}: pages go in a feature's routes.py"
+        if path.name == "routes.py":
+            folder = path.parent
+            assert (folder / "services.py").exists() or (folder.parent / "services.py").exists(), (
+                f"{_relative(path)}: a feature's routes call its services.py"
+            )
