@@ -48,6 +48,10 @@ class Config:
     # process per database runs it (app/scheduler.py takes a lock). Production keeps it off
     # and runs `flask scheduler run` as its own process instead.
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
+    # The task queue (app/tasks/queue.py): Redis in production; unset, a folder under
+    # instance/ that needs no server (the embedded default, `make run`).
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")
+    TASKS_FOLDER = os.environ.get("TASKS_FOLDER", str(INSTANCE_DIR / "tasks"))
 
     @classmethod
     def validate(cls) -> dict:

@@ -8,14 +8,14 @@ import os
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, render_template, request, session
-from flask_babel import format_currency, format_date, format_decimal
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_login import current_user
 
 from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from config import CONFIGS, Config
 
 # The feature packages, lowest layer first (app/<feature>/: see README, "Where things go").
-FEATURES = ("accounts", "catalog", "events", "booths", "matching", "onsite", "notifications", "demo")
+FEATURES = ("accounts", "tasks", "catalog", "events", "booths", "matching", "onsite", "notifications", "demo")
 
 
 def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
 
     # Every module's tables, so migrations and create_all (tests) see the whole schema.
     for module in (
+        "app.tasks.models",
         "app.catalog.models",
         "app.events.models",
         "app.notifications.models",
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from app.booths.blueprint import bp as booths_bp
     from app.matching.blueprint import bp as matching_bp
     from app.onsite.routes import bp as onsite_bp
+    from app.tasks.routes import bp as tasks_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
@@ -144,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(booths_bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(onsite_bp)
+    app.register_blueprint(tasks_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -165,10 +168,31 @@ def register_template_helpers(app: Flask) -> None:
             return ""
         return format_date(value, fmt)
 
+    def localdatetime(value, fmt: str = "short") -> str:
+        """A UTC instant shown in Vietnam's time (BABEL_DEFAULT_TIMEZONE), in the reader's format."""
+        if value is None:
+            return ""
+        return format_datetime(value, fmt)
+
+    def duration(seconds) -> str:
+        if seconds is None:
+            return ""
+        seconds = round(seconds)
+        minutes, seconds = divmod(seconds, 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
     def combine_page(args: dict, page: int) -> dict:
         return {**args, "page": page}
 
-    app.jinja_env.filters.update(money=money, number=number, date=date_, combine_page=combine_page)
+    app.jinja_env.filters.update(
+        money=money,
+        number=number,
+        date=date_,
+        localdatetime=localdatetime,
+        duration=duration,
+        combine_page=combine_page,
+    )
     app.jinja_env.globals.update(
         vocab=vocab,
         label=vocab.label,

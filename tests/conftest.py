@@ -72,6 +72,9 @@ def app(tmp_path_factory):
         "testing",
         SQLALCHEMY_DATABASE_URI=_database_url(tmp_path_factory),
         UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")),
+        # Kombu's in-process transport: the `worker` fixture takes the messages pages put on it.
+        CELERY_BROKER_URL="memory://",
+        TASKS_FOLDER=str(tmp_path_factory.mktemp("tasks")),
     )
     application.test_client_class = IsolatedClient
     with application.app_context():
@@ -99,6 +102,70 @@ def db(app):
             else:
                 for table in tables:
                     connection.execute(table.delete())
+
+
+class QueueWorker:
+    """Runs what pages and the clock put on the queue, as the worker process does: each message
+    through the real Celery task, in an app context (and so a database session) of its own."""
+
+    def __init__(self, app):
+        from app.tasks.queue import celery_app
+
+        self.app = app
+        self.celery = celery_app(app)
+
+    def _messages(self, queues):
+        from app.tasks.queue import QUEUES
+
+        with self.celery.connection_for_read() as connection:
+            for name in queues or QUEUES:
+                queue = connection.SimpleQueue(name)
+                try:
+                    while True:
+                        try:
+                            message = queue.get(block=False)
+                        except queue.Empty:
+                            break
+                        message.ack()
+                        yield name, message
+                finally:
+                    queue.close()
+
+    def pending(self, queues=None) -> list[tuple[str, str, list]]:
+        """(queue, task name, args) of every waiting message; they stay waiting."""
+        found = []
+        for name, message in self._messages(queues):
+            args, _kwargs, _embed = message.decode()
+            found.append((name, message.headers["task"], list(args)))
+        for name, task, args in found:  # put them back as they were
+            self.celery.send_task(task, args=args, queue=name)
+        return found
+
+    def drain(self, queues=None) -> list:
+        """Run every waiting message (and those they add) until the queues are empty."""
+        _db.session.commit()  # what the test wrote is there for the worker, as for a request
+        results = []
+        while batch := list(self._messages(queues)):
+            for _name, message in batch:
+                args, kwargs, _embed = message.decode()
+                task = self.celery.tasks[message.headers["task"]]
+                results.append(
+                    task.apply(args=args, kwargs=kwargs, task_id=message.headers["id"], throw=True).get()
+                )
+        _db.session.expire_all()
+        return results
+
+    def purge(self) -> None:
+        for _ in self._messages(None):
+            pass
+
+
+@pytest.fixture()
+def worker(app, db):
+    queue_worker = QueueWorker(app)
+    queue_worker.purge()
+    yield queue_worker
+    queue_worker.purge()
 
 
 @pytest.fixture()

@@ -9,7 +9,7 @@ from pathlib import Path
 import networkx as nx
 
 APP = Path(__file__).resolve().parent.parent / "app"
-FEATURES = ("accounts", "catalog", "events", "booths", "matching", "notifications", "onsite", "demo")
+FEATURES = ("accounts", "tasks", "catalog", "events", "booths", "matching", "notifications", "onsite", "demo")
 # The only places that commit or roll back: the boundary itself, and the outbox sender,
 # which commits once per message so a sent mail is never sent twice.
 MAY_COMMIT = {"transaction.py", "notifications/services.py"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,6 +22,7 @@ from app.events.forms import (
 from app.events.models import Event, Hall, ProgrammeItem
 from app.events.services import managed_event as _managed_event
 from app.extensions import db
+from app.tasks import services as tasks
 from app.transaction import after_commit, service_errors
 
 
@@ -256,3 +257,34 @@ def cancel_programme_item(event_id: int, item_id: int):
         what=item.title_in(g.locale),
         cancel_url=url_for("events.show", event_id=event.id),
     )
+
+
+# ---------------------------------------------------------------- the event's background jobs
+
+
+@bp.route(MANAGE + "/<int:event_id>/jobs")
+@roles_required("organiser")
+def jobs_list(event_id: int):
+    """The event's organisers: its recent jobs, their state, who started them and how long they took."""
+    event = _managed_event(current_user, event_id)
+    page = tasks.event_tasks(event.id, page=request.args.get("page", 1, type=int))
+    views = {task.id: tasks.view(task) for task in page.items}
+    return render_template("events/jobs.html", event=event, page=page, views=views)
+
+
+@bp.route(MANAGE + "/<int:event_id>/jobs/<int:task_id>")
+@roles_required("organiser")
+def job(event_id: int, task_id: int):
+    """One of the event's jobs: its progress while it runs, then its outcome."""
+    event = _managed_event(current_user, event_id)
+    task = tasks.event_task(event.id, task_id)
+    return render_template("tasks/task.html", task=task, view=tasks.view(task), event=event)
+
+
+@bp.route(MANAGE + "/<int:event_id>/jobs/<int:task_id>/progress.json")
+@roles_required("organiser")
+def job_progress(event_id: int, task_id: int):
+    event = _managed_event(current_user, event_id)
+    response = jsonify(tasks.view(tasks.event_task(event.id, task_id)).as_json())
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -32,6 +33,7 @@ from app.extensions import db
 from app.matching.engine.slots import Slot, session_slots, table_label
 from app.matching.models import MatchingSession, Meeting
 from app.notifications.services import queue_mail
+from app.tasks.runner import Outcome, background_job
 from app.transaction import transaction
 from app.urls import external_url
 
@@ -214,4 +216,80 @@ def register_jobs(scheduler) -> None:
         id="matching-tick",
         name="matchmaking agenda reminders",
         replace_existing=True,
+    )
+
+
+# ---------------------------------------------------------------- jobs an organiser starts
+
+
+def session_lock_key(session_id: int) -> str:
+    """One matching job (run, repair or publish) per session at a time."""
+    return f"matching-session:{session_id}"
+
+
+def _session_for_job(actor, event_id: int, session_id: int) -> MatchingSession:
+    """The session as it is now, or why the job can't go on (it changed while the job waited)."""
+    from app.errors import ServiceError
+    from app.tasks.errors import job_gone
+
+    session = db.session.get(MatchingSession, session_id, with_for_update=True)
+    if session is None or session.event_id != event_id:
+        raise job_gone(_l("The matchmaking session was deleted while the job waited."))
+    if session.event.state == "cancelled":
+        raise job_gone(_l("The event was cancelled while the job waited."))
+    if actor is None or not actor.is_active:
+        raise ServiceError(_l("The account that started this job is no longer active; nothing was changed."))
+    return session
+
+
+def _session_url(session: MatchingSession) -> str:
+    return external_url("matching.session", event_id=session.event_id, session_id=session.id)
+
+
+@background_job("matching.run", queue="heavy")
+def run_matching_job(actor, progress, *, event_id: int, session_id: int) -> Outcome:
+    from app.matching.sessions import services as sessions
+    from app.tasks.errors import job_gone
+
+    session = _session_for_job(actor, event_id, session_id)
+    buyers, producers = sessions.approved_registrations(session.event)
+    if not buyers or not producers:
+        raise job_gone(_l("No approved buyers or producers are left to match."))
+    result = sessions.run_matching(actor, session)
+    return Outcome(
+        gettext(
+            "Matching done: %(meetings)d meetings in %(seconds)s s.",
+            meetings=result.stats["meetings"],
+            seconds=result.stats["runtime_s"],
+        ),
+        url=_session_url(session),
+    )
+
+
+@background_job("matching.repair", queue="heavy")
+def repair_job(actor, progress, *, event_id: int, session_id: int) -> Outcome:
+    from app.matching.sessions import services as sessions
+
+    session = _session_for_job(actor, event_id, session_id)
+    result = sessions.repair(actor, session)
+    return Outcome(
+        gettext(
+            "Repaired: %(added)d meetings added, %(cancelled)d cancelled, "
+            "%(notified)d participants notified.",
+            added=len(result.added),
+            cancelled=len(result.cancelled),
+            notified=len(result.notified),
+        ),
+        url=_session_url(session),
+    )
+
+
+@background_job("matching.publish", queue="heavy")
+def publish_job(actor, progress, *, event_id: int, session_id: int) -> Outcome:
+    from app.matching.sessions import services as sessions
+
+    session = _session_for_job(actor, event_id, session_id)
+    notified = sessions.publish(actor, session)
+    return Outcome(
+        gettext("Published: %(count)d participants were notified.", count=notified), url=_session_url(session)
     )

@@ -400,7 +400,12 @@ def _flash_starting(page, start: str) -> str:
     return message
 
 
-def test_the_organiser_configures_runs_moves_and_publishes_from_the_pages(fair, client, login, html):
+def _job_message(page) -> str:
+    """How the session's last background job ended, as its panel says."""
+    return text_of(page.select_one("#job [data-field=message]"))
+
+
+def test_the_organiser_configures_runs_moves_and_publishes_from_the_pages(fair, client, login, html, worker):
     small_fair(fair)
     _db.session.commit()
     login(fair.organiser)
@@ -437,8 +442,16 @@ def test_the_organiser_configures_runs_moves_and_publishes_from_the_pages(fair, 
     client.post(url, data=form | {"tables": "4"})
     fits = html(client.get(url)).select_one("#capacity [data-fits]")
     assert fits["data-fits"] == "yes" and text_of(fits) == "✓ The configuration can hold the demand."
-    ran = html(client.post(url + "/run", follow_redirects=True))
-    assert _flash_starting(ran, "Matching done: 9 meetings")
+    queued = html(client.post(url + "/run", follow_redirects=True))
+    panel = queued.select_one("#job")  # the button returned at once: the job waits for a worker
+    assert panel["data-state"] == "queued" and panel.select_one(".progress-bar") is not None
+    assert queued.select_one("#result [data-figure=meetings]") is None or "9" not in text_of(
+        queued.select_one("#result [data-figure=meetings]")
+    )
+    worker.drain()
+    ran = html(client.get(url))
+    assert ran.select_one("#job")["data-state"] == "succeeded"
+    assert _job_message(ran).startswith("Matching done: 9 meetings")
     assert text_of(ran.select_one("#result [data-figure=meetings]")) == "9"
     assert text_of(ran.select_one("#result [data-figure=quality]")).endswith("%")
     tables = [text_of(th) for th in ran.select("#grid table thead th")]
@@ -458,13 +471,18 @@ def test_the_organiser_configures_runs_moves_and_publishes_from_the_pages(fair, 
     )
     assert _flash_starting(html(refused), "The meeting was not moved: ")
     assert client.get(url + "/publish").status_code == 200
-    published = html(client.post(url + "/publish", follow_redirects=True))
-    assert _flash_starting(published, "Published:") == "Published: 6 participants were notified."
+    client.post(url + "/publish")
+    worker.drain()
+    published = html(client.get(url))
+    assert _job_message(published).startswith("Published: 6 participants were notified.")
     assert len(mails("matching_published")) == 6
     assert text_of(published.select_one("form#repair-form button[type=submit]")) == "Repair"
     assert published.select_one("form#run-form") is None  # a published session is repaired, not run
-    repaired = html(client.post(url + "/repair", follow_redirects=True))
-    assert _flash_starting(repaired, "Repaired:").endswith(" 0 participants notified.")
+    client.post(url + "/repair")
+    worker.drain()
+    repaired = html(client.get(url))
+    assert _job_message(repaired).startswith("Repaired:")
+    assert _job_message(repaired).endswith(" 0 participants notified.")
 
 
 def test_the_event_page_links_to_matchmaking(fair, client, login, html):

@@ -22,6 +22,7 @@ from app.matching.engine.slots import Slot, table_label
 from app.matching.models import MatchingSession, Meeting
 from app.matching.sessions import services as sessions
 from app.notifications.services import queue_mail
+from app.tasks import progress
 from app.urls import external_url
 
 PUBLISHED = "matching_published"
@@ -107,7 +108,10 @@ def notify_participants(session: MatchingSession, registration_ids, kind: str) -
     slots = sessions.slots_of(session)
     snapshots = sessions.agenda_snapshot(session)
     queued = 0
-    for registration_id in sorted(registration_ids):
+    ordered = sorted(registration_ids)
+    progress.phase("mails", len(ordered))
+    for registration_id in ordered:
+        progress.advance()
         registration = db.session.get(Registration, registration_id)
         if registration is None:
             continue

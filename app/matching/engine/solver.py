@@ -81,19 +81,22 @@ def solve(
     max_rounds: int = MAX_ROUNDS,
     selection: Callable | None = None,
     report: dict | None = None,
+    on_phase: Callable[[str], None] | None = None,
 ) -> dict:
     """Select and schedule meetings; return the schedule dict of the spec.
 
     Raises `InstanceError` (one line naming the field) for an invalid instance.
     `selection(pb, pp, w, room, total, must) -> chosen` replaces the exact
     selection (the benchmark compares other methods this way); `report`, when
-    given, receives figures on the run (phase times, rounds, LP solves).
+    given, receives figures on the run (phase times, rounds, LP solves). `on_phase`, when
+    given, is called with "selecting" and "scheduling" as each round enters them.
     """
     started = time.perf_counter()
     inst = instance if isinstance(instance, Instance) else read_instance(instance)
     deadline = None if time_limit is None else time.monotonic() + time_limit
     run = _Run(inst, fairness_bonus, deadline)
     run.selection = selection
+    run.on_phase = on_phase or (lambda _phase: None)
     run.times["read"] = time.perf_counter() - started
     run.select_and_schedule(max_rounds)
     mark = time.perf_counter()
@@ -192,6 +195,7 @@ class _Run:
                     self._bound(np.zeros(n), 0.0)
                 break
             mark = time.perf_counter()
+            self.on_phase("selecting")
             if self.selection is not None:
                 chosen = idx[
                     self.selection(self.pb[idx], self.pp[idx], self.w[idx], room, total, self.must_pairs[idx])
@@ -209,6 +213,7 @@ class _Run:
             if chosen.size == 0:
                 break
             mark = time.perf_counter()
+            self.on_phase("scheduling")
             self.rounds += 1
             chosen_list = chosen.tolist()
             new_degree = (

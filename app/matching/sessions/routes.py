@@ -17,12 +17,14 @@ from app.accounts.permissions import roles_required
 from app.errors import ServiceError
 from app.events.services import managed_event as _managed_event
 from app.extensions import db
+from app.matching import jobs
 from app.matching.blueprint import bp
 from app.matching.engine import scoring
 from app.matching.models import MatchingSession, Meeting
 from app.matching.sessions import services
 from app.matching.sessions.forms import MoveForm, SessionForm
 from app.matching.sessions.scoring import explain
+from app.tasks import services as tasks
 from app.transaction import service_errors
 
 MANAGE = "/manage/events/<int:event_id>/matching"
@@ -97,29 +99,46 @@ def session(event_id: int, session_id: int):
         slot_text=services.slot_text,
         explain=explain,
         loads=_loads,
+        job=_job_view(session),
     )
+
+
+def _job_view(session: MatchingSession):
+    """The session's running job, or its last one (to show how it ended)."""
+    task = tasks.latest_task(jobs.session_lock_key(session.id))
+    return (task, tasks.view(task)) if task is not None else (None, None)
 
 
 def _loads(text: str | None) -> dict:
     return json.loads(text) if text else {}
 
 
+def _start_job(session: MatchingSession, kind: str):
+    """Enqueue a matching job and go back to the session, where its progress shows.
+
+    A second click while one runs (or queues) says so and shows that one; an unreachable
+    queue says so and writes nothing.
+    """
+    with service_errors():
+        tasks.start(
+            current_user,
+            kind,
+            lock_key=jobs.session_lock_key(session.id),
+            params={"event_id": session.event_id, "session_id": session.id},
+            event_id=session.event_id,
+        )
+    return redirect(_back(session, "#job"))
+
+
 @bp.route(MANAGE + "/<int:session_id>/run", methods=["POST"])
 @roles_required("organiser")
 def run(event_id: int, session_id: int):
-    """Run the matching: unpublished meetings are replaced, hand-placed ones stay."""
+    """Run the matching in the background: unpublished meetings are replaced, hand-placed ones stay."""
     session = _managed_session(event_id, session_id)
-    with service_errors():
-        result = services.run_matching(current_user, session)
-        flash(
-            _(
-                "Matching done: %(meetings)d meetings in %(seconds)s s.",
-                meetings=result.stats["meetings"],
-                seconds=result.stats["runtime_s"],
-            ),
-            "success",
-        )
-    return redirect(_back(session, "#result"))
+    if session.state == "published":
+        flash(_("The session is published: use Repair to absorb changes."), "danger")
+        return redirect(_back(session))
+    return _start_job(session, "matching.run")
 
 
 @bp.route(MANAGE + "/<int:session_id>/publish", methods=["GET", "POST"])
@@ -134,10 +153,7 @@ def publish(event_id: int, session_id: int):
             session=session,
             view=services.overview(session),
         )
-    with service_errors():
-        notified = services.publish(current_user, session)
-        flash(_("Published: %(count)d participants were notified.", count=notified), "success")
-    return redirect(_back(session))
+    return _start_job(session, "matching.publish")
 
 
 @bp.route(MANAGE + "/<int:session_id>/repair", methods=["POST"])
@@ -145,19 +161,7 @@ def publish(event_id: int, session_id: int):
 def repair(event_id: int, session_id: int):
     """After publication: add late participants, drop meetings that can't happen; nothing published moves."""
     session = _managed_session(event_id, session_id)
-    with service_errors():
-        result = services.repair(current_user, session)
-        flash(
-            _(
-                "Repaired: %(added)d meetings added, %(cancelled)d cancelled, "
-                "%(notified)d participants notified.",
-                added=len(result.added),
-                cancelled=len(result.cancelled),
-                notified=len(result.notified),
-            ),
-            "success",
-        )
-    return redirect(_back(session, "#result"))
+    return _start_job(session, "matching.repair")
 
 
 @bp.route(MANAGE + "/<int:session_id>/meetings/<int:meeting_id>/move", methods=["POST"])

@@ -39,6 +39,7 @@ from app.extensions import db
 from app.matching.engine import scoring
 from app.matching.engine.slots import Slot, parse_breaks, session_slots, table_label
 from app.matching.models import Availability, MatchingSession, MatchRequest, Meeting
+from app.tasks import progress
 
 SESSION_FIELDS = (
     "name",
@@ -368,12 +369,16 @@ def prepare(session: MatchingSession) -> Prepared:
     event = session.event
     slots = slots_of(session)
     n_slots = len(slots)
+    progress.phase("loading")
     buyers, producers = approved_registrations(event)
     registrations = {person_id(r): r for r in (*buyers, *producers)}
     requests = _requests(session, set(registrations))
+    buyer_profiles = [buyer_profile(r) for r in buyers]
+    producer_profiles = [producer_profile(r) for r in producers]
+    progress.phase("scoring")
     graph = scoring.candidate_graph(
-        [buyer_profile(r) for r in buyers],
-        [producer_profile(r) for r in producers],
+        buyer_profiles,
+        producer_profiles,
         on=session.last_day,
         requests=requests,
         weights=weights_of(session),
@@ -649,7 +654,8 @@ def _solve(session: MatchingSession, prepared: Prepared, time_limit: float | Non
     """Solve, store the new meetings (the kept ones stay untouched) and the run's figures."""
     from app.matching.engine.solver import solve  # numpy and scipy come with it
 
-    schedule = solve(prepared.instance, time_limit=time_limit)
+    schedule = solve(prepared.instance, time_limit=time_limit, on_phase=progress.phase)
+    progress.phase("writing")
     kept = {
         (f"b{m.buyer_registration_id}", f"p{m.producer_registration_id}", m.slot, m.table)
         for m in prepared.fixed

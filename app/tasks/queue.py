@@ -1,0 +1,121 @@
+"""The task queue: Celery, on Redis in production or a folder under instance/ when embedded.
+
+Queues keep heavy work from holding up mail: `heavy` (matching, imports, booth allocation,
+the demo), `mail` (the outbox) and `default` (the clock's other steps). Messages are
+acknowledged only after the job ends (`task_acks_late`), so a worker killed in the middle
+leaves the message to be taken again on Redis; the job's work is one transaction, so
+nothing of the killed run was kept.
+
+Why a folder and not a server when embedded: `make run` must work on a machine with only
+Python. Kombu's filesystem transport needs nothing installed, survives a restart of either
+process, and is enough for one worker beside one web server. No Celery result backend is
+used at all: a job's state and outcome are a row of our own database (models.Task), which
+the organisers' pages list and filter by event, and its live progress is in progress.py.
+
+The Celery app is made on first use (commands that never enqueue don't import Celery).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app
+
+EXTENSION_KEY = "ocopfair.celery"
+QUEUES = ("heavy", "mail", "default")
+RUN_TASK = "ocopfair.run"  # runs one models.Task by id (runner.execute)
+CALL_TASK = "ocopfair.call"  # runs a clock step, "module:function" (runner.call)
+
+
+def broker_url(app: Flask) -> str:
+    return app.config.get("CELERY_BROKER_URL") or "filesystem://"
+
+
+def celery_app(app: Flask | None = None):
+    """The app's Celery instance, made once per Flask app."""
+    app = app or current_app._get_current_object()
+    celery = app.extensions.get(EXTENSION_KEY)
+    if celery is None:
+        celery = _make_celery(app)
+        app.extensions[EXTENSION_KEY] = celery
+    return celery
+
+
+def _make_celery(app: Flask):
+    from celery import Celery
+    from celery import Task as CeleryTask
+    from kombu import Queue
+
+    class FlaskTask(CeleryTask):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    url = broker_url(app)
+    celery = Celery(app.import_name, task_cls=FlaskTask, set_as_current=False)
+    conf = {
+        "broker_url": url,
+        "task_ignore_result": True,
+        "result_backend": None,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_default_queue": "default",
+        "task_queues": [Queue(name) for name in QUEUES],
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_timeout": 3,
+        "worker_hijack_root_logger": False,
+        "timezone": "UTC",
+    }
+    if url.startswith("filesystem://"):
+        folder = Path(app.config["TASKS_FOLDER"])
+        messages, processed = folder / "queue", folder / "processed"
+        for path in (messages, processed):
+            path.mkdir(parents=True, exist_ok=True)
+        conf["broker_transport_options"] = {
+            "data_folder_in": str(messages),
+            "data_folder_out": str(messages),
+            "processed_folder": str(processed),
+            "store_processed": False,
+        }
+        conf["worker_enable_remote_control"] = False  # no broadcast on this transport
+    elif url.startswith(("redis://", "rediss://")):
+        # Longer than the longest job (a national matching), so a running job isn't handed
+        # to a second worker; a worker that dies leaves its message to come back after it.
+        conf["broker_transport_options"] = {
+            "visibility_timeout": int(app.config.get("TASKS_VISIBILITY_TIMEOUT", 4 * 3600)),
+            "socket_connect_timeout": 3,
+        }
+    conf.update(app.config.get("CELERY_OPTIONS") or {})
+    celery.conf.update(conf)
+
+    from app.tasks import runner
+
+    @celery.task(name=RUN_TASK, bind=True, max_retries=30)
+    def run_task(self, task_id: int):
+        outcome = runner.execute(task_id)
+        if outcome == runner.NOT_YET:  # the page that enqueued it has not committed yet
+            raise self.retry(countdown=1)
+        return outcome
+
+    @celery.task(name=CALL_TASK)
+    def call(path: str, *args):
+        return runner.call(path, *args)
+
+    return celery
+
+
+def publish(name: str, args: list, *, queue: str, message_id: str | None = None) -> None:
+    """Put a message on the queue now; raises QueueUnavailable if the broker can't be reached."""
+    from kombu.exceptions import OperationalError
+
+    from app.tasks.errors import QueueUnavailable
+
+    celery = celery_app()
+    try:
+        celery.send_task(name, args=args, queue=queue, task_id=message_id, retry=False)
+    except (OperationalError, OSError) as error:
+        current_app.logger.error("the task queue could not be reached: %s", error)
+        raise QueueUnavailable() from error
