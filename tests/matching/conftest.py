@@ -1,10 +1,18 @@
-"""A small valid instance to start from, as a builder: `make_instance(**changes)`."""
+"""A small valid instance to start from, as a builder: `make_instance(**changes)`; and `fair`,
+an open event with builders for approved exhibitors, buyers and sessions."""
 
 from __future__ import annotations
 
 import copy
+from datetime import time
+from types import SimpleNamespace
 
 import pytest
+
+from app.catalog import services as catalog
+from app.events.registrations import services as reg
+from app.matching.sessions import services
+from tests.conftest import NOW
 
 BASE = {
     "format": "ocopfair.matching/1",
@@ -49,3 +57,40 @@ def make_instance():
         return instance
 
     return build
+
+
+@pytest.fixture()
+def fair(db, organiser, make_producer, make_buyer, make_user, make_product, make_open_event):
+    """An event with open registration and builders for approved exhibitors and buyers."""
+    event = make_open_event(organiser)
+
+    def producer(capacity=500, category="tea", locale=None, **product):
+        organisation = make_producer()
+        user = make_user(role="exhibitor", organisation=organisation, locale=locale)
+        group = "food" if category == "honey" else "beverages"
+        item = make_product(
+            organisation, category=category, ocop_group=group, capacity_per_month=capacity, **product
+        )
+        registration = reg.apply_as_exhibitor(user, event, [item.id], now=NOW)
+        reg.approve(organiser, registration, now=NOW)
+        return registration
+
+    def buyer(volume=200, unit="kg", category="tea", locale=None, **line):
+        organisation = make_buyer()
+        user = make_user(role="buyer", organisation=organisation, locale=locale)
+        demand = catalog.save_demand_line(
+            user, organisation, category=category, monthly_volume=volume, unit=unit, min_stars=3, **line
+        )
+        registration = reg.register_as_buyer(user, event, [demand.id], now=NOW)
+        reg.approve(organiser, registration, now=NOW)
+        return registration
+
+    def session(**fields):
+        values = {"day_start": time(8, 30), "day_end": time(10, 0), "tables": 4} | fields
+        return services.create_session(organiser, event, **values)
+
+    return SimpleNamespace(event=event, organiser=organiser, producer=producer, buyer=buyer, session=session)
+
+
+def small_fair(fair, buyers=3, producers=3):
+    return [fair.buyer() for _ in range(buyers)], [fair.producer() for _ in range(producers)]

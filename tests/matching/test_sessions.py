@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import time
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
-from app.catalog import services as catalog
 from app.errors import PermissionDenied, ServiceError
 from app.events.registrations import services as reg
 from app.extensions import db as _db
@@ -20,6 +18,7 @@ from app.matching.models import Availability, MatchRequest, Meeting
 from app.matching.sessions import services
 from app.notifications.models import OutboxMessage
 from tests.conftest import NOW, text_of
+from tests.matching.conftest import small_fair
 from tests.pages import field_error, flashes
 
 
@@ -28,39 +27,6 @@ def request_context(app, db):
     """Rule messages are lazy strings; these tests read them in English."""
     with app.test_request_context("/?lang=en"):
         yield
-
-
-@pytest.fixture()
-def fair(db, organiser, make_producer, make_buyer, make_user, make_product, make_open_event):
-    """An event with open registration and builders for approved exhibitors and buyers."""
-    event = make_open_event(organiser)
-
-    def producer(capacity=500, category="tea", locale=None, **product):
-        organisation = make_producer()
-        user = make_user(role="exhibitor", organisation=organisation, locale=locale)
-        group = "food" if category == "honey" else "beverages"
-        item = make_product(
-            organisation, category=category, ocop_group=group, capacity_per_month=capacity, **product
-        )
-        registration = reg.apply_as_exhibitor(user, event, [item.id], now=NOW)
-        reg.approve(organiser, registration, now=NOW)
-        return registration
-
-    def buyer(volume=200, unit="kg", category="tea", locale=None, **line):
-        organisation = make_buyer()
-        user = make_user(role="buyer", organisation=organisation, locale=locale)
-        demand = catalog.save_demand_line(
-            user, organisation, category=category, monthly_volume=volume, unit=unit, min_stars=3, **line
-        )
-        registration = reg.register_as_buyer(user, event, [demand.id], now=NOW)
-        reg.approve(organiser, registration, now=NOW)
-        return registration
-
-    def session(**fields):
-        values = {"day_start": time(8, 30), "day_end": time(10, 0), "tables": 4} | fields
-        return services.create_session(organiser, event, **values)
-
-    return SimpleNamespace(event=event, organiser=organiser, producer=producer, buyer=buyer, session=session)
 
 
 def meetings_of(session, status=None):
@@ -72,10 +38,6 @@ def meetings_of(session, status=None):
 
 def mails(kind):
     return list(_db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)))
-
-
-def small_fair(fair, buyers=3, producers=3):
-    return [fair.buyer() for _ in range(buyers)], [fair.producer() for _ in range(producers)]
 
 
 # ---------------------------------------------------------------- settings
