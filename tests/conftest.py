@@ -73,7 +73,7 @@ def app(tmp_path_factory):
         SQLALCHEMY_DATABASE_URI=_database_url(tmp_path_factory),
         UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")),
         # Kombu's in-process transport: the `worker` fixture takes the messages pages put on it.
-        CELERY_BROKER_URL="memory://",
+        CELERY_BROKER_URL="memory://localhost/",
         TASKS_FOLDER=str(tmp_path_factory.mktemp("tasks")),
     )
     application.test_client_class = IsolatedClient

@@ -1,6 +1,6 @@
 """Start-up stays cheap: building the app and listing its commands import no heavy library.
 
-numpy, scipy, networkx, openpyxl, PIL, icalendar, qrcode and Alembic are imported by the
+numpy, scipy, networkx, openpyxl, PIL, icalendar, qrcode, Alembic and Celery are imported by the
 functions that use them (benchmarks/startup_bench.py has the figures). Each check runs in a
 fresh interpreter, since the test session has long imported them all.
 """
@@ -16,7 +16,20 @@ from pathlib import Path
 from app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("numpy", "scipy", "networkx", "openpyxl", "PIL", "icalendar", "qrcode", "alembic", "flask_migrate")
+HEAVY = (
+    "numpy",
+    "scipy",
+    "networkx",
+    "openpyxl",
+    "PIL",
+    "icalendar",
+    "qrcode",
+    "alembic",
+    "flask_migrate",
+    "celery",
+    "kombu",
+    "redis",
+)
 
 PROBE = """
 import json, sys
