@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -147,13 +148,15 @@ class QueueWorker:
         results = []
         while batch := list(self._messages(queues)):
             for _name, message in batch:
-                args, kwargs, _embed = message.decode()
-                task = self.celery.tasks[message.headers["task"]]
-                results.append(
-                    task.apply(args=args, kwargs=kwargs, task_id=message.headers["id"], throw=True).get()
-                )
+                results.append(self._run(message))
         _db.session.expire_all()
         return results
+
+    def _run(self, message):
+        """One message through its Celery task; the task opens its own app context (queue.FlaskTask)."""
+        args, kwargs, _embed = message.decode()
+        task = self.celery.tasks[message.headers["task"]]
+        return task.apply(args=args, kwargs=kwargs, task_id=message.headers["id"], throw=True).get()
 
     def purge(self) -> None:
         for _ in self._messages(None):
@@ -166,6 +169,72 @@ def worker(app, db):
     queue_worker.purge()
     yield queue_worker
     queue_worker.purge()
+
+
+class BackgroundWorker(QueueWorker):
+    """The worker process beside a live server, for browser tests: a thread that takes each
+    message pages put on the queue and runs it through the real Celery task, each in an app
+    context (and so a database session) of its own, never the test's.
+
+    It waits `delay` seconds after a message appears before running it, so the person (and the
+    test) sees the job queued, with its progress panel, before it runs. `started` and
+    `finished` list the (task name, args) it has begun and ended, in order.
+    """
+
+    DELAY = 1.5  # seconds between a message appearing and its job running
+    POLL = 0.05
+
+    def __init__(self, app, delay: float = DELAY):
+        super().__init__(app)
+        self.delay = delay
+        self.started: list[tuple[str, list]] = []
+        self.finished: list[tuple[str, list]] = []
+        self.errors: list[BaseException] = []
+        self._waiting: list = []  # (due, message), first come first run
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="background-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 60) -> None:
+        """Let a running job end, drop the waiting messages, and join the thread."""
+        self._stop.set()
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise RuntimeError(f"the background worker did not stop within {timeout} s")
+        self.purge()
+        if self.errors:
+            raise self.errors[0]
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                for _name, message in self._messages(None):
+                    self._waiting.append((time.monotonic() + self.delay, message))
+                while self._waiting and self._waiting[0][0] <= time.monotonic() and not self._stop.is_set():
+                    _due, message = self._waiting[0]
+                    args, _kwargs, _embed = message.decode()
+                    job = (message.headers["task"], list(args))
+                    self.started.append(job)
+                    try:
+                        self._run(message)
+                    finally:
+                        self._waiting.pop(0)
+                        self.finished.append(job)
+            except Exception as error:  # reported at teardown; the thread goes on
+                self.errors.append(error)
+            self._stop.wait(self.POLL)
+
+
+@pytest.fixture()
+def background_worker(app, db):
+    """A `BackgroundWorker` running for the test: the jobs a browser test's pages start get run."""
+    queue_worker = BackgroundWorker(app)
+    queue_worker.purge()
+    queue_worker.start()
+    yield queue_worker
+    queue_worker.stop()
 
 
 @pytest.fixture()
@@ -310,7 +379,11 @@ def live_server(app, db):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    # Links written outside a request (a job's "Open the result", mail) point at this server.
+    host = app.config["SERVER_HOST"]
+    app.config["SERVER_HOST"] = f"127.0.0.1:{server.server_port}"
     yield f"http://127.0.0.1:{server.server_port}"
+    app.config["SERVER_HOST"] = host
     server.shutdown()
     thread.join(timeout=5)
 

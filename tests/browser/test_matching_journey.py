@@ -1,9 +1,12 @@
-"""In Chromium: an organiser configures a matchmaking session, runs it and publishes; a buyer
-opens its agenda and downloads the .ics (read by two iCalendar parsers); the organiser checks
-a meeting in by its code on a phone."""
+"""In Chromium: an organiser configures a matchmaking session, runs it and publishes (each a
+background job: the page comes back at once with a progress panel, then reloads by itself with
+the result); a buyer opens its agenda and downloads the .ics (read by two iCalendar parsers);
+the organiser checks a meeting in by its code on a phone. And the event's jobs list: who ran
+what, how it ended, and the way back to the result."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,9 +21,12 @@ from app import clock
 from app.catalog import services as catalog
 from app.events import services as events
 from app.events.registrations import services as registrations
+from app.matching import jobs
 from app.matching.models import MatchingSession, Meeting
+from app.matching.sessions import services as sessions
 from app.matching.sessions.services import slots_of
 from app.notifications.models import OutboxMessage
+from app.tasks.models import Task
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +47,34 @@ def _log_out(page):
     page.click("#usermenu")
     page.click("form[action='/logout'] button")
     page.wait_for_load_state()
+
+
+def _start_job_and_see_it_end(page, background_worker, submit, shot: str | None = None) -> str:
+    """Click `submit` (which enqueues a job): the page answers at once with the job's progress
+    panel, before any worker took the job; then it reloads by itself once the job has ended.
+    With `shot`, screenshots of the panel in progress and of its outcome go to
+    `{shot}-progress.png` and `{shot}-done.png`. Returns the outcome's message."""
+    jobs_before = len(background_worker.started)
+    page.click(submit)
+    page.wait_for_url("**#job")
+    panel = page.locator("#job")
+    panel.wait_for()
+    assert len(background_worker.started) == jobs_before, "the page answered only after the job ran"
+    assert panel.get_attribute("data-state") in ("queued", "running")
+    assert page.locator("#job .progress-bar").is_visible()
+    assert page.locator("#job [role=status]").inner_text().strip(), "the panel says what the job is doing"
+    if shot:
+        panel.screenshot(path=str(ARTIFACTS / f"{shot}-progress.png"), animations="disabled")
+        page.screenshot(path=str(ARTIFACTS / f"{shot}-progress-page.png"))
+
+    page.evaluate("window.beforeTheJobEnded = true")
+    page.wait_for_selector("#job[data-state=succeeded]", timeout=30_000)
+    assert page.evaluate("window.beforeTheJobEnded === undefined"), "the page reloaded by itself"
+    assert len(background_worker.finished) == jobs_before + 1
+    assert page.locator("#job .progress-bar").count() == 0
+    if shot:
+        panel.screenshot(path=str(ARTIFACTS / f"{shot}-done.png"))
+    return " ".join(page.locator("#job [data-field=message]").inner_text().split())
 
 
 def _prepare_fair(db, organiser, make_event, make_producer, make_buyer, make_product, make_user):
@@ -98,7 +132,17 @@ def _prepare_fair(db, organiser, make_event, make_producer, make_buyer, make_pro
 
 
 def test_organiser_matches_and_publishes_a_buyer_gets_its_calendar_and_a_meeting_is_checked_in(
-    page, browser, live_server, organiser, make_event, make_producer, make_buyer, make_product, make_user, db
+    page,
+    browser,
+    live_server,
+    background_worker,
+    organiser,
+    make_event,
+    make_producer,
+    make_buyer,
+    make_product,
+    make_user,
+    db,
 ):
     ARTIFACTS.mkdir(exist_ok=True)
     event, day, (buyer, buyer_registration) = _prepare_fair(
@@ -134,22 +178,28 @@ def test_organiser_matches_and_publishes_a_buyer_gets_its_calendar_and_a_meeting
     # -- the capacity check says the 5 candidate meetings fit
     assert page.locator("#capacity [data-fits]").get_attribute("data-fits") == "yes"
 
-    # -- run the matching: the grid shows every meeting
-    page.click("#run-form button[type=submit]")
-    page.wait_for_selector("#grid td[data-meeting]")
+    # -- run the matching: a job; the page shows its progress, then reloads with the grid
+    message = _start_job_and_see_it_end(
+        page, background_worker, "#run-form button[type=submit]", "matching-run"
+    )
+    assert "5" in message.split(), message  # "Matching done: 5 meetings in 0.1 s."
     assert page.locator("h1 [data-state]").get_attribute("data-state") == "solved"
     assert page.locator("[data-figure=meetings]").inner_text() == "5"
     assert page.locator("#grid td[data-meeting]").count() == 5
     page.locator("#grid").screenshot(path=str(ARTIFACTS / "matching-session-grid.png"))
     page.screenshot(path=str(ARTIFACTS / "matching-session.png"), full_page=True)
 
-    # -- publish, after the confirmation page
+    # -- publish, after the confirmation page: another job, and each participant gets a mail
     page.click(f"a[href='/manage/events/{event.id}/matching/{session.id}/publish']")
     page.wait_for_url("**/publish")
-    page.click("form[action$='/publish'] button[type=submit]")
-    page.wait_for_url(f"**/matching/{session.id}")
+    message = _start_job_and_see_it_end(
+        page, background_worker, "form[action$='/publish'] button[type=submit]", "matching-publish"
+    )
+    assert "5" in message.split(), message  # "Published: 5 participants were notified."
+    assert page.url.startswith(f"{live_server}/manage/events/{event.id}/matching/{session.id}")
     assert page.locator("h1 [data-state]").get_attribute("data-state") == "published"
     assert page.locator("#grid td.table-success[data-meeting]").count() == 5
+    page.screenshot(path=str(ARTIFACTS / "matching-published.png"), full_page=True)
     _log_out(page)
 
     db.session.expire_all()
@@ -241,3 +291,77 @@ def test_organiser_matches_and_publishes_a_buyer_gets_its_calendar_and_a_meeting
     assert db.session.get(Meeting, meeting.id).status == "held"
     assert db.session.get(Meeting, meeting.id).checked_in_by_id == organiser.id
     assert {m.status for m in mine[1:]} == {"scheduled"}
+
+
+def test_the_event_jobs_list_shows_who_ran_what_and_how_it_ended_and_leads_back_to_the_result(
+    page,
+    live_server,
+    background_worker,
+    organiser,
+    make_event,
+    make_producer,
+    make_buyer,
+    make_product,
+    make_user,
+    db,
+):
+    ARTIFACTS.mkdir(exist_ok=True)
+    event, day, _buyer = _prepare_fair(
+        db, organiser, make_event, make_producer, make_buyer, make_product, make_user
+    )
+    session = sessions.create_session(
+        organiser, event, name="Kết nối giao thương", first_day=day, last_day=day
+    )
+    db.session.commit()
+    session_url = f"/manage/events/{event.id}/matching/{session.id}"
+
+    # -- the organiser runs the matching, then publishes: two jobs
+    _log_in(page, organiser.email)
+    page.goto(session_url)
+    _start_job_and_see_it_end(page, background_worker, "#run-form button[type=submit]")
+    page.click(f"a[href='{session_url}/publish']")
+    page.wait_for_url("**/publish")
+    _start_job_and_see_it_end(page, background_worker, "form[action$='/publish'] button[type=submit]")
+
+    db.session.expire_all()
+    run, publish = db.session.scalars(select(Task).where(Task.event_id == event.id).order_by(Task.id)).all()
+    assert (run.kind, publish.kind) == ("matching.run", "matching.publish")
+    assert run.lock_key == publish.lock_key == jobs.session_lock_key(session.id)
+
+    # -- from the event's page, its jobs: newest first, with their state, starter and duration
+    page.goto(f"/manage/events/{event.id}")
+    page.click(f"a[href='/manage/events/{event.id}/jobs']")
+    page.wait_for_url(f"**/manage/events/{event.id}/jobs")
+    rows = page.locator("#jobs tbody tr[data-job-id]")
+    assert [int(i) for i in rows.evaluate_all("rows => rows.map(r => r.dataset.jobId)")] == [
+        publish.id,
+        run.id,
+    ]
+    labels = set()
+    for task in (publish, run):
+        cells = page.locator(f"#jobs tr[data-job-id='{task.id}'] td")
+        assert page.locator(f"#jobs tr[data-job-id='{task.id}']").get_attribute("data-state") == "succeeded"
+        labels.add(cells.nth(0).inner_text().strip())
+        assert cells.nth(1).locator(".badge.text-bg-success").count() == 1
+        assert cells.nth(2).inner_text().strip() == organiser.full_name, "who started the job"
+        assert re.fullmatch(r"\d+:\d\d", cells.nth(4).inner_text().strip()), "how long it took"
+        assert " ".join(cells.nth(5).inner_text().split()) == task.result["message"]
+    assert len(labels) == 2 and "" not in labels, "each job is named by what it did"
+    page.screenshot(path=str(ARTIFACTS / "matching-jobs-list.png"), full_page=True)
+
+    # -- the run's own page: its outcome, who ran it, and the way back to the session
+    page.click(f"#jobs tr[data-job-id='{run.id}'] td a")
+    page.wait_for_url(f"**/manage/events/{event.id}/jobs/{run.id}")
+    assert page.locator("#job").get_attribute("data-state") == "succeeded"
+    assert page.locator("#job .progress-bar").count() == 0
+    message = " ".join(page.locator("#job [data-field=message]").inner_text().split())
+    assert message.startswith(run.result["message"])
+    assert organiser.full_name in page.locator("main dl").inner_text()
+    assert page.locator("#open-result").get_attribute("href") == live_server + session_url
+    page.screenshot(path=str(ARTIFACTS / "matching-job-page.png"), full_page=True)
+    page.click("#open-result")
+    page.wait_for_url(f"{live_server}{session_url}")
+    assert page.locator("h1 [data-state]").get_attribute("data-state") == "published"
+    assert page.locator("#job").get_attribute("data-job-id") == str(publish.id), (
+        "the session shows its last job"
+    )
