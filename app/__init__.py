@@ -177,6 +177,8 @@ def register_template_helpers(app: Flask) -> None:
     def duration(seconds) -> str:
         if seconds is None:
             return ""
+        if seconds < 10:  # a short job: tenths of a second say more than 0:00
+            return format_decimal(round(seconds, 1), format="0.0") + " s"
         seconds = round(seconds)
         minutes, seconds = divmod(seconds, 60)
         hours, minutes = divmod(minutes, 60)

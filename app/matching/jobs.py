@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -260,7 +260,7 @@ def run_matching_job(actor, progress, *, event_id: int, session_id: int) -> Outc
         gettext(
             "Matching done: %(meetings)d meetings in %(seconds)s s.",
             meetings=result.stats["meetings"],
-            seconds=result.stats["runtime_s"],
+            seconds=format_decimal(result.stats["runtime_s"], format="0.###"),
         ),
         url=_session_url(session),
     )
