@@ -47,7 +47,7 @@ def celery_app(app: Flask | None = None):
 def _make_celery(app: Flask):
     from celery import Celery
     from celery import Task as CeleryTask
-    from kombu import Queue
+    from kombu import Exchange, Queue
 
     class FlaskTask(CeleryTask):
         def __call__(self, *args, **kwargs):
@@ -66,7 +66,10 @@ def _make_celery(app: Flask):
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "task_default_queue": "default",
-        "task_queues": [Queue(name) for name in QUEUES],
+        # Each queue on an exchange and routing key of its own: with Queue(name) alone all three
+        # are bound to the "default" exchange under the key "default", and on Redis (where
+        # bindings are shared) a message for one queue would be delivered to all three.
+        "task_queues": [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
         "broker_connection_retry_on_startup": True,
         "broker_connection_timeout": 3,
         "worker_hijack_root_logger": False,
