@@ -78,12 +78,14 @@ def _make_celery(app: Flask):
     if url.startswith("filesystem://"):
         folder = Path(app.config["TASKS_FOLDER"])
         messages, processed = folder / "queue", folder / "processed"
-        for path in (messages, processed):
+        control = folder / "control"  # the exchanges' bindings (kombu's default: ./control)
+        for path in (messages, processed, control):
             path.mkdir(parents=True, exist_ok=True)
         conf["broker_transport_options"] = {
             "data_folder_in": str(messages),
             "data_folder_out": str(messages),
             "processed_folder": str(processed),
+            "control_folder": str(control),
             "store_processed": False,
         }
         conf["worker_enable_remote_control"] = False  # no broadcast on this transport
