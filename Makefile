@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
+export PORT ?= 5000
 
 .PHONY: run test lint format install install-dev translations migrate demo serve clean
 
@@ -31,9 +32,11 @@ migrate: install
 demo: migrate
 	$(BIN)/flask demo load --if-empty
 
+# The web server on 127.0.0.1:$(PORT) (`make run PORT=5001`) and one task-queue worker beside
+# it, stopped with it (scripts/serve.sh).
 run: demo
 	@$(BIN)/flask demo logins
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	scripts/serve.sh
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

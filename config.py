@@ -93,7 +93,13 @@ class ProductionConfig(Config):
                 "in production (for example: python -c 'import secrets; "
                 "print(secrets.token_hex(32))')"
             )
-        return {"SECRET_KEY": secret}
+        broker = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
+        if not broker.startswith(("redis://", "rediss://")):
+            raise RuntimeError(
+                "CELERY_BROKER_URL (or REDIS_URL) must be a Redis URL in production, "
+                "e.g. redis://127.0.0.1:6379/0: the web, worker and clock processes share that queue"
+            )
+        return {"SECRET_KEY": secret, "CELERY_BROKER_URL": broker}
 
 
 CONFIGS = {

@@ -57,13 +57,38 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 @event.listens_for(Engine, "connect")
-def _sqlite_enforces_foreign_keys(dbapi_connection, _record) -> None:
-    """SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked, connection by connection."""
+def _sqlite_connection_settings(dbapi_connection, _record) -> None:
+    """SQLite settings that hold per connection (foreign keys) or matter for a shared file.
+
+    SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked, connection by connection.
+
+    A database file is shared by processes (`make run`: the web server, its scheduler and the
+    worker): with the default rollback journal a reader blocks a writer and a writer blocks
+    every reader, and a connection that finds the file locked fails at once ("database is
+    locked"). WAL lets the pages read while a worker's job writes, and `busy_timeout` makes a
+    writer wait up to 30 s for another writer instead of failing (a job's writes are one
+    transaction, so it is the longest wait). An in-memory database (`sqlite://`, tests) is
+    one connection's own, so neither applies there.
+    """
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if _is_database_file(cursor):
+            cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file: the first connection sets it
         cursor.close()
+
+
+def _is_database_file(cursor) -> bool:
+    """Whether the main database is a file (not `:memory:` nor a temporary one)."""
+    for _seq, name, path in cursor.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return bool(path)
+    return False
 
 
 # Files that follow the transaction: kept or removed only once the database has decided.

@@ -1,8 +1,12 @@
 """APScheduler set-up: time-driven steps as jobs in the app's own database.
 
 Jobs live in the table `apscheduler_jobs` of the application database (the same
-DATABASE_URL), so a restart loses none. Every job runs inside an app context, so it calls
-the same services a person's button calls and commits once.
+DATABASE_URL), so a restart loses none. The scheduler is the clock only: a job puts a
+message on the task queue (`app.tasks.queue:enqueue_call`, "call module:function with these
+arguments" on the `mail` or `default` queue) and a worker runs the function, which calls the
+same services a person's button calls and commits once. (The exception is "events-sync",
+which only re-plans jobs in this store and so runs here.) Jobs still run inside an app
+context, in the executor's threads.
 
 Two ways to run it (DESIGN.md, "Running"):
 

@@ -48,12 +48,19 @@ from app.events.models import FINAL_EVENT_STATES, Event, Registration
 from app.extensions import db
 from app.notifications.services import queue_mail
 from app.signals import scheduler_started
+from app.tasks.queue import ENQUEUE_CALL
 from app.transaction import rollback, transaction
 
 log = logging.getLogger("ocopfair.jobs")
 
 REMINDER_LEAD = timedelta(days=1)
 RUN_STEP = "app.events.jobs:run_step"
+SYNC_ALL = "app.events.jobs:sync_all_event_jobs"
+# A step's job only puts "run_step(event_id, step)" on the default queue. A date job is gone
+# from the store once it has run, so if the queue can't be reached at that moment the clock
+# runs the sync a minute later, which plans again every step that is due and still has work
+# to do (as it does at the scheduler's start and every hour).
+ENQUEUE_STEP = {"queue": "default", "retry_with": SYNC_ALL}
 
 
 @dataclass(frozen=True)
@@ -256,11 +263,13 @@ def _schedule(event: Event, now: datetime, scheduler, planned: dict[str, datetim
         if when is None:
             remove_job_if_present(scheduler, identifier)
             continue
+        # The clock only enqueues the step; a worker runs `run_step` (see ENQUEUE_STEP).
         scheduler.add_job(
-            RUN_STEP,
+            ENQUEUE_CALL,
             trigger="date",
             run_date=when,
-            args=(event.id, step),
+            args=(RUN_STEP, event.id, step),
+            kwargs=ENQUEUE_STEP,
             id=identifier,
             name=f"{step} {event.slug}",
             replace_existing=True,
@@ -292,9 +301,11 @@ EVENTS_SYNC_JOB_ID = "events-sync"
 
 def register_jobs(scheduler) -> None:
     # Re-derives every open event's jobs, so a job write that failed (say the database was
-    # briefly unreachable when an organiser saved) is repaired within the hour.
+    # briefly unreachable when an organiser saved), or a step the queue couldn't take, is
+    # repaired within the hour. This one runs in the clock itself, not on the queue: it only
+    # plans jobs in the clock's own store, and it must work while the queue is unreachable.
     scheduler.add_job(
-        "app.events.jobs:sync_all_event_jobs",
+        SYNC_ALL,
         trigger="interval",
         hours=1,
         id=EVENTS_SYNC_JOB_ID,

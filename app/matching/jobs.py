@@ -1,10 +1,10 @@
 """Matchmaking's time-driven work: agenda reminders.
 
 One standing interval job, "matching-tick" (every `TICK_MINUTES`, added by `register_jobs`),
-calls `matching_tick`, which runs `send_agenda_reminders(now)`: each participant's users get
-a reminder the evening before a day with meetings (from 18:00 local the day before until
-midnight) and one 30 minutes before their first meeting of each day. (No-shows are on-site
-work: app/onsite/jobs.py.)
+has a worker call `matching_tick` (the clock only enqueues it), which runs
+`send_agenda_reminders(now)`: each participant's users get a reminder the evening before a
+day with meetings (from 18:00 local the day before until midnight) and one 30 minutes
+before their first meeting of each day. (No-shows are on-site work: app/onsite/jobs.py.)
 
 Every step is idempotent: a reminder carries an outbox dedupe
 key (participant, day, and for the 30-minute one the first meeting's time), so however
@@ -33,6 +33,7 @@ from app.extensions import db
 from app.matching.engine.slots import Slot, session_slots, table_label
 from app.matching.models import MatchingSession, Meeting
 from app.notifications.services import queue_mail
+from app.tasks.queue import ENQUEUE_CALL
 from app.tasks.runner import Outcome, background_job
 from app.transaction import transaction
 from app.urls import external_url
@@ -209,8 +210,12 @@ def matching_tick(now: datetime | None = None) -> dict[str, int]:
 
 
 def register_jobs(scheduler) -> None:
+    # The clock only enqueues the tick; a worker runs `matching_tick`. A message older than
+    # one tick is dropped: the next tick does the same work.
     scheduler.add_job(
-        "app.matching.jobs:matching_tick",
+        ENQUEUE_CALL,
+        args=("app.matching.jobs:matching_tick",),
+        kwargs={"queue": "default", "expires": TICK_MINUTES * 60},
         trigger="interval",
         minutes=TICK_MINUTES,
         id="matching-tick",

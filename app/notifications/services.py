@@ -357,7 +357,7 @@ def _release(message_ids: list[int], now: datetime, counts: SendCounts) -> None:
 
 
 def send_outbox() -> SendCounts:
-    """The "outbox-send" job: runs inside the scheduler's app context."""
+    """The "outbox-send" job: the clock enqueues it every minute, a worker runs it (app context)."""
     counts = send_due(current_app.config)
     if counts.sent or counts.retried or counts.failed:
         log.info("outbox: %s", counts)

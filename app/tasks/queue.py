@@ -17,9 +17,12 @@ The Celery app is made on first use (commands that never enqueue don't import Ce
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flask import Flask, current_app
+
+log = logging.getLogger("ocopfair.tasks")
 
 EXTENSION_KEY = "ocopfair.celery"
 QUEUES = ("heavy", "mail", "default")
@@ -44,7 +47,7 @@ def celery_app(app: Flask | None = None):
 def _make_celery(app: Flask):
     from celery import Celery
     from celery import Task as CeleryTask
-    from kombu import Queue
+    from kombu import Exchange, Queue
 
     class FlaskTask(CeleryTask):
         def __call__(self, *args, **kwargs):
@@ -63,7 +66,10 @@ def _make_celery(app: Flask):
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "task_default_queue": "default",
-        "task_queues": [Queue(name) for name in QUEUES],
+        # Each queue on an exchange and routing key of its own: with Queue(name) alone all three
+        # are bound to the "default" exchange under the key "default", and on Redis (where
+        # bindings are shared) a message for one queue would be delivered to all three.
+        "task_queues": [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
         "broker_connection_retry_on_startup": True,
         "broker_connection_timeout": 3,
         "worker_hijack_root_logger": False,
@@ -72,12 +78,14 @@ def _make_celery(app: Flask):
     if url.startswith("filesystem://"):
         folder = Path(app.config["TASKS_FOLDER"])
         messages, processed = folder / "queue", folder / "processed"
-        for path in (messages, processed):
+        control = folder / "control"  # the exchanges' bindings (kombu's default: ./control)
+        for path in (messages, processed, control):
             path.mkdir(parents=True, exist_ok=True)
         conf["broker_transport_options"] = {
             "data_folder_in": str(messages),
             "data_folder_out": str(messages),
             "processed_folder": str(processed),
+            "control_folder": str(control),
             "store_processed": False,
         }
         conf["worker_enable_remote_control"] = False  # no broadcast on this transport
@@ -107,15 +115,78 @@ def _make_celery(app: Flask):
     return celery
 
 
-def publish(name: str, args: list, *, queue: str, message_id: str | None = None) -> None:
-    """Put a message on the queue now; raises QueueUnavailable if the broker can't be reached."""
+def publish(
+    name: str, args: list, *, queue: str, message_id: str | None = None, expires: float | None = None
+) -> None:
+    """Put a message on the queue now; raises QueueUnavailable if the broker can't be reached.
+
+    `expires` (seconds): a worker that takes the message later than that drops it.
+    """
     from kombu.exceptions import OperationalError
 
     from app.tasks.errors import QueueUnavailable
 
     celery = celery_app()
     try:
-        celery.send_task(name, args=args, queue=queue, task_id=message_id, retry=False)
+        celery.send_task(name, args=args, queue=queue, task_id=message_id, retry=False, expires=expires)
     except (OperationalError, OSError) as error:
         current_app.logger.error("the task queue could not be reached: %s", error)
         raise QueueUnavailable() from error
+
+
+# ---------------------------------------------------------------- the clock's jobs
+
+ENQUEUE_CALL = "app.tasks.queue:enqueue_call"  # what the clock's jobs in APScheduler run
+RETRY_SECONDS = 60
+
+
+def enqueue_call(
+    path: str,
+    *args,
+    queue: str = "default",
+    expires: float | None = None,
+    retry_with: str | None = None,
+) -> bool:
+    """A clock job (APScheduler, in the clock process): put "call `path`(*args)" on `queue`.
+
+    The clock only enqueues; a worker runs the function (runner.call), which keeps its own
+    transaction. Returns whether the message was put on the queue.
+
+    If the broker can't be reached, this is logged and nothing is raised: a standing job
+    (the outbox, the ticks) is idempotent and its next run tries again. A one-shot job is
+    gone from the job store once it has run, so it names `retry_with`, a "module:function"
+    the clock itself runs RETRY_SECONDS later to plan it again (for an event's steps,
+    app.events.jobs:sync_all_event_jobs, which re-plans every step that is due and still has
+    work to do). Repeated failures keep one such retry job (a stable id), not one per failure.
+
+    `expires`, in seconds, for a standing job: a message a stopped worker didn't take in time
+    is dropped when it comes back, as the next run's message does the same work.
+    """
+    from app.tasks.errors import QueueUnavailable
+
+    try:
+        publish(CALL_TASK, [path, *args], queue=queue, expires=expires)
+    except QueueUnavailable:
+        log.error("could not enqueue %s%r; %s", path, tuple(args), _next_try(retry_with))
+        return False
+    log.debug("enqueued %s%r on %s", path, tuple(args), queue)
+    return True
+
+
+def _next_try(retry_with: str | None) -> str:
+    if retry_with is None:
+        return "its next run tries again"
+    from datetime import timedelta
+
+    from app.clock import now
+    from app.scheduler import job_scheduler
+
+    job_scheduler().add_job(
+        retry_with,
+        trigger="date",
+        run_date=now() + timedelta(seconds=RETRY_SECONDS),
+        id=f"retry:{retry_with}",
+        name=f"plan again after the queue was unreachable ({retry_with})",
+        replace_existing=True,
+    )
+    return f"{retry_with} plans it again in {RETRY_SECONDS} s"

@@ -137,7 +137,13 @@ def test_forms_refuse_a_post_without_csrf_token(tmp_path):
     assert response.status_code == 400
 
 
-def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
+@pytest.fixture()
+def redis_broker(monkeypatch):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+
+
+def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch, redis_broker):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app("production")
@@ -148,7 +154,22 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
     assert create_app("production").config["SECRET_KEY"] == "x" * 48
 
 
-def test_checking_the_production_settings_leaves_the_config_class_as_it_was(monkeypatch):
+def test_production_refuses_to_start_without_a_redis_broker(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    with pytest.raises(RuntimeError, match="CELERY_BROKER_URL") as refused:
+        create_app("production")  # not the embedded folder queue: it can't be shared by hosts
+    assert "\n" not in str(refused.value)
+    monkeypatch.setenv("CELERY_BROKER_URL", "filesystem://")
+    with pytest.raises(RuntimeError, match="must be a Redis URL"):
+        create_app("production")
+    monkeypatch.delenv("CELERY_BROKER_URL")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
+    assert create_app("production").config["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/3"
+
+
+def test_checking_the_production_settings_leaves_the_config_class_as_it_was(monkeypatch, redis_broker):
     before = ProductionConfig.SECRET_KEY
     monkeypatch.setenv("SECRET_KEY", "y" * 48)
     app = create_app("production")

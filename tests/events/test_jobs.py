@@ -31,6 +31,7 @@ from app.scheduler import (
     running_scheduler,
     stop_scheduler,
 )
+from app.tasks.queue import ENQUEUE_CALL, enqueue_call
 
 _counter = itertools.count(1)
 
@@ -249,8 +250,13 @@ real_thread_waits = pytest.mark.skipif(
 )
 
 
+def step_message(event_id: int, step: str) -> tuple[str, str, list]:
+    """What the clock puts on the queue for an event's step: the worker calls run_step."""
+    return ("default", "ocopfair.call", [jobs.RUN_STEP, event_id, step])
+
+
 @real_thread_waits
-def test_registration_opens_and_then_closes_by_itself(db, organiser, schedulers):
+def test_registration_opens_and_then_closes_by_itself(db, organiser, schedulers, worker):
     now = clock.now()
     event = make_event(organiser, now=now, opens_in=timedelta(seconds=0.8), closes_in=timedelta(seconds=1.8))
     scheduler = schedulers()
@@ -258,10 +264,17 @@ def test_registration_opens_and_then_closes_by_itself(db, organiser, schedulers)
     jobs.schedule_event_jobs(event, scheduler=scheduler)
 
     assert state_of(event.id) == "draft"
-    assert wait_for(lambda: state_of(event.id) == "registration_open", timeout=5)
+    # At its time the clock only enqueues the step; the worker opens registration.
+    assert wait_for(lambda: worker.pending() == [step_message(event.id, "open")], timeout=5)
     assert clock.now() >= event.exhibitor_registration_opens_at
-    assert wait_for(lambda: state_of(event.id) == "registration_closed", timeout=5)
+    assert state_of(event.id) == "draft"
+    assert worker.drain() == ["registration opened"]
+    assert state_of(event.id) == "registration_open"
+
+    assert wait_for(lambda: worker.pending() == [step_message(event.id, "close")], timeout=5)
     assert clock.now() >= event.exhibitor_registration_closes_at - timedelta(milliseconds=200)
+    assert worker.drain() == ["registration closed"]
+    assert state_of(event.id) == "registration_closed"
     # The date jobs are done and gone from the store; the later steps wait for their dates.
     remaining = {job.id for job in scheduler.get_jobs()}
     assert f"event-{event.id}-open" not in remaining
@@ -269,7 +282,9 @@ def test_registration_opens_and_then_closes_by_itself(db, organiser, schedulers)
     assert f"event-{event.id}-start" in remaining
 
 
-def test_a_step_missed_while_the_scheduler_was_stopped_runs_once_after_a_restart(db, organiser, schedulers):
+def test_a_step_missed_while_the_scheduler_was_stopped_runs_once_after_a_restart(
+    db, organiser, schedulers, worker
+):
     now = clock.now()
     event = make_event(organiser, now=now, opens_in=timedelta(seconds=0.8), closes_in=timedelta(days=3))
     open_job = f"event-{event.id}-open"
@@ -279,23 +294,52 @@ def test_a_step_missed_while_the_scheduler_was_stopped_runs_once_after_a_restart
     first.shutdown(wait=True)  # the app goes down before registration opens
 
     time.sleep(max(0.0, (event.exhibitor_registration_opens_at - clock.now()).total_seconds()) + 0.3)
-    assert state_of(event.id) == "draft"  # nobody ran it
+    assert worker.pending() == []  # nobody enqueued it
+    assert state_of(event.id) == "draft"
 
     second = schedulers()
     runs = record_runs(second, open_job)
-    second.start()  # the app comes back
-    assert wait_for(lambda: state_of(event.id) == "registration_open", timeout=5)
+    second.start()  # the app comes back: the step is enqueued once, and the worker runs it
+    assert wait_for(lambda: worker.pending() == [step_message(event.id, "open")], timeout=5)
     time.sleep(0.3)
     assert [e.code for e in runs] == [EVENT_JOB_EXECUTED]
     assert second.get_job(open_job) is None
     second.shutdown(wait=True)
+    assert worker.drain() == ["registration opened"]
+    assert state_of(event.id) == "registration_open"
 
     third = schedulers()
     runs = record_runs(third, open_job)
     third.start()
     time.sleep(0.5)
     assert runs == []
+    assert worker.pending() == []
     assert state_of(event.id) == "registration_open"
+
+
+def test_a_step_the_queue_could_not_take_is_planned_again_by_the_clock(db, organiser, make_app, worker):
+    now = clock.now()
+    event = make_event(organiser, now=now, opens_in=-timedelta(minutes=5), closes_in=timedelta(days=3))
+    unreachable = make_app(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+    writer = job_scheduler(unreachable)
+
+    with unreachable.app_context():  # the clock runs the step's job while the broker is down
+        before = clock.now()
+        assert enqueue_call(jobs.RUN_STEP, event.id, "open", **jobs.ENQUEUE_STEP) is False
+        after = clock.now()
+
+    # Nothing was put anywhere, but the clock plans the sync a minute later...
+    assert worker.pending() == []
+    retry = writer.get_job(f"retry:{jobs.SYNC_ALL}")
+    assert retry is not None and retry.func_ref == jobs.SYNC_ALL
+    assert before + timedelta(seconds=60) <= retry.next_run_time <= after + timedelta(seconds=60)
+    # ...which plans the due step again, for now; the event is still a draft.
+    with unreachable.app_context():
+        jobs.sync_all_event_jobs(now=now, scheduler=writer)
+    again = writer.get_job(f"event-{event.id}-open")
+    assert again.func_ref == ENQUEUE_CALL
+    assert again.args == (jobs.RUN_STEP, event.id, "open") and again.next_run_time == now
+    assert state_of(event.id) == "draft"
 
 
 TICKS: list[datetime] = []
@@ -343,6 +387,7 @@ def make_app(app, tmp_path):
             "testing",
             SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
             UPLOAD_FOLDER=str(tmp_path / "uploads"),
+            TASKS_FOLDER=str(tmp_path / "tasks"),
             **overrides,
         )
         built.append(other)

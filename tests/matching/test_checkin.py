@@ -16,6 +16,7 @@ from app.matching.outcomes import services as outcomes
 from app.notifications.models import OutboxMessage
 from app.onsite import jobs as onsite_jobs
 from app.onsite import services as checkin
+from app.tasks.queue import ENQUEUE_CALL
 from tests.conftest import text_of
 from tests.matching.test_agenda import ZONE, add_meeting, build_fair
 
@@ -178,11 +179,13 @@ def test_each_module_adds_its_standing_jobs_and_they_run(app, db, fair, booked):
 
     scheduler = build_scheduler(app)
     add_standing_jobs(scheduler)
-    standing = {job.id: job.func_ref for job in scheduler.get_jobs()}
-    assert standing["onsite-no-shows"] == "app.onsite.jobs:mark_no_shows"
-    assert standing["matching-tick"] == "app.matching.jobs:matching_tick"
-    assert standing["outbox-send"] == "app.notifications.services:send_outbox"
-    assert standing["events-sync"] == "app.events.jobs:sync_all_event_jobs"
+    standing = {job.id: (job.func_ref, job.args, job.kwargs.get("queue")) for job in scheduler.get_jobs()}
+    # The clock only enqueues the work, each on its queue; a worker runs it.
+    assert standing["onsite-no-shows"] == (ENQUEUE_CALL, ("app.onsite.jobs:mark_no_shows",), "default")
+    assert standing["matching-tick"] == (ENQUEUE_CALL, ("app.matching.jobs:matching_tick",), "default")
+    assert standing["outbox-send"] == (ENQUEUE_CALL, ("app.notifications.services:send_outbox",), "mail")
+    # Re-planning the clock's own jobs stays in the clock.
+    assert standing["events-sync"] == ("app.events.jobs:sync_all_event_jobs", (), None)
     assert onsite_jobs.mark_no_shows(_local(fair, 0, 9, 10)) == 2
     assert jobs.matching_tick(_local(fair, 0, 9, 10)) == {"reminders": 0}, "the day's meetings have begun"
 
