@@ -70,9 +70,7 @@ class FileStore:
 
 class RedisStore:
     def __init__(self, url: str):
-        import redis
-
-        self.client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        self.client = redis_client(url)
 
     def write(self, key: str, value: dict) -> None:
         self.client.set(f"ocopfair:progress:{key}", json.dumps(value), ex=EXPIRE_SECONDS)
@@ -83,6 +81,16 @@ class RedisStore:
 
     def delete(self, key: str) -> None:
         self.client.delete(f"ocopfair:progress:{key}")
+
+
+def redis_client(url: str):
+    """A Redis client that fails at once when the server is out of reach (redis-py's default
+    retries a refused connection for about 6 s, which a page would wait through)."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, retry=Retry(NoBackoff(), 0))
 
 
 def store():

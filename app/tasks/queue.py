@@ -128,10 +128,28 @@ def publish(
 
     celery = celery_app()
     try:
+        _check_reachable()
         celery.send_task(name, args=args, queue=queue, task_id=message_id, retry=False, expires=expires)
     except (OperationalError, OSError) as error:
         current_app.logger.error("the task queue could not be reached: %s", error)
         raise QueueUnavailable() from error
+
+
+def _check_reachable() -> None:
+    """On Redis, one quick PING first: Kombu's client would retry a refused connection for
+    seconds while the person waits for the page. Raises OSError-like errors when it is down."""
+    url = broker_url(current_app)
+    if not url.startswith(("redis://", "rediss://")):
+        return
+    from redis.exceptions import RedisError
+
+    from app.tasks.progress import store
+
+    backend = store()
+    try:
+        backend.client.ping()
+    except RedisError as error:
+        raise OSError(str(error)) from error
 
 
 # ---------------------------------------------------------------- the clock's jobs
