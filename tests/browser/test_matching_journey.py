@@ -98,7 +98,17 @@ def _prepare_fair(db, organiser, make_event, make_producer, make_buyer, make_pro
 
 
 def test_organiser_matches_and_publishes_a_buyer_gets_its_calendar_and_a_meeting_is_checked_in(
-    page, browser, live_server, organiser, make_event, make_producer, make_buyer, make_product, make_user, db
+    page,
+    browser,
+    live_server,
+    organiser,
+    make_event,
+    make_producer,
+    make_buyer,
+    make_product,
+    make_user,
+    db,
+    worker,
 ):
     ARTIFACTS.mkdir(exist_ok=True)
     event, day, (buyer, buyer_registration) = _prepare_fair(
@@ -136,7 +146,9 @@ def test_organiser_matches_and_publishes_a_buyer_gets_its_calendar_and_a_meeting
 
     # -- run the matching: the grid shows every meeting
     page.click("#run-form button[type=submit]")
-    page.wait_for_selector("#grid td[data-meeting]")
+    page.wait_for_selector("#job[data-state=queued]")  # back at once; the panel follows the job
+    worker.drain()
+    page.wait_for_selector("#grid td[data-meeting]")  # the page reloads by itself when it ends
     assert page.locator("h1 [data-state]").get_attribute("data-state") == "solved"
     assert page.locator("[data-figure=meetings]").inner_text() == "5"
     assert page.locator("#grid td[data-meeting]").count() == 5
@@ -147,7 +159,9 @@ def test_organiser_matches_and_publishes_a_buyer_gets_its_calendar_and_a_meeting
     page.click(f"a[href='/manage/events/{event.id}/matching/{session.id}/publish']")
     page.wait_for_url("**/publish")
     page.click("form[action$='/publish'] button[type=submit]")
-    page.wait_for_url(f"**/matching/{session.id}")
+    page.wait_for_url(f"**/matching/{session.id}#job")
+    worker.drain()
+    page.wait_for_selector("#job[data-state=succeeded]")
     assert page.locator("h1 [data-state]").get_attribute("data-state") == "published"
     assert page.locator("#grid td.table-success[data-meeting]").count() == 5
     _log_out(page)
