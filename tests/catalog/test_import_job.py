@@ -73,7 +73,8 @@ def test_only_its_starter_and_administrators_see_the_job(client, db, login, orga
     for url in pages:
         assert client.get(url).status_code == 403, url
     preview = page_of(client.get(f"/import/{token}"))  # the file is shared, its job is not
-    assert preview.select_one("#job") is None
+    assert preview.select_one("#job") is None and preview.select_one("form[action$='/confirm']") is None
+    assert preview.select_one("#importing-elsewhere") is not None
     client.post("/logout")
 
     _log_in(client, login, admin)

@@ -108,8 +108,15 @@ def preview(token: str):
     batch = _batch_or_404(token)
     report = imports.preview(batch)
     task = imports.latest_confirmation(batch)
-    job = (task, tasks.view(task)) if task is not None and tasks.may_see(current_user, task) else (None, None)
-    return render_template("imports/preview.html", batch=batch, report=report, shown=SHOWN_ROWS, job=job)
+    visible = task is not None and tasks.may_see(current_user, task)
+    return render_template(
+        "imports/preview.html",
+        batch=batch,
+        report=report,
+        shown=SHOWN_ROWS,
+        job=(task, tasks.view(task)) if visible else (None, None),
+        importing_elsewhere=task is not None and task.active and not visible,
+    )
 
 
 @bp.route("/<token>/confirm", methods=["POST"])
