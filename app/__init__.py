@@ -134,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     for module in ROUTE_MODULES:
         importlib.import_module(module)  # adds its pages to its module's blueprint
     from app.booths.blueprint import bp as booths_bp
+    from app.demo.routes import bp as demo_bp
     from app.matching.blueprint import bp as matching_bp
     from app.onsite.routes import bp as onsite_bp
     from app.tasks.routes import bp as tasks_bp
@@ -147,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(matching_bp)
     app.register_blueprint(onsite_bp)
     app.register_blueprint(tasks_bp)
+    app.register_blueprint(demo_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -6,7 +6,37 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.tasks import progress
 from app.transaction import transaction
+
+PARTS = {
+    "logins": "demo logins",
+    "producers": "producers and their products",
+    "buyers": "buyers and their demand",
+    "fair": "the demo fair",
+}
+
+
+class ProgressBars:
+    """What the loader reports, as a click progress bar per part (a line per part when the
+    output is not a terminal, as under `make run`'s log)."""
+
+    def __init__(self):
+        self.bar = None
+
+    def phase(self, name: str, total: int | None = None) -> None:
+        self.close()
+        self.bar = click.progressbar(length=total or 0, label=f"  {PARTS.get(name, name)}", show_pos=True)
+        self.bar.__enter__()
+
+    def advance(self, by: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(by)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @click.group("demo")
@@ -25,8 +55,13 @@ def load(seed: int | None, if_empty: bool):
     if if_empty and not demo.database_is_empty():
         click.echo("database not empty: demo data not loaded")
         return
-    with transaction():
-        summary = demo.load_demo(seed if seed is not None else current_app.config["DEMO_SEED"])
+    click.echo("Loading the demo data:")
+    bars = ProgressBars()
+    try:
+        with transaction(), progress.reporting(bars):
+            summary = demo.load_demo(seed if seed is not None else current_app.config["DEMO_SEED"])
+    finally:
+        bars.close()
     click.echo(summary.describe())
 
 

@@ -22,11 +22,14 @@ import json
 import math
 import random
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -41,6 +44,7 @@ from app.catalog.models import Organisation, Product
 from app.data.provinces import PROVINCES, fold
 from app.data.vocab import BUYER_TYPES, CATEGORIES, CERTIFIED_MIN_STARS, PRODUCER_KINDS
 from app.database import utcnow
+from app.errors import PermissionDenied, ServiceError
 from app.events import services as events
 from app.events.models import Event, Registration
 from app.events.registrations import services as registrations
@@ -48,6 +52,8 @@ from app.extensions import db
 from app.matching.models import Meeting
 from app.matching.participation import services as participation
 from app.matching.sessions import services as matching
+from app.tasks import progress
+from app.tasks import services as tasks
 
 
 def _data(name: str) -> Any:
@@ -701,18 +707,55 @@ def describe_logins() -> str:
     return "\n".join(lines)
 
 
+DEMO_LOCK_KEY = "demo-load"
+
+
+def start_loading(actor, seed: int):
+    """An administrator's click: enqueue `load_demo` (the job `demo.load`, app/demo/jobs.py).
+
+    Refused when the demo is loaded already, and with `AlreadyRunning` while a load waits or
+    runs. Returns the job's row, which the caller's transaction commits.
+    """
+    ensure_admin(actor)
+    if demo_is_loaded():
+        raise ServiceError(_l("The demo data is already loaded in this database; it is loaded only once."))
+    return tasks.start(actor, "demo.load", lock_key=DEMO_LOCK_KEY, params={"seed": seed})
+
+
+def latest_loading():
+    """The last demo load started from the administrators' page, running or ended, or None."""
+    return tasks.latest_task(DEMO_LOCK_KEY)
+
+
+def ensure_admin(actor) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.role != "admin":
+        raise PermissionDenied
+
+
+def demo_is_loaded() -> bool:
+    """True when a demo login exists already: the demo is loaded (once) into a database."""
+    emails = [login.email for login in DEMO_LOGINS]
+    return db.session.scalar(select(User.id).where(User.email.in_(emails)).limit(1)) is not None
+
+
 def load_demo(seed: int) -> Summary:
-    """Create the demo catalogue, then the demo fair on it, through the services; flushes."""
+    """Create the demo catalogue, then the demo fair on it, through the services; flushes.
+
+    Reports its parts as progress phases (app.tasks.progress): the logins, the producers
+    with their products, the buyers with their demand, then the fair step by step.
+    """
     data = build_demo(seed)
     summary = Summary(seed=seed)
-    users = {
-        login.role: accounts.create_user(
+    progress.phase("logins", len(DEMO_LOGINS))
+    users = {}
+    for login in DEMO_LOGINS:
+        users[login.role] = accounts.create_user(
             email=login.email, password=DEMO_PASSWORD, full_name=login.full_name, role=login.role, locale="vi"
         )
-        for login in DEMO_LOGINS
-    }
+        progress.advance()
     admin = users["admin"]  # admins may edit any organisation
     organisations = {}
+    progress.phase("producers", len(data.producers))
     for spec in data.producers:
         organisation = catalog.create_organisation(role="producer", **spec.organisation)
         organisations[organisation.name] = organisation
@@ -726,6 +769,8 @@ def load_demo(seed: int) -> Summary:
             summary.expired += expired
             summary.not_certified_stars += values["stars"] < CERTIFIED_MIN_STARS
             summary.certified += values["stars"] >= CERTIFIED_MIN_STARS and not expired
+        progress.advance()
+    progress.phase("buyers", len(data.buyers))
     for spec in data.buyers:
         organisation = catalog.create_organisation(role="buyer", **spec.organisation)
         organisations[organisation.name] = organisation
@@ -733,6 +778,7 @@ def load_demo(seed: int) -> Summary:
         for values in spec.demand:
             catalog.save_demand_line(admin, organisation, **values)
             summary.demand_lines += 1
+        progress.advance()
     for login in DEMO_LOGINS:
         if login.organisation:
             users[login.role].organisation = organisations[login.organisation]
@@ -1313,6 +1359,20 @@ def _matchmaking(organiser, event, first_day, buyer_user, exhibitor_user, buyer_
 # ---------------------------------------------------------------- entry point
 
 
+# The fair's steps, as its progress counts them: the event, exhibitors, buyers, the floor
+# plan, booth booking, electronic booths, matchmaking.
+FAIR_STEPS = 7
+
+
+@contextmanager
+def _fair_step() -> Iterator[None]:
+    """One step of the fair: the services it calls report nothing of their own (the booth
+    allocation and the matching would show their phases in the demo's), then one step is done."""
+    with progress.muted():
+        yield
+    progress.advance()
+
+
 def load_demo_event(seed: int, organiser, today: date | None = None) -> EventSummary:
     """Create the demo fair through the services, on top of the demo catalogue; flushes."""
     rng = random.Random(seed)
@@ -1324,20 +1384,28 @@ def load_demo_event(seed: int, organiser, today: date | None = None) -> EventSum
     exhibitor_user = accounts.find_user_by_email(EXHIBITOR_EMAIL)
     buyer_user = accounts.find_user_by_email(BUYER_EMAIL)
 
-    event = _create_event(organiser, first_day, today, now)
-    approved, pending, waitlisted = _choose_exhibitors(event, exhibitor_user, rng)
-    _register_exhibitors(organiser, event, approved, pending, waitlisted, rng, now)
-    buyer_regs = _register_buyers(organiser, event, buyer_user, rng, now)
+    progress.phase("fair", FAIR_STEPS)
+    with _fair_step():
+        event = _create_event(organiser, first_day, today, now)
+    with _fair_step():
+        approved, pending, waitlisted = _choose_exhibitors(event, exhibitor_user, rng)
+        _register_exhibitors(organiser, event, approved, pending, waitlisted, rng, now)
+    with _fair_step():
+        buyer_regs = _register_buyers(organiser, event, buyer_user, rng, now)
 
     featured_org_id = exhibitor_user.organisation_id
     wishes = _wishes(approved, featured_org_id, rng)
     halls, blocks = _layout(wishes)
-    types, booths = _build_plan(organiser, event, halls, blocks)
-    report, assignments = _book(organiser, event, wishes, types, booths, featured_org_id, rng)
-    published = _publish_ebooths(event, approved, assignments, featured_org_id, rng)
-    session, buyer_reg = _matchmaking(
-        organiser, event, first_day, buyer_user, exhibitor_user, buyer_regs, approved, rng
-    )
+    with _fair_step():
+        types, booths = _build_plan(organiser, event, halls, blocks)
+    with _fair_step():
+        report, assignments = _book(organiser, event, wishes, types, booths, featured_org_id, rng)
+    with _fair_step():
+        published = _publish_ebooths(event, approved, assignments, featured_org_id, rng)
+    with _fair_step():
+        session, buyer_reg = _matchmaking(
+            organiser, event, first_day, buyer_user, exhibitor_user, buyer_regs, approved, rng
+        )
 
     summary = EventSummary(event.slug, event.name_vi, first_day, first_day + timedelta(days=3))
     summary.programme = len(event.programme)

@@ -18,6 +18,8 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -42,6 +44,23 @@ def advance(by: int = 1) -> None:
     reporter = _current.get()
     if reporter is not None:
         reporter.advance(by)
+
+
+@contextmanager
+def reporting(reporter) -> Iterator[None]:
+    """Send what services report to `reporter` (anything with `phase(name, total)` and
+    `advance(by)`), e.g. a command's progress bar, for the block; None mutes them."""
+    token = _current.set(reporter)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def muted() -> AbstractContextManager[None]:
+    """For the block, nothing reaches the job's progress: a job running another feature's
+    long service as one of its own steps keeps its own phases on the page."""
+    return reporting(None)
 
 
 class FileStore:
@@ -186,3 +205,4 @@ class Progress:
         self._stop.set()
         if self._beat is not None:
             self._beat.join(timeout=2)
+        self._write(force=True)  # the last count, which the throttle may have held back

@@ -38,6 +38,11 @@ PHASES = {
     "mails": _l("Mails queued"),
     "rows": _l("Rows written"),
     "checking": _l("Checking"),
+    "allocating": _l("Allocating booths"),
+    "logins": _l("Demo logins"),
+    "producers": _l("Producers and their products"),
+    "buyers": _l("Buyers and their demand"),
+    "fair": _l("The demo fair"),
 }
 STATE_LABELS = {
     "queued": _l("Queued"),
@@ -197,6 +202,11 @@ def view(task: Task) -> TaskView:
     )
 
 
+def may_see(actor, task: Task) -> bool:
+    """A job that belongs to no event is its starter's and the administrators'."""
+    return actor is not None and (actor.role == "admin" or task.started_by_id == actor.id)
+
+
 def own_task(actor, task_id: int) -> Task:
     """A job that belongs to no event, if `actor` started it or is an administrator."""
     from flask import abort
@@ -206,7 +216,7 @@ def own_task(actor, task_id: int) -> Task:
     task = db.session.get(Task, task_id)
     if task is None or task.event_id is not None:
         abort(404)
-    require(actor.role == "admin" or task.started_by_id == actor.id)
+    require(may_see(actor, task))
     return task
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -460,7 +462,7 @@ def test_organiser_pages_are_for_the_events_own_organisers(client, login, db, fa
         assert client.get(url).status_code == 200, url
 
 
-def test_organiser_allocates_from_the_page_and_reads_the_result(client, login, db, fair, html):
+def test_organiser_allocates_from_the_page_and_reads_the_result(client, login, db, fair, html, worker):
     a1, a2 = fair.add_booths(2)
     users = [fair.exhibitor(stars=s) for s in (5, 4, 3)]
     for (user, registration), wish in zip(users, (a1, a1, a2), strict=True):
@@ -471,8 +473,18 @@ def test_organiser_allocates_from_the_page_and_reads_the_result(client, login, d
     summary = confirm.select_one("main .card-body p")
     assert text_of(summary) == "3 open requests will be allocated among 2 free booths."
     response = client.post(f"/manage/events/{fair.event.id}/booth-allocation")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/booth-allocation/result")
-    result = html(client.get(f"/manage/events/{fair.event.id}/booth-allocation/result?lang=en"))
+    assert response.status_code == 302  # at once, back to the requests, where the job shows
+    assert response.headers["Location"] == f"/manage/events/{fair.event.id}/booth-requests#job"
+    waiting = html(client.get(response.headers["Location"]))
+    assert waiting.select_one("#job")["data-state"] == "queued" and active_count(db) == 0
+    worker.drain()
+    requests_page = html(client.get(f"/manage/events/{fair.event.id}/booth-requests?lang=en"))
+    assert requests_page.select_one("#job")["data-state"] == "succeeded"
+    outcome = requests_page.select_one("#job .alert-warning")  # one exhibitor was not placed
+    assert text_of(outcome.select_one("[data-field=message]")) == "Allocation done: 2 placed, 1 not placed."
+    result_url = urlsplit(outcome.select_one("[data-field=result]")["href"]).path
+    assert result_url == f"/manage/events/{fair.event.id}/booth-allocation/result"
+    result = html(client.get(result_url + "?lang=en"))
     rows = {
         text_of(row.td): [text_of(cell) for cell in row.find_all("td")[1:]]
         for row in result.select("table#result tbody tr")

@@ -42,7 +42,7 @@ def _flash(page) -> str:
 
 
 def test_organiser_lays_out_and_allocates_and_a_visitor_scans_the_booth(
-    page, browser, live_server, app, organiser, make_event, make_producer, make_user, make_product, db
+    page, browser, live_server, app, organiser, make_event, make_producer, make_user, make_product, db, worker
 ):
     # ---- set up in Python: an open fair, a hall, a booth type, an approved exhibitor
     event = make_event(organiser=organiser)
@@ -116,7 +116,14 @@ def test_organiser_lays_out_and_allocates_and_a_visitor_scans_the_booth(
     assert "1. A-04" in row.inner_text()
     page.click(f"a[href='/manage/events/{event_id}/booth-allocation']")
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"**/manage/events/{event_id}/booth-allocation/result")
+    # The button returns at once to the requests, where the job's panel follows its progress,
+    # and the page reloads by itself once a worker has run it.
+    page.wait_for_url(f"**/manage/events/{event_id}/booth-requests#job")
+    assert page.locator("#job").get_attribute("data-state") == "queued"
+    worker.drain()
+    page.wait_for_selector("#job[data-state=succeeded]")
+    assert page.locator("#job [data-field=message]").inner_text().startswith("Đã phân bổ xong: 1 ")
+    page.goto(f"/manage/events/{event_id}/booth-allocation/result")
     assert page.locator("[data-figure=placed]").inner_text() == "1"
     assert page.locator("[data-figure=unplaced]").inner_text() == "0"
     result = page.locator("#result tbody tr", has_text=EXHIBITOR_NAME)

@@ -150,21 +150,32 @@ def upload(client, content: bytes, filename: str = "ocop-quang-ninh.csv"):
     )
 
 
-def upload_and_confirm(client, content: bytes, filename: str = "ocop-quang-ninh.csv"):
+def confirm(client, worker, token: str):
+    """Click "Confirm": the page comes back at once; the worker runs the job; then the preview."""
+    response = client.post(f"/import/{token}/confirm")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    worker.drain()
+    return client.get(response.headers["Location"])
+
+
+def upload_and_confirm(client, worker, content: bytes, filename: str = "ocop-quang-ninh.csv"):
     response = upload(client, content, filename)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     token = response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
-    return token, client.post(f"/import/{token}/confirm", follow_redirects=True)
+    return token, confirm(client, worker, token)
 
 
 def page_of(response):
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
+def result_of_page(page) -> str:
+    """How the import's job ended, as the preview's job panel says: "N products created, ...\""""
+    return text_of(page.select_one("#job [data-field=message]"))
+
+
 def result_of(response) -> str:
-    """The flashed result of a confirmed import: "N products created, N updated, N unchanged.\""""
-    (message,) = [text for text in flashes(page_of(response)) if " products created, " in text]
-    return message
+    return result_of_page(page_of(response))
 
 
 def counts_of(page) -> dict[str, str]:
@@ -179,7 +190,9 @@ def errors_of(report) -> list[tuple[int, str, str]]:
 # ---------------------------------------------------------------- a good file
 
 
-def test_a_good_csv_is_previewed_without_writing_then_written_in_one_confirmation(client, db, as_organiser):
+def test_a_good_csv_is_previewed_without_writing_then_written_in_one_confirmation(
+    client, db, as_organiser, worker
+):
     response = upload(client, csv_bytes([TEA, BLACK_TEA, DUCK]))
     assert response.status_code == 302
     preview = client.get(response.headers["Location"])
@@ -190,11 +203,27 @@ def test_a_good_csv_is_previewed_without_writing_then_written_in_one_confirmatio
     token = response.headers["Location"].rsplit("/", 1)[-1]
     button = page.select_one(f"form[action='/import/{token}/confirm'] button[type=submit]")
     assert text_of(button) == "Confirm import of 3 rows"
+    assert page.select_one("#job") is None  # nothing started yet
     assert count(db, Product) == 0 and producers(db) == []  # the preview wrote nothing
 
     confirmed = client.post(f"/import/{token}/confirm")
-    assert confirmed.status_code == 302 and confirmed.headers["Location"].endswith("/organisations")
-    assert result_of(client.get("/organisations")) == "3 products created, 0 updated, 0 unchanged."
+    assert confirmed.status_code == 302 and confirmed.headers["Location"] == f"/import/{token}#job"
+    waiting = page_of(client.get(f"/import/{token}"))  # the button came back at once
+    panel = waiting.select_one("#job")
+    assert (
+        panel["data-state"] == "queued"
+        and panel["data-poll"] == f"/jobs/{panel['data-job-id']}/progress.json"
+    )
+    assert panel.select_one(".progress-bar") is not None
+    assert waiting.select_one("form[action$='/confirm']") is None  # no second click while it runs
+    assert count(db, Product) == 0
+
+    worker.drain()
+    done = page_of(client.get(f"/import/{token}"))
+    assert done.select_one("#job")["data-state"] == "succeeded"
+    assert result_of_page(done) == "3 products created, 0 updated, 0 unchanged."
+    assert done.select_one("#job [data-field=result]")["href"].endswith("/organisations")
+    assert done.select_one("form[action$='/confirm']") is None
 
     assert count(db, Product) == 3
     tea_coop, duck_house = sorted(producers(db), key=lambda org: org.name)
@@ -294,7 +323,7 @@ BAD_CELLS = [
 
 @pytest.mark.parametrize("case", BAD_CELLS, ids=lambda case: f"{case[0]}={case[1]}")
 def test_a_wrong_value_is_reported_at_its_row_and_column_and_nothing_is_written(
-    client, db, as_organiser, case
+    client, db, as_organiser, case, worker
 ):
     column, value, message = case[:3]
     reported_in = case[3] if len(case) > 3 else column  # a broken price range shows on the highest price
@@ -307,7 +336,7 @@ def test_a_wrong_value_is_reported_at_its_row_and_column_and_nothing_is_written(
     shown = TEA[reported_in] if reported_in != column else value
     assert report.errors[0].value == shown  # the cell as the file has it
 
-    token, confirmed = upload_and_confirm(client, content)
+    token, confirmed = upload_and_confirm(client, worker, content)
     page = page_of(client.get(f"/import/{token}"))
     (row,) = page.select("table#import-errors tbody tr")
     cells = [text_of(cell) for cell in row.find_all("td")]
@@ -350,7 +379,7 @@ def test_today_is_vietnams_date_not_the_servers(english):
 
 
 def test_a_row_repeated_in_the_file_is_an_error_on_the_later_row_and_the_first_is_written(
-    client, db, as_organiser
+    client, db, as_organiser, worker
 ):
     same_code_other_name = DUCK | {"Tên sản phẩm": "Vịt quay Thất Khê", "Mã truy xuất": "QN-HH-0001"}
     content = csv_bytes([TEA, DUCK, TEA, same_code_other_name])
@@ -360,9 +389,10 @@ def test_a_row_repeated_in_the_file_is_an_error_on_the_later_row_and_the_first_i
             (4, "Tên sản phẩm", "Repeats row 2."),
             (5, "Mã truy xuất", "Repeats row 2."),
         ]
-    _token, confirmed = upload_and_confirm(client, content)
+    _token, confirmed = upload_and_confirm(client, worker, content)
     assert result_of(confirmed).startswith("2 products created, ")
-    assert "Rows with errors were skipped: 4, 5." in flashes(page_of(confirmed))
+    assert result_of(confirmed).endswith(" Rows with errors were skipped: 4, 5.")
+    assert page_of(confirmed).select_one("#job .alert-warning") is not None
     assert count(db, Product) == 2
 
 
@@ -405,7 +435,7 @@ def test_wrong_files_are_refused_next_to_the_file_field(client, db, as_organiser
 # ---------------------------------------------------------------- file formats
 
 
-def test_a_csv_with_a_bom_semicolons_and_windows_line_ends_imports(client, db, as_organiser):
+def test_a_csv_with_a_bom_semicolons_and_windows_line_ends_imports(client, db, as_organiser, worker):
     multi_line = DUCK | {"Xã/Huyện": "Phường Hoàng Văn Thụ,\r\nthành phố Lạng Sơn"}
     content = csv_bytes(
         [TEA, multi_line, BLACK_TEA | {"Số sao": "9"}],
@@ -420,7 +450,7 @@ def test_a_csv_with_a_bom_semicolons_and_windows_line_ends_imports(client, db, a
         assert report.headers["producer_name"] == "Tên chủ thể"  # the BOM is not part of the header
         # the quoted line break keeps the third record on spreadsheet row 4
         assert errors_of(report) == [(4, "Số sao", "Stars are a whole number from 1 to 5.")]
-    _token, confirmed = upload_and_confirm(client, content, "export-excel.csv")
+    _token, confirmed = upload_and_confirm(client, worker, content, "export-excel.csv")
     assert result_of(confirmed).startswith("2 products created, ")
     assert product_named(db, "Chè xanh Hải Hà").price_max == 450_000
     assert db.session.scalar(select(Organisation.commune).where(Organisation.province_code == "20")) == (
@@ -481,7 +511,7 @@ def xlsx_with_extra_sheets() -> bytes:
     return out.getvalue()
 
 
-def test_an_xlsx_with_extra_sheets_is_read_from_its_data_sheet(client, db, as_organiser):
+def test_an_xlsx_with_extra_sheets_is_read_from_its_data_sheet(client, db, as_organiser, worker):
     content = xlsx_with_extra_sheets()
     with client.application.test_request_context("/?lang=en"):
         report = imports.parse("quang-ninh.xlsx", content)
@@ -491,7 +521,7 @@ def test_an_xlsx_with_extra_sheets_is_read_from_its_data_sheet(client, db, as_or
             (5, "Số sao", "Stars are a whole number from 1 to 5."),
             (5, "Ngày cấp", "The certificate date is required."),
         ]
-    _token, confirmed = upload_and_confirm(client, content, "quang-ninh.xlsx")
+    _token, confirmed = upload_and_confirm(client, worker, content, "quang-ninh.xlsx")
     assert result_of(confirmed).startswith("1 products created, ")
     (coop,) = producers(db)
     assert coop.tax_code == "5701823456" and coop.phone == "0912345678"  # Excel's lost leading zero
@@ -502,8 +532,8 @@ def test_an_xlsx_with_extra_sheets_is_read_from_its_data_sheet(client, db, as_or
 # ---------------------------------------------------------------- importing again
 
 
-def test_importing_the_same_file_again_updates_instead_of_duplicating(client, db, as_organiser):
-    upload_and_confirm(client, csv_bytes([TEA, BLACK_TEA, DUCK]))
+def test_importing_the_same_file_again_updates_instead_of_duplicating(client, db, as_organiser, worker):
+    upload_and_confirm(client, worker, csv_bytes([TEA, BLACK_TEA, DUCK]))
     assert (len(producers(db)), count(db, Product)) == (2, 3)
 
     cheaper = TEA | {"Giá thấp nhất": "180.000", "Tiêu chuẩn": "VietGAP"}
@@ -515,39 +545,39 @@ def test_importing_the_same_file_again_updates_instead_of_duplicating(client, db
         "0",
     )
     token = response.headers["Location"].rsplit("/", 1)[-1]
-    done = client.post(f"/import/{token}/confirm", follow_redirects=True)
+    done = confirm(client, worker, token)
     assert result_of(done) == "0 products created, 1 updated, 2 unchanged."
     assert (len(producers(db)), count(db, Product)) == (2, 3)
     tea = product_named(db, "Chè xanh Hải Hà")
     assert tea.price_min == 180_000 and tea.standards == ["vietgap"]
 
-    _token, again = upload_and_confirm(client, csv_bytes([cheaper, BLACK_TEA, DUCK]))
+    _token, again = upload_and_confirm(client, worker, csv_bytes([cheaper, BLACK_TEA, DUCK]))
     assert result_of(again) == "0 products created, 0 updated, 3 unchanged."
     assert (len(producers(db)), count(db, Product)) == (2, 3)
 
 
-def test_producers_are_recognised_by_tax_code_else_by_name_and_province(client, db, as_organiser):
-    upload_and_confirm(client, csv_bytes([TEA, DUCK]))
+def test_producers_are_recognised_by_tax_code_else_by_name_and_province(client, db, as_organiser, worker):
+    upload_and_confirm(client, worker, csv_bytes([TEA, DUCK]))
     renamed = TEA | {"Tên chủ thể": "Hợp tác xã Chè Hải Hà"}  # same tax code: same producer
     unaccented = DUCK | {"Tên chủ thể": "ho kinh doanh vit quay ky lua", "Tỉnh": "Lạng Sơn"}
-    upload_and_confirm(client, csv_bytes([renamed, unaccented]))
+    upload_and_confirm(client, worker, csv_bytes([renamed, unaccented]))
     names = sorted(org.name for org in producers(db))
     assert names == ["Hợp tác xã Chè Hải Hà", "ho kinh doanh vit quay ky lua"]
     assert count(db, Product) == 2
 
 
-def test_products_are_recognised_by_traceability_code_and_can_be_renamed(client, db, as_organiser):
-    upload_and_confirm(client, csv_bytes([TEA]))
+def test_products_are_recognised_by_traceability_code_and_can_be_renamed(client, db, as_organiser, worker):
+    upload_and_confirm(client, worker, csv_bytes([TEA]))
     renamed = TEA | {"Tên sản phẩm": "Chè xanh đặc biệt Hải Hà"}
-    _token, done = upload_and_confirm(client, csv_bytes([renamed]))
+    _token, done = upload_and_confirm(client, worker, csv_bytes([renamed]))
     assert result_of(done) == "0 products created, 1 updated, 0 unchanged."
     assert [p.name_vi for p in db.session.scalars(select(Product))] == ["Chè xanh đặc biệt Hải Hà"]
 
 
-def test_empty_cells_leave_stored_values_alone(client, db, as_organiser):
-    upload_and_confirm(client, csv_bytes([TEA | {"Ngày hết hạn": "30/12/2025"}]))
+def test_empty_cells_leave_stored_values_alone(client, db, as_organiser, worker):
+    upload_and_confirm(client, worker, csv_bytes([TEA | {"Ngày hết hạn": "30/12/2025"}]))
     sparse = TEA | {"Tên tiếng Anh": "", "Email": "", "Giá cao nhất": "", "Ngày hết hạn": ""}
-    _token, done = upload_and_confirm(client, csv_bytes([sparse]))
+    _token, done = upload_and_confirm(client, worker, csv_bytes([sparse]))
     assert result_of(done) == "0 products created, 0 updated, 1 unchanged."
     tea = product_named(db, "Chè xanh Hải Hà")
     assert (tea.name_en, tea.price_max, tea.certificate_expiry) == (
@@ -558,11 +588,13 @@ def test_empty_cells_leave_stored_values_alone(client, db, as_organiser):
     assert tea.organisation.email == "htx.chehaiha@example.vn"
 
 
-def test_an_import_updates_a_producer_an_exhibitor_keeps(client, db, as_organiser, make_producer, make_user):
+def test_an_import_updates_a_producer_an_exhibitor_keeps(
+    client, db, as_organiser, make_producer, make_user, worker
+):
     own = make_producer(name="HTX Chè Hải Hà", tax_code="5701823456", phone="0203 000 000")
     make_user(role="exhibitor", organisation=own)
     db.session.commit()
-    upload_and_confirm(client, csv_bytes([TEA]))
+    upload_and_confirm(client, worker, csv_bytes([TEA]))
     assert [org.id for org in producers(db)] == [own.id]
     assert own.email == "htx.chehaiha@example.vn" and own.phone == "0203 000 000"
 
@@ -580,8 +612,8 @@ def test_codes_owned_by_others_are_errors_not_takeovers(english, make_buyer, mak
 # ---------------------------------------------------------------- confirming
 
 
-def test_confirming_twice_writes_once(client, db, as_organiser):
-    token, first = upload_and_confirm(client, csv_bytes([TEA, DUCK]))
+def test_confirming_twice_writes_once(client, db, as_organiser, worker):
+    token, first = upload_and_confirm(client, worker, csv_bytes([TEA, DUCK]))
     assert result_of(first) == "2 products created, 0 updated, 0 unchanged."
     second = page_of(client.post(f"/import/{token}/confirm", follow_redirects=True))
     assert flashes(second) == ["This import was already confirmed; nothing was written again."]
@@ -600,7 +632,7 @@ def test_a_batch_is_confirmed_once_even_when_apply_is_called_again(english, orga
 
 
 def test_a_row_the_database_refuses_at_write_time_rolls_back_the_whole_file(
-    client, db, as_organiser, make_product, make_producer, monkeypatch
+    client, db, as_organiser, make_product, make_producer, monkeypatch, worker
 ):
     """Another writer took a traceability code after the file was checked: nothing is kept."""
     other = make_product(organisation=make_producer(name="HTX Khác"), traceability_code="LS-VQ-0001")
@@ -612,10 +644,12 @@ def test_a_row_the_database_refuses_at_write_time_rolls_back_the_whole_file(
     monkeypatch.setattr(plan, "_existing_products", lambda report: (real_lookup(report)[0], {}))
     monkeypatch.setattr(services, "_check_traceability_free", lambda code, own_id: None)
 
-    page = page_of(client.post(f"/import/{token}/confirm", follow_redirects=True))
-    assert flashes(page) == [
+    page = page_of(confirm(client, worker, token))
+    assert page.select_one("#job")["data-state"] == "failed"
+    assert result_of_page(page) == (
         "Row 4 could not be written (the database refused a duplicate). Nothing was imported."
-    ]
+    )
+    assert text_of(page.select_one("form[action$='/confirm'] button")) == "Confirm import of 3 rows"  # again
     assert [org.name for org in producers(db)] == ["HTX Khác"]  # rows 2 and 3 were rolled back too
     assert [p.id for p in db.session.scalars(select(Product))] == [other.id]
     assert db.session.scalar(select(ImportBatch.status)) == "previewed"
@@ -630,7 +664,7 @@ def test_only_organisers_and_admins_may_import(english, make_user):
 # ---------------------------------------------------------------- templates and access
 
 
-def test_both_templates_parse_back_without_errors_and_import(client, db, as_organiser):
+def test_both_templates_parse_back_without_errors_and_import(client, db, as_organiser, worker):
     csv_response = client.get("/import/template.csv")
     xlsx_response = client.get("/import/template.xlsx")
     assert csv_response.status_code == 200 and "attachment" in csv_response.headers["Content-Disposition"]
@@ -645,7 +679,7 @@ def test_both_templates_parse_back_without_errors_and_import(client, db, as_orga
             report = imports.parse(name, data)
             assert report.ok and errors_of(report) == [], name
             assert len(report.valid_rows) == 2
-    _token, done = upload_and_confirm(client, xlsx_response.data, "mau.xlsx")
+    _token, done = upload_and_confirm(client, worker, xlsx_response.data, "mau.xlsx")
     assert result_of(done) == "2 products created, 0 updated, 0 unchanged."
     duck = product_named(db, "Vịt quay lá mắc mật Lạng Sơn")
     assert duck.organisation.province_code == "20" and duck.category == "meat_products"
@@ -688,14 +722,14 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db, stored_batch):
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
 
 
-def test_an_admin_may_import(client, db, login, make_user):
+def test_an_admin_may_import(client, db, login, make_user, worker):
     login(make_user(role="admin"))
-    _token, done = upload_and_confirm(client, csv_bytes([TEA]))
+    _token, done = upload_and_confirm(client, worker, csv_bytes([TEA]))
     assert done.status_code == 200 and count(db, Product) == 1
 
 
-def test_the_upload_page_lists_recent_imports(client, db, as_organiser, html):
-    upload_and_confirm(client, csv_bytes([TEA]), "quang-ninh-2024.csv")
+def test_the_upload_page_lists_recent_imports(client, db, as_organiser, html, worker):
+    upload_and_confirm(client, worker, csv_bytes([TEA]), "quang-ninh-2024.csv")
     upload(client, csv_bytes([TEA]), "lang-son-2025.csv")  # checked, not confirmed
     page = html(client.get("/import/?lang=en"))
     rows = [[text_of(cell) for cell in row.find_all("td")] for row in page.select("table tbody tr")]

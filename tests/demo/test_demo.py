@@ -117,6 +117,8 @@ def test_demo_load_if_empty_loads_once_and_the_printed_logins_work(runner, clien
     first = runner.invoke(args=["demo", "load", "--if-empty"])
     assert first.exit_code == 0, first.output
     assert "producers" in first.output and "exhibitor@demo.ocopfair.vn" in first.output
+    for part in ("demo logins", "producers and their products", "buyers and their demand", "the demo fair"):
+        assert f"  {part}" in first.output  # a progress line per part as it loads
     counts = (_count(db, Organisation), _count(db, Product), _count(db, User))
 
     second = runner.invoke(args=["demo", "load", "--if-empty"])

@@ -19,6 +19,7 @@ from app.events.models import Event, Registration
 from app.events.services import can_manage
 from app.events.services import managed_event as _managed_event
 from app.extensions import db
+from app.tasks import services as tasks
 from app.transaction import service_errors
 
 MANAGE = "/manage/events/<int:event_id>"
@@ -174,6 +175,12 @@ def cancel_assignment(assignment_id: int):
 # ---------------------------------------------------------------- organiser pages
 
 
+def _allocation_job(event: Event):
+    """The event's running allocation, or its last one (to show how it ended)."""
+    task = booking.latest_allocation(event)
+    return (task, tasks.view(task)) if task is not None else (None, None)
+
+
 @bp.route(MANAGE + "/booth-requests")
 @roles_required("organiser")
 def requests(event_id: int):
@@ -187,33 +194,30 @@ def requests(event_id: int):
         assignments=booking.assignments_for(current_user, event),
         pending=sum(1 for r in rows if r.request.status in booking.OPEN_REQUEST),
         free=len(booking.bookable_booths(event)),
+        job=_allocation_job(event),
     )
 
 
 @bp.route(MANAGE + "/booth-allocation", methods=["GET", "POST"])
 @roles_required("organiser")
 def allocate(event_id: int):
-    """Allocate every open request in one go (after a confirmation)."""
+    """Allocate every open request in one go (after a confirmation), in the background.
+
+    The button comes back at once to the requests page, which shows the job's progress and
+    then its outcome, with a link to the allocation result.
+    """
     event = _managed_event(current_user, event_id)
     if request.method == "POST":
         with service_errors():
-            report = booking.allocate_all(current_user, event)
-            flash(
-                _(
-                    "Allocation done: %(placed)d placed, %(unplaced)d not placed.",
-                    placed=len(report.placed),
-                    unplaced=len(report.unplaced),
-                ),
-                "success" if not report.unplaced else "warning",
-            )
-            return redirect(url_for("booths.allocation_result", event_id=event.id))
-        return redirect(url_for("booths.requests", event_id=event.id))
+            booking.start_allocation(current_user, event)
+        return redirect(url_for("booths.requests", event_id=event.id, _anchor="job"))
     rows = booking.requests_for(current_user, event, ("pending", "unplaced"))
     return render_template(
         "booths/booking/allocate_confirm.html",
         event=event,
         open_requests=len(rows),
         free=len(booking.bookable_booths(event)),
+        job=_allocation_job(event),
     )
 
 

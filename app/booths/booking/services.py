@@ -51,6 +51,8 @@ from app.events.services import can_manage, ensure_can_manage
 from app.extensions import db
 from app.notifications.services import queue_mail
 from app.signals import registration_rejected, registration_withdrawn
+from app.tasks import progress
+from app.tasks import services as tasks
 
 ACTIVE = ("allocated", "confirmed")
 OPEN_REQUEST = ("pending", "unplaced")
@@ -684,6 +686,7 @@ def allocate_all(actor, event: Event) -> AllocationReport:
         raise ServiceError(_l("Booths of a finished or cancelled event can't be allocated."))
     _lock_event(event)
     started = time.perf_counter()
+    progress.phase("loading")
     booths, holders, requests, profiles = _event_state(event, OPEN_REQUEST)
     report = AllocationReport()
     held_registrations = {a.registration_id: a for a in holders.values()}
@@ -703,6 +706,7 @@ def allocate_all(actor, event: Event) -> AllocationReport:
     request_specs = [
         _request_spec(r, profiles[r.registration_id], order) for order, r in enumerate(candidates)
     ]
+    progress.phase("allocating")
     result = engine.allocate(booth_specs, request_specs, _rule_specs(event), weights_for(event))
     booth_by_id = {b.id: b for b in booths}
     new_rows = []
@@ -730,6 +734,7 @@ def allocate_all(actor, event: Event) -> AllocationReport:
         request.got_preference = result.got_rank.get(request.id)
         request.unplaced_reason = None
         report.placed.append((request, booth, request.got_preference))
+    progress.phase("writing", len(report.placed) + len(report.unplaced))
     try:
         with savepoint(db.session):
             db.session.add_all(new_rows)
@@ -743,11 +748,42 @@ def allocate_all(actor, event: Event) -> AllocationReport:
     report.seconds = time.perf_counter() - started
     for request, booth, _rank in report.placed:
         _notify(request, "booth_allocated", booth=booth)
+        progress.advance()
     for request, _why in report.unplaced:
         if request.registration.status == "approved":
             _notify(request, "booth_unplaced")
+        progress.advance()
     db.session.flush()
     return report
+
+
+def allocation_lock_key(event: Event) -> str:
+    """One allocation job per event at a time."""
+    return f"booth-allocation:{event.id}"
+
+
+def start_allocation(actor, event: Event):
+    """Enqueue `allocate_all` for the event (the job `booths.allocate`, app/booths/jobs.py).
+
+    Refused at once when the actor doesn't manage the event or the event is over, and with
+    `AlreadyRunning` while an allocation of the event waits or runs. Returns the job's row,
+    which the caller's transaction commits.
+    """
+    ensure_can_manage(actor, event)
+    if event.state in FINAL_EVENT_STATES:
+        raise ServiceError(_l("Booths of a finished or cancelled event can't be allocated."))
+    return tasks.start(
+        actor,
+        "booths.allocate",
+        lock_key=allocation_lock_key(event),
+        params={"event_id": event.id},
+        event_id=event.id,
+    )
+
+
+def latest_allocation(event: Event):
+    """The event's allocation job, running or ended, or None."""
+    return tasks.latest_task(allocation_lock_key(event))
 
 
 # ---------------------------------------------------------------- mail

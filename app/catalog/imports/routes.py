@@ -1,6 +1,7 @@
 """Organisers import producers and products from the spreadsheets provinces keep.
 
-Upload → preview (row-by-row report, nothing written) → confirm (one transaction).
+Upload → preview (row-by-row report, nothing written) → confirm (a background job, one
+transaction, whose progress the preview shows).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     send_file,
@@ -25,6 +25,7 @@ from app.accounts.permissions import roles_required
 from app.catalog.imports import services as imports
 from app.catalog.imports.forms import ImportUploadForm
 from app.catalog.models import ImportBatch
+from app.tasks import services as tasks
 from app.transaction import service_errors
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
@@ -102,36 +103,31 @@ def template_xlsx():
 @bp.route("/<token>")
 @roles_required("organiser")
 def preview(token: str):
-    """Organisers: what is wrong in the file, row by row, and what confirming would write."""
+    """Organisers: what is wrong in the file, row by row, and what confirming would write;
+    once confirmed, the confirmation's progress and then its outcome."""
     batch = _batch_or_404(token)
     report = imports.preview(batch)
-    return render_template("imports/preview.html", batch=batch, report=report, shown=SHOWN_ROWS)
+    task = imports.latest_confirmation(batch)
+    visible = task is not None and tasks.may_see(current_user, task)
+    return render_template(
+        "imports/preview.html",
+        batch=batch,
+        report=report,
+        shown=SHOWN_ROWS,
+        job=(task, tasks.view(task)) if visible else (None, None),
+        importing_elsewhere=task is not None and task.active and not visible,
+    )
 
 
 @bp.route("/<token>/confirm", methods=["POST"])
 @roles_required("organiser")
 def confirm(token: str):
-    """Organisers: write every valid row of a checked file, all in one transaction."""
+    """Organisers: write every valid row of a checked file, in the background (one transaction).
+
+    The page comes back at once to the preview, which shows the job's progress, then its
+    outcome with a link to the directory.
+    """
     batch = _batch_or_404(token)
     with service_errors():
-        result = imports.apply(batch, current_user)
-        flash(
-            _(
-                "%(created)s products created, %(updated)s updated, %(unchanged)s unchanged.",
-                created=result.created,
-                updated=result.updated,
-                unchanged=result.unchanged,
-            ),
-            "success",
-        )
-        if result.skipped:
-            flash(
-                _(
-                    "Rows with errors were skipped: %(rows)s.",
-                    rows=", ".join(str(number) for number in result.skipped_rows[:50])
-                    + ("…" if result.skipped > 50 else ""),
-                ),
-                "warning",
-            )
-        return redirect(url_for("catalog.organisations"))
-    return redirect(url_for("imports.preview", token=token))
+        imports.start_confirmation(current_user, batch)
+    return redirect(url_for("imports.preview", token=token, _anchor="job"))

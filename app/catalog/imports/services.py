@@ -44,8 +44,10 @@ from app.data.vocab import CATEGORIES
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.extensions import db
+from app.tasks import services as tasks
 
 IMPORTER_ROLES = ("organiser", "admin")
+NOTHING_TO_IMPORT = _l("No row of this file can be imported: correct the errors and upload it again.")
 
 # ---------------------------------------------------------------- checking a file
 
@@ -130,6 +132,33 @@ def uploader_names(batches: list[ImportBatch]) -> dict[int, str]:
     return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
 
 
+def confirm_lock_key(batch: ImportBatch) -> str:
+    """One confirmation job per uploaded file: a double click enqueues one."""
+    return f"import-batch:{batch.id}"
+
+
+def start_confirmation(actor, batch: ImportBatch):
+    """Enqueue the confirmed write of `batch` (the job `imports.confirm`, app/catalog/jobs.py).
+
+    Refused at once when the file was already confirmed, and with `AlreadyRunning` while its
+    job waits or runs; the job itself checks again (`apply`), since a lot can change meanwhile.
+    Returns the job's row, which the caller's transaction commits.
+    """
+    ensure_can_import(actor)
+    if batch.status == "confirmed":
+        raise AlreadyConfirmed
+    if not batch.rows_valid:
+        raise ServiceError(NOTHING_TO_IMPORT)
+    return tasks.start(
+        actor, "imports.confirm", lock_key=confirm_lock_key(batch), params={"batch_id": batch.id}
+    )
+
+
+def latest_confirmation(batch: ImportBatch):
+    """The batch's confirmation job, running or ended, or None."""
+    return tasks.latest_task(confirm_lock_key(batch))
+
+
 def apply(batch: ImportBatch, actor) -> write.ApplyResult:
     """Write every valid row of a batch; rows with errors are skipped and listed.
 
@@ -152,7 +181,7 @@ def apply(batch: ImportBatch, actor) -> write.ApplyResult:
     if report.file_errors:
         raise ServiceError(report.file_errors[0])
     if not report.valid_rows:
-        raise ServiceError(_l("No row of this file can be imported: correct the errors and upload it again."))
+        raise ServiceError(NOTHING_TO_IMPORT)
 
     result = write.write_rows(report, actor)
 

@@ -17,6 +17,7 @@ from app.catalog.imports.plan import ProducerGroup
 from app.catalog.models import Organisation, Product
 from app.errors import ServiceError
 from app.extensions import db
+from app.tasks import progress
 
 
 class ImportWriteError(ServiceError):
@@ -64,6 +65,7 @@ def write_rows(report: ImportReport, actor) -> ApplyResult:
     writer = _ImportActor(actor)
     result = ApplyResult(skipped_rows=[row.row for row in report.error_rows])
     result.skipped = len(result.skipped_rows)
+    progress.phase("rows", sum(1 for group in report.groups for row in group.rows if row.valid))
     for group in report.groups:
         rows = [row for row in group.rows if row.valid]
         if not rows:
@@ -71,6 +73,7 @@ def write_rows(report: ImportReport, actor) -> ApplyResult:
         organisation = _write_producer(group, writer, result)
         for row in rows:
             _write_product(row, organisation, writer, result)
+            progress.advance()
     return result
 
 
