@@ -13,3 +13,12 @@ def external_url(endpoint: str, **values) -> str:
     scheme = config.get("PREFERRED_URL_SCHEME") or "http"
     adapter = current_app.url_map.bind(config["SERVER_HOST"], url_scheme=scheme)
     return adapter.build(endpoint, values, force_external=True)
+
+
+def site_path(endpoint: str, **values) -> str:
+    """A link to `endpoint` as a path (no host), inside a request or outside one: for links a
+    job stores and a page shows later, which must work whatever host the site is reached by."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    adapter = current_app.url_map.bind(current_app.config["SERVER_HOST"])
+    return adapter.build(endpoint, values)

@@ -15,7 +15,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.tasks.errors import job_gone
 from app.tasks.runner import Outcome, background_job
-from app.urls import external_url
+from app.urls import site_path
 
 
 @background_job("booths.allocate", queue="heavy")
@@ -36,5 +36,5 @@ def allocate_job(actor, progress, *, event_id: int) -> Outcome:
             unplaced=len(report.unplaced),
         ),
         level="warning" if report.unplaced else "success",
-        url=external_url("booths.allocation_result", event_id=event.id),
+        url=site_path("booths.allocation_result", event_id=event.id),
     )

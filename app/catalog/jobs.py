@@ -16,7 +16,7 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.tasks.errors import job_gone
 from app.tasks.runner import Outcome, background_job
-from app.urls import external_url
+from app.urls import site_path
 
 SHOWN_SKIPPED = 50
 
@@ -36,7 +36,7 @@ def import_outcome(result: ApplyResult) -> Outcome:
     return Outcome(
         message,
         level="warning" if result.skipped else "success",
-        url=external_url("catalog.organisations"),
+        url=site_path("catalog.organisations"),
     )
 
 

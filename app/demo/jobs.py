@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.tasks.errors import job_gone
 from app.tasks.runner import Outcome, background_job
-from app.urls import external_url
+from app.urls import site_path
 
 
 @background_job("demo.load", queue="heavy")
@@ -32,5 +32,5 @@ def load_demo_job(actor, progress, *, seed: int) -> Outcome:
             buyers=summary.buyers,
             fair=summary.event.name,
         ),
-        url=external_url("events_public.event_page", slug=summary.event.slug),
+        url=site_path("events_public.event_page", slug=summary.event.slug),
     )

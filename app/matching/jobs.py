@@ -36,7 +36,7 @@ from app.notifications.services import queue_mail
 from app.tasks.queue import ENQUEUE_CALL
 from app.tasks.runner import Outcome, background_job
 from app.transaction import transaction
-from app.urls import external_url
+from app.urls import external_url, site_path
 
 log = logging.getLogger("ocopfair.jobs")
 
@@ -248,7 +248,7 @@ def _session_for_job(actor, event_id: int, session_id: int) -> MatchingSession:
 
 
 def _session_url(session: MatchingSession) -> str:
-    return external_url("matching.session", event_id=session.event_id, session_id=session.id)
+    return site_path("matching.session", event_id=session.event_id, session_id=session.id)
 
 
 @background_job("matching.run", queue="heavy")

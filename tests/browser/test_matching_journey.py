@@ -357,7 +357,9 @@ def test_the_event_jobs_list_shows_who_ran_what_and_how_it_ended_and_leads_back_
     message = " ".join(page.locator("#job [data-field=message]").inner_text().split())
     assert message.startswith(run.result["message"])
     assert organiser.full_name in page.locator("main dl").inner_text()
-    assert page.locator("#open-result").get_attribute("href") == live_server + session_url
+    assert (
+        page.locator("#open-result").get_attribute("href") == session_url
+    )  # a path: right on whatever host the site is reached by
     page.screenshot(path=str(ARTIFACTS / "matching-job-page.png"), full_page=True)
     page.click("#open-result")
     page.wait_for_url(f"{live_server}{session_url}")
