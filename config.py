@@ -52,6 +52,9 @@ class Config:
     # instance/ that needs no server (the embedded default, `make run`).
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")
     TASKS_FOLDER = os.environ.get("TASKS_FOLDER", str(INSTANCE_DIR / "tasks"))
+    # On Redis, a message a worker took and never acknowledged (the worker died) goes back on
+    # the queue after this many seconds: longer than the longest job (a national matching).
+    TASKS_VISIBILITY_TIMEOUT = int(os.environ.get("TASKS_VISIBILITY_TIMEOUT", 4 * 3600))
 
     @classmethod
     def validate(cls) -> dict:

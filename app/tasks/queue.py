@@ -92,8 +92,13 @@ def _make_celery(app: Flask):
     elif url.startswith(("redis://", "rediss://")):
         # Longer than the longest job (a national matching), so a running job isn't handed
         # to a second worker; a worker that dies leaves its message to come back after it.
+        visibility = int(app.config.get("TASKS_VISIBILITY_TIMEOUT", 4 * 3600))
         conf["broker_transport_options"] = {
-            "visibility_timeout": int(app.config.get("TASKS_VISIBILITY_TIMEOUT", 4 * 3600)),
+            "visibility_timeout": visibility,
+            # Look for abandoned messages at the pace of the timeout (Kombu's default sweep is
+            # every 100 s, which only suits timeouts of an hour or more).
+            "unacked_restore_interval": max(1, min(10, visibility // 4)),
+            "unacked_restore_throttle": 1 if visibility < 600 else 10,
             "socket_connect_timeout": 3,
         }
     conf.update(app.config.get("CELERY_OPTIONS") or {})

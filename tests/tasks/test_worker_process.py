@@ -79,34 +79,51 @@ def make_app(app, tmp_path):
 
 
 @pytest.fixture()
-def worker_process(app, db, redis_url, tmp_path):
-    """`celery -A app.tasks.worker worker` on Redis and the test database, stopped after the test."""
-    log = tmp_path / "worker.log"
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")} | {
-        "OCOPFAIR_CONFIG": "testing",
-        "TEST_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],  # testing reads the database from it
-        "CELERY_BROKER_URL": redis_url,
-        "TASKS_FOLDER": str(tmp_path / "tasks"),
-        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        "PINNED_NOW": PINNED_NOW,
-    }
-    command = [sys.executable, "-m", "tests.tasks.pinned_worker", "-A", "app.tasks.worker", "worker"]
-    command += ["--queues", "heavy,mail,default", "--concurrency", "1", "--loglevel", "INFO"]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+def start_worker(app, db, redis_url, tmp_path):
+    """`start_worker(**env)`: `celery -A app.tasks.worker worker` on Redis and the test
+    database, in a process group of its own; every one started is stopped after the test."""
+    started = []
+
+    def start(**extra_env):
+        log = tmp_path / f"worker-{len(started) + 1}.log"
+        env = (
+            {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+            | {
+                "OCOPFAIR_CONFIG": "testing",
+                "TEST_DATABASE_URL": app.config[
+                    "SQLALCHEMY_DATABASE_URI"
+                ],  # testing reads the database from it
+                "CELERY_BROKER_URL": redis_url,
+                "TASKS_FOLDER": str(tmp_path / "tasks"),
+                "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+                "PINNED_NOW": PINNED_NOW,
+            }
+            | extra_env
         )
-    process.log = log
-    yield process
-    process.terminate()  # warm shutdown
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    else:
+        command = [sys.executable, "-m", "tests.tasks.pinned_worker", "-A", "app.tasks.worker", "worker"]
+        command += ["--queues", "heavy,mail,default", "--concurrency", "1", "--loglevel", "INFO"]
+        with open(log, "wb") as out:
+            process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        process.log = log
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.terminate()  # warm shutdown
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=30)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)  # nothing of its pool may outlive it
+        process.wait()
+
+
+@pytest.fixture()
+def worker_process(start_worker):
+    return start_worker()
 
 
 @pytest.fixture()
@@ -192,3 +209,54 @@ def test_with_the_queue_unreachable_the_button_says_so_and_starts_nothing(
     ]
     assert _count(Task) == 0
     assert _count(Meeting) == 0
+
+
+def _task_when(predicate, process, timeout: float = TIMEOUT, every: float = 0.5) -> Task:
+    deadline = time.monotonic() + timeout
+    while True:
+        _db.session.rollback()
+        task = _db.session.scalar(select(Task).order_by(Task.id.desc()).limit(1))
+        if task is not None and predicate(task):
+            return task
+        if time.monotonic() > deadline or process.poll() is not None:
+            pytest.fail(
+                f"the job did not get there within {timeout:.0f} s:\n{process.log.read_text()[-4000:]}"
+            )
+        time.sleep(every)
+
+
+def test_a_worker_killed_mid_job_keeps_nothing_and_the_job_runs_again_on_another(
+    make_user, make_app, start_worker, redis_url, html
+):
+    """Late acknowledgement: the message of a job whose worker was killed goes back on the queue
+    (after the visibility timeout, 4 s here), the next worker runs the job again from the
+    start, and nothing of the killed run was kept (its work was one uncommitted transaction)."""
+    from app.accounts.models import User
+    from app.demo.services import DEMO_LOGINS
+
+    def demo_logins() -> int:
+        _db.session.rollback()
+        emails = [login.email for login in DEMO_LOGINS]
+        return _db.session.scalar(select(func.count()).select_from(User).where(User.email.in_(emails)))
+
+    admin = make_user(role="admin")
+    _db.session.commit()
+    client = _as_organiser(make_app(redis_url), admin)
+    first = start_worker(TASKS_VISIBILITY_TIMEOUT="4")
+    assert client.post("/admin/demo/load").status_code == 302
+
+    running = _task_when(lambda task: task.state == "running", first, every=0.02)
+    os.killpg(first.pid, signal.SIGKILL)  # the whole worker, pool included, in the middle of the job
+    first.wait()
+    assert (running.kind, running.attempts) == ("demo.load", 1)
+    time.sleep(0.5)
+    _db.session.rollback()
+    assert _db.session.get(Task, running.id).state == "running"  # nobody ended it
+    assert demo_logins() == 0  # nothing of the killed run was kept
+
+    second = start_worker(TASKS_VISIBILITY_TIMEOUT="4")
+    done = _task_when(lambda task: task.state in ("succeeded", "failed"), second)
+    assert (done.id, done.state, done.attempts) == (running.id, "succeeded", 2), done.error
+    assert demo_logins() == len(DEMO_LOGINS)
+    page = html(client.get(f"/jobs/{done.id}"))
+    assert page.select_one("#job")["data-state"] == "succeeded"
