@@ -153,12 +153,15 @@ class Progress:
         self.phase_name: str | None = None
         self.done = 0
         self.total: int | None = None
+        self.passed: list[list] = []  # [phase, total] each time the phase changed: the job's path
         self._written = 0.0
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None
 
     def phase(self, name: str, total: int | None = None, done: int = 0) -> None:
+        if [name, total] != (self.passed[-1] if self.passed else None):
+            self.passed.append([name, total])
         self.phase_name, self.total, self.done = name, total, done
         self._write(force=True)
 
@@ -173,7 +176,13 @@ class Progress:
         self._write()
 
     def snapshot(self) -> dict:
-        return {"phase": self.phase_name, "done": self.done, "total": self.total, "alive": time.time()}
+        return {
+            "phase": self.phase_name,
+            "done": self.done,
+            "total": self.total,
+            "passed": self.passed,
+            "alive": time.time(),
+        }
 
     def _write(self, force: bool = False) -> None:
         now = time.monotonic()
