@@ -29,7 +29,7 @@ from app.tasks.models import Task
 from tests.conftest import NOW, PINNED_NOW, IsolatedClient, text_of
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_DB = 13  # the tests' own: flushed before and after
+REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "13"))  # the tests' own: flushed before and after
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 UNREACHABLE = "redis://127.0.0.1:1/0"
 TIMEOUT = 60.0
