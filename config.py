@@ -1,6 +1,7 @@
 """Configuration classes. Values come from the environment (or a `.env` file)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -42,6 +43,13 @@ class Config:
     SERVER_HOST = os.environ.get("SERVER_HOST", "127.0.0.1:5000")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # "Keep me logged in" (Flask-Login): a month, unreadable by scripts, not sent by other sites'
+    # forms; its value carries the session version, so logging out or a new password ends it.
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # A password-reset link works this long (seconds), and once.
+    PASSWORD_RESET_MAX_AGE = 3600
     WTF_CSRF_TIME_LIMIT = None
     DEMO_SEED = int(os.environ.get("DEMO_SEED", 2025))
     # The embedded scheduler runs inside the serving web process (`flask run`); only one
@@ -85,6 +93,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)  # only over HTTPS, as the session
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
 
     @classmethod

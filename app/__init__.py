@@ -58,7 +58,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "warning"
 
-    from app.accounts.models import User
+    from app.accounts import services as accounts
 
     # Every module's tables, so migrations and create_all (tests) see the whole schema.
     for module in (
@@ -70,10 +70,12 @@ def register_extensions(app: Flask) -> None:
         "app.matching.models",
     ):
         importlib.import_module(module)
+    importlib.import_module("app.notifications.services")  # connects its receivers (account mail)
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    def load_user(login_id: str):
+        # "<id>:<session version>" from the session or the remember cookie; a stale one is refused.
+        return accounts.user_for_login(login_id)
 
 
 def select_locale() -> str:

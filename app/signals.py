@@ -28,5 +28,15 @@ meeting_moved = _signals.signal("meeting-moved")
 #: A published meeting was cancelled or removed (sender: the Meeting).
 meeting_cancelled = _signals.signal("meeting-cancelled")
 
+#: Something that matters to an account's safety happened (sender: the User; kind: "logout",
+#: "password_changed", "password_reset" or "sessions_ended"; actor: the User who did it, the
+#: administrator for "sessions_ended"; detail: a short free text, often "").
+security_event = _signals.signal("security-event")
+
+#: Mail for one account from a module the outbox sits above (accounts): the sender wrote it in
+#: the account's language, app.notifications queues it in the same transaction (sender: the User;
+#: subject, body, kind).
+account_mail = _signals.signal("account-mail")
+
 #: The scheduler started in this process (sender: the Flask app); sent inside an app context.
 scheduler_started = _signals.signal("scheduler-started")

@@ -31,6 +31,9 @@ class User(UserMixin, db.Model):
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Part of every login (the session's and the remember cookie's user id, see get_id): raising
+    # it ends every session of the account at once (logout, a new password, an administrator).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -41,6 +44,15 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember cookie: "<id>:<session version>"
+        (Flask-Login's "alternative tokens"), so a saved cookie stops working once the version moves."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Every session and remember cookie issued so far stops being accepted."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -31,6 +31,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from app import signals
 from app.database import utcnow
 from app.extensions import db
 from app.notifications.models import OutboxMessage
@@ -362,3 +363,12 @@ def send_outbox() -> SendCounts:
     if counts.sent or counts.retried or counts.failed:
         log.info("outbox: %s", counts)
     return counts
+
+
+# ---------------------------------------------------------------- receivers
+
+
+@signals.account_mail.connect
+def _queue_account_mail(user, *, subject: str, body: str, kind: str, **_extra) -> None:
+    """Mail a lower module (accounts: a password-reset link) wrote for one account."""
+    queue_mail(to_address=user.email, subject=subject, body=body, kind=kind, user_id=user.id)
