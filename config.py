@@ -43,6 +43,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
+    # Strict-Transport-Security max-age (app/security_headers.py); 0 sends none. Only production
+    # sets it: a browser that saw it refuses plain HTTP to the host for that long.
+    HSTS_SECONDS = 0
     DEMO_SEED = int(os.environ.get("DEMO_SEED", 2025))
     # The embedded scheduler runs inside the serving web process (`flask run`); only one
     # process per database runs it (app/scheduler.py takes a lock). Production keeps it off
@@ -86,6 +89,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
 
     @classmethod
     def validate(cls) -> dict:
