@@ -51,6 +51,9 @@ class Config:
     # A password-reset link works this long (seconds), and once.
     PASSWORD_RESET_MAX_AGE = 3600
     WTF_CSRF_TIME_LIMIT = None
+    # Strict-Transport-Security max-age (app/security_headers.py); 0 sends none. Only production
+    # sets it: a browser that saw it refuses plain HTTP to the host for that long.
+    HSTS_SECONDS = 0
     DEMO_SEED = int(os.environ.get("DEMO_SEED", 2025))
     # The embedded scheduler runs inside the serving web process (`flask run`); only one
     # process per database runs it (app/scheduler.py takes a lock). Production keeps it off
@@ -95,6 +98,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)  # only over HTTPS, as the session
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
 
     @classmethod
     def validate(cls) -> dict:

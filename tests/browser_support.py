@@ -1,4 +1,10 @@
-"""Playwright driving Debian's Chromium; tests skip with one line when it is missing."""
+"""Playwright driving Debian's Chromium; tests skip with one line when it is missing.
+
+Every browser context a test opens (the `page` fixture's, and any from `browser.new_context`)
+is watched for Content-Security-Policy violations: the page's `securitypolicyviolation`
+events and Chromium's "Refused to ..." console errors. A test whose pages broke the policy
+fails at its end, with what was refused on which page (`csp_watch` holds them).
+"""
 
 from __future__ import annotations
 
@@ -27,8 +33,82 @@ def skip_reason() -> str | None:
     return None
 
 
+# Runs in every page and frame before its own scripts: reports each violation to Python.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__reportCspViolation({
+    directive: event.violatedDirective,
+    blocked: event.blockedURI,
+    sample: event.sample,
+    source: event.sourceFile + ":" + event.lineNumber,
+    page: document.location.href,
+  });
+});
+"""
+
+
+class CspWatch:
+    """What the pages of one test refused under the Content-Security-Policy, and their console."""
+
+    def __init__(self):
+        self.violations: list[dict] = []
+        self.console: list[str] = []
+
+    def attach(self, context) -> None:
+        context.expose_binding("__reportCspViolation", lambda _source, report: self.violations.append(report))
+        context.add_init_script(REPORT_VIOLATIONS)
+        context.on("page", self._watch)
+
+    def _watch(self, tab) -> None:
+        tab.on("console", lambda message: self.console.append(f"{message.type}: {message.text} ({tab.url})"))
+
+    def refused(self) -> list[str]:
+        """Every violation, from the page's events and from the console."""
+        events = [
+            f"{v['directive']} refused {v['blocked'] or v['sample']!r} on {v['page']} ({v['source']})"
+            for v in self.violations
+        ]
+        logged = [
+            line for line in self.console if line.startswith("error:") and "Content Security Policy" in line
+        ]
+        return events + logged
+
+    def clear(self) -> None:
+        self.violations.clear()
+        self.console.clear()
+
+
+class WatchedBrowser:
+    """The session's Chromium, whose every new context reports to the test's CspWatch."""
+
+    def __init__(self, chromium, watch: CspWatch):
+        self._chromium = chromium
+        self._watch = watch
+
+    def new_context(self, **options):
+        context = self._chromium.new_context(**options)
+        self._watch.attach(context)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._chromium, name)
+
+
+@pytest.fixture()
+def csp_watch():
+    watch = CspWatch()
+    yield watch
+    refused = watch.refused()
+    assert not refused, "the Content-Security-Policy refused:\n" + "\n".join(refused)
+
+
+@pytest.fixture()
+def browser(chromium, csp_watch):
+    return WatchedBrowser(chromium, csp_watch)
+
+
 @pytest.fixture(scope="session")
-def browser():
+def chromium():
     reason = skip_reason()
     if reason:
         pytest.skip(reason)

@@ -1,0 +1,53 @@
+// Small behaviours of forms and buttons, wired by data-attributes instead of inline handlers
+// (the Content-Security-Policy runs no onclick="..."; app/security_headers.py):
+//   <form data-confirm="Remove this meeting?">  asks first; "Cancel" keeps the form unsent
+//   <form data-disable-on-submit>               disables its button once sent (no second click)
+//   <select data-autosubmit>                    sends its form when the choice changes
+//   <button data-print>                         opens the print dialog
+//   <input data-select-on-focus>                selects its text when focused (an address to copy)
+//   <input type="checkbox" data-check-all="input[name=ids]:not(:disabled)">  ticks or unticks them all
+// Listeners sit on the document, so markup added later behaves the same.
+(function () {
+  "use strict";
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) { return; }
+    var question = form.getAttribute("data-confirm");
+    if (question !== null && !window.confirm(question)) {
+      event.preventDefault();
+      return;
+    }
+    if (form.hasAttribute("data-disable-on-submit") && !event.defaultPrevented) {
+      var button = form.querySelector("button");
+      if (button) { button.disabled = true; }
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field instanceof Element && field.hasAttribute("data-autosubmit") && field.form) {
+      field.form.submit();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    if (!target) { return; }
+    if (target.closest("[data-print]")) {
+      window.print();
+      return;
+    }
+    var selector = target.getAttribute("data-check-all");
+    if (selector !== null && target instanceof HTMLInputElement) {
+      document.querySelectorAll(selector).forEach(function (box) { box.checked = target.checked; });
+    }
+  });
+
+  document.addEventListener("focusin", function (event) {
+    var field = event.target;
+    if (field instanceof HTMLInputElement && field.hasAttribute("data-select-on-focus")) {
+      field.select();
+    }
+  });
+})();
