@@ -31,6 +31,10 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
     MAX_PHOTO_BYTES = int(os.environ.get("MAX_PHOTO_BYTES", 5 * 1024 * 1024))
     MAX_IMPORT_BYTES = int(os.environ.get("MAX_IMPORT_BYTES", 10 * 1024 * 1024))
+    # An import's data rows: a province keeps 500 to 5,000, the national catalogue ~17,000.
+    MAX_IMPORT_ROWS = int(os.environ.get("MAX_IMPORT_ROWS", 20_000))
+    # An XLSX unpacked (a zip bomb is refused before it is parsed); 20,000 rows are ~30 MB.
+    MAX_IMPORT_UNCOMPRESSED_BYTES = int(os.environ.get("MAX_IMPORT_UNCOMPRESSED_BYTES", 50 * 1024 * 1024))
     # Werkzeug refuses bodies above this with 413 before any view runs.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
     PAGE_SIZE = int(os.environ.get("PAGE_SIZE", 24))

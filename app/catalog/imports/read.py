@@ -4,6 +4,13 @@ Finds the sheet and the header row (a title or notes may sit above it), maps the
 the provinces write to the columns below, and reports what makes the whole file
 unusable (unreadable, columns missing or doubled, too many rows). No cell is interpreted
 here: that is `check`. Plain functions on bytes; no request, no database.
+
+A file is refused as early as it can be, so that a hostile or mistaken one costs little:
+an XLSX's zip is inspected before any XML is parsed (its unpacked size and compression
+ratio), the header row is checked before any data row is read, a sheet that declares more
+rows than allowed is refused before its rows are read, and rows are streamed, stopping at
+the limit. Formulas are never evaluated: an XLSX cell gives the value the spreadsheet
+program saved with it (or nothing), as text or a number.
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
@@ -23,10 +31,18 @@ from flask_babel import lazy_gettext as _l
 
 from app.data.provinces import fold
 
-MAX_ROWS = 5000  # data rows in one file; a province's list is a few hundred
+# Defaults of MAX_IMPORT_ROWS and MAX_IMPORT_UNCOMPRESSED_BYTES (config.py), which callers pass.
+# A province keeps some 500 to 5,000 products; the national catalogue is about 17,000 rows,
+# and must still fit in one file.
+MAX_ROWS = 20_000  # data rows in one file
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # an XLSX unpacked: 20,000 rows of Excel's are ~30 MB
+# A sheet's XML packs 5 to 120 times smaller (inline text, columns alike); a bomb hundreds of
+# times. Small parts (a theme, styles) may pack better: only larger ones are held to it.
+MAX_COMPRESSION_RATIO = 200
+RATIO_CHECKED_ABOVE = 1024 * 1024
 HEADER_SCAN_ROWS = 10  # a title or a note may sit above the header row
 MAX_COLUMNS = 80
-MAX_SCANNED_ROWS = 100_000  # a sheet of formatted but empty rows must not run forever
+MAX_SCANNED_ROWS = 100_000  # rows (blank ones too) read below the header at most
 
 # ---------------------------------------------------------------- columns
 
@@ -134,13 +150,26 @@ def cell_text(raw) -> str:
 # ---------------------------------------------------------------- reading files
 
 
+class UnreadableFile(Exception):
+    """Raised while rows are streamed: the file broke off or is not what it said it was."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
 @dataclass
 class _Table:
     file_type: str
     sheet: str | None
     header_row: int
     header_cells: list
-    rows: list  # (row number, cells)
+    rows: Iterator  # (row number, cells) of the rows below the header, read as they are asked for
+    declared_rows: int | None = None  # the last row the sheet says it has (an XLSX's dimension)
+
+
+def _too_many_rows(max_rows: int):
+    return _l("The file has more than %(max)s rows: split it into smaller files.", max=max_rows)
 
 
 def _missing_columns_message(codes: Iterable[str]):
@@ -174,15 +203,6 @@ def _is_blank(cells) -> bool:
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
 
-def _has_data(cells, known: list[int]) -> bool:
-    """A row counts when a column we read has something (a lone serial number doesn't)."""
-    return not _is_blank([cells[i] for i in known if i < len(cells)])
-
-
-def _known_positions(header_cells) -> list[int]:
-    return [i for i, cell in enumerate(header_cells) if header_key(cell_text(cell)) in HEADER_INDEX]
-
-
 def _decode(content: bytes) -> str:
     if content.startswith(codecs.BOM_UTF8):
         try:
@@ -199,6 +219,14 @@ def _decode(content: bytes) -> str:
     return content.decode("latin-1")
 
 
+def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list]]:
+    """(record number, cells); a quoted line break keeps a record on one spreadsheet row."""
+    try:
+        yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1)
+    except csv.Error as error:
+        raise UnreadableFile(_l("This file is not a CSV file we can read.")) from error
+
+
 def _read_csv(content: bytes) -> _Table | object:
     text = unicodedata.normalize("NFC", _decode(content))
     if "\x00" in text:
@@ -207,79 +235,202 @@ def _read_csv(content: bytes) -> _Table | object:
     first_line, _, rest = text.partition("\n")
     if re.fullmatch(r"\s*sep=(.)\s*", first_line):
         forced, text = first_line.strip()[4], rest
+    if not text.strip(" \t\r\n,;"):
+        return _l("The file is empty.")
+    # The delimiter and the header row are found on the first rows only.
     best = None
     for delimiter in [forced] if forced else [",", ";", "\t"]:
         try:
-            records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        except csv.Error:
+            head = list(islice(_csv_records(text, delimiter), HEADER_SCAN_ROWS))
+        except UnreadableFile:
             continue
-        rows = [(number, cells) for number, cells in enumerate(records, start=1)]
-        score, position = _best_header(rows)
-        width = len(rows[position][1]) if rows else 0
+        if not head:
+            continue
+        score, position = _best_header(head)
+        width = len(head[position][1])
         if best is None or (score, width) > (best[0], best[1]):
-            best = (score, width, position, rows)
+            best = (score, width, position, delimiter, head)
     if best is None:
         return _l("This file is not a CSV file we can read.")
-    _score, _width, position, rows = best
-    if all(_is_blank(cells) for _n, cells in rows):
-        return _l("The file is empty.")
-    header_row, header_cells = rows[position]
-    known = _known_positions(header_cells)
-    data = [(n, cells) for n, cells in rows[position + 1 :] if _has_data(cells, known)]
-    return _Table("csv", None, header_row, header_cells, data)
+    _score, _width, position, delimiter, head = best
+    header_row, header_cells = head[position]
+    rows = islice(_csv_records(text, delimiter), header_row, None)
+    return _Table("csv", None, header_row, header_cells, rows)
 
 
-def _read_xlsx(content: bytes) -> _Table | object:
+# A sheet's rows and cells, counted in its XML as it is unpacked (openpyxl is some 50 times
+# slower): a row counts when one of its cells holds a value (<v>, or <is> for inline text).
+# Elements may carry a namespace prefix (<x:row>), as some generators write them; text inside
+# cells is escaped, so these tags are tags.
+_ROW_TAG = re.compile(rb"<(\w+:)?row\b")
+MAX_ROW_XML = 4 * 1024 * 1024  # no spreadsheet program writes one row this long
+CELLS_PER_ROW = 40  # cells (filled or only formatted) allowed per allowed row, on average
+
+
+def _count_sheet(archive, part, max_rows: int, max_cells: int) -> tuple[int, int] | None:
+    """(rows holding a value, cells) of a worksheet part, or None if it can't be counted;
+    the counting stops once either is past its maximum."""
+    rows = cells = 0
+    prefix = None
+    carry = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(1024 * 1024):
+            buffer = carry + chunk
+            if prefix is None:
+                found = _ROW_TAG.search(buffer)
+                if found is None:
+                    carry = buffer[-64:]  # the sheet's head: no row yet
+                    continue
+                prefix = found.group(1) or b""
+                values = (b"<" + prefix + b"v>", b"<" + prefix + b"is>")
+                cell_tags = (b"<" + prefix + b"c ", b"<" + prefix + b"c>", b"<" + prefix + b"c/>")
+            # each piece ends with a row's end tag; blank rows (<row/>) may sit before it
+            *pieces, carry = buffer.split(b"</" + prefix + b"row>")
+            for piece in pieces:
+                if values[0] in piece or values[1] in piece:
+                    rows += 1
+                cells += sum(piece.count(tag) for tag in cell_tags)
+            if rows > max_rows or cells > max_cells:
+                break
+            if len(carry) > MAX_ROW_XML:
+                return None
+    return rows, cells
+
+
+def _zip_problem(content: bytes, max_uncompressed_bytes: int, max_rows: int):
+    """Why an XLSX must be refused before openpyxl parses it (a zip bomb, too many rows), or None.
+
+    The sizes come from the zip's directory; `zipfile` never unpacks a part beyond the size
+    its directory gives (it stops there and the part fails its checksum), so they bind. Then
+    each sheet's rows are counted as it is unpacked, before openpyxl reads a cell of it.
+    """
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        return _l("This file is not an XLSX workbook we can read.")
+    with archive:
+        parts = archive.infolist()
+        unpacked = sum(part.file_size for part in parts)
+        if unpacked > max_uncompressed_bytes:
+            return _l(
+                "Unpacked, this workbook is larger than %(mb)s MB: delete what the import does not need"
+                " (other sheets, pictures, formatted empty rows) or split it into smaller files.",
+                mb=round(max_uncompressed_bytes / 1024 / 1024, 1),
+            )
+        for part in parts:
+            if part.file_size > RATIO_CHECKED_ABOVE and part.file_size > MAX_COMPRESSION_RATIO * max(
+                part.compress_size, 1
+            ):
+                return _l(
+                    "This workbook is packed unlike any spreadsheet program's: save it again from"
+                    " Excel or LibreOffice, or as CSV, and upload it again."
+                )
+        allowed_rows = max_rows + HEADER_SCAN_ROWS  # a title and the header sit above the data
+        allowed_cells = CELLS_PER_ROW * allowed_rows
+        for part in parts:
+            if not (part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")):
+                continue
+            try:
+                counted = _count_sheet(archive, part, allowed_rows, allowed_cells)
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+                counted = None
+            if counted is None:
+                return _l("This file is not an XLSX workbook we can read.")
+            rows, cells = counted
+            if rows > allowed_rows:
+                return _too_many_rows(max_rows)
+            if cells > allowed_cells:
+                return _l(
+                    "This workbook has more than %(cells)s filled or formatted cells: delete the rows"
+                    " and columns the import does not need, or split it into smaller files.",
+                    cells=allowed_cells,
+                )
+    return None
+
+
+def _xlsx_rows(sheet, header_row: int) -> Iterator[tuple[int, tuple]]:
+    try:
+        rows = sheet.iter_rows(min_row=header_row + 1, max_col=MAX_COLUMNS, values_only=True)
+        yield from enumerate(rows, start=header_row + 1)
+    except Exception as error:  # a part broke off, bad XML, a checksum: the file, not us
+        raise UnreadableFile(_l("This file is not an XLSX workbook we can read.")) from error
+
+
+@contextmanager
+def _open_xlsx(content: bytes, max_uncompressed_bytes: int, max_rows: int) -> Iterator[_Table | object]:
+    problem = _zip_problem(content, max_uncompressed_bytes, max_rows)
+    if problem is not None:
+        yield problem
+        return
     import openpyxl
 
     try:
+        # data_only: a formula cell gives the value saved with it, never the formula, and
+        # nothing is evaluated; without a saved value the cell is empty.
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:
-        return _l("This file is not an XLSX workbook we can read.")
+        yield _l("This file is not an XLSX workbook we can read.")
+        return
     try:
         best = None
         for sheet in workbook.worksheets:
+            declared = getattr(sheet, "max_row", None)  # from the sheet's <dimension>, if any
             if hasattr(sheet, "reset_dimensions"):
                 sheet.reset_dimensions()  # some programs write a wrong sheet size
-            head = list(
-                enumerate(
-                    islice(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), HEADER_SCAN_ROWS), start=1
+            try:
+                head = list(
+                    enumerate(
+                        islice(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), HEADER_SCAN_ROWS),
+                        start=1,
+                    )
                 )
-            )
+            except Exception:
+                yield _l("This file is not an XLSX workbook we can read.")
+                return
             score, position = _best_header(head)
             if head and (best is None or score > best[0]):
-                best = (score, sheet, head[position])
+                best = (score, sheet, head[position], declared)
         if best is None:
-            return _l("The file is empty.")
-        _score, sheet, (header_row, header_cells) = best
-        known = _known_positions(header_cells)
-        data = []
-        for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
-            if number > MAX_SCANNED_ROWS or len(data) > MAX_ROWS:
-                break
-            if number > header_row and _has_data(cells, known):
-                data.append((number, cells))
-        return _Table("xlsx", sheet.title, header_row, list(header_cells), data)
+            yield _l("The file is empty.")
+            return
+        _score, sheet, (header_row, header_cells), declared = best
+        yield _Table(
+            "xlsx", sheet.title, header_row, list(header_cells), _xlsx_rows(sheet, header_row), declared
+        )
     finally:
         workbook.close()
 
 
-def read_table(filename: str, content: bytes, max_bytes: int | None = None) -> _Table | object:
-    """The sheet (or CSV) holding the data, or a file-level error message."""
+@contextmanager
+def open_table(
+    filename: str,
+    content: bytes,
+    max_bytes: int | None = None,
+    max_uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES,
+    max_rows: int = MAX_ROWS,
+) -> Iterator[_Table | object]:
+    """The sheet (or CSV) holding the data, its rows still to read, or a file-level error message."""
     if not content:
-        return _l("The file is empty.")
+        yield _l("The file is empty.")
+        return
     if max_bytes is not None and len(content) > max_bytes:
-        return _l("The file is larger than %(mb)s MB.", mb=round(max_bytes / 1024 / 1024, 1))
+        yield _l("The file is larger than %(mb)s MB.", mb=round(max_bytes / 1024 / 1024, 1))
+        return
     suffix = PurePath(filename or "").suffix.lower()
     if suffix == ".xls" or content.startswith(b"\xd0\xcf\x11\xe0"):
-        return _l("This is an old Excel (.xls) file: save it as .xlsx or CSV and upload it again.")
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(content)
-    if suffix in (".csv", ".txt", ".tsv"):
+        yield _l("This is an old Excel (.xls) file: save it as .xlsx or CSV and upload it again.")
+    elif suffix in (".xlsx", ".xlsm"):
+        with _open_xlsx(content, max_uncompressed_bytes, max_rows) as table:
+            yield table
+    elif suffix in (".csv", ".txt", ".tsv"):
         if content.startswith(b"PK\x03\x04"):
-            return _l("This file is not a CSV file we can read.")
-        return _read_csv(content)
-    return _l("Upload a CSV or XLSX file.")
+            yield _l("This file is not a CSV file we can read.")
+        else:
+            yield _read_csv(content)
+    else:
+        yield _l("Upload a CSV or XLSX file.")
 
 
 @dataclass
@@ -296,17 +447,50 @@ class Sheet:
     rows: list = field(default_factory=list)  # (row number, {column code: cell})
 
 
-def read(filename: str, content: bytes, *, max_bytes: int | None = None) -> Sheet:
-    """The file's data rows keyed by column code, or the reasons it can't be imported as a whole."""
-    result = Sheet(filename=display_filename(filename))
-    table = read_table(filename, content, max_bytes)
-    if not isinstance(table, _Table):
-        result.file_errors.append(table)
-        return result
-    result.file_type, result.sheet, result.header_row = table.file_type, table.sheet, table.header_row
+def read(
+    filename: str,
+    content: bytes,
+    *,
+    max_bytes: int | None = None,
+    max_rows: int = MAX_ROWS,
+    max_uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES,
+) -> Sheet:
+    """The file's data rows keyed by column code, or the reasons it can't be imported as a whole.
 
+    The header row is checked before any data row is read, and reading stops at the first
+    row past `max_rows`: a file refused for its columns or its length costs a few rows.
+    """
+    result = Sheet(filename=display_filename(filename))
+    with open_table(filename, content, max_bytes, max_uncompressed_bytes, max_rows) as table:
+        if not isinstance(table, _Table):
+            result.file_errors.append(table)
+            return result
+        result.file_type, result.sheet, result.header_row = table.file_type, table.sheet, table.header_row
+        positions = _read_header(result, table.header_cells)
+        if result.file_errors:
+            return result
+        if table.declared_rows is not None and table.declared_rows - table.header_row > max_rows:
+            result.file_errors.append(_too_many_rows(max_rows))
+            return result
+        try:
+            data = _data_rows(table, positions, max_rows)
+        except UnreadableFile as error:
+            result.file_errors.append(error.message)
+            return result
+    if data is None:
+        result.file_errors.append(_too_many_rows(max_rows))
+        return result
+    if not data:
+        result.file_errors.append(_l("The file has column headers but no rows."))
+        return result
+    result.rows = data
+    return result
+
+
+def _read_header(result: Sheet, header_cells) -> dict[str, int]:
+    """Each known column's position; doubled or missing columns go to `result.file_errors`."""
     positions: dict[str, int] = {}
-    for index, cell in enumerate(table.header_cells):
+    for index, cell in enumerate(header_cells):
         text = cell_text(cell)
         key = header_key(text)
         code = HEADER_INDEX.get(key)
@@ -330,23 +514,24 @@ def read(filename: str, content: bytes, *, max_bytes: int | None = None) -> Shee
         missing.append("ocop_group|category")
     if missing:
         result.file_errors.append(_missing_columns_message(missing))
-    data = [
-        (number, {code: cells[i] if i < len(cells) else None for code, i in positions.items()})
-        for number, cells in table.rows
-    ]
-    data = [(number, values) for number, values in data if not _is_blank(values.values())]
-    if len(data) > MAX_ROWS:
-        result.file_errors.append(
-            _l("The file has more than %(max)s rows: split it into smaller files.", max=MAX_ROWS)
-        )
-    if result.file_errors:
-        return result
-    if not data:
-        result.file_errors.append(_l("The file has column headers but no rows."))
-        return result
+    return positions
 
-    result.rows = data
-    return result
+
+def _data_rows(table: _Table, positions: dict[str, int], max_rows: int) -> list | None:
+    """The rows with something in a column we read (a lone serial number isn't one), or None
+    when there are more than `max_rows` of them, or more than MAX_SCANNED_ROWS rows at all."""
+    scanned = max(MAX_SCANNED_ROWS, 2 * max_rows)
+    data = []
+    for number, cells in table.rows:
+        if number - table.header_row > scanned:
+            return None
+        values = {code: cells[i] if i < len(cells) else None for code, i in positions.items()}
+        if _is_blank(values.values()):
+            continue
+        if len(data) == max_rows:
+            return None
+        data.append((number, values))
+    return data
 
 
 def display_filename(filename: str) -> str:

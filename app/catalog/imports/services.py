@@ -18,12 +18,11 @@ its producer and Vietnamese name. Empty cells never clear what is stored.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import io
 import secrets
 from datetime import date, datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -40,6 +39,7 @@ from app.catalog.imports.check import (
 from app.catalog.imports.read import COLUMNS, GROUP_OR_CATEGORY, cell_text, display_filename
 from app.catalog.models import ImportBatch
 from app.data.provinces import PROVINCES
+from app.data.spreadsheets import csv_bytes, safe_cell
 from app.data.vocab import CATEGORIES
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
@@ -53,8 +53,18 @@ NOTHING_TO_IMPORT = _l("No row of this file can be imported: correct the errors 
 
 
 def parse(filename: str, content: bytes, *, max_bytes: int | None = None) -> ImportReport:
-    """Read a file and say what is wrong and what would be written. Writes nothing."""
-    sheet = read.read(filename, content, max_bytes=max_bytes)
+    """Read a file and say what is wrong and what would be written. Writes nothing.
+
+    Within the app's MAX_IMPORT_ROWS and MAX_IMPORT_UNCOMPRESSED_BYTES (config.py).
+    """
+    config = current_app.config
+    sheet = read.read(
+        filename,
+        content,
+        max_bytes=max_bytes,
+        max_rows=config.get("MAX_IMPORT_ROWS", read.MAX_ROWS),
+        max_uncompressed_bytes=config.get("MAX_IMPORT_UNCOMPRESSED_BYTES", read.MAX_UNCOMPRESSED_BYTES),
+    )
     report = ImportReport.of(sheet)
     if report.file_errors:
         return report
@@ -255,12 +265,11 @@ TEMPLATE_ROWS = (
 
 def template_csv() -> bytes:
     """The CSV template: UTF-8 with a BOM (so Excel shows the accents), Windows line ends."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([column.header for column in TEMPLATE_COLUMNS])
-    for example in TEMPLATE_ROWS:
-        writer.writerow([cell_text(example.get(column.code)) for column in TEMPLATE_COLUMNS])
-    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+    header = [column.header for column in TEMPLATE_COLUMNS]
+    examples = [
+        [cell_text(example.get(column.code)) for column in TEMPLATE_COLUMNS] for example in TEMPLATE_ROWS
+    ]
+    return csv_bytes([header, *examples])
 
 
 def template_xlsx() -> bytes:
@@ -276,7 +285,7 @@ def template_xlsx() -> bytes:
     required_fill = PatternFill("solid", fgColor="F4C542")
     optional_fill = PatternFill("solid", fgColor="D9EAD3")
     for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell = sheet.cell(row=1, column=index, value=safe_cell(column.header))
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         is_required = column.required or column.code in GROUP_OR_CATEGORY
@@ -286,7 +295,7 @@ def template_xlsx() -> bytes:
     for row_number, example in enumerate(TEMPLATE_ROWS, start=2):
         for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
             value = example.get(column.code)
-            cell = sheet.cell(row=row_number, column=index, value=value)
+            cell = sheet.cell(row=row_number, column=index, value=safe_cell(value))
             if isinstance(value, date):
                 cell.number_format = "DD/MM/YYYY"
             elif column.code in ("price_min", "price_max", "capacity_per_month"):
@@ -350,7 +359,7 @@ def template_xlsx() -> bytes:
     block("Tỉnh / thành phố", "province", [(name, code) for code, name in PROVINCES.items()])
     for row_number, line in enumerate(lines, start=1):
         for column_number, value in enumerate(line, start=1):
-            guide.cell(row=row_number, column=column_number, value=value)
+            guide.cell(row=row_number, column=column_number, value=safe_cell(value))
         if len(line) == 1:
             guide.cell(row=row_number, column=1).font = Font(bold=True)
     guide["A1"].font = Font(bold=True, size=14)
