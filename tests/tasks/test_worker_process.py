@@ -108,6 +108,11 @@ def start_worker(app, db, redis_url, tmp_path):
             )
         process.log = log
         started.append(process)
+        deadline = time.monotonic() + TIMEOUT  # consuming (its queues bound) before a page enqueues
+        while b" ready." not in log.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the worker did not start:\n{log.read_text()[-4000:]}")
+            time.sleep(0.1)
         return process
 
     yield start
