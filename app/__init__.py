@@ -47,10 +47,11 @@ def register_config(app: Flask, config, overrides: dict) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import transaction
+    from app import ratelimit, transaction
 
     db.init_app(app)
     transaction.init_app(app)
+    ratelimit.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     bootstrap.init_app(app)

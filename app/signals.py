@@ -30,3 +30,10 @@ meeting_cancelled = _signals.signal("meeting-cancelled")
 
 #: The scheduler started in this process (sender: the Flask app); sent inside an app context.
 scheduler_started = _signals.signal("scheduler-started")
+
+#: Something security-relevant happened to an account (sender: the User, or None for a failed
+#: login with an unknown e-mail; kind: one of app.accounts.models.SECURITY_EVENT_KINDS; actor: the
+#: User who did it when not the account itself, else None; detail: a short text, may be ""; email:
+#: optional, the e-mail concerned when there is no User). app.accounts stores it in security_events,
+#: with the request's client address, in the sender's transaction.
+security_event = _signals.signal("security-event")
