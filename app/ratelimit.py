@@ -66,7 +66,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(RateLimitExceeded)
     def too_many(_error):
         current = limiter.current_limit
-        wait = (current.reset_at - time.time()) if current is not None else 60
+        wait = (current.window.reset_time - time.time()) if current is not None else 60
         message = ngettext(
             "Too many attempts from your address: try again in %(num)d minute.",
             "Too many attempts from your address: try again in %(num)d minutes.",
