@@ -119,7 +119,10 @@ class ProductionConfig(Config):
                 "CELERY_BROKER_URL (or REDIS_URL) must be a Redis URL in production, "
                 "e.g. redis://127.0.0.1:6379/0: the web, worker and clock processes share that queue"
             )
-        return {"SECRET_KEY": secret, "CELERY_BROKER_URL": broker}
+        checked = {"SECRET_KEY": secret, "CELERY_BROKER_URL": broker}
+        if storage := os.environ.get("RATELIMIT_STORAGE_URI"):  # else the broker's Redis (app/ratelimit.py)
+            checked["RATELIMIT_STORAGE_URI"] = storage
+        return checked
 
 
 CONFIGS = {

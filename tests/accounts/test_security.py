@@ -3,6 +3,7 @@ for unknown e-mails, strong passwords, and the audit trail of security events.""
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -392,3 +393,61 @@ def test_the_events_page_is_paginated_and_its_queries_do_not_grow_with_the_event
     assert len(first.select("#security-events tbody tr")) == 50
     second = html(client.get("/admin/security?page=2"))
     assert len(second.select("#security-events tbody tr")) == 10  # 59 + the admin's login
+
+
+# ---------------------------------------------------------------- where the counters live
+
+
+def test_production_counts_in_its_redis_and_each_app_in_its_own_storage(app, db, monkeypatch):
+    from limits.storage import MemoryStorage, RedisStorage
+
+    from app import create_app
+    from app.extensions import limiter
+
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    redis = f"redis://127.0.0.1:6379/{os.environ.get('TEST_REDIS_DB', '13')}"  # never written to here
+    monkeypatch.setenv("CELERY_BROKER_URL", redis)
+    production = create_app("production")
+    assert production.config["RATELIMIT_STORAGE_URI"] == redis
+    with production.app_context():
+        assert isinstance(limiter.storage, RedisStorage)
+    assert isinstance(limiter.storage, MemoryStorage)  # the tests' app, still pushed, kept its own
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", redis + "?ratelimits")
+    assert create_app("production").config["RATELIMIT_STORAGE_URI"] == redis + "?ratelimits"
+
+
+def test_the_lock_is_kept_in_redis_for_every_web_process(app, db, tmp_path):
+    """Two web processes on one Redis: failures counted by one lock the e-mail out in the other."""
+    import redis
+
+    from app import create_app
+    from app.accounts import throttling
+    from app.extensions import limiter
+
+    url = f"redis://127.0.0.1:6379/{os.environ.get('TEST_REDIS_DB', '13')}"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    one, other = (
+        create_app(
+            "testing",
+            RATELIMIT_STORAGE_URI=url,
+            SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        )
+        for _ in range(2)
+    )
+    email = "redis-lock@example.vn"
+    try:
+        with one.test_request_context():
+            for _ in range(5):
+                assert not (throttling.record_failure(email) or throttling.Refusal(False, 0)).locked
+            assert throttling.record_failure(email).locked
+        with other.test_request_context():
+            refusal = throttling.refusal(email)
+            assert refusal.locked and 290 <= refusal.seconds <= 300
+            assert throttling.refusal("someone-else@example.vn") is None
+    finally:
+        with one.app_context():
+            limiter.reset()
