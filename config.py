@@ -59,6 +59,9 @@ class Config:
     # one (RATELIMIT_STORAGE_URI, else a redis:// CELERY_BROKER_URL), in this process's memory otherwise.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
     RATELIMIT_KEY_PREFIX = "ocopfair"
+    # How many proxies in front of the app set X-Forwarded-For (gunicorn behind nginx: 1); the
+    # client address, which rate limits and the audit trail use, is read from that header.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
     # Failed logins from one client address (any accounts), and sign-ups from one address.
     LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", "20 per 10 minutes; 100 per day")
     SIGNUP_ADDRESS_LIMIT = os.environ.get("SIGNUP_ADDRESS_LIMIT", "10 per hour; 30 per day")

@@ -17,8 +17,8 @@ freely. Past the limit the person gets a 429 page saying how long to wait.
 
 Counters live in the app's Redis (`RATELIMIT_STORAGE_URI`, else a redis:// `CELERY_BROKER_URL`),
 so every web process shares them; without Redis, in this process's memory (`make run`, tests).
-Behind a proxy, the client address is the proxy's unless the app is wrapped in Werkzeug's
-`ProxyFix`.
+Behind a proxy, set `TRUSTED_PROXIES` (how many set X-Forwarded-For), or every visitor would
+share the proxy's address; the app then reads the client's from that header (Werkzeug's ProxyFix).
 """
 
 from __future__ import annotations
@@ -60,6 +60,10 @@ def minutes_left(seconds: float) -> int:
 
 
 def init_app(app: Flask) -> None:
+    if proxies := app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
     app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config)
     limiter.init_app(app)
 

@@ -451,3 +451,29 @@ def test_the_lock_is_kept_in_redis_for_every_web_process(app, db, tmp_path):
     finally:
         with one.app_context():
             limiter.reset()
+
+
+def test_behind_a_trusted_proxy_each_client_is_limited_by_its_own_address(app, db, make_user):
+    from app import create_app
+
+    proxied = create_app(
+        "testing",
+        TRUSTED_PROXIES=1,
+        LOGIN_ADDRESS_LIMIT="1 per hour",
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+    )
+    client = proxied.test_client()
+    data = {"email": "someone@example.vn", "password": "wrong password 1"}
+    behind = {"REMOTE_ADDR": "127.0.0.1"}  # every request comes through the proxy
+    assert (
+        client.post("/login", data=data, environ_base=behind, headers={"X-Forwarded-For": HERE}).status_code
+        == 200
+    )
+    assert (
+        client.post("/login", data=data, environ_base=behind, headers={"X-Forwarded-For": HERE}).status_code
+        == 429
+    )
+    assert (
+        client.post("/login", data=data, environ_base=behind, headers={"X-Forwarded-For": THERE}).status_code
+        == 200
+    )
