@@ -70,6 +70,25 @@ class Config:
     # On Redis, a message a worker took and never acknowledged (the worker died) goes back on
     # the queue after this many seconds: longer than the longest job (a national matching).
     TASKS_VISIBILITY_TIMEOUT = int(os.environ.get("TASKS_VISIBILITY_TIMEOUT", 4 * 3600))
+    # Rate limits (Flask-Limiter, app/ratelimit.py): their counters live in Redis when the app has
+    # one (RATELIMIT_STORAGE_URI, else a redis:// CELERY_BROKER_URL), in this process's memory otherwise.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI")
+    RATELIMIT_KEY_PREFIX = "ocopfair"
+    # How many proxies in front of the app set X-Forwarded-For (gunicorn behind nginx: 1); the
+    # client address, which rate limits and the audit trail use, is read from that header.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+    # Failed logins from one client address (any accounts), and sign-ups from one address.
+    LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", "20 per 10 minutes; 100 per day")
+    SIGNUP_ADDRESS_LIMIT = os.environ.get("SIGNUP_ADDRESS_LIMIT", "10 per hour; 30 per day")
+    # Failed logins for one e-mail address, whether or not an account has it (app/accounts/throttling.py):
+    # from the LOGIN_DELAY_AFTER-th failure on, each next attempt waits LOGIN_DELAY_SECONDS, doubled at
+    # each failure; the LOGIN_LOCK_AFTER-th failure locks the e-mail out for LOGIN_LOCK_SECONDS. Failures
+    # are forgotten LOGIN_FAILURE_WINDOW seconds after the first one, and at a successful login.
+    LOGIN_DELAY_AFTER = int(os.environ.get("LOGIN_DELAY_AFTER", 3))
+    LOGIN_DELAY_SECONDS = int(os.environ.get("LOGIN_DELAY_SECONDS", 2))
+    LOGIN_LOCK_AFTER = int(os.environ.get("LOGIN_LOCK_AFTER", 6))
+    LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", 5 * 60))
+    LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", 60 * 60))
 
     @classmethod
     def validate(cls) -> dict:
@@ -96,6 +115,7 @@ class TestingConfig(Config):
     MAIL_SERVER = None
     SERVER_NAME = None
     SCHEDULER_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"  # emptied before each test (tests/conftest.py)
 
 
 class ProductionConfig(Config):
@@ -119,7 +139,10 @@ class ProductionConfig(Config):
                 "CELERY_BROKER_URL (or REDIS_URL) must be a Redis URL in production, "
                 "e.g. redis://127.0.0.1:6379/0: the web, worker and clock processes share that queue"
             )
-        return {"SECRET_KEY": secret, "CELERY_BROKER_URL": broker}
+        checked = {"SECRET_KEY": secret, "CELERY_BROKER_URL": broker}
+        if storage := os.environ.get("RATELIMIT_STORAGE_URI"):  # else the broker's Redis (app/ratelimit.py)
+            checked["RATELIMIT_STORAGE_URI"] = storage
+        return checked
 
 
 CONFIGS = {

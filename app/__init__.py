@@ -47,11 +47,12 @@ def register_config(app: Flask, config, overrides: dict) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import security_headers, transaction
+    from app import ratelimit, security_headers, transaction
 
     db.init_app(app)
     transaction.init_app(app)
     security_headers.init_app(app)  # CSP (with a per-request nonce), framing, sniffing, referrer, HSTS
+    ratelimit.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     bootstrap.init_app(app)

@@ -6,9 +6,11 @@ import logging
 from collections.abc import Callable
 
 import click
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -66,9 +68,50 @@ class LazyMigrate:
         app.cli.add_command(_LazyGroup(self.COMMAND, load, help="Perform database migrations."))
 
 
+class AppLimiter(Limiter):
+    """Flask-Limiter whose counters' storage belongs to each app it is bound to.
+
+    Flask-Limiter keeps one storage per extension object, replaced by each `init_app`; one
+    process may build several apps (the tests do, a production one among them), and a page of one
+    must never count in the storage of another. The storage (and the strategy working on it) is
+    kept in `app.extensions` and read from the current app.
+    """
+
+    _KEY = "ratelimit_storage"
+
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        own = self.__dict__
+        app.extensions[self._KEY] = (own.pop("_own_storage", None), own.pop("_own_limiter", None))
+
+    def _current(self, index: int):
+        if has_app_context() and self._KEY in current_app.extensions:
+            return current_app.extensions[self._KEY][index]
+        return self.__dict__.get(("_own_storage", "_own_limiter")[index])
+
+    @property
+    def _storage(self):
+        return self._current(0)
+
+    @_storage.setter
+    def _storage(self, value) -> None:
+        self.__dict__["_own_storage"] = value
+
+    @property
+    def _limiter(self):
+        return self._current(1)
+
+    @_limiter.setter
+    def _limiter(self, value) -> None:
+        self.__dict__["_own_limiter"] = value
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = LazyMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
+#: Rate limits (Flask-Limiter): apply them with `app.ratelimit.limit_per_address`, which reads the
+#: limit from a setting; `limiter.storage` also keeps the failed-login counters (app/accounts/throttling.py).
+limiter = AppLimiter(key_func=get_remote_address, strategy="moving-window")

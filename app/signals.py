@@ -28,11 +28,6 @@ meeting_moved = _signals.signal("meeting-moved")
 #: A published meeting was cancelled or removed (sender: the Meeting).
 meeting_cancelled = _signals.signal("meeting-cancelled")
 
-#: Something that matters to an account's safety happened (sender: the User; kind: "logout",
-#: "password_changed", "password_reset" or "sessions_ended"; actor: the User who did it, the
-#: administrator for "sessions_ended"; detail: a short free text, often "").
-security_event = _signals.signal("security-event")
-
 #: Mail for one account from a module the outbox sits above (accounts): the sender wrote it in
 #: the account's language, app.notifications queues it in the same transaction (sender: the User;
 #: subject, body, kind).
@@ -40,3 +35,10 @@ account_mail = _signals.signal("account-mail")
 
 #: The scheduler started in this process (sender: the Flask app); sent inside an app context.
 scheduler_started = _signals.signal("scheduler-started")
+
+#: Something security-relevant happened to an account (sender: the User, or None for a failed
+#: login with an unknown e-mail; kind: one of app.accounts.models.SECURITY_EVENT_KINDS; actor: the
+#: User who did it when not the account itself, else None; detail: a short text, may be ""; email:
+#: optional, the e-mail concerned when there is no User). app.accounts stores it in security_events,
+#: with the request's client address, in the sender's transaction.
+security_event = _signals.signal("security-event")

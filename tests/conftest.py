@@ -29,6 +29,7 @@ from werkzeug.serving import make_server
 
 from app import clock, create_app
 from app.extensions import db as _db
+from app.extensions import limiter
 
 pytest_plugins = ["tests.browser_support"]
 
@@ -90,8 +91,10 @@ def app(tmp_path_factory):
 
 @pytest.fixture()
 def db(app):
-    """The database, emptied after the test whatever the test committed."""
+    """The database, emptied after the test whatever the test committed; the rate limits' counters
+    (in memory, app/ratelimit.py) start empty too."""
     with app.app_context():
+        limiter.reset()
         yield _db
         _db.session.rollback()
         _db.session.remove()

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.accounts import passwords
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -40,10 +40,10 @@ class User(UserMixin, db.Model):
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = passwords.hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return passwords.verify(self.password_hash, password)
 
     def get_id(self) -> str:
         """What Flask-Login keeps in the session and the remember cookie: "<id>:<session version>"
@@ -63,3 +63,42 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+#: What a security event records (app.signals.security_event's `kind`).
+SECURITY_EVENT_KINDS = (
+    "login",
+    "login_failed",
+    "locked",
+    "logout",
+    "password_changed",
+    "password_reset",
+    "role_changed",
+    "deactivated",
+    "reactivated",
+    "sessions_ended",
+)
+
+
+class SecurityEvent(db.Model):
+    """One security-relevant thing that happened to an account, written in the action's transaction."""
+
+    __tablename__ = "security_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    #: The account concerned; None for a failed login with an e-mail no account has.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: Who did it, when not the account itself (an administrator changing a role).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The e-mail concerned, as typed for a failed login (kept when the account is gone).
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    address: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(String(500), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+    def __repr__(self) -> str:
+        return f"<SecurityEvent {self.kind} {self.email}>"

@@ -17,9 +17,10 @@ from app.accounts.forms import (
     LoginForm,
     ResetPasswordForm,
 )
-from app.accounts.models import ROLES, User
+from app.accounts.models import ROLES, SECURITY_EVENT_KINDS, User
 from app.accounts.permissions import roles_required
 from app.extensions import db
+from app.ratelimit import limit_per_address
 from app.transaction import service_errors
 from config import Config
 
@@ -37,19 +38,21 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_per_address("LOGIN_ADDRESS_LIMIT", failures_only=True)
 def login():
-    """Anyone: log in with e-mail and password."""
+    """Anyone: log in with e-mail and password (failures throttled per e-mail and per address)."""
     if current_user.is_authenticated:
         return redirect(url_for("catalog.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_("Wrong e-mail or password."))
-        else:
-            login_user(user, remember=form.remember.data)
-            flash(_("Welcome, %(name)s.", name=user.full_name), "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("catalog.dashboard"))
+        with service_errors(form):  # refused while the e-mail is locked out or must wait
+            user = services.authenticate(form.email.data, form.password.data)
+            if user is not None:
+                login_user(user, remember=form.remember.data)
+                flash(_("Welcome, %(name)s.", name=user.full_name), "success")
+                return redirect(_safe_next(request.args.get("next")) or url_for("catalog.dashboard"))
+            # the failure and its audit row are kept: the page answers 200, and the request commits
+            form.password.errors.extend(services.login_failure_messages(form.email.data))
     return render_template("accounts/login.html", form=form)
 
 
@@ -188,3 +191,16 @@ def end_sessions(user_id: int):
             flash(_("%(name)s is logged out on every device.", name=user.full_name), "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/end_sessions.html", user=user, form=form)
+
+
+@bp.route("/admin/security")
+@roles_required("admin")
+def security_events():
+    """Admins: the security events (logins, failures, locks, password and role changes), newest first."""
+    kind = request.args.get("kind") or None
+    email = (request.args.get("email") or "").strip() or None
+    query = services.security_events_query(kind=kind, email=email)
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template(
+        "accounts/security_events.html", page=page, kind=kind, email=email, kinds=SECURITY_EVENT_KINDS
+    )

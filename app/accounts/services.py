@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import force_locale, format_datetime, gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app import clock
-from app.accounts.models import ROLES, User
+from app.accounts import passwords, throttling
+from app.accounts.models import ROLES, SECURITY_EVENT_KINDS, SecurityEvent, User
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.extensions import db
+from app.ratelimit import minutes_left
 from app.signals import account_mail, security_event
 from app.urls import external_url
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 def normalise_email(email: str) -> str:
@@ -31,9 +36,13 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def _check_password_strength(password: str, field: str = "password") -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ServiceError(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field=field)
+def _check_password_strength(
+    password: str, *, email: str | None, organisation=None, field: str = "password"
+) -> None:
+    """Refuse a weak new password with the reason, next to `field` (app/accounts/passwords.py)."""
+    name = organisation.name if organisation is not None else None
+    if problem := passwords.problem(password, email=email, organisation_name=name):
+        raise ServiceError(problem, field=field)
 
 
 def create_user(
@@ -50,7 +59,7 @@ def create_user(
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise ServiceError(_l("An account with this e-mail already exists."), field="email")
-    _check_password_strength(password)
+    _check_password_strength(password, email=email, organisation=organisation)
     user = User(email=email, full_name=full_name.strip(), role=role, locale=locale, organisation=organisation)
     user.set_password(password)
     db.session.add(user)
@@ -59,11 +68,28 @@ def create_user(
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user for these credentials, or None (same answer for unknown e-mail and bad password)."""
+    """The user for these credentials, or None; the failure is counted and recorded.
+
+    An unknown e-mail, a wrong password and a deactivated account get the same answer in
+    the same time (a password hash is checked in each case). An e-mail locked out or waiting
+    after failed attempts (app/accounts/throttling.py), known or not, is refused before
+    anything is checked: a ServiceError saying how long to wait.
+    """
+    email = normalise_email(email)
+    if refusal := throttling.refusal(email):
+        raise ServiceError(_refusal_message(refusal), field="password")
     user = find_user_by_email(email)
-    if user is None or not user.is_active_account or not user.check_password(password):
+    right = passwords.verify(user.password_hash if user is not None else None, password)
+    if user is None or not right or not user.is_active_account:
+        started = throttling.record_failure(email)
+        security_event.send(user, kind="login_failed", email=email)
+        if started is not None and started.locked:
+            minutes = minutes_left(started.seconds)
+            security_event.send(user, kind="locked", email=email, detail=f"{minutes} min")
         return None
+    throttling.record_success(email)
     user.last_login_at = utcnow()
+    security_event.send(user, kind="login")
     return user
 
 
@@ -92,12 +118,37 @@ def log_out(user: User) -> None:
     _security_event(user, "logout", user)
 
 
+def login_failure_messages(email: str) -> list:
+    """What a person whose login just failed reads: the failure, then any wait it started."""
+    messages = [_l("Wrong e-mail or password.")]
+    if refusal := throttling.refusal(normalise_email(email)):
+        messages.append(_refusal_message(refusal))
+    return messages
+
+
+def _refusal_message(refusal: throttling.Refusal):
+    if refusal.locked:
+        return lazy_ngettext(
+            "Too many failed attempts for this account: try again in %(num)d minute.",
+            "Too many failed attempts for this account: try again in %(num)d minutes.",
+            minutes_left(refusal.seconds),
+        )
+    seconds = max(1, math.ceil(refusal.seconds))
+    return lazy_ngettext(
+        "Too many failed attempts for this account: wait %(num)d second before trying again.",
+        "Too many failed attempts for this account: wait %(num)d seconds before trying again.",
+        seconds,
+    )
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """A new password ends every session of the account; the caller logs the current one in
     again (login_user with the new session version), so only the other sessions end."""
     if not user.check_password(current_password):
         raise ServiceError(_l("The current password is not right."), field="current_password")
-    _check_password_strength(new_password, field="new_password")
+    _check_password_strength(
+        new_password, email=user.email, organisation=user.organisation, field="new_password"
+    )
     user.set_password(new_password)
     user.end_sessions()
     db.session.flush()
@@ -201,7 +252,9 @@ def reset_password(token: str, new_password: str) -> User:
     """Set a new password through a reset link; the link stops working and every session of the
     account ends. Returns the account (the caller logs it in)."""
     user = user_for_reset_token(token)
-    _check_password_strength(new_password, field="new_password")
+    _check_password_strength(
+        new_password, email=user.email, organisation=user.organisation, field="new_password"
+    )
     user.set_password(new_password)
     user.end_sessions()
     db.session.flush()
@@ -239,6 +292,8 @@ def set_role(actor: User, user: User, role: str) -> None:
         wanted = "producer" if role == "exhibitor" else "buyer"
         if user.organisation is None or user.organisation.role != wanted:
             raise ServiceError(_l("This account has no organisation of that kind."), field="role")
+    if user.role != role:
+        security_event.send(user, kind="role_changed", actor=actor, detail=f"{user.role} → {role}")
     user.role = role
     db.session.flush()
 
@@ -248,9 +303,46 @@ def set_active(actor: User, user: User, active: bool) -> None:
         raise PermissionDenied
     if user.id == actor.id and not active:
         raise ServiceError(_l("You can't deactivate your own account."))
+    if user.is_active_account != active:
+        security_event.send(user, kind="reactivated" if active else "deactivated", actor=actor)
     user.is_active_account = active
     if not active:  # logged out at once, everywhere; reactivating doesn't bring old logins back
         user.end_sessions()
     db.session.flush()
     if not active:
         _security_event(user, "sessions_ended", actor, "deactivated")
+
+
+# ---------------------------------------------------------------- the security audit trail
+
+
+@security_event.connect
+def _record_security_event(sender: User | None, *, kind: str, actor=None, detail: str = "", email=None, **_):
+    """Store a security event (app.signals.security_event) in the sender's transaction."""
+    if kind not in SECURITY_EVENT_KINDS:
+        raise ValueError(f"unknown security event kind {kind!r}")
+    # `current_user` is a proxy: the User behind it goes in the row
+    sender, actor = (getattr(u, "_get_current_object", lambda u=u: u)() for u in (sender, actor))
+    address = request.remote_addr if has_request_context() else None
+    db.session.add(
+        SecurityEvent(
+            kind=kind,
+            user=sender,
+            actor=actor if actor is not None and actor is not sender else None,
+            email=(sender.email if sender is not None else normalise_email(email or ""))[:254] or None,
+            address=(address or "")[:64] or None,
+            detail=(detail or "")[:500],
+            at=utcnow(),
+        )
+    )
+    db.session.flush()
+
+
+def security_events_query(*, kind: str | None = None, email: str | None = None):
+    """Security events, newest first, each with its account and actor loaded alongside."""
+    query = select(SecurityEvent).options(joinedload(SecurityEvent.user), joinedload(SecurityEvent.actor))
+    if kind in SECURITY_EVENT_KINDS:
+        query = query.where(SecurityEvent.kind == kind)
+    if email:
+        query = query.where(func.lower(SecurityEvent.email).like(f"%{email.strip().lower()}%"))
+    return query.order_by(SecurityEvent.at.desc(), SecurityEvent.id.desc())

@@ -176,7 +176,8 @@ class SignupForm(AppForm):
     )
     full_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)])
+    # how long and how common: checked by accounts' service, with the reason next to the field
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
     confirm = PasswordField(
         _l("Repeat password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],

@@ -26,6 +26,7 @@ from app.catalog.models import DemandLine, Organisation, Product
 from app.data.provinces import PROVINCES, province_choices
 from app.data.vocab import CATEGORIES, OCOP_GROUPS, STANDARDS
 from app.extensions import db
+from app.ratelimit import limit_per_address
 from app.transaction import after_commit, service_errors
 
 bp = Blueprint("catalog", __name__)
@@ -323,6 +324,7 @@ def delete_demand(line_id: int):
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limit_per_address("SIGNUP_ADDRESS_LIMIT")
 def signup():
     """Anyone: open a producer (exhibitor) or buyer account with its organisation."""
     if current_user.is_authenticated:
