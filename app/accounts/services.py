@@ -8,9 +8,8 @@ import math
 from datetime import timedelta
 
 from flask import current_app, has_request_context, request
-from flask_babel import force_locale, format_datetime, gettext
+from flask_babel import force_locale, format_datetime, gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
