@@ -173,4 +173,7 @@ def test_the_reset_service_checks_the_password_like_everywhere_else(db, buyer_us
     with pytest.raises(ServiceError) as refused:
         services.reset_password(token, "1234567")
     assert refused.value.field == "new_password"
-    assert str(refused.value.message) == "Use at least 8 characters."
+    assert str(refused.value.message) == "Use at least 10 characters."
+    with pytest.raises(ServiceError) as common:
+        services.reset_password(token, "qwertyuiop")
+    assert str(common.value.message) == "This password is one of the most common ones; choose another."

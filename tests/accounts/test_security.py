@@ -306,6 +306,7 @@ def test_password_role_and_activation_changes_are_recorded_with_who_did_them(cli
         ("password_changed", admin.id, None),
         ("role_changed", other.id, admin.id),
         ("deactivated", other.id, admin.id),
+        ("sessions_ended", other.id, admin.id),  # a deactivated account is logged out everywhere
         ("reactivated", other.id, admin.id),
     ]
     role_change = db.session.scalar(select(SecurityEvent).where(SecurityEvent.kind == "role_changed"))
