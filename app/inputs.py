@@ -22,6 +22,11 @@ from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter, ValidationError
 
 DB_INT_MAX = 2**31 - 1  # PostgreSQL's `integer`: every id column
+# The largest values forms take, within their columns.
+MAX_VND = 10**12  # prices (BIGINT)
+MAX_QUANTITY = 10**12 - 1  # volumes and capacities (NUMERIC(14, 2))
+MAX_PLACES = 1_000_000  # an event's places (INTEGER)
+MAX_METRES = 9_999  # halls, booths and positions (NUMERIC(6, 2) and (8, 2))
 _DIGITS = re.compile(r"[0-9]{1,10}")  # ASCII digits only ("²".isdigit() is true, int("²") fails)
 
 
