@@ -24,6 +24,7 @@ def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
     register_config(app, config, overrides)
     register_extensions(app)
     register_i18n(app)
+    register_input_guards(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_error_pages(app)
@@ -112,6 +113,14 @@ def register_i18n(app: Flask) -> None:
         # when an app context is already pushed (CLI, tests); each request decides anew.
         refresh()
         g.locale = str(get_locale())
+
+
+def register_input_guards(app: Flask) -> None:
+    """Bounded `<int:...>` ids (before the routes are added) and a 400 for a NUL or bytes that
+    are not UTF-8 anywhere in a request (app/inputs.py); after the locale, for the error page."""
+    from app import inputs
+
+    inputs.init_app(app)
 
 
 # Page modules that add their routes to a module's blueprint (booths and matching each have several).

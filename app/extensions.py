@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 import click
-from flask import Flask, current_app, has_app_context
+from flask import Flask, abort, current_app, has_app_context
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -106,7 +106,33 @@ class AppLimiter(Limiter):
         self.__dict__["_own_limiter"] = value
 
 
-db = SQLAlchemy(model_class=Base)
+class _SQLAlchemy(SQLAlchemy):
+    """Flask-SQLAlchemy whose `paginate` and `get_or_404` take any request's numbers safely.
+
+    Its own `paginate` reads `?page=` and `?per_page=` as any int, so `?page=10**20` became an
+    OFFSET no database takes (a server error); `get_or_404(Model, 10**20)` failed the same way
+    on PostgreSQL. Here a page out of 1..2**31-1 is page 1, and an id out of range is a 404.
+    """
+
+    def paginate(self, select, *, page=None, per_page=None, max_per_page=None, error_out=True, count=True):
+        from app.inputs import bounded_page, int_arg, page_arg
+
+        page = page_arg() if page is None else bounded_page(page)
+        if per_page is None:
+            per_page = int_arg("per_page", 20, minimum=1, maximum=max_per_page or 100)
+        return super().paginate(
+            select, page=page, per_page=per_page, max_per_page=max_per_page, error_out=error_out, count=count
+        )
+
+    def get_or_404(self, entity, ident, *, description=None):
+        from app.inputs import DB_INT_MAX
+
+        if isinstance(ident, int) and not -DB_INT_MAX - 1 <= ident <= DB_INT_MAX:
+            abort(404, description=description)
+        return super().get_or_404(entity, ident, description=description)
+
+
+db = _SQLAlchemy(model_class=Base)
 migrate = LazyMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -11,6 +11,8 @@ from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as wtforms_translations
+from wtforms import DecimalField as _DecimalField
+from wtforms.validators import ValidationError
 
 
 class _Translations:
@@ -34,6 +36,24 @@ class AppForm(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _TRANSLATIONS
+
+
+class DecimalField(_DecimalField):
+    """WTForms' DecimalField without the inputs that broke pages: "NaN" and "sNaN" (NumberRange
+    fails on them with an exception), "Infinity", and numbers such as 1e30 that the form can't
+    show again (quantize fails). They are "Not a valid decimal value."; no column holds 10**15."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and (not self.data.is_finite() or self.data.adjusted() >= 15):
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+def within_years(form, field) -> None:
+    """A date or time from 1900 to 2999: the year 1 or 9999 fails when moved between time zones."""
+    if field.data is not None and not 1900 <= field.data.year <= 2999:
+        raise ValidationError(field.gettext("Not a valid datetime value."))
 
 
 # WTForms' built-in messages, listed so the extractor puts them in our catalogue.

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
-    DecimalField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -28,7 +27,8 @@ from app.data.vocab import (
     UNITS,
     choices,
 )
-from app.forms import AppForm
+from app.forms import AppForm, DecimalField
+from app.inputs import MAX_QUANTITY, MAX_VND
 
 BLANK = [("", "—")]
 # Browsers send ISO dates; people typing by hand in Vietnam write day/month/year.
@@ -86,11 +86,17 @@ class ProductForm(AppForm):
     )
     standards = MultiCheckboxField(_l("Standards"), validators=[Optional()])
     capacity_per_month = DecimalField(
-        _l("Supply capacity per month"), places=2, validators=[Optional(), NumberRange(min=0)]
+        _l("Supply capacity per month"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=MAX_QUANTITY)],
     )
     capacity_unit = SelectField(_l("Unit"), validators=[Optional()])
-    price_min = IntegerField(_l("Lowest price (VND)"), validators=[Optional(), NumberRange(min=0)])
-    price_max = IntegerField(_l("Highest price (VND)"), validators=[Optional(), NumberRange(min=0)])
+    price_min = IntegerField(
+        _l("Lowest price (VND)"), validators=[Optional(), NumberRange(min=0, max=MAX_VND)]
+    )
+    price_max = IntegerField(
+        _l("Highest price (VND)"), validators=[Optional(), NumberRange(min=0, max=MAX_VND)]
+    )
     price_unit = SelectField(_l("Price per"), validators=[Optional()])
     traceability_code = StringField(_l("Traceability code"), validators=[Optional(), Length(max=64)])
     description_vi = TextAreaField(_l("Description in Vietnamese"), validators=[Optional(), Length(max=5000)])
@@ -134,7 +140,7 @@ class ProductForm(AppForm):
 class DemandLineForm(AppForm):
     category = SelectField(_l("Category"), validators=[DataRequired()])
     monthly_volume = DecimalField(
-        _l("Monthly volume"), places=2, validators=[DataRequired(), NumberRange(min=0.01)]
+        _l("Monthly volume"), places=2, validators=[DataRequired(), NumberRange(min=0.01, max=MAX_QUANTITY)]
     )
     unit = SelectField(_l("Unit"), validators=[DataRequired()])
     min_stars = SelectField(
@@ -143,7 +149,7 @@ class DemandLineForm(AppForm):
     standards = MultiCheckboxField(_l("Required standards"), validators=[Optional()])
     provinces = SelectMultipleField(_l("Preferred provinces"), validators=[Optional()])
     price_ceiling = IntegerField(
-        _l("Price ceiling (VND per unit)"), validators=[Optional(), NumberRange(min=1)]
+        _l("Price ceiling (VND per unit)"), validators=[Optional(), NumberRange(min=1, max=MAX_VND)]
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 

@@ -26,6 +26,7 @@ from app.catalog.models import DemandLine, Organisation, Product
 from app.data.provinces import PROVINCES, province_choices
 from app.data.vocab import CATEGORIES, OCOP_GROUPS, STANDARDS
 from app.extensions import db
+from app.inputs import int_arg
 from app.ratelimit import limit_per_address
 from app.transaction import after_commit, service_errors
 
@@ -79,11 +80,6 @@ def dashboard():
     return redirect(url_for("catalog.organisations"))
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 @bp.route("/catalogue")
 def catalogue():
     """Anyone: certified OCOP products, filtered, searched in vi/en/fr and paginated."""
@@ -92,7 +88,7 @@ def catalogue():
         group=request.args.get("group") if request.args.get("group") in OCOP_GROUPS else None,
         category=request.args.get("category") if request.args.get("category") in CATEGORIES else None,
         province=request.args.get("province") if request.args.get("province") in PROVINCES else None,
-        min_stars=_int_arg("stars") if _int_arg("stars") in (3, 4, 5) else None,
+        min_stars=int_arg("stars") if int_arg("stars") in (3, 4, 5) else None,
         standard=request.args.get("standard") if request.args.get("standard") in STANDARDS else None,
         sort=request.args.get("sort") if request.args.get("sort") in services.SORTS else "stars",
     )

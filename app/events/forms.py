@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
-    DecimalField,
     IntegerField,
     SelectField,
     StringField,
@@ -14,7 +13,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.data.provinces import province_choices
-from app.forms import AppForm
+from app.forms import AppForm, DecimalField, within_years
+from app.inputs import MAX_METRES, MAX_PLACES
 
 EVENT_KIND_LABELS = {
     "physical_fair": _l("Physical fair"),
@@ -51,7 +51,8 @@ LOCAL = "%Y-%m-%dT%H:%M"
 
 
 def _local_field(label, required=False):
-    return DateTimeLocalField(label, format=LOCAL, validators=[InputRequired()] if required else [Optional()])
+    validators = [InputRequired()] if required else [Optional()]
+    return DateTimeLocalField(label, format=LOCAL, validators=[*validators, within_years])
 
 
 class EventForm(AppForm):
@@ -71,10 +72,10 @@ class EventForm(AppForm):
     venue_address = StringField(_l("Venue address"), validators=[Optional(), Length(max=300)])
     province_code = SelectField(_l("Province"), validators=[Optional()])
     exhibitor_capacity = IntegerField(
-        _l("Exhibitor places"), default=0, validators=[InputRequired(), NumberRange(min=0)]
+        _l("Exhibitor places"), default=0, validators=[InputRequired(), NumberRange(min=0, max=MAX_PLACES)]
     )
     buyer_capacity = IntegerField(
-        _l("Buyer places"), default=0, validators=[InputRequired(), NumberRange(min=0)]
+        _l("Buyer places"), default=0, validators=[InputRequired(), NumberRange(min=0, max=MAX_PLACES)]
     )
     exhibitor_registration_opens_at = _local_field(_l("Exhibitor registration opens"))
     exhibitor_registration_closes_at = _local_field(_l("Exhibitor registration closes"))
@@ -101,8 +102,12 @@ class EventForm(AppForm):
 
 class HallForm(AppForm):
     name = StringField(_l("Hall name"), validators=[DataRequired(), Length(max=80)])
-    width_m = DecimalField(_l("Width (m)"), places=2, validators=[InputRequired(), NumberRange(min=0.5)])
-    depth_m = DecimalField(_l("Depth (m)"), places=2, validators=[InputRequired(), NumberRange(min=0.5)])
+    width_m = DecimalField(
+        _l("Width (m)"), places=2, validators=[InputRequired(), NumberRange(min=0.5, max=MAX_METRES)]
+    )
+    depth_m = DecimalField(
+        _l("Depth (m)"), places=2, validators=[InputRequired(), NumberRange(min=0.5, max=MAX_METRES)]
+    )
 
 
 class ProgrammeItemForm(AppForm):

@@ -22,6 +22,7 @@ from app.events.forms import (
 from app.events.models import Event, Hall, ProgrammeItem
 from app.events.services import managed_event as _managed_event
 from app.extensions import db
+from app.inputs import page_arg
 from app.tasks import services as tasks
 from app.transaction import after_commit, service_errors
 
@@ -267,7 +268,7 @@ def cancel_programme_item(event_id: int, item_id: int):
 def jobs_list(event_id: int):
     """The event's organisers: its recent jobs, their state, who started them and how long they took."""
     event = _managed_event(current_user, event_id)
-    page = tasks.event_tasks(event.id, page=request.args.get("page", 1, type=int))
+    page = tasks.event_tasks(event.id, page=page_arg())
     views = {task.id: tasks.view(task) for task in page.items}
     return render_template("events/jobs.html", event=event, page=page, views=views)
 

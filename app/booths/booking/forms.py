@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app.inputs import parse_id
+
 
 def int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """An id from the form, or None (not a whole number, or beyond the database's integers)."""
+    return parse_id(value)
 
 
 class PageMessage:

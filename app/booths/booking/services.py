@@ -49,6 +49,7 @@ from app.errors import PermissionDenied, ServiceError
 from app.events.models import FINAL_EVENT_STATES, Event, Hall, Registration
 from app.events.services import can_manage, ensure_can_manage
 from app.extensions import db
+from app.inputs import parse_id
 from app.notifications.services import queue_mail
 from app.signals import registration_rejected, registration_withdrawn
 from app.tasks import progress
@@ -347,10 +348,10 @@ def _parse_preference(value) -> int | str | None:
     if not text:
         return None
     if text.startswith("booth:"):
-        try:
-            return int(text[6:])
-        except ValueError:
-            raise ServiceError(_l("Choose a booth from the list."), "preferences") from None
+        booth_id = parse_id(text[6:])
+        if booth_id is None:
+            raise ServiceError(_l("Choose a booth from the list."), "preferences")
+        return booth_id
     if text.startswith("zone:"):
         text = text[5:]
     return text.strip().lower() or None
@@ -360,10 +361,9 @@ def _org_ids(values: Iterable) -> list[int]:
     ids: list[int] = []
     for value in values or ():
         value = getattr(value, "id", value)
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise ServiceError(_l("Choose exhibitors from the list."), "near") from None
+        number = parse_id(value)
+        if number is None:
+            raise ServiceError(_l("Choose exhibitors from the list."), "near")
         if number not in ids:
             ids.append(number)
     return ids

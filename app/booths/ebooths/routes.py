@@ -32,6 +32,7 @@ from app.events import services as event_services
 from app.events.models import Event, Hall
 from app.events.services import managed_event as _managed_event
 from app.extensions import db
+from app.inputs import int_arg
 from app.transaction import after_commit, service_errors
 
 QR_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
@@ -66,11 +67,6 @@ def _ebooth_or_404(slug: str, ebooth_id: int) -> tuple[Event, ElectronicBooth]:
     if event is None or ebooth is None or ebooth.event_id != event.id:
         abort(404)
     return event, ebooth
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
 
 
 def _choice_arg(name: str, allowed) -> str | None:
@@ -132,7 +128,7 @@ def ebooth_catalogue(slug: str):
     event = _event_or_404(slug)
     # Booths are opened when an exhibitor is approved; this page only reads (or opens a missing one).
     mine = ebooths.own_ebooth(current_user, event)
-    stars = _int_arg("stars")
+    stars = int_arg("stars")
     filters = ebooths.EboothFilters(
         text=request.args.get("q", "").strip() or None,
         group=_choice_arg("group", OCOP_GROUPS),

@@ -46,6 +46,7 @@ from app.events.models import Event, Hall, Registration, RegistrationProduct
 from app.events.registrations.services import product_problem
 from app.events.services import can_manage, to_local
 from app.extensions import db
+from app.inputs import parse_id
 from app.signals import registration_approved
 
 HEADLINE_LOCALES = ("vi", "en", "fr")
@@ -245,10 +246,9 @@ def _clean(value: str | None) -> str | None:
 def _ids(values: Iterable) -> list[int]:
     ids: list[int] = []
     for value in values or ():
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise ServiceError(_l("Choose only your organisation's own products."), "products") from None
+        number = parse_id(value)
+        if number is None:
+            raise ServiceError(_l("Choose only your organisation's own products."), "products")
         if number not in ids:
             ids.append(number)
     return ids

@@ -7,15 +7,18 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.data import vocab
 from app.data.provinces import province_choices
+from app.forms import DecimalField
+from app.inputs import MAX_METRES, MAX_VND
 
 
 def _metres_field(label, required=True, default=None, description=None):
-    validators = [InputRequired(), NumberRange(min=0)] if required else [Optional(), NumberRange(min=0)]
+    within = NumberRange(min=0, max=MAX_METRES)
+    validators = [InputRequired(), within] if required else [Optional(), within]
     return DecimalField(label, places=2, default=default, validators=validators, description=description)
 
 
@@ -26,7 +29,9 @@ class BoothTypeForm(FlaskForm):
     is_electronic = BooleanField(_l("Electronic booth (no place on the plan)"))
     width_m = _metres_field(_l("Width (m)"), required=False)
     depth_m = _metres_field(_l("Depth (m)"), required=False)
-    price_vnd = IntegerField(_l("Price (VND)"), default=0, validators=[InputRequired(), NumberRange(min=0)])
+    price_vnd = IntegerField(
+        _l("Price (VND)"), default=0, validators=[InputRequired(), NumberRange(min=0, max=MAX_VND)]
+    )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
 
 

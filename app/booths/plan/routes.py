@@ -31,6 +31,7 @@ from app.events import services as events
 from app.events.models import Event
 from app.events.services import managed_event as _managed_event
 from app.extensions import db
+from app.inputs import int_arg, page_arg
 from app.transaction import service_errors
 
 MANAGE = "/manage/events/<int:event_id>"
@@ -116,7 +117,7 @@ def plan(event_id: int):
     """The event's organisers: each hall's plan and its booths with status and holder."""
     event = _managed_event(current_user, event_id)
     halls = service.halls_of(event)
-    hall = service.hall_of_event(event, request.args.get("hall", type=int)) or (halls[0] if halls else None)
+    hall = service.hall_of_event(event, int_arg("hall")) or (halls[0] if halls else None)
     status = request.args.get("status")
     if status not in BOOTH_STATUSES:
         status = None
@@ -124,7 +125,7 @@ def plan(event_id: int):
     booths = service.booths_of(event, hall) if hall else []
     counts = service.status_counts(states)
     rows = [b for b in booths if status is None or states[b.id].status == status]
-    page = ListPage(rows, request.args.get("page", 1, type=int), PER_PAGE)
+    page = ListPage(rows, page_arg(), PER_PAGE)
     return render_template(
         "booths/plan/overview.html",
         event=event,
@@ -231,7 +232,7 @@ def booth_form(event_id: int, booth_id: int | None = None):
     form.hall_id.choices = _hall_choices(event)
     form.booth_type_id.choices = _type_choices(event)
     if request.method == "GET" and booth is None:
-        form.hall_id.data = request.args.get("hall", type=int)
+        form.hall_id.data = int_arg("hall")
     if form.validate_on_submit():
         hall = service.hall_of_event(event, form.hall_id.data)
         with service_errors(form):
@@ -393,8 +394,8 @@ def generate(event_id: int):
     form = GenerateForm()
     form.hall_id.choices = _hall_choices(event)
     form.booth_type_id.choices = _type_choices(event)
-    if request.method == "GET" and request.args.get("hall", type=int):
-        form.hall_id.data = request.args.get("hall", type=int)
+    if request.method == "GET" and int_arg("hall"):
+        form.hall_id.data = int_arg("hall")
     if form.validate_on_submit():
         hall = service.hall_of_event(event, form.hall_id.data)
         with service_errors(form):
@@ -500,7 +501,7 @@ def public_plan(slug: str):
         abort(404)
     halls = service.halls_of(event)
     # ?booth=<id> rings one booth (an exhibitor's "see it on the plan").
-    highlight = request.args.get("booth", type=int)
+    highlight = int_arg("booth")
     plans = []
     for hall in halls:
         states = service.booth_states(event, hall)

@@ -15,6 +15,7 @@ from app.events.registrations import services as registrations
 from app.events.registrations.forms import REGISTRATION_STATUS_LABELS, ApplyForm
 from app.events.services import managed_event
 from app.extensions import db
+from app.inputs import parse_id
 from app.transaction import service_errors
 
 STATUS_FILTERS = ("pending", "waitlisted", "approved", "rejected", "withdrawn")
@@ -46,7 +47,7 @@ def apply(slug: str):
     chosen: list[int] = []
     message = ""
     if request.method == "POST":
-        chosen = [int(v) for v in request.form.getlist("items") if v.isdigit()]
+        chosen = [n for n in map(parse_id, request.form.getlist("items")) if n is not None]
         message = request.form.get("message", "")
         with service_errors(form):
             try:
@@ -129,7 +130,7 @@ def registrations_page(event_id: int):
 def decide(event_id: int):
     """The event's organisers: approve or reject the ticked registrations (a reason is needed to reject)."""
     event = managed_event(current_user, event_id)
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    ids = [n for n in map(parse_id, request.form.getlist("ids")) if n is not None]
     action = request.form.get("action")
     reason = (request.form.get("reason") or "").strip()
     back = url_for("events.registrations", event_id=event.id, role=request.form.get("role") or "exhibitor")

@@ -46,6 +46,7 @@ from app.events.models import (
 )
 from app.events.services import approved_count, can_manage, ensure_can_manage, registration_is_open, to_local
 from app.extensions import db
+from app.inputs import parse_id
 from app.notifications.services import queue_mail
 
 ACTIVE_STATUSES = ("pending", "approved", "waitlisted")
@@ -119,9 +120,8 @@ def _registrant_organisation(actor, role: str) -> Organisation:
 def _ids(values: Iterable) -> list[int]:
     ids: list[int] = []
     for value in values or ():
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
+        number = parse_id(value)
+        if number is None:
             continue
         if number not in ids:
             ids.append(number)

@@ -18,6 +18,7 @@ from app.data import vocab
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Registration
 from app.extensions import db
+from app.inputs import parse_id
 from app.matching.blueprint import bp
 from app.matching.guards import participant, participant_with_session
 from app.matching.models import MatchRequest
@@ -67,7 +68,7 @@ def set_preference(slug: str):
     """Mark a counterpart "must meet" or "don't match me with", or clear one's mark."""
     event, session, registration = participant_with_session(slug)
     kind = request.form.get("kind")
-    counterpart = request.form.get("counterpart", type=int)
+    counterpart = parse_id(request.form.get("counterpart"))
     back = request.form.get("back")
     if counterpart is None or kind not in ("must", "block", "clear"):
         flash(_("Choose a participant and what you want."), "danger")
@@ -118,7 +119,7 @@ def producers(slug: str):
 def ask(slug: str):
     """A buyer asks a producer for a meeting."""
     event, session, registration = participant_with_session(slug)
-    producer = request.form.get("producer", type=int)
+    producer = parse_id(request.form.get("producer"))
     try:
         with service_errors():
             if producer is None:
