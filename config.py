@@ -80,6 +80,7 @@ class Config:
     # Failed logins from one client address (any accounts), and sign-ups from one address.
     LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", "20 per 10 minutes; 100 per day")
     SIGNUP_ADDRESS_LIMIT = os.environ.get("SIGNUP_ADDRESS_LIMIT", "10 per hour; 30 per day")
+    PASSWORD_RESET_ADDRESS_LIMIT = os.environ.get("PASSWORD_RESET_ADDRESS_LIMIT", "5 per hour; 20 per day")
     # Failed logins for one e-mail address, whether or not an account has it (app/accounts/throttling.py):
     # from the LOGIN_DELAY_AFTER-th failure on, each next attempt waits LOGIN_DELAY_SECONDS, doubled at
     # each failure; the LOGIN_LOCK_AFTER-th failure locks the e-mail out for LOGIN_LOCK_SECONDS. Failures

@@ -85,10 +85,10 @@ def change_password():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@limit_per_address("PASSWORD_RESET_ADDRESS_LIMIT")
 def forgot_password():
     """Anyone: ask for a link to choose a new password. The answer is the same whether the
-    address has an account or not."""
-    # Throttled with the login where Flask-Limiter applies (app.extensions.limiter).
+    address has an account or not; requests are limited per client address (no mail flood)."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)

@@ -161,6 +161,29 @@ def test_signups_from_one_address_are_limited(app, client, db, monkeypatch):
     assert client.post("/signup", data={}, environ_base={"REMOTE_ADDR": THERE}).status_code == 200
 
 
+def test_password_reset_requests_from_one_address_are_limited(app, client, db, monkeypatch, make_user):
+    from app.notifications.models import OutboxMessage
+
+    user = make_user(role="buyer")
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_ADDRESS_LIMIT", "2 per hour")
+
+    def ask(address):
+        return client.post(
+            "/password/forgot", data={"email": user.email}, environ_base={"REMOTE_ADDR": address}
+        )
+
+    def mails() -> int:
+        return len(
+            db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == user.email)).all()
+        )
+
+    assert [ask(HERE).status_code for _ in range(2)] == [302, 302]
+    sent = mails()
+    assert ask(HERE).status_code == 429
+    assert mails() == sent  # the refused request mailed nothing
+    assert ask(THERE).status_code == 302  # another address is not held up
+
+
 # ---------------------------------------------------------------- the same cost whoever
 
 
