@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 from werkzeug.serving import make_server
 
 from app import clock, create_app
@@ -106,6 +106,24 @@ def db(app):
             else:
                 for table in tables:
                     connection.execute(table.delete())
+
+
+def queries_of(client, url: str) -> int:
+    """How many SQL statements the page at `url` sent to the database (it must answer 200)."""
+    count = 0
+
+    def counted(*_args):
+        nonlocal count
+        count += 1
+
+    engine = _db.engine
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        status = client.get(url).status_code
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+    assert status == 200, f"{url}: {status}"
+    return count
 
 
 class QueueWorker:

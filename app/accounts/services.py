@@ -140,18 +140,23 @@ def _refusal_message(refusal: throttling.Refusal):
     )
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """A new password ends every session of the account; the caller logs the current one in
-    again (login_user with the new session version), so only the other sessions end."""
-    if not user.check_password(current_password):
-        raise ServiceError(_l("The current password is not right."), field="current_password")
+def _set_new_password(user: User, new_password: str, kind: str) -> None:
+    """Check and set a new password, end every session of the account, and record `kind`."""
     _check_password_strength(
         new_password, email=user.email, organisation=user.organisation, field="new_password"
     )
     user.set_password(new_password)
     user.end_sessions()
     db.session.flush()
-    _security_event(user, "password_changed", user)
+    _security_event(user, kind, user)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """A new password ends every session of the account; the caller logs the current one in
+    again (login_user with the new session version), so only the other sessions end."""
+    if not user.check_password(current_password):
+        raise ServiceError(_l("The current password is not right."), field="current_password")
+    _set_new_password(user, new_password, "password_changed")
 
 
 def end_sessions(actor: User, user: User) -> None:
@@ -251,13 +256,7 @@ def reset_password(token: str, new_password: str) -> User:
     """Set a new password through a reset link; the link stops working and every session of the
     account ends. Returns the account (the caller logs it in)."""
     user = user_for_reset_token(token)
-    _check_password_strength(
-        new_password, email=user.email, organisation=user.organisation, field="new_password"
-    )
-    user.set_password(new_password)
-    user.end_sessions()
-    db.session.flush()
-    _security_event(user, "password_reset", user)
+    _set_new_password(user, new_password, "password_reset")
     return user
 
 

@@ -7,13 +7,13 @@ import os
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.accounts import passwords
 from app.accounts.models import SecurityEvent, User
 from app.demo.services import DEMO_LOGINS, DEMO_PASSWORD
 from app.signals import security_event
-from tests.conftest import text_of
+from tests.conftest import queries_of, text_of
 from tests.pages import field_error
 
 PASSWORD = "correct horse 42"
@@ -394,18 +394,7 @@ def test_the_events_page_is_paginated_and_its_queries_do_not_grow_with_the_event
     login(admin)
 
     def queries_for_page() -> int:
-        count = 0
-
-        def counted(*_args):
-            nonlocal count
-            count += 1
-
-        event.listen(db.engine, "before_cursor_execute", counted)
-        try:
-            assert client.get("/admin/security").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", counted)
-        return count
+        return queries_of(client, "/admin/security")
 
     few = queries_for_page()
     for n in range(59):

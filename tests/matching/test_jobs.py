@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from app.events.registrations import services as reg
@@ -16,7 +15,7 @@ from app.matching.models import Meeting
 from app.tasks import progress
 from app.tasks.models import Task
 from app.tasks.runner import NOT_YET, Outcome, background_job, execute
-from tests.conftest import text_of
+from tests.conftest import queries_of, text_of
 from tests.matching.conftest import small_fair
 from tests.pages import flashes
 
@@ -83,6 +82,17 @@ def test_a_double_click_enqueues_one_job_and_says_it_is_running(ready, client, h
     assert [t.state for t in _tasks()] == ["succeeded"]
     client.post(_session_url(ready) + "/run")  # once it ended, it can run again
     assert [t.state for t in _tasks()] == ["succeeded", "queued"]
+
+
+def test_a_published_session_is_not_run_again_and_the_button_says_why(ready, client, html, worker):
+    client.post(_session_url(ready) + "/run")
+    worker.drain()
+    client.post(_session_url(ready) + "/publish")
+    worker.drain()
+    refused = html(client.post(_session_url(ready) + "/run", follow_redirects=True))
+    assert "The session is published: use Repair to absorb changes." in flashes(refused)
+    assert [t.kind for t in _tasks()] == ["matching.run", "matching.publish"]  # no third job
+    assert worker.pending() == []
 
 
 def test_an_event_cancelled_while_the_job_waited_ends_with_why_and_writes_nothing(
@@ -205,18 +215,7 @@ def test_the_jobs_list_costs_the_same_queries_however_many_jobs(ready, organiser
     from app.tasks import services as tasks
 
     def queries_for_the_list() -> int:
-        count = 0
-
-        def counter(*_args):
-            nonlocal count
-            count += 1
-
-        sa_event.listen(_db.engine, "before_cursor_execute", counter)
-        try:
-            assert client.get(f"/manage/events/{ready.event_id}/jobs").status_code == 200
-        finally:
-            sa_event.remove(_db.engine, "before_cursor_execute", counter)
-        return count
+        return queries_of(client, f"/manage/events/{ready.event_id}/jobs")
 
     def add_jobs(n: int, start: int) -> None:
         with app.test_request_context("/?lang=en"):

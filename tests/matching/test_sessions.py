@@ -407,9 +407,7 @@ def test_the_organiser_configures_runs_moves_and_publishes_from_the_pages(fair, 
     queued = html(client.post(url + "/run", follow_redirects=True))
     panel = queued.select_one("#job")  # the button returned at once: the job waits for a worker
     assert panel["data-state"] == "queued" and panel.select_one(".progress-bar") is not None
-    assert queued.select_one("#result [data-figure=meetings]") is None or "9" not in text_of(
-        queued.select_one("#result [data-figure=meetings]")
-    )
+    assert queued.select_one("#result [data-figure=meetings]") is None  # no result yet: nothing ran
     worker.drain()
     ran = html(client.get(url))
     assert ran.select_one("#job")["data-state"] == "succeeded"

@@ -135,10 +135,10 @@ def _start_job(session: MatchingSession, kind: str):
 def run(event_id: int, session_id: int):
     """Run the matching in the background: unpublished meetings are replaced, hand-placed ones stay."""
     session = _managed_session(event_id, session_id)
-    if session.state == "published":
-        flash(_("The session is published: use Repair to absorb changes."), "danger")
-        return redirect(_back(session))
-    return _start_job(session, "matching.run")
+    with service_errors():
+        services.ensure_can_run(session)  # said at once, not by a job that fails later
+        return _start_job(session, "matching.run")
+    return redirect(_back(session))
 
 
 @bp.route(MANAGE + "/<int:session_id>/publish", methods=["GET", "POST"])

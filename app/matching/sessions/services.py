@@ -704,13 +704,18 @@ def _solve(session: MatchingSession, prepared: Prepared, time_limit: float | Non
     return schedule, added
 
 
+def ensure_can_run(session: MatchingSession) -> None:
+    """A published session is repaired, not run again (a run would replace published meetings)."""
+    if session.state == "published":
+        raise ServiceError(_l("The session is published: use Repair to absorb changes."))
+
+
 def run_matching(
     actor, session: MatchingSession, *, time_limit: float | None = DEFAULT_TIME_LIMIT
 ) -> RunResult:
     """Solve the session; unpublished meetings are replaced, published and hand-placed ones stay."""
     ensure_can_manage_session(actor, session)
-    if session.state == "published":
-        raise ServiceError(_l("The session is published: use Repair to absorb changes."))
+    ensure_can_run(session)
     prepared = prepare(session)
     _drop_infeasible(prepared)
     for meeting in _meetings(session, published=False):
