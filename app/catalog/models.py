@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     CheckConstraint,
     Date,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,6 +26,24 @@ if TYPE_CHECKING:
     from app.accounts.models import User
 
 
+def trigram_index(name: str, column: str) -> Index:
+    """A trigram GIN index on a folded search column, on PostgreSQL only (SQLite keeps LIKE).
+
+    It serves `search_text LIKE '%word%'` (services.text_condition); the migration
+    1f3c7a9e5b21 creates the same index and the pg_trgm extension.
+    """
+    index = Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"})
+    return index.ddl_if(dialect="postgresql")
+
+
+# The trigram indexes need pg_trgm; create_all (the tests) installs it as the migration does.
+event.listen(
+    db.metadata,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)
+
+
 class Organisation(db.Model):
     """A producer (cooperative, household business, enterprise) or a buyer organisation."""
 
@@ -31,6 +51,7 @@ class Organisation(db.Model):
     __table_args__ = (
         CheckConstraint("role IN ('producer', 'buyer')", name="role"),
         Index("ix_organisations_role_province", "role", "province_code"),
+        trigram_index("ix_organisations_search_text_trgm", "search_text"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +105,7 @@ class Product(db.Model):
         CheckConstraint("capacity_per_month IS NULL OR capacity_per_month >= 0", name="capacity"),
         UniqueConstraint("organisation_id", "name_vi", name="uq_products_organisation_name"),
         Index("ix_products_group_stars", "ocop_group", "stars"),
+        trigram_index("ix_products_search_text_trgm", "search_text"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -165,19 +165,14 @@ def validate_organisation(role: str, values: dict) -> list[ServiceError]:
     return errors
 
 
+def organisation_search_text(name, commune, address, province_code) -> str:
+    """What the directory's search looks in: the name and where it is, folded."""
+    return fold(" ".join(filter(None, [name, commune, address, PROVINCES.get(province_code, "")])))
+
+
 def _refresh_organisation_search(organisation: Organisation) -> None:
-    organisation.search_text = fold(
-        " ".join(
-            filter(
-                None,
-                [
-                    organisation.name,
-                    organisation.commune,
-                    organisation.address,
-                    PROVINCES.get(organisation.province_code, ""),
-                ],
-            )
-        )
+    organisation.search_text = organisation_search_text(
+        organisation.name, organisation.commune, organisation.address, organisation.province_code
     )
 
 
@@ -218,6 +213,34 @@ def update_organisation(actor, organisation: Organisation, **fields) -> Organisa
     return organisation
 
 
+# Trigrams (PostgreSQL's pg_trgm index on search_text) need three characters of a word.
+TRIGRAM = 3
+
+
+def _like_escaped(word: str) -> str:
+    return word.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def text_conditions(column, text: str) -> list:
+    """What `text` asks of a folded search column: every word of it, without accents or case.
+
+    A word of three characters or more is found anywhere (`LIKE '%word%'`, which the trigram
+    index answers); a shorter one has no trigram inside it, so it is looked for at the start
+    of a word instead ('an' finds "An Giang" and "ăn liền", not "bánh"), which the index
+    answers through the blank that precedes a word.
+    """
+    conditions = []
+    for word in fold(text).split():
+        escaped = _like_escaped(word)
+        if len(word) >= TRIGRAM:
+            conditions.append(column.like(f"%{escaped}%", escape="/"))
+        else:
+            conditions.append(
+                or_(column.like(f"{escaped}%", escape="/"), column.like(f"% {escaped}%", escape="/"))
+            )
+    return conditions
+
+
 def organisation_query(
     *, role: str | None = None, province: str | None = None, text: str | None = None, kind: str | None = None
 ) -> Select:
@@ -229,8 +252,7 @@ def organisation_query(
     if kind:
         query = query.where(or_(Organisation.producer_kind == kind, Organisation.buyer_type == kind))
     if text:
-        for word in fold(text).split():
-            query = query.where(Organisation.search_text.contains(word, autoescape=True))
+        query = query.where(*text_conditions(Organisation.search_text, text))
     # The directory shows how many products or demand lines each has.
     query = query.options(selectinload(Organisation.products), selectinload(Organisation.demand_lines))
     return query.order_by(Organisation.name, Organisation.id)
@@ -325,20 +347,18 @@ def _apply_product_values(product: Product, values: dict) -> None:
         product.standard_rows = [row for row in product.standard_rows if row.standard in wanted]
         have = {row.standard for row in product.standard_rows}
         product.standard_rows.extend(ProductStandard(standard=code) for code in sorted(wanted - have))
-    product.search_text = fold(
-        " ".join(
-            filter(
-                None,
-                [
-                    product.name_vi,
-                    product.name_en,
-                    product.name_fr,
-                    product.traceability_code,
-                    product.organisation.name if product.organisation else None,
-                ],
-            )
-        )
+    product.search_text = product_search_text(
+        product.name_vi,
+        product.name_en,
+        product.name_fr,
+        product.traceability_code,
+        product.organisation.name if product.organisation else None,
     )
+
+
+def product_search_text(name_vi, name_en, name_fr, traceability_code, producer_name) -> str:
+    """What the catalogue's search looks in: the three names, the code and the producer, folded."""
+    return fold(" ".join(filter(None, [name_vi, name_en, name_fr, traceability_code, producer_name])))
 
 
 def create_product(actor, organisation: Organisation, **fields) -> Product:
@@ -458,8 +478,7 @@ def catalogue_query(filters: ProductFilters, *, on: date | None = None, locale: 
             )
         )
     if filters.text:
-        for word in fold(filters.text).split():
-            query = query.where(Product.search_text.contains(word, autoescape=True))
+        query = query.where(*text_conditions(Product.search_text, filters.text))
     name_column = {"en": Product.name_en, "fr": Product.name_fr}.get(locale)
     display_name = func.coalesce(name_column, Product.name_vi) if name_column is not None else Product.name_vi
     order = {
@@ -480,24 +499,25 @@ def products_of(organisation: Organisation) -> list[Product]:
 
 
 def catalogue_facets(on: date | None = None) -> dict:
-    """How many certified products each group and province has, for the filter menus."""
+    """How many certified products each group, category, province and star rating has, for the
+    filter menus: one grouped query, summed here."""
     on = on or today()
-    groups = dict(
-        db.session.execute(
-            select(Product.ocop_group, func.count())
-            .where(certified_condition(on))
-            .group_by(Product.ocop_group)
-        ).all()
-    )
-    provinces = dict(
-        db.session.execute(
-            select(Organisation.province_code, func.count())
-            .join(Product.organisation)
-            .where(certified_condition(on))
-            .group_by(Organisation.province_code)
-        ).all()
-    )
-    return {"groups": groups, "provinces": provinces}
+    rows = db.session.execute(
+        select(Product.ocop_group, Product.category, Organisation.province_code, Product.stars, func.count())
+        .join(Product.organisation)
+        .where(certified_condition(on))
+        .group_by(Product.ocop_group, Product.category, Organisation.province_code, Product.stars)
+    ).all()
+    facets: dict[str, dict] = {"groups": {}, "categories": {}, "provinces": {}, "stars": {}}
+    for group, category, province, stars, count in rows:
+        for facet, key in (
+            ("groups", group),
+            ("categories", category),
+            ("provinces", province),
+            ("stars", stars),
+        ):
+            facets[facet][key] = facets[facet].get(key, 0) + count
+    return facets
 
 
 # ---------------------------------------------------------------- demand
