@@ -580,8 +580,16 @@ def _blocks(problem: _Problem) -> list[tuple[list[RequestSpec], list[int]]]:
     requests = [r for r in problem.requests if problem.compatible[r.id]]
     n_booths = len(problem.booths)
     uf = _UnionFind(n_booths + len(requests))
+    # Requests of one signature share their list of booths (_prepare): its booths are joined
+    # once, and each such request to the first of them.
+    joined: dict[int, int] = {}
     for k, request in enumerate(requests):
-        for i in problem.compatible[request.id]:
+        booths = problem.compatible[request.id]
+        if id(booths) in joined:
+            uf.union(joined[id(booths)], n_booths + k)
+            continue
+        joined[id(booths)] = n_booths + k
+        for i in booths:
             uf.union(n_booths + k, i)
     groups: dict[int, list[RequestSpec]] = defaultdict(list)
     for k, request in enumerate(requests):
@@ -679,26 +687,60 @@ def _improve(problem: _Problem, placed: dict[int, int]) -> int:
             if org in request_of_org:
                 relation[request_of_org[org]][me.org] += value
 
+    rank_weight, priority = weights.rank_weight, problem.priority
+
     def score(rid: int, i: int) -> tuple[int, int]:
         rank = rank_of(by_request[rid], booths[i])
-        return weights.rank_weight(rank), (_level(rank) + 1) * problem.priority[rid]
+        return rank_weight(rank), (_level(rank) + 1) * priority[rid]
+
+    competitor = weights.competitor
 
     def contribution(rid: int, i: int, skip: int | None) -> int:
         """Pairwise value of rid on booth i with everyone else where they are (but booth `skip`)."""
         me = request_who[rid]
         total = 0
-        if weights.competitor and me.categories:
+        mine = me.categories
+        if competitor and mine:
+            my_org = me.org
             for j in adjacent_of[i]:
                 if j == skip:
                     continue
                 other = who_at.get(j)
-                if other is not None and other.org != me.org and other.categories & me.categories:
-                    total -= weights.competitor
-        for org, value in relation[rid].items():
-            j = booth_of_org.get(org)
-            if j is not None and j != skip and j in close_to[i]:
-                total += value
+                if other is not None and other.org != my_org and other.categories & mine:
+                    total -= competitor
+        wishes = relation[rid]
+        if wishes:
+            close = close_to[i]
+            for org, value in wishes.items():
+                j = booth_of_org.get(org)
+                if j is not None and j != skip and j in close:
+                    total += value
         return total
+
+    adjacent_set = [set(row) for row in adjacent_of]
+
+    def pair_with(rid: int, i: int, j: int) -> int:
+        """The part of contribution(rid, i, None) owed to whoever is on booth j: what skipping
+        j removes, so contribution(rid, i, j) == contribution(rid, i, None) - pair_with(rid, i, j)."""
+        me = request_who[rid]
+        total = 0
+        if competitor and me.categories and j in adjacent_set[i]:
+            other = who_at.get(j)
+            if other is not None and other.org != me.org and other.categories & me.categories:
+                total -= competitor
+        wishes = relation[rid]
+        if wishes and j in close_to[i]:
+            for org, value in wishes.items():
+                if booth_of_org.get(org) == j:
+                    total += value
+        return total
+
+    # The most a request's pairwise terms can bring anywhere: its positive wishes all met (a
+    # competitor beside it only costs). A move that can't gain even then is not evaluated.
+    best_pairs = {
+        rid: sum(value for value in wishes.values() if value > 0) for rid, wishes in relation.items()
+    }
+    bounded = competitor >= 0
 
     def unhappy(rid: int) -> bool:
         """Whether a pairwise term involving this request could still improve."""
@@ -737,14 +779,20 @@ def _improve(problem: _Problem, placed: dict[int, int]) -> int:
                         if j in compatible_set[rid] and j not in seen:
                             seen.add(j)
                             candidates.append(j)
-            for j in problem.compatible[rid]:
-                if j not in seen:
-                    seen.add(j)
-                    candidates.append(j)
-            for j in candidates[: weights.max_evaluations]:
+            limit = weights.max_evaluations
+            if len(candidates) < limit:
+                for j in problem.compatible[rid]:
+                    if j not in seen:
+                        seen.add(j)
+                        candidates.append(j)
+                        if len(candidates) == limit:
+                            break  # only the first `max_evaluations` are examined
+            for j in candidates[:limit]:
                 other = holder.get(j)
                 if other is None:
                     p, t = score(rid, j)
+                    if bounded and p + best_pairs[rid] < here_p + here_pair:
+                        continue  # the gain is below 0 whatever the pairs: (gain, tie) > (0, 0) fails
                     gain = (p + contribution(rid, j, here)) - (here_p + here_pair)
                     tie = t - here_t
                 else:
@@ -754,7 +802,9 @@ def _improve(problem: _Problem, placed: dict[int, int]) -> int:
                     op, ot = score(other, here)
                     old_p, old_t = score(other, j)
                     # The pair between the two is the same after the swap: each side skips the other.
-                    before = contribution(rid, here, j) + contribution(other, j, here)
+                    before = here_pair - pair_with(rid, here, j) + contribution(other, j, here)
+                    if bounded and p + op + best_pairs[rid] + best_pairs[other] < here_p + old_p + before:
+                        continue
                     after = contribution(rid, j, here) + contribution(other, here, j)
                     gain = (p + op + after) - (here_p + old_p + before)
                     tie = t + ot - here_t - old_t
