@@ -375,14 +375,16 @@ def import_file(rows: int, seed: int = SEED) -> bytes:
     for n in range(rows):
         producer = n // PRODUCTS_PER_PRODUCER
         name_vi, name_en, name_fr, category = PRODUCTS[(producer * 7 + n) % len(PRODUCTS)]
+        if n % PRODUCTS_PER_PRODUCER == 0:
+            home = _place(rng)
         place = _place(rng)
         values = {
-            "producer_name": f"HTX Nông sản {place} {producer}",
+            "producer_name": f"HTX Nông sản {home} {producer}",
             "producer_kind": "HTX",
             "tax_code": f"{5000000000 + producer}",
             "province": "Quảng Ninh" if producer % 2 else "Lạng Sơn",
-            "commune": f"Xã {place}",
-            "address": f"Thôn {n % 13}, xã {place}",
+            "commune": f"Xã {home}",
+            "address": f"Thôn {producer % 13}, xã {home}",
             "phone": f"0203{producer:06d}",
             "email": f"htx{producer}@example.vn",
             "product_name_vi": f"{name_vi} {place} {n}",
@@ -440,13 +442,12 @@ def _empty_catalogue(app) -> None:
     from sqlalchemy import delete
 
     from app.catalog.models import ImportBatch, Organisation
-    from app.tasks.models import Task
+    from app.extensions import db
     from app.transaction import transaction
 
-    with app.app_context(), transaction() as session:
-        session.execute(delete(Task))
-        session.execute(delete(ImportBatch))
-        session.execute(delete(Organisation))
+    with app.app_context(), transaction():
+        db.session.execute(delete(ImportBatch))
+        db.session.execute(delete(Organisation))
 
 
 def _organiser(app):
@@ -454,15 +455,17 @@ def _organiser(app):
 
     from app.accounts import services as accounts
     from app.accounts.models import User
+    from app.extensions import db
     from app.transaction import transaction
 
     email = "bench-importer@example.vn"
-    with app.app_context(), transaction() as session:
-        user = session.scalar(select(User).where(User.email == email))
+    with app.app_context(), transaction():
+        user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             user = accounts.create_user(
                 email=email, password=secrets.token_urlsafe(16), full_name="Bench importer", role="organiser"
             )
+            db.session.flush()
         return user.id
 
 
@@ -486,6 +489,7 @@ def measure_import(app, rows: int = 20_000, *, memory: bool = True, seed: int = 
     filename = "national.csv"
     _empty_catalogue(app)
     user_id = _organiser(app)
+
     figures: dict = {"rows": rows, "file_mb": len(content) / 1024 / 1024}
 
     def read_only():
@@ -500,11 +504,11 @@ def measure_import(app, rows: int = 20_000, *, memory: bool = True, seed: int = 
             return report
 
     def confirm():
-        with app.app_context(), transaction() as session:
-            user = session.get(User, user_id)
+        with app.app_context(), transaction():
+            user = db.session.get(User, user_id)
             report = imports.parse(filename, content)
             batch = imports.create_batch(user, filename, content, report)
-            session.flush()
+            db.session.flush()
             start = time.perf_counter()
             with _Counter(db.engine) as counter:
                 result = imports.apply(batch, user)
@@ -560,6 +564,7 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=20_000)
     parser.add_argument("--skip-search", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs (tracemalloc)")
     args = parser.parse_args()
     url = args.database_url or DEFAULT_URL
     if not args.database_url:
@@ -593,7 +598,7 @@ def main() -> None:
         from app import create_app
 
         app = create_app("development", SQLALCHEMY_DATABASE_URI=url)
-        figures = measure_import(app, args.import_rows)
+        figures = measure_import(app, args.import_rows, memory=not args.no_memory)
         print()
         print(f"import: one CSV of {figures['rows']} rows ({figures['file_mb']:.1f} MB), new producers")
         print(f"{'step':>26} {'time s':>7} {'peak MiB':>9} {'queries':>8}")

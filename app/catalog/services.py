@@ -189,27 +189,36 @@ def _check_tax_code_free(tax_code: str | None, own_id: int | None) -> None:
         raise ServiceError(_l("Another organisation already has this tax code."), "tax_code")
 
 
-def create_organisation(*, role: str, **fields) -> Organisation:
+# `bulk=True`: one of many written together (an import). The caller has checked the unique
+# values (tax code; a product's name and traceability code) against the catalogue for all of
+# them at once, and flushes them together; the database's constraints still hold.
+
+
+def create_organisation(*, role: str, bulk: bool = False, **fields) -> Organisation:
     values = {key: _clean(fields.get(key)) for key in ORGANISATION_FIELDS}
     _raise_first(validate_organisation(role, values))
-    _check_tax_code_free(values.get("tax_code"), None)
+    if not bulk:
+        _check_tax_code_free(values.get("tax_code"), None)
     organisation = Organisation(role=role, **values)
     _refresh_organisation_search(organisation)
     db.session.add(organisation)
-    db.session.flush()
+    if not bulk:
+        db.session.flush()
     return organisation
 
 
-def update_organisation(actor, organisation: Organisation, **fields) -> Organisation:
+def update_organisation(actor, organisation: Organisation, *, bulk: bool = False, **fields) -> Organisation:
     ensure_can_edit_organisation(actor, organisation)
     values = {key: _clean(fields[key]) for key in ORGANISATION_FIELDS if key in fields}
     merged = {key: getattr(organisation, key) for key in ORGANISATION_FIELDS} | values
     _raise_first(validate_organisation(organisation.role, merged))
-    _check_tax_code_free(merged.get("tax_code"), organisation.id)
+    if not bulk:
+        _check_tax_code_free(merged.get("tax_code"), organisation.id)
     for key, value in values.items():
         setattr(organisation, key, value)
     _refresh_organisation_search(organisation)
-    db.session.flush()
+    if not bulk:
+        db.session.flush()
     return organisation
 
 
@@ -361,22 +370,24 @@ def product_search_text(name_vi, name_en, name_fr, traceability_code, producer_n
     return fold(" ".join(filter(None, [name_vi, name_en, name_fr, traceability_code, producer_name])))
 
 
-def create_product(actor, organisation: Organisation, **fields) -> Product:
+def create_product(actor, organisation: Organisation, *, bulk: bool = False, **fields) -> Product:
     ensure_can_edit_organisation(actor, organisation)
     if not organisation.is_producer:
         raise ServiceError(_l("Only producers keep products."))
     values = _normalise_product_values(fields)
     _raise_first(validate_product(values))
-    _check_name_free(organisation.id, values["name_vi"], None)
-    _check_traceability_free(values.get("traceability_code"), None)
+    if not bulk:
+        _check_name_free(organisation.id, values["name_vi"], None)
+        _check_traceability_free(values.get("traceability_code"), None)
     product = Product(organisation=organisation)
     _apply_product_values(product, values)
     db.session.add(product)
-    db.session.flush()
+    if not bulk:
+        db.session.flush()
     return product
 
 
-def update_product(actor, product: Product, **fields) -> Product:
+def update_product(actor, product: Product, *, bulk: bool = False, **fields) -> Product:
     ensure_can_edit_organisation(actor, product.organisation)
     values = _normalise_product_values(fields)
     merged = {key: getattr(product, key) for key in PRODUCT_FIELDS} | {"standards": product.standards}
@@ -385,10 +396,12 @@ def update_product(actor, product: Product, **fields) -> Product:
         merged["certificate_expiry"] = default_expiry(merged["certificate_date"])
         values["certificate_expiry"] = merged["certificate_expiry"]
     _raise_first(validate_product(merged))
-    _check_name_free(product.organisation_id, merged["name_vi"], product.id)
-    _check_traceability_free(merged.get("traceability_code"), product.id)
+    if not bulk:
+        _check_name_free(product.organisation_id, merged["name_vi"], product.id)
+        _check_traceability_free(merged.get("traceability_code"), product.id)
     _apply_product_values(product, values)
-    db.session.flush()
+    if not bulk:
+        db.session.flush()
     return product
 
 
