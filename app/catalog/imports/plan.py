@@ -41,6 +41,7 @@ class ProducerGroup:
     source_row: dict = field(default_factory=dict)
     rows: list = field(default_factory=list)
     existing_id: int | None = None
+    existing: Organisation | None = None  # the catalogue's row, as _match_producers read it
     changes: dict = field(default_factory=dict)
     has_errors: bool = False
 
@@ -101,7 +102,11 @@ def _match_producers(report: ImportReport, groups: list[ProducerGroup]) -> None:
     if taxes:
         by_tax = {
             org.tax_code: org
-            for org in db.session.scalars(select(Organisation).where(Organisation.tax_code.in_(taxes)))
+            for org in db.session.scalars(
+                select(Organisation)
+                .where(Organisation.tax_code.in_(taxes))
+                .execution_options(populate_existing=True)  # read fresh even if the session has it
+            )
         }
     codes = {group.rows[0].producer.get("province_code") for group in groups} & set(PROVINCES)
     by_name: dict[tuple[str, str], list[Organisation]] = {}
@@ -110,6 +115,7 @@ def _match_producers(report: ImportReport, groups: list[ProducerGroup]) -> None:
             select(Organisation)
             .where(Organisation.role == "producer", Organisation.province_code.in_(codes))
             .order_by(Organisation.id)
+            .execution_options(populate_existing=True)
         )
         for org in producers:
             by_name.setdefault((fold(org.name), org.province_code), []).append(org)
@@ -133,6 +139,7 @@ def _match_producers(report: ImportReport, groups: list[ProducerGroup]) -> None:
         if org is not None:
             claimed.add(org.id)
             group.existing_id = org.id
+            group.existing = org
 
 
 def _same(a, b) -> bool:
@@ -165,7 +172,7 @@ def _merge_and_validate_producers(report: ImportReport, groups: list[ProducerGro
                         ),
                     )
                     plan.producer_error = True
-        existing = db.session.get(Organisation, group.existing_id) if group.existing_id else None
+        existing = group.existing
         current = {key: getattr(existing, key) for key in services.ORGANISATION_FIELDS} if existing else {}
         if not group.values.get("producer_kind") and not current.get("producer_kind"):
             inferred = kind_from_name(group.name)
