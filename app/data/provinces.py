@@ -121,12 +121,25 @@ LOCALITIES: dict[str, list[str]] = {
 }
 
 
+class _WithoutMarks(dict):
+    """A `str.translate` table that drops combining marks (category Mn) and keeps the rest,
+    filled as characters are first met: the translation then runs at C speed (an import
+    folds every cell of 20,000 rows)."""
+
+    def __missing__(self, code: int) -> str | None:
+        character = chr(code)
+        kept = None if unicodedata.category(character) == "Mn" else character
+        self[code] = kept
+        return kept
+
+
+_WITHOUT_MARKS = _WithoutMarks({ord("đ"): "d", ord("Đ"): "D"})
+
+
 def fold(text: str) -> str:
     """Lower-case, strip Vietnamese diacritics, collapse spaces: 'Hải Hà' -> 'hai ha'."""
-    text = (text or "").replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return " ".join(stripped.lower().split())
+    decomposed = unicodedata.normalize("NFD", text or "")
+    return " ".join(decomposed.translate(_WITHOUT_MARKS).lower().split())
 
 
 _BY_FOLDED = {fold(name): code for code, name in PROVINCES.items()}

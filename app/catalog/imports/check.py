@@ -8,6 +8,7 @@ later stages fill in (`plan`) live here too. No request, no database.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
@@ -514,6 +515,18 @@ def report_field_error(report: ImportReport, plan: RowPlan, service_field: str, 
     report_error(report, plan, COLUMN_OF_FIELD.get(service_field, "product_name_vi"), message)
 
 
+@functools.lru_cache(maxsize=8192)
+def normalised_email(text: str) -> str | None:
+    """An address as email_validator normalises it, or None if it is not one. A producer's
+    address repeats on each of its rows: each is checked once."""
+    from email_validator import EmailNotValidError, validate_email  # slow to import: here
+
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
 def check_row(report: ImportReport, number: int, raw: dict) -> RowPlan:
     """Turn one row's cells into organisation and product values, noting unreadable cells."""
     plan = RowPlan(
@@ -540,14 +553,12 @@ def check_row(report: ImportReport, number: int, raw: dict) -> RowPlan:
         elif code == "province":
             value = province_code(value) or value
         elif code == "email":
-            from email_validator import EmailNotValidError, validate_email  # slow to import: here
-
-            try:
-                value = validate_email(value, check_deliverability=False).normalized
-            except EmailNotValidError:
+            normalised = normalised_email(value)
+            if normalised is None:
                 report_error(report, plan, code, _l("“%(value)s” is not an e-mail address.", value=value))
                 plan.producer_error = True
                 continue
+            value = normalised
         limit = MAX_LENGTH.get(field_name)
         if limit and len(value) > limit:
             report_error(report, plan, code, _l("At most %(max)s characters.", max=limit))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -109,6 +110,7 @@ GROUP_OR_CATEGORY = ("ocop_group", "category")
 QUIET_HEADERS = {"stt", "tt", "so tt", "so thu tu", "no", "ghi chu", "note"}
 
 
+@functools.lru_cache(maxsize=8192, typed=True)  # a file repeats its groups, categories, units and kinds
 def header_key(text) -> str:
     """A header or a listed value as compared: no accents, case, brackets or punctuation."""
     text = re.sub(r"\([^)]*\)", " ", str(text or ""))
