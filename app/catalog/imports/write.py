@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.catalog import services
@@ -114,15 +114,39 @@ def _write_chunk(chunk, writer, result: ApplyResult, organisations: dict, produc
     counted = ApplyResult()
     try:
         with savepoint(db.session), db.session.no_autoflush:
+            created = []
             for group, rows in chunk:
                 organisation = _write_producer(group, writer, counted, organisations)
+                if group.existing_id is None:
+                    created.append(organisation)
                 for row in rows:
-                    _write_product(row, organisation, writer, counted, products)
+                    product = _write_product(row, organisation, writer, counted, products)
+                    if product is not None and row.existing_product_id is None:
+                        created.append(product)
+            _number(created)
             db.session.flush()
     except IntegrityError as error:
         raise ImportWriteError(_refused_row(chunk), _l("the database refused a duplicate")) from error
     for key in ("created", "updated", "unchanged", "producers_created", "producers_updated"):
         setattr(result, key, getattr(result, key) + getattr(counted, key))
+
+
+def _number(created: list) -> None:
+    """On PostgreSQL, give the new rows their ids from their sequences first (one query a
+    table): the inserts then need no RETURNING, and the driver sends them as one prepared
+    statement, pipelined, instead of building statements of a thousand rows of values."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    by_table: dict = {}
+    for item in created:
+        by_table.setdefault(type(item).__table__, []).append(item)
+    for table, items in by_table.items():
+        ids = db.session.scalars(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
+            {"table": table.name, "count": len(items)},
+        ).all()
+        for item, new_id in zip(items, ids, strict=True):
+            item.id = new_id
 
 
 def _write_producer(group: ProducerGroup, writer, result: ApplyResult, organisations: dict) -> Organisation:
@@ -142,18 +166,18 @@ def _write_producer(group: ProducerGroup, writer, result: ApplyResult, organisat
 
 def _write_product(
     row: RowPlan, organisation: Organisation, writer, result: ApplyResult, products: dict
-) -> None:
+) -> Product | None:
     try:
         if row.existing_product_id is None:
-            services.create_product(writer, organisation, bulk=True, **row.product_values)
             result.created += 1
-        elif row.product_values:
-            services.update_product(
+            return services.create_product(writer, organisation, bulk=True, **row.product_values)
+        if row.product_values:
+            result.updated += 1
+            return services.update_product(
                 writer, products[row.existing_product_id], bulk=True, **row.product_values
             )
-            result.updated += 1
-        else:
-            result.unchanged += 1
+        result.unchanged += 1
+        return None
     except ServiceError as error:
         raise ImportWriteError(row.row, error.message) from error
 
