@@ -472,9 +472,10 @@ def _organiser(app):
 def measure_import(app, rows: int = 20_000, *, memory: bool = True, seed: int = SEED) -> dict:
     """Read, preview and confirm (the job's write) a generated `rows`-row CSV in `app`'s database.
 
-    The catalogue (organisations, products, import batches, jobs) is emptied first and after.
+    The catalogue (organisations, products, import batches) is emptied first and after.
     Returns {"rows", "file_mb", "read_s" (the baseline: reading the file alone), "preview_s",
-    "preview_queries", "confirm_s", "confirm_queries", "created", and when `memory`
+    "preview_queries", "confirm_s", "confirm_queries", "created", "progress_phases",
+    "progress_updates", and when `memory`
     "read_peak_mb", "preview_peak_mb", "confirm_peak_mb"}.
     """
     from sqlalchemy import select
@@ -483,8 +484,22 @@ def measure_import(app, rows: int = 20_000, *, memory: bool = True, seed: int = 
     from app.catalog.imports import read
     from app.catalog.imports import services as imports
     from app.extensions import db
+    from app.tasks import progress
     from app.transaction import transaction
 
+    class Reporter:
+        """What the job's progress bar receives: the phase, and each advance of the row count."""
+
+        def __init__(self):
+            self.phases, self.advances = [], 0
+
+        def phase(self, name, total=None):
+            self.phases.append((name, total))
+
+        def advance(self, by=1):
+            self.advances += 1
+
+    reporter = Reporter()
     content = import_file(rows, seed)
     filename = "national.csv"
     _empty_catalogue(app)
@@ -510,7 +525,7 @@ def measure_import(app, rows: int = 20_000, *, memory: bool = True, seed: int = 
             batch = imports.create_batch(user, filename, content, report)
             db.session.flush()
             start = time.perf_counter()
-            with _Counter(db.engine) as counter:
+            with _Counter(db.engine) as counter, progress.reporting(reporter):
                 result = imports.apply(batch, user)
             return time.perf_counter() - start, counter.count, result
 
@@ -526,6 +541,7 @@ def measure_import(app, rows: int = 20_000, *, memory: bool = True, seed: int = 
     figures["preview_queries"] = counter.count
     figures["confirm_s"], figures["confirm_queries"], result = confirm()
     figures["created"] = result.created
+    figures["progress_phases"], figures["progress_updates"] = list(reporter.phases), reporter.advances
     with app.app_context():
         from app.catalog.models import Product
 
@@ -613,6 +629,10 @@ def main() -> None:
         print(
             f"{'confirmation (the write)':>26} {figures['confirm_s']:>7.2f} "
             f"{figures.get('confirm_peak_mb', 0):>9.1f} {figures['confirm_queries']:>8}"
+        )
+        print(
+            f"confirmation progress: phases {figures['progress_phases']}, "
+            f"{figures['progress_updates']} advances (by chunk)"
         )
         print("targets: preview at most 10 s, confirmation at most 30 s")
 

@@ -62,8 +62,8 @@ class ApplyResult:
     skipped_rows: list = field(default_factory=list)
 
 
-# Rows are written in chunks of whole producers, each chunk in one flush (the database
-# inserts many rows per statement): a few statements per chunk, not per row.
+# Rows are written in chunks of whole producers, each chunk in one flush: on PostgreSQL a few
+# statements a chunk (_number), not a few a row; the progress advances a chunk at a time.
 CHUNK_ROWS = 500
 
 
