@@ -49,6 +49,21 @@ def get_metadata():
     return target_db.metadata
 
 
+def only_for_dialect(dialect_name):
+    """Autogenerate skips what the models create on another database only (an index declared
+    with `.ddl_if(dialect="postgresql")`, such as the catalogue's trigram indexes), so that
+    comparing with SQLite neither adds nor drops it."""
+
+    def include_object(obj, _name, type_, _reflected, _compare_to):
+        condition = getattr(obj, "_ddl_if", None) if type_ == "index" else None
+        if condition is not None and condition.dialect is not None:
+            wanted = condition.dialect
+            return dialect_name == wanted if isinstance(wanted, str) else dialect_name in wanted
+        return True
+
+    return include_object
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -102,6 +117,8 @@ def run_migrations_online():
             # them on again (app/database.py); the check below catches what a run broke.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
+        if conf_args.get("include_object") is None:
+            conf_args["include_object"] = only_for_dialect(connection.dialect.name)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
