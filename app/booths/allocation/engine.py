@@ -687,11 +687,25 @@ def _improve(problem: _Problem, placed: dict[int, int]) -> int:
             if org in request_of_org:
                 relation[request_of_org[org]][me.org] += value
 
-    rank_weight, priority = weights.rank_weight, problem.priority
+    # score(rid, i) is asked hundreds of thousands of times: each request's wishes, and the
+    # (P, T) of each rank, are laid out once (rank_of and the objective, unrolled).
+    wishes_of: dict[int, list[tuple[int, bool, object]]] = {}
+    scores_of: dict[int, list[tuple[int, int]]] = {}
+    for rid in placed:
+        request, p = by_request[rid], problem.priority[rid]
+        wishes_of[rid] = [
+            (rank, isinstance(wish, str), wish) for rank, wish in enumerate(request.preferences[:3], start=1)
+        ]
+        scores_of[rid] = [
+            (weights.rank_weight(rank or None), (_level(rank or None) + 1) * p) for rank in range(4)
+        ]
 
     def score(rid: int, i: int) -> tuple[int, int]:
-        rank = rank_of(by_request[rid], booths[i])
-        return rank_weight(rank), (_level(rank) + 1) * priority[rid]
+        booth = booths[i]
+        for rank, is_zone, wish in wishes_of[rid]:
+            if (wish in booth.tags) if is_zone else (wish == booth.id):
+                return scores_of[rid][rank]
+        return scores_of[rid][0]
 
     competitor = weights.competitor
 
