@@ -398,11 +398,16 @@ def test_the_organiser_configures_runs_moves_and_publishes_from_the_pages(fair, 
     created = client.post(base, data=form)
     assert created.status_code == 302
     url = created.headers["Location"]
-    capacity = html(client.get(url)).select_one("#capacity")
+    # The session page loads its capacity check from the check's own page (it scores every pair).
+    loads = html(client.get(url)).select_one("#capacity [data-load-from]")
+    assert loads["data-load-from"] == url + "/capacity"
+    assert loads.select_one("a")["href"] == url + "/capacity", "without JavaScript, a link to it"
+    capacity = html(client.get(url + "/capacity")).select_one("#capacity")
+    assert capacity.select_one(loads["data-load-part"]) is not None
     assert capacity.select_one("[data-fits]")["data-fits"] == "no"
     assert any("at least 3 tables" in text_of(advice) for advice in capacity.select(".alert-warning"))
     client.post(url, data=form | {"tables": "4"})
-    fits = html(client.get(url)).select_one("#capacity [data-fits]")
+    fits = html(client.get(url + "/capacity")).select_one("#capacity [data-fits]")
     assert fits["data-fits"] == "yes" and text_of(fits) == "✓ The configuration can hold the demand."
     queued = html(client.post(url + "/run", follow_redirects=True))
     panel = queued.select_one("#job")  # the button returned at once: the job waits for a worker

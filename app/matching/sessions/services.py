@@ -913,22 +913,6 @@ def slot_text(slot: Slot) -> str:
 # ---------------------------------------------------------------- the session page
 
 
-@dataclass
-class Overview:
-    """What the session page shows: the grid, per-person counts and the figures."""
-
-    slots: list[Slot]
-    table_labels: list[str]
-    meetings: list[Meeting]
-    grid: dict[tuple[int, int], Meeting]
-    shown_tables: list[int]
-    people: list[dict]
-    figures: dict
-    unmet: list[dict]
-    last_run: dict
-    cancelled: list[Meeting]
-
-
 UNMET_REASONS = {
     "one of the two asked not to be matched with the other": _l(
         "one of the two asked not to be matched with the other"
@@ -959,64 +943,9 @@ def unmet_reason(reason: str):
     return reason
 
 
-def _idle_gaps(slots_taken: list[int]) -> int:
-    if not slots_taken:
-        return 0
-    return max(slots_taken) - min(slots_taken) + 1 - len(set(slots_taken))
+def overview(session: MatchingSession):
+    """The session page's figures, from aggregations whatever the session's size
+    (app.matching.sessions.grid, which also pages and filters the meetings)."""
+    from app.matching.sessions import grid  # grid reads this module's helpers
 
-
-def overview(session: MatchingSession) -> Overview:
-    slots = slots_of(session)
-    meetings = _meetings(session)
-    cancelled = [m for m in _meetings(session, active=False) if m.status == "cancelled" and m.published]
-    grid = {(m.slot, m.table): m for m in meetings}
-    labels = table_labels(session)
-    used = sorted({m.table for m in meetings})
-    shown = list(range(session.tables)) if session.tables <= 30 else used
-    last_run = json.loads(session.last_run_json) if session.last_run_json else {}
-    buyers, producers = approved_registrations(session.event)
-    per_person: dict[int, list[int]] = defaultdict(list)
-    for m in meetings:
-        per_person[m.buyer_registration_id].append(m.slot)
-        per_person[m.producer_registration_id].append(m.slot)
-    candidates = last_run.get("candidates", {})
-    people = [
-        {
-            "registration": r,
-            "id": person_id(r),
-            "role": r.role,
-            "meetings": len(per_person.get(r.id, [])),
-            "candidates": candidates.get(person_id(r)),
-            "idle": _idle_gaps(per_person.get(r.id, [])),
-        }
-        for r in (*buyers, *producers)
-    ]
-    objective = math.fsum(m.score for m in meetings)
-    degrees = [len(v) for v in per_person.values()]
-    max_degree = max(degrees, default=0)
-    lower = max(max_degree, math.ceil(len(meetings) / session.tables)) if meetings else 0
-    upper = (last_run.get("stats") or {}).get("upper_bound")
-    figures = {
-        "meetings": len(meetings),
-        "objective": round(objective, 4),
-        "upper_bound": upper,
-        "quality": (objective / upper * 100) if upper else None,
-        "slots_used": len({m.slot for m in meetings}),
-        "slots": len(slots),
-        "lower_bound_slots": lower,
-        "idle_gaps": sum(p["idle"] for p in people),
-        "no_meeting": [p for p in people if p["candidates"] and not p["meetings"]],
-        "runtime_s": (last_run.get("stats") or {}).get("runtime_s"),
-    }
-    names = {person_id(r): r.organisation.name for r in (*buyers, *producers)}
-    met = {(f"b{m.buyer_registration_id}", f"p{m.producer_registration_id}") for m in meetings}
-    unmet = [
-        {
-            "buyer": names.get(u["buyer"], u["buyer"]),
-            "producer": names.get(u["producer"], u["producer"]),
-            "reason": unmet_reason(u["reason"]),
-        }
-        for u in last_run.get("unscheduled", [])
-        if (u["buyer"], u["producer"]) not in met
-    ]
-    return Overview(slots, labels, meetings, grid, shown, people, figures, unmet, last_run, cancelled)
+    return grid.overview(session)
