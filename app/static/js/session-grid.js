@@ -33,6 +33,9 @@
   function openMove(url) {
     return fetchPart(url, "[data-move-content]").then(function (part) {
       body.replaceChildren(part);
+      // Changing the slot reloads the tables at once: its button is for pages without JavaScript.
+      var button = body.querySelector("[data-move-slot-button]");
+      if (button) { button.parentElement.hidden = true; }
       if (!dialog.open) { dialog.showModal(); }
       var first = body.querySelector("#move-table, #move-slot");
       if (first) { first.focus(); }
