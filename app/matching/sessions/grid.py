@@ -402,7 +402,9 @@ def overview(session: MatchingSession) -> Overview:
             select(Meeting.buyer_registration_id, Meeting.producer_registration_id).where(
                 active,
                 Meeting.buyer_registration_id.in_(
-                    {rid for u in unscheduled if (rid := _registration_id(u.get("buyer"))) is not None}
+                    sorted(
+                        {rid for u in unscheduled if (rid := _registration_id(u.get("buyer"))) is not None}
+                    )
                 ),
             )
         ).all()
