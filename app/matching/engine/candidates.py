@@ -13,9 +13,10 @@ exclusion counts, the same scores to the 4th decimal), without scoring pairs one
 2. The passing combinations, sorted by pair and line, are reduced per pair (`ufunc.reduceat`) into
    the seven terms of `scoring`, in the same floating-point operations as `score_pair`.
 3. Pairs someone asked for (kept despite the filters, scored with their mutual interest) and
-   blocked pairs are few: `score_pair` decides them one by one. So does any pair whose score lies
-   within ROUNDING_GUARD of a rounding boundary, where summing in another order could round the
-   4th decimal the other way: the scores are score_pair's exactly.
+   blocked pairs are few: `score_pair` decides them one by one. So does a pair whose score lies
+   within ROUNDING_GUARD of a rounding tie when one of its sums has three terms or more (numpy may
+   add them in another order than score_pair, which could round the 4th decimal the other way):
+   the scores are score_pair's exactly.
 
 Only the score of each pair is kept (`Candidates`); the explanation of one pair ("why this match")
 is `Candidates.explain(buyer, producer)`: score_pair again, for the meetings written or a page
@@ -30,6 +31,7 @@ light modules on every start (see app/matching/engine/__init__.py).
 
 from __future__ import annotations
 
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -57,7 +59,9 @@ if TYPE_CHECKING:
 
 CHUNK_CELLS = 2_000_000  # (line, product) cells of one filter matrix
 BLOCK_CELLS = 32_000_000  # (buyer, producer) bytes of failure flags at a time
-ROUNDING_GUARD = 1e-7  # |fraction of score × 10⁴ − ½| below this: score_pair decides
+ROUNDING_GUARD = 1e-7  # |fraction of score × 10⁴ − ½| below this: a tie to settle as score_pair does
+# Python 3.12's sum() of floats compensates rounding errors: score_pair's 7-term sum then is not numpy's.
+COMPENSATED_SUM = sys.version_info >= (3, 12)
 MAX_CODES = 64  # standards and preferred provinces are bit masks of one uint64
 
 # The failure flags of a (buyer, producer) pair, OR-ed over the combinations of a shared category.
@@ -284,14 +288,23 @@ def score_candidates(
         )
         del flags, failed
 
-    pair_b, pair_p, scores = _score_passing(table, lines_kept, products_kept, special, context["weights"])
+    pair_b, pair_p, scores, reordered = _score_passing(
+        table, lines_kept, products_kept, special, context["weights"]
+    )
 
-    # The rounding guard: where another order of summing could round the 4th decimal the other way.
+    # Rounding to 4 decimals: np.round agrees with round() except near a tie (x.xxxx5), where the
+    # double itself decides; there round() decides, on score_pair's own double wherever a sum here
+    # could have added in another order than score_pair's (ROUNDING_GUARD, reordered).
     with np.errstate(invalid="ignore"):
         scaled = scores * 1e4
         near = np.abs(scaled - np.floor(scaled) - 0.5) < ROUNDING_GUARD
-    rounded = [round(s, 4) for s in scores.tolist()]
+    rounded = np.round(scores, 4)
+    if COMPENSATED_SUM:
+        reordered = np.ones_like(reordered)
     for k in np.flatnonzero(near).tolist():
+        if not reordered[k]:
+            rounded[k] = round(float(scores[k]), 4)
+            continue
         result = score_pair(
             buyers[pair_b[k]],
             producers[pair_p[k]],
@@ -326,7 +339,7 @@ def score_candidates(
 
     all_b = np.concatenate([pair_b, np.array(extra_b, dtype=np.int64)])
     all_p = np.concatenate([pair_p, np.array(extra_p, dtype=np.int64)])
-    all_s = np.array(rounded + extra_s, dtype=np.float64)
+    all_s = np.concatenate([rounded, np.array(extra_s, dtype=np.float64)])
     order = np.lexsort((all_p, all_b))
     return Candidates(
         [b.id for b in buyers],
@@ -546,7 +559,7 @@ def _score_passing(table: _Tables, lines_kept, products_kept, special, weights):
         keep = ~np.isin(key, special)
         lines, products, key = lines[keep], products[keep], key[keep]
     if key.size == 0:
-        return empty, empty, np.zeros(0)
+        return empty, empty, np.zeros(0), np.zeros(0, dtype=bool)
     order = np.lexsort((products, lines, key))
     lines, products, key = lines[order], products[order], key[order]
     new_pair = np.r_[True, key[1:] != key[:-1]]
@@ -627,4 +640,9 @@ def _score_passing(table: _Tables, lines_kept, products_kept, special, weights):
     ):
         raw = raw + values * weights[term]
     raw = raw / sum(weights.values())
-    return pair_b, pair_p, np.minimum(1.0, np.maximum(MIN_SCORE, raw))
+    # Where a sum of three terms or more (or a line counted twice) could differ in its last bit from
+    # score_pair's: sums of one or two terms are exact in any order (numpy adds short runs in order).
+    rows = np.diff(np.r_[pair_starts, key.size])
+    doubled = np.logical_or.reduceat(table.line_multiplicity[lines] > 1, pair_starts)
+    reordered = (rows >= 3) | doubled
+    return pair_b, pair_p, np.minimum(1.0, np.maximum(MIN_SCORE, raw)), reordered
