@@ -58,7 +58,7 @@ def profiles(n_buyers: int, n_producers: int, seed: int = 3):
                     category=rng.choice(categories),
                     stars=rng.choices([3, 4, 5], [0.55, 0.33, 0.12])[0],
                     certificate_expiry=ON + timedelta(days=rng.randint(-60, 900)),
-                    standards=frozenset(s for s in standards if rng.random() < 0.22),
+                    standards=frozenset(s for s in standards if rng.random() < 0.08),
                     capacity=maybe(0.9, float(rng.choice([50, 200, 500, 1000, 3000, 12.5]))),
                     capacity_unit=unit,
                     price_min=maybe(0.85, float(rng.randrange(20_000, 900_000, 5_000))),
@@ -79,7 +79,7 @@ def profiles(n_buyers: int, n_producers: int, seed: int = 3):
                     monthly_volume=maybe(0.95, float(rng.choice([100, 300, 800, 2, 5]))),
                     unit=unit,
                     required_standards=frozenset(required),
-                    min_stars=rng.choices([3, 4, 5], [0.5, 0.35, 0.15])[0],
+                    min_stars=rng.choices([3, 4, 5], [0.4, 0.4, 0.2])[0],
                     preferred_provinces=frozenset(rng.sample(PROVINCES, rng.choice([0, 0, 1, 3]))),
                     price_ceiling=maybe(0.5, float(rng.randrange(50_000, 700_000, 10_000))),
                 )

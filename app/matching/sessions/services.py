@@ -846,8 +846,8 @@ def _solve(session: MatchingSession, prepared: Prepared, time_limit: float | Non
         }
         for item, code in zip(new, codes, strict=True)
     ]
-    if rows:  # one executemany; no ORM object per row
-        db.session.execute(insert(Meeting), rows)
+    if rows:  # one executemany of a plain INSERT: no ORM object, nor ORM bookkeeping, per row
+        db.session.execute(insert(Meeting.__table__), rows)
     added = [
         NewMeeting(
             row["buyer_registration_id"],
