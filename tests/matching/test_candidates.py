@@ -4,7 +4,6 @@ score_pair one pair at a time (the reference), on random profiles."""
 from __future__ import annotations
 
 import contextlib
-
 from datetime import date, timedelta
 from unittest import mock
 
