@@ -32,8 +32,8 @@ SIZES = {
         "slots": 20,  # 08:00-18:00, 25 + 5 minutes
         "day_end": time(18, 0),
         "tables": 1_200,
-        "max_buyer": 8,
-        "max_producer": 6,
+        "max_buyer": 12,
+        "max_producer": 10,
         "require_share": 0.93,
         "two_standards": 0.8,
         "min_stars": [0.22, 0.45, 0.33],
