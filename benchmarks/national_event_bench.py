@@ -687,6 +687,13 @@ def step_matching(size: str, url: str, args, summary: Summary, work: Path) -> Pa
             f"  app build_instance (load + score): {built['wall']:.2f} s wall, {built['cpu']:.2f} s CPU, "
             f"{built['peak_mb']:.0f} MB peak; {built['pairs']} pairs"
         )
+        summary.add(
+            f"{size}: app build_instance (load + score)",
+            f"{built['wall']:.2f} s, {built['peak_mb']:.0f} MB",
+            f"{built['pairs']} pairs",
+            "(report)",
+            None,
+        )
         solver, _wall, _ = run_child(
             "solver", url, args.timeout, built["path"], "none" if time_limit is None else str(time_limit)
         )
