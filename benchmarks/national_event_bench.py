@@ -1199,6 +1199,18 @@ def step_booths(summary: Summary) -> None:
 # ---------------------------------------------------------------- main
 
 
+def guarded(summary: Summary, name: str, step, *args):
+    """Run one step; an error (the app changed under the benchmark) is reported, the run goes on."""
+    import traceback
+
+    try:
+        return step(*args)
+    except (Exception, SystemExit) as error:
+        traceback.print_exc()
+        summary.add(name, f"error: {type(error).__name__}: {str(error)[:60]}", "", "", False)
+        return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(STEPS), help="comma-separated: " + ",".join(STEPS))
@@ -1237,18 +1249,18 @@ def main() -> None:
         )
         schedule = None
         if "matching" in only:
-            schedule = step_matching(size, url, args, summary, work)
+            schedule = guarded(summary, f"{size}: matching", step_matching, size, url, args, summary, work)
         state = session_state(url)
         if not state["meetings"] and only & {"publish", "pages", "load"}:
             print(f"  {seed_meetings(size, url, info, schedule)}")
         if "publish" in only:
-            step_publish(size, url, args, summary)
+            guarded(summary, f"{size}: publish", step_publish, size, url, args, summary)
         state = session_state(url)
         if state["state"] != "published" and only & {"pages", "load"}:
             publish_by_sql(url)
             print(f"  [{size}] meetings published by SQL for the page measurements (publish step skipped)")
         if "pages" in only:
-            page_results[size] = step_pages(size, url, args)
+            page_results[size] = guarded(summary, f"{size}: pages", step_pages, size, url, args) or {}
             add_page_rows(
                 size,
                 page_results[size],
@@ -1258,13 +1270,15 @@ def main() -> None:
             )
     if "load" in only:
         size = sizes[-1]
-        step_load(size, database_url(args.database_url, size), args, summary)
+        guarded(
+            summary, f"{size}: load", step_load, size, database_url(args.database_url, size), args, summary
+        )
     if "search" in only:
-        step_catalog("search", args.database_url, summary)
+        guarded(summary, "catalogue search", step_catalog, "search", args.database_url, summary)
     if "import" in only:
-        step_catalog("import", args.database_url, summary)
+        guarded(summary, "catalogue import", step_catalog, "import", args.database_url, summary)
     if "booths" in only:
-        step_booths(summary)
+        guarded(summary, "booth allocation", step_booths, summary)
     summary.print()
     print(f"\n(whole run: {time.perf_counter() - started:.0f} s)")
 
