@@ -83,12 +83,12 @@ def load(
         latencies, statuses, errors, size = [], {}, 0, 0
         try:
             while True:
-                if time.perf_counter() > deadline:
-                    result.stopped_early = True
-                    break
                 with lock:
                     n = next(counter)
                 if n >= requests:
+                    break
+                if time.perf_counter() > deadline:
+                    result.stopped_early = True
                     break
                 started = time.perf_counter()
                 # No request outlives the budget by more than `grace` (in flight ones included).
