@@ -105,7 +105,13 @@ def load(
                         if response.will_close:
                             connection.close()  # opened again by the next request
                         break
+                    except TimeoutError:  # past the budget: no second try
+                        connection.close()
+                        response = None
+                        result.stopped_early = True
+                        break
                     except (http.client.HTTPException, ConnectionError, OSError):
+                        # a kept-alive connection the server had closed: one more try, reconnected
                         connection.close()
                         response = None
                 if response is None:
