@@ -300,13 +300,15 @@ def _claim(now: datetime, batch: int) -> list[int]:
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(batch)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
+        # A CTE, evaluated once: a subquery in WHERE would be run again for each row and,
+        # seeing the claimed rows no longer due, take the next ones (past the LIMIT).
+        .cte("candidates")
     )
     try:
         claimed = list(
             db.session.scalars(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_(candidates), *_due(now))
+                .where(OutboxMessage.id == candidates.c.id, *_due(now))
                 .values(next_attempt_at=now + CLAIM_LEASE)
                 .returning(OutboxMessage.id),
                 execution_options={"synchronize_session": False},
