@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 
 from app import signals
 from app.accounts.models import User
@@ -42,15 +42,24 @@ def agenda_link(session: MatchingSession) -> str:
     return external_url("matching.agenda", slug=session.event.slug)
 
 
-def _meetings_by_person(session: MatchingSession, people: set[int]) -> dict[int, list[Meeting]]:
-    """Each person's published meetings (cancelled too), in slot, table order: one query."""
-    query = select(Meeting).where(Meeting.session_id == session.id, Meeting.published.is_(True))
+def _meetings_by_person(session: MatchingSession, people: set[int]) -> dict[int, list[Row]]:
+    """Each person's published meetings (cancelled too), in slot, table order: one query, of
+    the columns a mail needs (plain rows: no 24,000 objects to build at a publication)."""
+    query = select(
+        Meeting.id,
+        Meeting.buyer_registration_id,
+        Meeting.producer_registration_id,
+        Meeting.slot,
+        Meeting.table,
+        Meeting.status,
+        Meeting.sequence,
+    ).where(Meeting.session_id == session.id, Meeting.published.is_(True))
     if len(people) <= FEW:
         query = query.where(
             or_(Meeting.buyer_registration_id.in_(people), Meeting.producer_registration_id.in_(people))
         )
-    mine: dict[int, list[Meeting]] = defaultdict(list)
-    for meeting in db.session.scalars(query.order_by(Meeting.slot, Meeting.table, Meeting.id)):
+    mine: dict[int, list[Row]] = defaultdict(list)
+    for meeting in db.session.execute(query.order_by(Meeting.slot, Meeting.table, Meeting.id)):
         for registration_id in (meeting.buyer_registration_id, meeting.producer_registration_id):
             if registration_id in people:
                 mine[registration_id].append(meeting)
@@ -83,14 +92,14 @@ def _recipients(organisation_ids: set[int]) -> dict[int, list[User]]:
     return users
 
 
-def _other(meeting: Meeting, registration_id: int) -> int:
+def _other(meeting: Row | Meeting, registration_id: int) -> int:
     """The registration on the other side of the meeting."""
     if meeting.buyer_registration_id == registration_id:
         return meeting.producer_registration_id
     return meeting.buyer_registration_id
 
 
-def _line(session: MatchingSession, slots: list[Slot], meeting: Meeting, counterpart: str) -> str:
+def _line(session: MatchingSession, slots: list[Slot], meeting: Row | Meeting, counterpart: str) -> str:
     when = sessions.slot_text(slots[meeting.slot]) if meeting.slot < len(slots) else f"#{meeting.slot + 1}"
     return f"• {when} · {table_label(session.table_names, meeting.table)} · {counterpart}"
 
