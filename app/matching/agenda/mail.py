@@ -141,40 +141,60 @@ def _agendas(session: MatchingSession, people: set[int]) -> list[Agenda]:
     return agendas
 
 
-def _mail(kind: str, session: MatchingSession, agenda: Agenda, locale: str) -> tuple[str, str]:
-    """Subject and body, in `locale` (called inside force_locale)."""
+@dataclass
+class MailTexts:
+    """The parts of a mail that are the same for every reader of one language."""
+
+    subject: str
+    intro: str  # the translated template, filled per mail as gettext would
+    values: dict[str, str]  # its event and session
+    nothing: str
+    cancelled: str
+    footer: str
+
+
+def _texts(kind: str, session: MatchingSession, locale: str) -> MailTexts:
+    """The mail's fixed parts in `locale` (called inside force_locale), made once per language."""
     event_name = session.event.name_in(locale)
     if kind == PUBLISHED:
         subject = gettext("Your B2B meetings at %(event)s", event=event_name)
         intro = gettext(
             "The B2B matchmaking schedule of %(event)s (%(session)s) is out. "
-            "%(organisation)s has these meetings:",
-            event=event_name,
-            session=session.name,
-            organisation=agenda.organisation,
+            "%(organisation)s has these meetings:"
         )
     else:
         subject = gettext("Your B2B meetings at %(event)s have changed", event=event_name)
         intro = gettext(
             "The B2B matchmaking schedule of %(event)s (%(session)s) has changed. "
-            "%(organisation)s now has these meetings:",
-            event=event_name,
-            session=session.name,
-            organisation=agenda.organisation,
+            "%(organisation)s now has these meetings:"
         )
-    parts = [intro, ""]
-    parts += agenda.active or [gettext("No meeting at the moment.")]
-    if agenda.cancelled and kind != PUBLISHED:
-        parts += ["", gettext("Cancelled:"), *agenda.cancelled]
-    parts += [
-        "",
-        gettext(
+    return MailTexts(
+        subject=subject,
+        intro=intro,
+        values={"event": event_name, "session": session.name},
+        nothing=gettext("No meeting at the moment."),
+        cancelled=gettext("Cancelled:"),
+        footer=gettext(
             "Times are in %(zone)s. Your agenda: %(link)s",
             zone=session.event.timezone,
             link=agenda_link(session),
         ),
-    ]
-    return subject, "\n".join(parts)
+    )
+
+
+def _compose(kind: str, texts: MailTexts, agenda: Agenda) -> tuple[str, str]:
+    """Subject and body of one participant's mail."""
+    parts = [texts.intro % (texts.values | {"organisation": agenda.organisation}), ""]
+    parts += agenda.active or [texts.nothing]
+    if agenda.cancelled and kind != PUBLISHED:
+        parts += ["", texts.cancelled, *agenda.cancelled]
+    parts += ["", texts.footer]
+    return texts.subject, "\n".join(parts)
+
+
+def _mail(kind: str, session: MatchingSession, agenda: Agenda, locale: str) -> tuple[str, str]:
+    """Subject and body, in `locale` (called inside force_locale)."""
+    return _compose(kind, _texts(kind, session, locale), agenda)
 
 
 def notify_participants(session: MatchingSession, registration_ids, kind: str) -> int:
@@ -201,16 +221,17 @@ def notify_participants(session: MatchingSession, registration_ids, kind: str) -
     messages: list[dict | None] = [None] * position
     for locale, batch in by_locale.items():
         with force_locale(locale):
-            for at, agenda, user in batch:
-                subject, body = _mail(kind, session, agenda, locale)
-                messages[at] = {
-                    "to_address": user.email,
-                    "subject": subject,
-                    "body": body,
-                    "kind": kind,
-                    "user_id": user.id,
-                    "dedupe_key": f"{kind}:{session.id}:{agenda.registration_id}:{user.id}:{agenda.digest}",
-                }
+            texts = _texts(kind, session, locale)
+        for at, agenda, user in batch:
+            subject, body = _compose(kind, texts, agenda)
+            messages[at] = {
+                "to_address": user.email,
+                "subject": subject,
+                "body": body,
+                "kind": kind,
+                "user_id": user.id,
+                "dedupe_key": f"{kind}:{session.id}:{agenda.registration_id}:{user.id}:{agenda.digest}",
+            }
     return queue_mails(messages)
 
 
