@@ -265,7 +265,8 @@ def agenda_items(
         meetings = meetings_of(registration)
     zone_name = registration.event.timezone
     side = side_of(registration)
-    sessions = _sessions({m.session_id for m in meetings})
+    # An event's sessions (usually one, already loaded by the page): db.session.get asks only once.
+    sessions = {i: db.session.get(MatchingSession, i) for i in {m.session_id for m in meetings}}
     counterparts = _counterparts(
         {m.producer_registration_id if side == "buyer" else m.buyer_registration_id for m in meetings}
     )
@@ -309,20 +310,6 @@ def agenda_items(
         key=lambda i: (i.slot is None, i.slot.start_utc if i.slot else 0, i.meeting.table, i.meeting.id)
     )
     return items
-
-
-def _sessions(ids: set[int]) -> dict[int, MatchingSession]:
-    """The meetings' sessions (usually one, often already in the identity map)."""
-    found = {
-        i: s for i in ids if (s := db.session.identity_map.get(db.session.identity_key(MatchingSession, i)))
-    }
-    missing = ids - set(found)
-    if missing:
-        found |= {
-            s.id: s
-            for s in db.session.scalars(select(MatchingSession).where(MatchingSession.id.in_(missing)))
-        }
-    return found
 
 
 def agenda_for(actor, registration: Registration) -> list[AgendaItem]:
