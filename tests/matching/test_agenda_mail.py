@@ -5,6 +5,7 @@ mail in a fixed number of SQL queries, however many participants there are
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import event, func, select
 
 from app.extensions import db as _db
@@ -73,3 +74,31 @@ def test_a_moved_meeting_mails_its_two_sides_in_a_fixed_number_of_queries(fair):
     everyone = {m.buyer_registration_id for m in meetings} | {m.producer_registration_id for m in meetings}
     _queued, statements = _statements(lambda: mail.notify_participants(session, everyone, "test_all"))
     assert counts == {statements}
+
+
+def test_a_publication_reads_the_whole_session_and_a_few_people_only_theirs_with_the_same_mails(
+    fair, monkeypatch
+):
+    small_fair(fair, buyers=3, producers=3)
+    session = fair.session()
+    services.run_matching(fair.organiser, session)
+    services.publish(fair.organiser, session)
+    meetings = services.published_meetings(session)
+    services.remove_meeting(fair.organiser, meetings[0])  # a cancelled line too
+    everyone = {m.buyer_registration_id for m in meetings} | {m.producer_registration_id for m in meetings}
+
+    def mails_of(kind):
+        mail.notify_participants(session, everyone, kind)
+        rows = _db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
+        )
+        return [(m.to_address, m.subject, m.body, m.dedupe_key.split(":", 1)[1]) for m in rows]
+
+    few = mails_of("few")
+    monkeypatch.setattr(mail, "FEW", 1)  # as for a national conference's 8,000 people
+    many = mails_of("many")
+
+    assert len(few) == len(everyone) and few == many
+    with force_locale("vi"):  # the accounts keep no language: Vietnamese
+        cancelled = gettext("Cancelled:")
+    assert sum(cancelled in body for _to, _subject, body, _key in few) == 2
