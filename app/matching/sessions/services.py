@@ -27,7 +27,7 @@ from datetime import date, time
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from app import signals
 from app.catalog.models import (
@@ -1005,15 +1005,21 @@ def publish(actor, session: MatchingSession) -> int:
     ensure_can_manage_session(actor, session)
     if session.state == "published":
         raise ServiceError(_l("The session is already published."))
-    meetings = _meetings(session)
-    if session.state != "solved" or not meetings:
+    active = (Meeting.session_id == session.id, Meeting.status.in_(ACTIVE))
+    pairs = db.session.execute(
+        select(Meeting.buyer_registration_id, Meeting.producer_registration_id).where(*active)
+    ).all()
+    if session.state != "solved" or not pairs:
         raise ServiceError(_l("Run the matching first: there is no meeting to publish."))
-    for meeting in meetings:
-        meeting.published = True
+    # One UPDATE for the whole schedule (24,000 meetings at a national conference).
+    db.session.execute(
+        update(Meeting).where(*active).values(published=True, updated_at=utcnow()),
+        execution_options={"synchronize_session": "evaluate"},
+    )
     session.state = "published"
     session.published_at = utcnow()
     db.session.flush()
-    people = {m.buyer_registration_id for m in meetings} | {m.producer_registration_id for m in meetings}
+    people = {buyer for buyer, _producer in pairs} | {producer for _buyer, producer in pairs}
     signals.meetings_published.send(session, people=people)
     return len(people)
 
