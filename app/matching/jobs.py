@@ -257,10 +257,32 @@ def run_matching_job(actor, progress, *, event_id: int, session_id: int) -> Outc
     from app.tasks.errors import job_gone
 
     session = _session_for_job(actor, event_id, session_id)
-    buyers, producers = sessions.approved_registrations(session.event)
+    buyers, producers = sessions.approved_counts(session.event)
     if not buyers or not producers:
         raise job_gone(_l("No approved buyers or producers are left to match."))
     result = sessions.run_matching(actor, session)
+    return run_outcome(result, session, buyers=buyers, producers=producers)
+
+
+def run_outcome(result, session: MatchingSession, *, buyers: int, producers: int) -> Outcome:
+    """What a matching run tells the organiser; plainly so when nothing could be scheduled."""
+    if not result.candidates and not result.stats["meetings"]:
+        message = gettext(
+            "No meeting was scheduled: none of the %(buyers)d buyers and %(producers)d producers can be "
+            "matched. No producer offers a product in a category a buyer is looking for with the stars, "
+            "standards and valid certificate the buyer requires. Check the buyers' demand and the "
+            "producers' products, then run the matching again.",
+            buyers=buyers,
+            producers=producers,
+        )
+        return Outcome(message, level="warning", url=_session_url(session))
+    if not result.stats["meetings"]:
+        message = gettext(
+            "No meeting was scheduled among the %(pairs)d candidate pairs: check the caps on meetings, "
+            "the tables and the participants' availability, then run the matching again.",
+            pairs=result.candidates,
+        )
+        return Outcome(message, level="warning", url=_session_url(session))
     return Outcome(
         gettext(
             "Matching done: %(meetings)d meetings in %(seconds)s s.",

@@ -131,8 +131,14 @@ class Meeting(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("matching_sessions.id", ondelete="CASCADE"))
-    buyer_registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
-    producer_registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    # Indexed: a participant's agenda and feed read its meetings out of a national
+    # conference's 24,000 (and a deleted registration cascades to its meetings).
+    buyer_registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    producer_registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
     slot: Mapped[int]
     table: Mapped[int]
     score: Mapped[float]

@@ -1,7 +1,7 @@
 """catalog: trigram search indexes (PostgreSQL)
 
 Revision ID: 1f3c7a9e5b21
-Revises: 9de7792fd1f0
+Revises: 4f2a9c7e1b30
 Create Date: 2026-12-05 01:30:00.000000
 
 The catalogue's search is `search_text LIKE '%word%'`; on PostgreSQL a GIN index of its
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '1f3c7a9e5b21'
-down_revision = '9de7792fd1f0'
+down_revision = '4f2a9c7e1b30'
 branch_labels = None
 depends_on = None
 

@@ -123,6 +123,40 @@ def test_withdrawn_registrations_end_the_job_with_a_clear_message(ready, fair, c
     assert _meetings(ready) == 0
 
 
+def test_a_run_with_no_candidate_pair_tells_the_organiser_plainly(fair, client, login, worker):
+    """Buyers look for honey, producers sell tea: the run ends with a warning saying why, not "0 meetings"."""
+    for _ in range(2):
+        fair.buyer(category="honey")
+        fair.producer(category="tea")
+    session = fair.session()
+    _db.session.commit()
+    login(fair.organiser)
+    client.get("/?lang=en")
+    client.post(_session_url(session) + "/run")
+    worker.drain()
+    (task,) = _tasks()
+    assert task.state == "succeeded"
+    assert task.result["level"] == "warning"
+    assert task.result["message"].startswith(
+        "No meeting was scheduled: none of the 2 buyers and 2 producers can be matched."
+    )
+    assert "Check the buyers' demand and the producers' products" in task.result["message"]
+    assert _meetings(session) == 0
+
+
+def test_a_run_whose_candidates_get_no_meeting_says_what_to_check(fair, client, login, worker):
+    small_fair(fair, buyers=2, producers=2)
+    session = fair.session(max_meetings_per_buyer=0)
+    _db.session.commit()
+    login(fair.organiser)
+    client.get("/?lang=en")
+    client.post(_session_url(session) + "/run")
+    worker.drain()
+    (task,) = _tasks()
+    assert task.result["level"] == "warning"
+    assert task.result["message"].startswith("No meeting was scheduled among the 4 candidate pairs")
+
+
 def test_a_message_delivered_twice_runs_the_job_once(ready, client, worker, app):
     client.post(_session_url(ready) + "/run")
     worker.drain()

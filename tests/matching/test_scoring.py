@@ -164,7 +164,7 @@ def test_the_explanation_names_every_term_in_plain_words(app):
     assert "4% of the buyer's monthly volume of Tea (200 kg a month for 5,000 kg)" in text
 
 
-def test_the_candidate_graph_is_bipartite_and_keeps_each_breakdown():
+def test_the_candidate_graph_is_bipartite_and_its_edges_hold_only_the_score():
     buyers = [buyer(bid="b1"), buyer(wants_tea(min_stars=5), bid="b2")]
     producers = [producer(pid="p1"), producer(Offer(category="honey", stars=5), pid="p2")]
     graph = candidate_graph(
@@ -176,26 +176,30 @@ def test_the_candidate_graph_is_bipartite_and_keeps_each_breakdown():
     assert nx.is_bipartite(graph)
     assert {n for n, d in graph.nodes(data=True) if d["bipartite"] == 0} == {"b1", "b2"}
     assert list(graph.edges) == [("b1", "p1")]
-    edge = graph.edges["b1", "p1"]
-    assert edge["score"] == edge["result"].score
+    assert graph.edges["b1", "p1"] == {"score": score_pair(buyers[0], producers[0], on=LAST_DAY).score}
     assert graph.graph["excluded"] == {"category": 2, "stars": 1}  # 4 pairs, 1 candidate
+    # The explanation is score_pair again, asked for one pair; none for a pair that is no candidate.
+    explained = graph.graph["candidates"].explain("b1", "p1")
+    assert explained.breakdown() == score_pair(buyers[0], producers[0], on=LAST_DAY).breakdown()
+    assert graph.graph["candidates"].explain("b2", "p1") is None
 
 
 def test_a_pair_someone_asked_for_is_kept_despite_the_filters_but_not_a_block():
     requests = [{"buyer": "b1", "producer": "p1", "kind": "must", "requested_by": "buyer"}]
     graph = candidate_graph([buyer(wants_tea(min_stars=5))], [producer()], on=LAST_DAY, requests=requests)
-    result = graph.edges["b1", "p1"]["result"]
+    result = graph.graph["candidates"].explain("b1", "p1")
+    assert graph.edges["b1", "p1"]["score"] == result.score
     assert result.outside_filters == ["stars"]
     assert result.terms["mutual"].value == 0.5
     accepted = [
         {"buyer": "b1", "producer": "p1", "kind": "ask", "status": "accepted", "requested_by": "buyer"}
     ]
     graph = candidate_graph([buyer()], [producer()], on=LAST_DAY, requests=accepted)
-    assert graph.edges["b1", "p1"]["result"].terms["mutual"].value == 1.0
+    assert graph.graph["candidates"].explain("b1", "p1").terms["mutual"].value == 1.0
     # the participants' pages store an accepted ask as an accepted "must": still both sides
     stored = [{**accepted[0], "kind": "must"}]
     graph = candidate_graph([buyer()], [producer()], on=LAST_DAY, requests=stored)
-    assert graph.edges["b1", "p1"]["result"].terms["mutual"].value == 1.0
+    assert graph.graph["candidates"].explain("b1", "p1").terms["mutual"].value == 1.0
     declined = [
         {"buyer": "b1", "producer": "p1", "kind": "ask", "status": "declined", "requested_by": "buyer"}
     ]

@@ -6,6 +6,7 @@ import json
 from datetime import time
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from app.errors import PermissionDenied, ServiceError
@@ -398,11 +399,16 @@ def test_the_organiser_configures_runs_moves_and_publishes_from_the_pages(fair, 
     created = client.post(base, data=form)
     assert created.status_code == 302
     url = created.headers["Location"]
-    capacity = html(client.get(url)).select_one("#capacity")
+    # The session page loads its capacity check from the check's own page (it scores every pair).
+    loads = html(client.get(url)).select_one("#capacity [data-load-from]")
+    assert loads["data-load-from"] == url + "/capacity"
+    assert loads.select_one("a")["href"] == url + "/capacity", "without JavaScript, a link to it"
+    capacity = html(client.get(url + "/capacity")).select_one("#capacity")
+    assert capacity.select_one(loads["data-load-part"]) is not None
     assert capacity.select_one("[data-fits]")["data-fits"] == "no"
     assert any("at least 3 tables" in text_of(advice) for advice in capacity.select(".alert-warning"))
     client.post(url, data=form | {"tables": "4"})
-    fits = html(client.get(url)).select_one("#capacity [data-fits]")
+    fits = html(client.get(url + "/capacity")).select_one("#capacity [data-fits]")
     assert fits["data-fits"] == "yes" and text_of(fits) == "✓ The configuration can hold the demand."
     queued = html(client.post(url + "/run", follow_redirects=True))
     panel = queued.select_one("#job")  # the button returned at once: the job waits for a worker
@@ -450,3 +456,112 @@ def test_the_event_page_links_to_matchmaking(fair, client, login, html):
     login(fair.organiser)
     page = html(client.get(f"/manage/events/{fair.event.id}"))
     assert page.select_one(f"main a[href='/manage/events/{fair.event.id}/matching']") is not None
+
+
+# ---------------------------------------------------------------- at any size
+
+
+def statements_of(work) -> int:
+    """How many SQL statements `work()` sends to the database (from a cold session)."""
+    _db.session.flush()
+    _db.session.expire_all()
+    count = 0
+
+    def counted(*_args):
+        nonlocal count
+        count += 1
+
+    sa_event.listen(_db.engine, "before_cursor_execute", counted)
+    try:
+        work()
+    finally:
+        sa_event.remove(_db.engine, "before_cursor_execute", counted)
+    return count
+
+
+def _varied_fair(fair, make_producer, make_buyer, make_user, make_product, buyers: int, producers: int):
+    """Buyers with two demand lines (standards, preferred provinces, a price ceiling, tonnes), producers
+    with two products (standards, units), an accepted ask, a block and partial availability."""
+    from app.catalog import services as catalog
+
+    made = []
+    for n in range(producers):
+        organisation = make_producer(province_code=("22", "01", "79")[n % 3])
+        user = make_user(role="exhibitor", organisation=organisation)
+        items = [
+            make_product(
+                organisation, category="tea", stars=3 + n % 3, standards=["vietgap", "organic"][: 1 + n % 2]
+            ),
+            make_product(
+                organisation, category="honey", ocop_group="food", capacity_per_month=2, capacity_unit="tonne"
+            ),
+        ]
+        registration = reg.apply_as_exhibitor(user, fair.event, [item.id for item in items], now=NOW)
+        reg.approve(fair.organiser, registration, now=NOW)
+        made.append(registration)
+    wanting = []
+    for n in range(buyers):
+        organisation = make_buyer()
+        user = make_user(role="buyer", organisation=organisation)
+        lines = [
+            catalog.save_demand_line(
+                user,
+                organisation,
+                category="tea",
+                monthly_volume=300 + n,
+                unit="kg",
+                min_stars=3 + n % 2,
+                standards=["vietgap"],
+                provinces=["22", "79"],
+                price_ceiling=300_000,
+            ),
+            catalog.save_demand_line(
+                user, organisation, category="honey", monthly_volume=1, unit="tonne", min_stars=3
+            ),
+        ]
+        registration = reg.register_as_buyer(user, fair.event, [line.id for line in lines], now=NOW)
+        reg.approve(fair.organiser, registration, now=NOW)
+        wanting.append(registration)
+    session = fair.session()
+    for b, p, kind, status in ((0, 0, "ask", "accepted"), (1, 1, "block", "open")):
+        _db.session.add(
+            MatchRequest(
+                session_id=session.id,
+                buyer_registration_id=wanting[b].id,
+                producer_registration_id=made[p].id,
+                kind=kind,
+                status=status,
+                requested_by="buyer",
+            )
+        )
+    _db.session.add(Availability(session_id=session.id, registration_id=wanting[0].id, slots_json="[0, 1]"))
+    _db.session.flush()
+    return session
+
+
+def test_a_matching_build_sends_the_same_few_queries_whatever_the_events_size(
+    fair, make_producer, make_buyer, make_user, make_product
+):
+    """Profiles, requests, availability and kept meetings are read in bulk: a national event costs
+    the database no more statements than a small one (no lazy load per registration or product)."""
+    small = _varied_fair(fair, make_producer, make_buyer, make_user, make_product, buyers=2, producers=3)
+    small_pairs, small_counts = _statements_of_a_run(small, fair)
+    # The event grown: four times the participants, and a second session over all of them.
+    fair.event.exhibitor_capacity = fair.event.buyer_capacity = 100
+    _varied_fair(fair, make_producer, make_buyer, make_user, make_product, buyers=6, producers=9)
+    large_pairs, large_counts = _statements_of_a_run(fair.session(name="Phiên 2"), fair)
+    assert large_pairs > 4 * small_pairs > 0
+    assert large_counts == small_counts
+    build, capacity, run = small_counts
+    assert build <= 15 and capacity <= 16 and run <= 50, small_counts
+
+
+def _statements_of_a_run(session, fair) -> tuple[int, tuple[int, int, int]]:
+    """The candidate pairs, and the statements of building the instance, of the capacity check and
+    of a whole run (its meetings written)."""
+    pairs = len(services.build_instance(session)["pairs"])
+    build = statements_of(lambda: services.build_instance(session))
+    capacity = statements_of(lambda: services.capacity_check(session))
+    run = statements_of(lambda: services.run_matching(fair.organiser, session))
+    assert meetings_of(session)
+    return pairs, (build, capacity, run)

@@ -308,3 +308,71 @@ def test_two_senders_at_once_never_send_one_mail_twice(app, db):
     assert sorted(inbox.sent) == sorted(addresses)
     statuses = db.session.scalars(select(OutboxMessage.status)).all()
     assert statuses == ["sent"] * len(addresses)
+
+
+# ---------------------------------------------------------------- many at once
+
+
+def _many(count: int, key: str = "bulk") -> list[dict]:
+    return [
+        {
+            "to_address": f"nguoi{n}@example.vn",
+            "subject": SUBJECT,
+            "body": BODY,
+            "kind": "test",
+            "dedupe_key": f"{key}:{n}",
+        }
+        for n in range(count)
+    ]
+
+
+def test_many_mails_are_queued_at_once_and_a_key_already_there_is_skipped(db, app):
+    services.queue_mail(
+        to_address="nguoi1@example.vn", subject=SUBJECT, body=BODY, kind="test", dedupe_key="bulk:1"
+    )
+    batch = _many(5)
+    batch.append(dict(batch[3]))  # the same key twice in one batch
+
+    statements = []
+    record = lambda *args: statements.append(args[2])  # noqa: E731
+    from sqlalchemy import event
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        queued = services.queue_mails(batch)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    db.session.commit()
+
+    assert queued == 4  # bulk:0, 2, 3, 4; bulk:1 was there and bulk:3 comes once
+    assert len([s for s in statements if s.lstrip().upper().startswith("INSERT")]) == 1
+    rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert sorted(r.dedupe_key for r in rows) == [f"bulk:{n}" for n in range(5)]
+    assert all(r.status == "queued" and r.attempts == 0 and r.next_attempt_at <= utcnow() for r in rows)
+    assert services.queue_mails([]) == 0
+
+
+def test_the_minute_job_sends_batch_after_batch_until_nothing_is_due(db, app, mail_log):
+    services.queue_mails(_many(7))
+    db.session.commit()
+
+    counts = services.send_outbox(batch=3)  # the scheduled job, no MAIL_SERVER: to the log
+
+    assert (counts.sent, counts.claimed) == (7, 7)
+    assert db.session.scalars(select(OutboxMessage.status)).all() == ["sent"] * 7
+    assert services.send_outbox(batch=3).claimed == 0
+
+
+def test_the_minute_job_stops_at_the_first_batch_while_the_server_is_unreachable(
+    db, app, smtp_port, monkeypatch
+):
+    services.queue_mails(_many(7))
+    db.session.commit()
+    for name, value in mail_config(smtp_port).items():  # nothing listens on the port
+        monkeypatch.setitem(app.config, name, value)
+
+    counts = services.send_outbox(batch=3)
+
+    assert (counts.claimed, counts.retried, counts.deferred, counts.sent) == (3, 1, 2, 0)
+    attempts = db.session.scalars(select(OutboxMessage.attempts).order_by(OutboxMessage.id)).all()
+    assert attempts == [1, 0, 0, 0, 0, 0, 0]

@@ -12,7 +12,7 @@ from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_name
-from flask import Blueprint, Response, abort, current_app, g, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,7 +22,8 @@ from app.events import services
 from app.events.forms import EVENT_KIND_LABELS, PROGRAMME_KIND_LABELS, STATE_LABELS
 from app.events.ical import programme_calendar
 from app.events.models import Event, ProgrammeItem
-from app.events.registrations import services as registrations
+from app.events.public import services as public
+from app.inputs import int_arg, page_arg
 
 bp = Blueprint("events_public", __name__)
 
@@ -157,10 +158,15 @@ def index():
 
 @bp.route("/events/<slug>")
 def event_page(slug: str):
-    """Anyone: what, when and where, the programme, approved exhibitors, calendar links."""
+    """Anyone: what, when and where, the programme, approved exhibitors, calendar links.
+
+    The exhibitors come a page at a time (`page`, `per_page` up to 60), searchable (`q`)
+    by name, place or product: a national fair's 8,000 never load at once.
+    """
     event = _visible_event(slug)
     now = utcnow()
     notes = _registration_notes(event, now)
+    asked = public.ExhibitorQuery.of(request.args.get("q"), page_arg(), int_arg("per_page"))
     return render_template(
         "events_public/event.html",
         event=event,
@@ -169,7 +175,10 @@ def event_page(slug: str):
         registration_notes=notes,
         apply_roles=[note.role for note in notes if note.is_open],
         programme_days=_programme_by_day(event),
-        exhibitors=registrations.approved_registrations(event, "exhibitor"),
+        exhibitors=public.exhibitors_page(event, asked),
+        exhibitors_total=services.approved_count(event, "exhibitor"),
+        asked=asked,
+        max_per_page=public.MAX_EXHIBITORS_PER_PAGE,
         is_preview=event.state == "draft",
         manage_url=(
             url_for("events.show", event_id=event.id) if services.can_manage(current_user, event) else None

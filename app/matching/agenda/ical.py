@@ -13,6 +13,7 @@ host (for UIDs) and the URLs. Call them where gettext works (a request, or force
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -112,17 +113,35 @@ def _vevent(
 
 
 def _add_timezone(calendar: icalendar.Calendar, event: Event) -> None:
-    """The VTIMEZONE of the event's zone, a year either side of the event (as app.events.ical)."""
-    import icalendar
+    """The VTIMEZONE of the event's zone, a year either side of the event (as app.events.ical).
 
+    As calendar.add_missing_timezones does, but each VTIMEZONE is computed once per process
+    (working out a zone's transitions over three years was half the cost of a feed).
+    """
     zone = ZoneInfo(event.timezone)
     first = date(event.starts_at.astimezone(zone).year - 1, 1, 1)
     last = date(event.ends_at.astimezone(zone).year + 2, 1, 1)
-    calendar.add_missing_timezones(first_date=first, last_date=last)
+    at = len(calendar.timezones)
+    for tzid in sorted(calendar.get_missing_tzids()):
+        timezone = _timezone(tzid, first, last, from_tzid=True)
+        if timezone is not None:
+            calendar.subcomponents.insert(at, timezone)
+            at += 1
     if not calendar.timezones:  # no meeting uses the zone yet: still say which zone the event keeps
-        calendar.add_component(
-            icalendar.Timezone.from_tzinfo(zone, tzid=event.timezone, first_date=first, last_date=last)
-        )
+        calendar.add_component(_timezone(event.timezone, first, last, from_tzid=False))
+
+
+@functools.lru_cache(maxsize=64)
+def _timezone(tzid: str, first: date, last: date, *, from_tzid: bool) -> icalendar.Timezone | None:
+    """A VTIMEZONE component, shared by the calendars that use it (they only serialise it)."""
+    import icalendar
+
+    if not from_tzid:
+        return icalendar.Timezone.from_tzinfo(ZoneInfo(tzid), tzid=tzid, first_date=first, last_date=last)
+    try:
+        return icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last)
+    except ValueError:  # a zone icalendar does not know: left out, as add_missing_timezones does
+        return None
 
 
 def calendar_name(registration: Registration, event: Event, locale: str) -> str:

@@ -91,7 +91,7 @@ def agenda_page(slug: str):
         checkin_qr=checkin_qr,
         feed_url=feed,
         webcal_url=webcal,
-        can_record={item.meeting.id: outcomes.can_record(item.meeting, now) for item in items},
+        can_record={item.meeting.id: outcomes.can_record(item.meeting, now, item.slot) for item in items},
         products_text=lambda item: agenda.products_text(item, g.locale),
         day_label=lambda day: format_date(day, "full") if day else _("Time to be confirmed"),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,17 +18,18 @@ from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.catalog.models import DemandLine, Product
 from app.data import vocab
 from app.database import utcnow
 from app.errors import PermissionDenied
-from app.events.models import Event, Registration
+from app.events.models import Event, Registration, RegistrationDemand, RegistrationProduct
 from app.events.registrations.services import can_act_for
 from app.extensions import db
 from app.matching.engine.slots import Slot, session_slots, table_label
 from app.matching.models import AgendaToken, MatchingSession, Meeting, MeetingOutcome
-from app.matching.participation.services import counterpart_demand, counterpart_products, side_of
+from app.matching.participation.services import side_of
 from app.matching.sessions.scoring import explain
 
 # Plain words for the score terms of app.matching.engine.scoring, when a term carries no text.
@@ -186,21 +188,108 @@ def meetings_of(registration: Registration, *, include_cancelled: bool = False) 
     return list(db.session.scalars(query))
 
 
+def _counterparts(ids: set[int]) -> dict[int, Registration]:
+    """The counterparts' registrations with their organisations, in one query."""
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Registration)
+        .where(Registration.id.in_(ids))
+        .options(
+            joinedload(Registration.organisation),
+            # What they bring or look for is loaded below, for all of them at once.
+            lazyload(Registration.product_rows),
+            lazyload(Registration.demand_rows),
+        )
+    )
+    return {r.id: r for r in rows}
+
+
+def _offers(counterparts: list[Registration]) -> tuple[dict[int, list[Product]], dict[int, list[DemandLine]]]:
+    """Per counterpart registration: the products it brings or the demand it looks for, as
+    counterpart_products / counterpart_demand say (what it registered with, else its whole
+    range), in a constant number of queries whatever the number of counterparts."""
+    producers = [r.id for r in counterparts if r.role == "exhibitor"]
+    buyers = [r.id for r in counterparts if r.role != "exhibitor"]
+    products: dict[int, list[Product]] = defaultdict(list)
+    demand: dict[int, list[DemandLine]] = defaultdict(list)
+    if producers:
+        for registration_id, product in db.session.execute(
+            select(RegistrationProduct.registration_id, Product)
+            .join(Product, Product.id == RegistrationProduct.product_id)
+            .where(RegistrationProduct.registration_id.in_(producers))
+            .options(lazyload(Product.standard_rows))
+            .order_by(RegistrationProduct.registration_id, Product.id)
+        ):
+            products[registration_id].append(product)
+    if buyers:
+        for registration_id, line in db.session.execute(
+            select(RegistrationDemand.registration_id, DemandLine)
+            .join(DemandLine, DemandLine.id == RegistrationDemand.demand_line_id)
+            .where(RegistrationDemand.registration_id.in_(buyers))
+            .options(lazyload(DemandLine.standard_rows), lazyload(DemandLine.province_rows))
+            .order_by(RegistrationDemand.registration_id, DemandLine.id)
+        ):
+            demand[registration_id].append(line)
+    by_organisation = {r.organisation_id: r.id for r in counterparts}
+    bare_producers = {r.organisation_id for r in counterparts if r.role == "exhibitor" and not products[r.id]}
+    bare_buyers = {r.organisation_id for r in counterparts if r.role != "exhibitor" and not demand[r.id]}
+    if bare_producers:
+        for product in db.session.scalars(
+            select(Product)
+            .where(Product.organisation_id.in_(bare_producers))
+            .options(lazyload(Product.standard_rows))
+            .order_by(Product.id)
+        ):
+            products[by_organisation[product.organisation_id]].append(product)
+    if bare_buyers:
+        for line in db.session.scalars(
+            select(DemandLine)
+            .where(DemandLine.organisation_id.in_(bare_buyers))
+            .options(lazyload(DemandLine.standard_rows), lazyload(DemandLine.province_rows))
+            .order_by(DemandLine.id)
+        ):
+            demand[by_organisation[line.organisation_id]].append(line)
+    return products, demand
+
+
 def agenda_items(
     registration: Registration, meetings: list[Meeting] | None = None, *, with_outcomes: bool = False
 ) -> list[AgendaItem]:
-    """The agenda of a registration in time order (published, non-cancelled meetings by default)."""
+    """The agenda of a registration in time order (published, non-cancelled meetings by default).
+
+    Whatever the number of meetings, a constant number of queries: the counterparts, their
+    organisations, products or demand and the outcomes are each loaded for all meetings at once.
+    """
     if meetings is None:
         meetings = meetings_of(registration)
     zone_name = registration.event.timezone
     side = side_of(registration)
+    # An event's sessions (usually one, already loaded by the page): db.session.get asks only once.
+    sessions = {i: db.session.get(MatchingSession, i) for i in {m.session_id for m in meetings}}
+    counterparts = _counterparts(
+        {m.producer_registration_id if side == "buyer" else m.buyer_registration_id for m in meetings}
+    )
+    products, demand = _offers(list(counterparts.values()))
+    outcomes: dict[int, MeetingOutcome] = {}
+    if with_outcomes and meetings:
+        outcomes = {
+            o.meeting_id: o
+            for o in db.session.scalars(
+                select(MeetingOutcome).where(
+                    MeetingOutcome.meeting_id.in_([m.id for m in meetings]), MeetingOutcome.side == side
+                )
+            )
+        }
     slots_by_session: dict[int, dict[int, Slot]] = {}
     items: list[AgendaItem] = []
     for meeting in meetings:
-        session = meeting.session
+        session = sessions[meeting.session_id]
         if session.id not in slots_by_session:
             slots_by_session[session.id] = {slot.index: slot for slot in session_slots(session, zone_name)}
-        counterpart = meeting.producer if side == "buyer" else meeting.buyer
+        counterpart = counterparts[
+            meeting.producer_registration_id if side == "buyer" else meeting.buyer_registration_id
+        ]
         hall, table = split_table(table_label(session.table_names, meeting.table))
         item = AgendaItem(
             meeting=meeting,
@@ -212,11 +301,10 @@ def agenda_items(
             why=why_words(meeting.why_json),
         )
         if counterpart.role == "exhibitor":
-            item.products = counterpart_products(counterpart)
+            item.products = products[counterpart.id]
         else:
-            item.demand = counterpart_demand(counterpart)
-        if with_outcomes:
-            item.outcome = db.session.get(MeetingOutcome, (meeting.id, side))
+            item.demand = demand[counterpart.id]
+        item.outcome = outcomes.get(meeting.id)
         items.append(item)
     items.sort(
         key=lambda i: (i.slot is None, i.slot.start_utc if i.slot else 0, i.meeting.table, i.meeting.id)
@@ -306,7 +394,16 @@ def registration_for_token(secret: str) -> tuple[AgendaToken, Registration, Even
     token = db.session.scalar(select(AgendaToken).where(AgendaToken.token == secret))
     if token is None:
         return None
-    registration = db.session.get(Registration, token.registration_id)
+    registration = db.session.scalar(
+        select(Registration)
+        .where(Registration.id == token.registration_id)
+        .options(
+            joinedload(Registration.organisation),
+            joinedload(Registration.event),
+            lazyload(Registration.product_rows),
+            lazyload(Registration.demand_rows),
+        )
+    )
     if registration is None or registration.status != "approved":
         return None
     return token, registration, registration.event

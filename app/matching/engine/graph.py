@@ -1,8 +1,8 @@
 """The candidate graph as a networkx bipartite graph, and back.
 
 Nodes are participant ids with `bipartite` 0 (buyers) or 1 (producers) and
-their `max_meetings`; an edge is a candidate pair with its `score` (and,
-when the app scores from profiles, its breakdown). The solver works on
+their `max_meetings`; an edge is a candidate pair with its `score` (never its
+explanation: scoring.score_pair gives it for one pair). The solver works on
 arrays built from the same data; this is the shared model other code and
 tests read.
 """

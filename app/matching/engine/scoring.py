@@ -30,14 +30,15 @@ Each term keeps notes: an English msgid (marked with `N_` so Babel extracts
 it) and its parameters, so `explain` can say "why this match" in the reader's
 language (app.matching.sessions.scoring.explain). The score is floored at MIN_SCORE so it stays in (0, 1].
 
-Complexity: producers are indexed by category, so only pairs sharing a
-category are scored: O(sum over buyers of the producers in their categories
-× lines × products).
+score_pair scores one pair, with its explanation: O(lines × products) in pure Python. A
+whole event's candidates come from app.matching.engine.candidates (`score_candidates`):
+the same filters and scores as array operations, and score_pair only for the few pairs
+someone asked for and for the explanation of the meetings written.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -508,53 +509,21 @@ def candidate_graph(
 ) -> nx.Graph:
     """The scored candidate pairs as a bipartite graph (buyers `bipartite=0`, producers 1).
 
-    Each edge has `score` and `result` (the PairScore with every term). Pairs
-    someone asked for (must / ask) that fail the filters are kept, scored, and
-    marked in `result.outside_filters`; blocked pairs never are. The graph's
-    `excluded` attribute counts the excluded pairs by reason.
+    Each edge holds only its `score` (app.matching.engine.candidates finds and scores the pairs
+    with array operations, the same scores as score_pair); the explanation of one pair is
+    score_pair again (`graph.graph["candidates"].explain(buyer, producer)`). Pairs someone asked
+    for (must / ask) that fail the filters are kept and scored; blocked pairs never are. The
+    graph's `excluded` attribute counts the excluded pairs by reason.
     """
     import networkx as nx
 
-    buyers, producers = list(buyers), list(producers)
-    interest, blocked = interest_of(requests)
-    graph = nx.Graph(weights=normalise_weights(weights))
-    for buyer in buyers:
-        graph.add_node(buyer.id, bipartite=0)
-    for producer in producers:
-        graph.add_node(producer.id, bipartite=1)
-    by_category: dict[str, list[ProducerProfile]] = defaultdict(list)
-    for producer in producers:
-        for category in sorted({offer.category for offer in producer.products}):
-            by_category[category].append(producer)
-    producer_by_id = {p.id: p for p in producers}
-    asked_by: dict[str, list[str]] = defaultdict(list)
-    for bid, pid in interest:
-        if pid in producer_by_id:
-            asked_by[bid].append(pid)
-    excluded: Counter = Counter()
-    for buyer in buyers:
-        seen: dict[str, ProducerProfile] = {}
-        for category in sorted({line.category for line in buyer.demand}):
-            for producer in by_category.get(category, ()):
-                seen[producer.id] = producer
-        for pid in asked_by.get(buyer.id, ()):
-            seen.setdefault(pid, producer_by_id[pid])
-        excluded["category"] += len(producers) - len(seen)
-        for pid, producer in seen.items():
-            key = (buyer.id, pid)
-            result = score_pair(
-                buyer,
-                producer,
-                on=on,
-                weights=weights,
-                interest=interest.get(key),
-                blocked=key in blocked,
-                enforce_filters=key not in interest,
-                unit_base=unit_base,
-            )
-            if isinstance(result, Excluded):
-                excluded[result.reasons[0]] += 1
-                continue
-            graph.add_edge(buyer.id, pid, score=result.score, result=result)
-    graph.graph["excluded"] = dict(excluded)
+    from app.matching.engine.candidates import score_candidates
+
+    candidates = score_candidates(
+        buyers, producers, on=on, requests=requests, weights=weights, unit_base=unit_base
+    )
+    graph = nx.Graph(weights=candidates.weights, excluded=candidates.excluded, candidates=candidates)
+    graph.add_nodes_from(candidates.buyers, bipartite=0)
+    graph.add_nodes_from(candidates.producers, bipartite=1)
+    graph.add_weighted_edges_from(candidates.pairs(), weight="score")
     return graph

@@ -49,10 +49,13 @@ def meeting_side(actor, meeting: Meeting) -> str:
     raise PermissionDenied
 
 
-def can_record(meeting: Meeting, now: datetime | None = None) -> bool:
-    """Whether the meeting's outcome can be recorded yet: published, not cancelled, started."""
+def can_record(meeting: Meeting, now: datetime | None = None, slot: Slot | None = None) -> bool:
+    """Whether the meeting's outcome can be recorded yet: published, not cancelled, started.
+
+    `slot`: the meeting's slot when the caller has it already (an agenda lists many meetings).
+    """
     now = now or utcnow()
-    slot = _slot(meeting)
+    slot = slot or _slot(meeting)
     return (
         meeting.published
         and meeting.status in RECORDABLE_STATUSES

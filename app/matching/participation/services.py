@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.catalog.models import DemandLine, Product
 from app.errors import PermissionDenied, ServiceError
@@ -78,6 +78,13 @@ def participant_registration(actor, event: Event) -> Registration:
         )
         .order_by(Registration.id)
         .limit(1)
+        # Every participant's page names the organisation; its products or demand only some do
+        # (loaded when read, rather than on every page).
+        .options(
+            joinedload(Registration.organisation),
+            lazyload(Registration.product_rows),
+            lazyload(Registration.demand_rows),
+        )
     )
     if registration is None:
         raise PermissionDenied

@@ -6,7 +6,7 @@ boundary commits (app.transaction); a ServiceError rolls it back and is shown to
 
 from __future__ import annotations
 
-import json
+from urllib.parse import parse_qs, urlencode
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,11 +17,12 @@ from app.accounts.permissions import roles_required
 from app.errors import ServiceError
 from app.events.services import managed_event as _managed_event
 from app.extensions import db
+from app.inputs import int_arg, page_arg, parse_id
 from app.matching import jobs
 from app.matching.blueprint import bp
 from app.matching.engine import scoring
 from app.matching.models import MatchingSession, Meeting
-from app.matching.sessions import services
+from app.matching.sessions import grid, services
 from app.matching.sessions.forms import MoveForm, SessionForm
 from app.matching.sessions.scoring import explain
 from app.tasks import services as tasks
@@ -46,8 +47,31 @@ def _session_meeting(session: MatchingSession, meeting_id: int) -> Meeting:
     return meeting
 
 
-def _back(session: MatchingSession, anchor: str = "") -> str:
-    return url_for("matching.session", event_id=session.event_id, session_id=session.id) + anchor
+def _back(session: MatchingSession, anchor: str = "", filters: grid.GridFilters | None = None) -> str:
+    args = filters.args() if filters else {}
+    return url_for("matching.session", event_id=session.event_id, session_id=session.id, **args) + anchor
+
+
+def _grid_filters(args) -> grid.GridFilters:
+    """The grid's filters from a query string (the page's, or the one a move form carries back)."""
+
+    def number(name: str, minimum: int = 0):
+        return parse_id(args.get(name), minimum=minimum)
+
+    return grid.GridFilters.of(
+        day=args.get("day"),
+        slot=number("slot"),
+        table=number("table", 1),
+        person=args.get("person"),
+        page=number("page", 1),
+        per_page=number("per_page", 1),
+    )
+
+
+def _filters_carried() -> grid.GridFilters:
+    """The grid's filters a move form carries in `back` (a query string), to come back to them."""
+    back = request.values.get("back", "")
+    return _grid_filters({key: values[0] for key, values in parse_qs(back[:2000]).items() if values})
 
 
 @bp.route(MANAGE, methods=["GET", "POST"])
@@ -85,21 +109,40 @@ def session(event_id: int, session_id: int):
             services.update_session(current_user, session, **form.values())
             flash(_("Saved."), "success")
             return redirect(_back(session))
-    view = services.overview(session)
-    slot_choices = [(s.index, services.slot_text(s)) for s in view.slots]
+    filters = _grid_filters(request.args)
+    view = grid.overview(session)
+    meetings = grid.meetings_page(session, filters, view.slots)
     return render_template(
         "matching/session/show.html",
         event=session.event,
         session=session,
         form=form,
         view=view,
-        capacity=services.capacity_check(session),
-        slot_choices=slot_choices,
+        filters=filters,
+        meetings=meetings,
+        page_grid=grid.page_grid(meetings, session.tables),
+        people=grid.people_page(session, view, filters.person, page_arg("people_page")),
+        days=sorted({slot.start.date() for slot in view.slots}),
+        back=urlencode(filters.args()),
+        max_per_page=grid.MAX_MEETINGS_PER_PAGE,
         session_state_labels=STATE_LABELS,
         slot_text=services.slot_text,
         explain=explain,
-        loads=_loads,
         job=_job_view(session),
+    )
+
+
+@bp.route(MANAGE + "/<int:session_id>/capacity")
+@roles_required("organiser")
+def capacity(event_id: int, session_id: int):
+    """The event's organisers: can the configuration hold the demand (scores every candidate pair,
+    so it has its own page, which the session page loads into its card)."""
+    session = _managed_session(event_id, session_id)
+    return render_template(
+        "matching/session/capacity.html",
+        event=session.event,
+        session=session,
+        capacity=services.capacity_check(session),
     )
 
 
@@ -107,10 +150,6 @@ def _job_view(session: MatchingSession):
     """The session's running job, or its last one (to show how it ended)."""
     task = tasks.latest_task(jobs.session_lock_key(session.id))
     return (task, tasks.view(task)) if task is not None else (None, None)
-
-
-def _loads(text: str | None) -> dict:
-    return json.loads(text) if text else {}
 
 
 def _start_job(session: MatchingSession, kind: str):
@@ -164,24 +203,40 @@ def repair(event_id: int, session_id: int):
     return _start_job(session, "matching.repair")
 
 
-@bp.route(MANAGE + "/<int:session_id>/meetings/<int:meeting_id>/move", methods=["POST"])
+@bp.route(MANAGE + "/<int:session_id>/meetings/<int:meeting_id>/move", methods=["GET", "POST"])
 @roles_required("organiser")
 def move_meeting(event_id: int, session_id: int, meeting_id: int):
-    """Move a meeting by hand; refused with the reason when it double-books or leaves availability."""
+    """The event's organisers: where this one meeting can go (GET: the slots both sides can take
+    and the free tables in one; the session page opens it in a dialog), and moving it (POST),
+    refused with the reason when it double-books or leaves availability."""
     session = _managed_session(event_id, session_id)
     meeting = _session_meeting(session, meeting_id)
+    back = _filters_carried()
     form = MoveForm()
+    if request.method == "GET":
+        choices = grid.move_choices(session, meeting, int_arg("slot"))
+        return render_template(
+            "matching/session/move.html",
+            event=session.event,
+            session=session,
+            meeting=meeting,
+            choices=choices,
+            table_labels=services.table_labels(session),
+            slot_text=services.slot_text,
+            back=urlencode(back.args()),
+            form=form,
+        )
     form.slot.choices = [(s.index, services.slot_text(s)) for s in services.slots_of(session)]
     if not form.validate_on_submit():
         flash(_("Choose a slot and a table number."), "danger")
-        return redirect(_back(session, f"#meeting-{meeting.id}"))
+        return redirect(_back(session, f"#meeting-{meeting.id}", back))
     with service_errors():
         try:
             services.move_meeting(current_user, meeting, form.slot.data, form.table.data - 1)
         except ServiceError as error:
             raise ServiceError(_("The meeting was not moved: %(reason)s", reason=error.message)) from None
         flash(_("The meeting was moved; re-running keeps it there."), "success")
-    return redirect(_back(session, f"#meeting-{meeting.id}"))
+    return redirect(_back(session, f"#meeting-{meeting.id}", back))
 
 
 @bp.route(MANAGE + "/<int:session_id>/meetings/<int:meeting_id>/remove", methods=["POST"])
@@ -193,4 +248,4 @@ def remove_meeting(event_id: int, session_id: int, meeting_id: int):
     with service_errors():
         services.remove_meeting(current_user, meeting)
         flash(_("The meeting was removed."), "success")
-    return redirect(_back(session, "#meetings"))
+    return redirect(_back(session, "#meetings", _filters_carried()))

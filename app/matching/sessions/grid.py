@@ -1,0 +1,587 @@
+"""The organiser's session page at national size: the meetings a page at a time, filtered, and
+figures from aggregations, so that the page's statements do not grow with the meetings or the
+participants (a national conference: 11,000 participants, 24,000 meetings).
+
+- `meetings_page()`: the session's meetings filtered by day, slot, table and person, sorted by
+  slot, table, id, at most MAX_MEETINGS_PER_PAGE a page: a count and one joined select.
+- `overview()`: the figures (meetings, score, slots used, idle gaps, unmet must requests, who
+  has candidates but no meeting), from one aggregation per person and a few bounded selects;
+  lists (unmet, no meeting, cancelled) are cut at LIST_LIMIT and say how many more there are.
+- `people_page()`: the participants, a page at a time, with their figures.
+- `move_choices()`: for one meeting, the slots both sides can take and the free tables in one.
+
+Only reads; the hand edits stay in services (move_meeting, remove_meeting).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Select, and_, distinct, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
+
+from app.catalog.models import Organisation
+from app.data.provinces import fold
+from app.events.models import Registration
+from app.extensions import db
+from app.inputs import DB_INT_MAX, bounded_page
+from app.matching.engine.slots import Slot, table_label
+from app.matching.models import Availability, MatchingSession, Meeting
+from app.matching.sessions.services import ACTIVE, slots_of, unmet_reason
+
+MEETINGS_PER_PAGE = 50
+MAX_MEETINGS_PER_PAGE = 100
+PEOPLE_PER_PAGE = 50
+LIST_LIMIT = 50  # names listed under a figure before "and N more"
+MAX_PERSON_WORDS = 6
+_REGISTRATION_NUMBER = re.compile(r"#?\s*([0-9]{1,10})")
+
+
+# ---------------------------------------------------------------- filters
+
+
+@dataclass(frozen=True)
+class GridFilters:
+    """What the organiser asked the grid for. `table` is 0-based (the page shows it 1-based)."""
+
+    day: date | None = None
+    slot: int | None = None
+    table: int | None = None
+    person: str = ""
+    page: int = 1
+    per_page: int = MEETINGS_PER_PAGE
+    asked_per_page: int | None = None  # set when the asked number was above the maximum
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        day: str | None = None,
+        slot: int | None = None,
+        table: int | None = None,
+        person: str | None = None,
+        page: int | None = None,
+        per_page: int | None = None,
+    ) -> GridFilters:
+        try:
+            chosen_day = date.fromisoformat(day) if day else None
+        except ValueError:
+            chosen_day = None
+        too_many = per_page if per_page is not None and per_page > MAX_MEETINGS_PER_PAGE else None
+        if per_page is None or per_page < 1:
+            per_page = MEETINGS_PER_PAGE
+        return cls(
+            day=chosen_day,
+            slot=slot,
+            table=table - 1 if table is not None and table >= 1 else None,
+            person=" ".join((person or "").split())[:100],
+            page=bounded_page(page),
+            per_page=min(per_page, MAX_MEETINGS_PER_PAGE),
+            asked_per_page=too_many,
+        )
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.day, self.slot, self.table)) or bool(self.person)
+
+    def args(self, **changes) -> dict:
+        """The query string that shows these filters (for links and the way back after a move)."""
+        values = {
+            "day": self.day.isoformat() if self.day else None,
+            "slot": self.slot,
+            "table": self.table + 1 if self.table is not None else None,
+            "person": self.person or None,
+            "page": self.page if self.page != 1 else None,
+            "per_page": self.per_page if self.per_page != MEETINGS_PER_PAGE else None,
+        } | changes
+        return {key: value for key, value in values.items() if value is not None}
+
+
+def _person_condition(person: str, *organisations, registration_columns=()):
+    """Every word of `person` in one of the organisations' folded names (Organisation.search_text),
+    or `person` is a registration number ("123" or "#123") of one of the two sides."""
+    conditions = []
+    number = _REGISTRATION_NUMBER.fullmatch(person)
+    if number and int(number.group(1)) <= DB_INT_MAX:
+        conditions.append(or_(*(column == int(number.group(1)) for column in registration_columns)))
+    words = fold(person).split()[:MAX_PERSON_WORDS]
+    if words:
+        conditions.append(
+            or_(
+                *(
+                    and_(*(org.search_text.contains(word, autoescape=True) for word in words))
+                    for org in organisations
+                )
+            )
+        )
+    return or_(*conditions) if conditions else literal(True)
+
+
+# ---------------------------------------------------------------- the meetings, a page at a time
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    id: int
+    slot: int
+    table: int
+    score: float
+    published: bool
+    fixed: bool
+    status: str
+    why: dict
+    buyer: str
+    producer: str
+    buyer_registration_id: int
+    producer_registration_id: int
+
+
+@dataclass
+class MeetingsPage:
+    rows: list[MeetingRow]
+    total: int  # meetings matching the filters
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return min(self.page - 1, self.pages)
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    def iter_pages(self, left_edge=1, right_edge=1, left_current=2, right_current=2):
+        """Page numbers with None for a gap, as Flask-SQLAlchemy's Pagination gives them."""
+        last = 0
+        for number in range(1, self.pages + 1):
+            if (
+                number <= left_edge
+                or self.page - left_current <= number <= self.page + right_current
+                or number > self.pages - right_edge
+            ):
+                if last + 1 != number:
+                    yield None
+                yield number
+                last = number
+
+
+def _slot_indexes(slots: list[Slot], day: date) -> list[int]:
+    return [s.index for s in slots if s.start.date() == day]
+
+
+def _filtered(query: Select, session: MatchingSession, filters: GridFilters, slots: list[Slot], names):
+    buyer_org, producer_org = names
+    query = query.where(Meeting.session_id == session.id, Meeting.status.in_(ACTIVE))
+    if filters.day is not None:
+        query = query.where(Meeting.slot.in_(_slot_indexes(slots, filters.day)))
+    if filters.slot is not None:
+        query = query.where(Meeting.slot == filters.slot)
+    if filters.table is not None:
+        query = query.where(Meeting.table == filters.table)
+    if filters.person:
+        query = query.where(
+            _person_condition(
+                filters.person,
+                buyer_org,
+                producer_org,
+                registration_columns=(Meeting.buyer_registration_id, Meeting.producer_registration_id),
+            )
+        )
+    return query
+
+
+def _with_names(query: Select):
+    buyer, producer = aliased(Registration), aliased(Registration)
+    buyer_org, producer_org = aliased(Organisation), aliased(Organisation)
+    query = (
+        query.join(buyer, buyer.id == Meeting.buyer_registration_id)
+        .join(buyer_org, buyer_org.id == buyer.organisation_id)
+        .join(producer, producer.id == Meeting.producer_registration_id)
+        .join(producer_org, producer_org.id == producer.organisation_id)
+    )
+    return query, (buyer_org, producer_org)
+
+
+def meetings_page(
+    session: MatchingSession, filters: GridFilters, slots: list[Slot] | None = None
+) -> MeetingsPage:
+    """The session's active meetings matching `filters`, by slot, table and id: two statements."""
+    slots = slots if slots is not None else slots_of(session)
+    counted, names = _with_names(select(func.count(Meeting.id)).select_from(Meeting))
+    total = db.session.scalar(_filtered(counted, session, filters, slots, names)) or 0
+    if total == 0 or (filters.page - 1) * filters.per_page >= total:
+        return MeetingsPage([], total, filters.page, filters.per_page)
+    listed, names = _with_names(select(Meeting).select_from(Meeting))
+    buyer_org, producer_org = names
+    listed = (
+        _filtered(listed, session, filters, slots, names)
+        .with_only_columns(
+            Meeting.id,
+            Meeting.slot,
+            Meeting.table,
+            Meeting.score,
+            Meeting.published,
+            Meeting.fixed,
+            Meeting.status,
+            Meeting.why_json,
+            buyer_org.name,
+            producer_org.name,
+            Meeting.buyer_registration_id,
+            Meeting.producer_registration_id,
+            maintain_column_froms=True,
+        )
+        .order_by(Meeting.slot, Meeting.table, Meeting.id)
+        .limit(filters.per_page)
+        .offset((filters.page - 1) * filters.per_page)
+    )
+    rows = [
+        MeetingRow(
+            id=row[0],
+            slot=row[1],
+            table=row[2],
+            score=row[3],
+            published=row[4],
+            fixed=row[5],
+            status=row[6],
+            why=_loads(row[7]),
+            buyer=row[8],
+            producer=row[9],
+            buyer_registration_id=row[10],
+            producer_registration_id=row[11],
+        )
+        for row in db.session.execute(listed)
+    ]
+    return MeetingsPage(rows, total, filters.page, filters.per_page)
+
+
+def _loads(text: str | None) -> dict:
+    try:
+        return json.loads(text) if text else {}
+    except ValueError:
+        return {}
+
+
+@dataclass
+class PageGrid:
+    """The page's meetings as a slots × tables grid (only the slots and tables they use)."""
+
+    slots: list[int]
+    tables: list[int]
+    cells: dict[tuple[int, int], MeetingRow]
+
+
+MAX_GRID_CELLS = 2_000  # beyond, the page says to filter by a slot or a day instead
+
+
+SHOW_EVERY_TABLE_UP_TO = 30  # a small session's grid shows its empty tables too
+
+
+def page_grid(page: MeetingsPage, tables_in_session: int) -> PageGrid | None:
+    slots = sorted({row.slot for row in page.rows})
+    tables = (
+        list(range(tables_in_session))
+        if tables_in_session <= SHOW_EVERY_TABLE_UP_TO
+        else sorted({row.table for row in page.rows})
+    )
+    if not page.rows or len(slots) * len(tables) > MAX_GRID_CELLS:
+        return None
+    return PageGrid(slots, tables, {(row.slot, row.table): row for row in page.rows})
+
+
+# ---------------------------------------------------------------- figures
+
+
+@dataclass
+class Overview:
+    """What the session page says about the whole schedule, from aggregations."""
+
+    slots: list[Slot]
+    table_labels: list[str]
+    figures: dict
+    unmet: list[dict]  # at most LIST_LIMIT
+    unmet_total: int
+    no_meeting: list[str]  # names, at most LIST_LIMIT
+    cancelled: list[tuple[str, str]]  # (buyer, producer), at most LIST_LIMIT
+    cancelled_total: int
+    last_run: dict
+    per_person: dict[int, tuple[int, int]] = field(repr=False, default_factory=dict)  # id -> (meetings, idle)
+
+
+def _per_person(session: MatchingSession) -> dict[int, tuple[int, int]]:
+    """Per registration with meetings: how many, and its idle gaps (empty slots between its first
+    and last meeting). One aggregation over both sides of the session's active meetings."""
+    active = and_(Meeting.session_id == session.id, Meeting.status.in_(ACTIVE))
+    sides = union_all(
+        select(Meeting.buyer_registration_id.label("person"), Meeting.slot.label("slot")).where(active),
+        select(Meeting.producer_registration_id.label("person"), Meeting.slot.label("slot")).where(active),
+    ).subquery()
+    rows = db.session.execute(
+        select(
+            sides.c.person,
+            func.count(),
+            func.min(sides.c.slot),
+            func.max(sides.c.slot),
+            func.count(distinct(sides.c.slot)),
+        ).group_by(sides.c.person)
+    )
+    return {person: (n, high - low + 1 - different) for person, n, low, high, different in rows}
+
+
+def _names_of(registration_ids) -> dict[int, str]:
+    ids = sorted(set(registration_ids))
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Registration.id, Organisation.name)
+            .join(Organisation, Organisation.id == Registration.organisation_id)
+            .where(Registration.id.in_(ids))
+        ).all()
+    )
+
+
+def _registration_id(pid: str) -> int | None:
+    try:
+        return int(pid[1:])
+    except (TypeError, ValueError):
+        return None
+
+
+def overview(session: MatchingSession) -> Overview:
+    """The whole schedule's figures in a fixed number of statements, whatever its size."""
+    slots = slots_of(session)
+    labels = [table_label(session.table_names, t) for t in range(session.tables)]
+    last_run = _loads(session.last_run_json)
+    active = and_(Meeting.session_id == session.id, Meeting.status.in_(ACTIVE))
+    count, objective, slots_used = db.session.execute(
+        select(
+            func.count(Meeting.id),
+            func.coalesce(func.sum(Meeting.score), 0.0),
+            func.count(distinct(Meeting.slot)),
+        ).where(active)
+    ).one()
+    per_person = _per_person(session)
+    approved = dict(
+        db.session.execute(
+            select(Registration.id, Registration.role).where(
+                Registration.event_id == session.event_id, Registration.status == "approved"
+            )
+        ).all()
+    )
+    candidates = last_run.get("candidates", {})
+    no_meeting_ids = sorted(
+        rid
+        for pid, n in candidates.items()
+        if n and (rid := _registration_id(pid)) in approved and rid not in per_person
+    )
+    max_degree = max((n for n, _idle in per_person.values()), default=0)
+    lower = max(max_degree, math.ceil(count / session.tables)) if count else 0
+    stats = last_run.get("stats") or {}
+    upper = stats.get("upper_bound")
+    met_pairs_query = None
+    unscheduled = last_run.get("unscheduled", [])
+    if unscheduled:
+        met_pairs_query = db.session.execute(
+            select(Meeting.buyer_registration_id, Meeting.producer_registration_id).where(
+                active,
+                Meeting.buyer_registration_id.in_(
+                    sorted(
+                        {rid for u in unscheduled if (rid := _registration_id(u.get("buyer"))) is not None}
+                    )
+                ),
+            )
+        ).all()
+    met = {(f"b{b}", f"p{p}") for b, p in (met_pairs_query or [])}
+    unmet_all = [u for u in unscheduled if (u.get("buyer"), u.get("producer")) not in met]
+    cancelled_total, cancelled = _cancelled(session)
+    shown_unmet = unmet_all[:LIST_LIMIT]
+    names = _names_of(
+        [rid for u in shown_unmet for key in ("buyer", "producer") if (rid := _registration_id(u.get(key)))]
+        + no_meeting_ids[:LIST_LIMIT]
+    )
+
+    def name(pid: str) -> str:
+        return names.get(_registration_id(pid), pid)
+
+    unmet = [
+        {
+            "buyer": name(u["buyer"]),
+            "producer": name(u["producer"]),
+            "reason": unmet_reason(u.get("reason", "")),
+        }
+        for u in shown_unmet
+    ]
+    figures = {
+        "meetings": count,
+        "objective": round(objective, 4),
+        "upper_bound": upper,
+        "quality": (objective / upper * 100) if upper else None,
+        "slots_used": slots_used,
+        "slots": len(slots),
+        "lower_bound_slots": lower,
+        "idle_gaps": sum(idle for rid, (_n, idle) in per_person.items() if rid in approved),
+        "no_meeting": len(no_meeting_ids),
+        "people": len(approved),
+        "people_with_meetings": sum(1 for rid in per_person if rid in approved),
+        "runtime_s": stats.get("runtime_s"),
+    }
+    return Overview(
+        slots=slots,
+        table_labels=labels,
+        figures=figures,
+        unmet=unmet,
+        unmet_total=len(unmet_all),
+        no_meeting=[names.get(rid, f"#{rid}") for rid in no_meeting_ids[:LIST_LIMIT]],
+        cancelled=cancelled,
+        cancelled_total=cancelled_total,
+        last_run=last_run,
+        per_person=per_person,
+    )
+
+
+def _cancelled(session: MatchingSession) -> tuple[int, list[tuple[str, str]]]:
+    """Published meetings cancelled since: how many, and the first LIST_LIMIT pairs' names."""
+    where = (Meeting.session_id == session.id, Meeting.status == "cancelled", Meeting.published.is_(True))
+    total = db.session.scalar(select(func.count(Meeting.id)).where(*where)) or 0
+    if not total:
+        return 0, []
+    query, (buyer_org, producer_org) = _with_names(select(Meeting.id).select_from(Meeting))
+    rows = db.session.execute(
+        query.with_only_columns(buyer_org.name, producer_org.name, maintain_column_froms=True)
+        .where(*where)
+        .order_by(Meeting.id)
+        .limit(LIST_LIMIT)
+    ).all()
+    return total, [tuple(row) for row in rows]
+
+
+# ---------------------------------------------------------------- participants, a page at a time
+
+
+@dataclass
+class PeoplePage(MeetingsPage):
+    pass
+
+
+def people_page(session: MatchingSession, view: Overview, person: str, page: int) -> PeoplePage:
+    """The approved participants (buyers first, by name) matching `person`, with their figures."""
+    query = (
+        select(Registration.id, Registration.role, Organisation.name)
+        .join(Organisation, Organisation.id == Registration.organisation_id)
+        .where(Registration.event_id == session.event_id, Registration.status == "approved")
+    )
+    if person:
+        query = query.where(_person_condition(person, Organisation, registration_columns=(Registration.id,)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = bounded_page(page)
+    if not total or (page - 1) * PEOPLE_PER_PAGE >= total:
+        return PeoplePage([], total, page, PEOPLE_PER_PAGE)
+    candidates = view.last_run.get("candidates", {})
+    rows = []
+    for rid, role, name in db.session.execute(
+        query.order_by(Registration.role, Organisation.name, Registration.id)
+        .limit(PEOPLE_PER_PAGE)
+        .offset((page - 1) * PEOPLE_PER_PAGE)
+    ):
+        meetings, idle = view.per_person.get(rid, (0, 0))
+        pid = ("b" if role == "buyer" else "p") + str(rid)
+        rows.append(
+            {
+                "id": rid,
+                "name": name,
+                "role": role,
+                "meetings": meetings,
+                "idle": idle,
+                "candidates": candidates.get(pid),
+            }
+        )
+    return PeoplePage(rows, total, page, PEOPLE_PER_PAGE)
+
+
+# ---------------------------------------------------------------- moving one meeting
+
+
+@dataclass
+class MoveChoices:
+    """Where one meeting can go: slots both sides can take (its own included), and the free
+    tables in the chosen slot."""
+
+    slots: list[tuple[Slot, int]]  # (slot, free tables in it)
+    slot: int  # the chosen slot
+    tables: list[int]  # free tables in the chosen slot (the meeting's own table included)
+    current: Slot | None  # the meeting's slot (None when the settings no longer have it)
+
+
+def move_choices(session: MatchingSession, meeting: Meeting, wanted_slot: int | None) -> MoveChoices:
+    """Four statements whatever the session's size: the two sides' availability, their other
+    meetings' slots, the meetings per slot, and the tables taken in the chosen slot."""
+    slots = slots_of(session)
+    people = (meeting.buyer_registration_id, meeting.producer_registration_id)
+    allowed = set(range(len(slots)))
+    for (slots_json,) in db.session.execute(
+        select(Availability.slots_json).where(
+            Availability.session_id == session.id, Availability.registration_id.in_(people)
+        )
+    ):
+        chosen = _loads_list(slots_json)
+        allowed &= {s for s in chosen if isinstance(s, int)}
+    others = and_(Meeting.session_id == session.id, Meeting.status.in_(ACTIVE), Meeting.id != meeting.id)
+    busy = set(
+        db.session.scalars(
+            select(Meeting.slot)
+            .where(
+                others,
+                or_(Meeting.buyer_registration_id.in_(people), Meeting.producer_registration_id.in_(people)),
+            )
+            .distinct()
+        )
+    )
+    taken_per_slot = dict(
+        db.session.execute(select(Meeting.slot, func.count()).where(others).group_by(Meeting.slot)).all()
+    )
+    open_slots = [
+        (slot, session.tables - taken_per_slot.get(slot.index, 0))
+        for slot in slots
+        if slot.index == meeting.slot
+        or (
+            slot.index in allowed
+            and slot.index not in busy
+            and taken_per_slot.get(slot.index, 0) < session.tables
+        )
+    ]
+    indexes = [slot.index for slot, _free in open_slots]
+    if wanted_slot in indexes:
+        chosen = wanted_slot
+    elif meeting.slot in indexes:
+        chosen = meeting.slot
+    else:
+        chosen = indexes[0] if indexes else meeting.slot
+    taken = set(db.session.scalars(select(Meeting.table).where(others, Meeting.slot == chosen)))
+    tables = [t for t in range(session.tables) if t not in taken]
+    current = slots[meeting.slot] if 0 <= meeting.slot < len(slots) else None
+    return MoveChoices(open_slots, chosen, tables, current)
+
+
+def _loads_list(text: str | None) -> list:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
