@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, select
@@ -38,9 +39,10 @@ def stars_label(n: int) -> str:
     """The `stars` macro's title ("5 OCOP stars") in the visitor's language: translated once a
     request per number, not twice for each of the page's 60 products."""
     labels = g.setdefault("stars_labels", {})
-    if n not in labels:
-        labels[n] = _("%(n)s OCOP stars", n=n)
-    return labels[n]
+    key = (str(get_locale()), n)  # `g` outlives a request where a test holds the app context
+    if key not in labels:
+        labels[key] = _("%(n)s OCOP stars", n=n)
+    return labels[key]
 
 
 def _page_size() -> int:
