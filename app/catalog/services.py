@@ -594,10 +594,11 @@ class FacetsCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: dict[date, tuple[float, dict]] = {}
+        self.clock = time.monotonic
 
     def get(self, on: date, ttl: float) -> dict:
         entry = self._entries.get(on)
-        now = time.monotonic()
+        now = self.clock()
         if ttl > 0 and entry is not None and entry[0] > now:
             return entry[1]
         facets = catalogue_facets(on)

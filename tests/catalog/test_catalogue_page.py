@@ -83,7 +83,7 @@ def test_the_facets_are_kept_until_the_catalogue_changes_in_this_process(
 
 
 def test_a_change_made_elsewhere_shows_once_the_time_to_live_has_passed(
-    client, make_product, db, html, monkeypatch
+    client, make_product, db, html, monkeypatch, app
 ):
     make_product(name_vi="Mật ong bạc hà", category="honey", ocop_group="food")
     db.session.commit()
@@ -92,8 +92,8 @@ def test_a_change_made_elsewhere_shows_once_the_time_to_live_has_passed(
     with db.engine.begin() as connection:
         connection.execute(text("UPDATE products SET ocop_group = 'beverages', category = 'tea'"))
     assert _group_option(html(client.get("/catalogue?lang=en")), "food").endswith("(1)")
-    now = services.time.monotonic()
-    monkeypatch.setattr(services.time, "monotonic", lambda: now + services.FACETS_TTL_SECONDS + 1)
+    later = services.facets_cache.clock() + app.config["CATALOGUE_FACETS_TTL"] + 1
+    monkeypatch.setattr(services.facets_cache, "clock", lambda: later)
     page = html(client.get("/catalogue?lang=en"))
     assert _group_option(page, "food").endswith("(0)")
     assert _group_option(page, "beverages").endswith("(1)")
@@ -113,9 +113,10 @@ def test_a_bulk_write_through_the_session_forgets_the_facets(client, make_produc
 def test_the_cache_can_be_turned_off(client, make_product, db, app):
     make_product(name_vi="Mật ong bạc hà", category="honey", ocop_group="food")
     db.session.commit()
+    kept = app.config["CATALOGUE_FACETS_TTL"]
     app.config["CATALOGUE_FACETS_TTL"] = 0
     try:
         client.get("/catalogue")
         assert queries_of(client, "/catalogue") == 3
     finally:
-        del app.config["CATALOGUE_FACETS_TTL"]
+        app.config["CATALOGUE_FACETS_TTL"] = kept
