@@ -38,6 +38,9 @@ class Config:
     # Werkzeug refuses bodies above this with 413 before any view runs.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
     PAGE_SIZE = int(os.environ.get("PAGE_SIZE", 24))
+    # Seconds each process keeps the catalogue's filter figures (0: not kept); a change committed
+    # in the process shows at once, one made by another process within this time.
+    CATALOGUE_FACETS_TTL = float(os.environ.get("CATALOGUE_FACETS_TTL", 60))
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")

@@ -28,6 +28,7 @@ from sqlalchemy import event, text
 from werkzeug.serving import make_server
 
 from app import clock, create_app
+from app.catalog.services import facets_cache
 from app.extensions import db as _db
 from app.extensions import limiter
 
@@ -95,6 +96,7 @@ def db(app):
     (in memory, app/ratelimit.py) start empty too."""
     with app.app_context():
         limiter.reset()
+        facets_cache.clear()  # emptied by SQL below, which no session's commit reports
         yield _db
         _db.session.rollback()
         _db.session.remove()

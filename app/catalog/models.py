@@ -51,6 +51,7 @@ class Organisation(db.Model):
     __table_args__ = (
         CheckConstraint("role IN ('producer', 'buyer')", name="role"),
         Index("ix_organisations_role_province", "role", "province_code"),
+        Index("ix_organisations_name", "name", "id"),  # lists in the order of names, a page at a time
         trigram_index("ix_organisations_search_text_trgm", "search_text"),
     )
 

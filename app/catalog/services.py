@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import calendar
 import io
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -14,9 +16,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, exists, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session, contains_eager, load_only, noload, selectinload
 
 from app import clock
 from app.accounts import services as accounts
@@ -43,6 +48,7 @@ from app.data.vocab import (
 from app.database import unlink_after_commit, unlink_after_rollback
 from app.errors import PermissionDenied, ServiceError
 from app.extensions import db
+from app.paging import counted_page, rows_and_total
 
 ORGANISATION_FIELDS = (
     "name",
@@ -470,12 +476,13 @@ def certified_condition(on: date):
 def catalogue_query(filters: ProductFilters, *, on: date | None = None, locale: str = "vi") -> Select:
     """Certified products (3+ stars, certificate valid on `on`) matching the filters."""
     on = on or today()
-    query = (
-        select(Product)
-        .join(Product.organisation)
-        .options(contains_eager(Product.organisation))  # each card names its producer
-        .where(certified_condition(on))
-    )
+    query = select(Product).where(certified_condition(on))
+    if filters.province:
+        query = query.join(Product.organisation).options(contains_eager(Product.organisation))
+    else:
+        # Every product has its producer: joining all 11,000 organisations only to name the
+        # page's two dozen producers cost more than reading those by their ids afterwards.
+        query = query.options(selectinload(Product.organisation))
     if filters.group:
         query = query.where(Product.ocop_group == filters.group)
     if filters.category:
@@ -501,6 +508,42 @@ def catalogue_query(filters: ProductFilters, *, on: date | None = None, locale: 
         "price": (Product.price_min.is_(None), Product.price_min),
     }.get(filters.sort, (Product.stars.desc(), display_name))
     return query.order_by(*order, Product.id)
+
+
+# What a product card shows (app/templates/macros.html: product_card): nothing else is read.
+CARD_COLUMNS = (
+    Product.id,
+    Product.organisation_id,
+    Product.name_vi,
+    Product.name_en,
+    Product.name_fr,
+    Product.ocop_group,
+    Product.stars,
+    Product.price_min,
+    Product.price_max,
+    Product.photo_filename,
+)
+CARD_ORGANISATION_COLUMNS = (Organisation.id, Organisation.name, Organisation.province_code)
+
+
+def catalogue_page(filters: ProductFilters, *, page: int, per_page: int, locale: str = "vi") -> Pagination:
+    """One page of the catalogue as product cards, with the total of all that match.
+
+    The page and its total come from one statement (`count(*) OVER ()`, app/paging.py), the
+    producers of its cards from one more; only the columns a card shows are loaded.
+    """
+    query = catalogue_query(filters, locale=locale)
+    if filters.province:
+        organisation_option = contains_eager(Product.organisation)
+    else:
+        organisation_option = selectinload(Product.organisation)
+    query = query.options(
+        load_only(*CARD_COLUMNS),
+        organisation_option.load_only(*CARD_ORGANISATION_COLUMNS),
+        noload(Product.standard_rows),  # a card shows no standards
+    )
+    rows, total = rows_and_total(query, page=page, per_page=per_page)
+    return counted_page([row[0] for row in rows], total, page=page, per_page=per_page)
 
 
 def products_of(organisation: Organisation) -> list[Product]:
@@ -531,6 +574,87 @@ def catalogue_facets(on: date | None = None) -> dict:
         ):
             facets[facet][key] = facets[facet].get(key, 0) + count
     return facets
+
+
+# The filter menus' figures are the same for every visitor (public, certified products only)
+# and change only when the catalogue does, yet grouping 15,000 products with their producers
+# was most of a catalogue page's time. Each process keeps them for FACETS_TTL_SECONDS (the
+# setting CATALOGUE_FACETS_TTL overrides it; 0 turns the cache off), per day (certificates
+# expire by date), and forgets them as soon as a transaction of its own that changed
+# products, their standards or organisations commits: an edit shows at once in the process
+# that made it, and within the TTL in the others (another web worker, the job worker's
+# imports, a change made by SQL by hand).
+FACETS_TTL_SECONDS = 60.0
+_CATALOGUE_TABLES = frozenset({"products", "product_standards", "organisations"})
+
+
+class FacetsCache:
+    """Facets by day, each with the monotonic time it stops being served."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[date, tuple[float, dict]] = {}
+        self.clock = time.monotonic
+
+    def get(self, on: date, ttl: float) -> dict:
+        entry = self._entries.get(on)
+        now = self.clock()
+        if ttl > 0 and entry is not None and entry[0] > now:
+            return entry[1]
+        facets = catalogue_facets(on)
+        if ttl > 0:
+            with self._lock:
+                # Only today's (or the asked day's) entry is kept: no unbounded growth.
+                self._entries = {on: (now + ttl, facets)}
+        return facets
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries = {}
+
+
+facets_cache = FacetsCache()
+
+
+def cached_catalogue_facets(on: date | None = None) -> dict:
+    """`catalogue_facets`, kept per process for a short time (see FacetsCache above).
+
+    The dict is shared between requests: read it, never change it."""
+    ttl = float(current_app.config.get("CATALOGUE_FACETS_TTL", FACETS_TTL_SECONDS))
+    return facets_cache.get(on or today(), ttl)
+
+
+def _mark_catalogue_changed(session) -> None:
+    session.info["catalogue_changed"] = True
+
+
+@sa_event.listens_for(Session, "after_flush")
+def _catalogue_flushed(session, _flush_context) -> None:
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(instance, (Product, ProductStandard, Organisation)):
+            _mark_catalogue_changed(session)
+            return
+
+
+@sa_event.listens_for(Session, "do_orm_execute")
+def _catalogue_bulk_written(state) -> None:
+    """An INSERT, UPDATE or DELETE statement run through the session (bulk writes, imports)."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is None or getattr(table, "name", None) in _CATALOGUE_TABLES:
+        _mark_catalogue_changed(state.session)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _catalogue_committed(session) -> None:
+    if session.info.pop("catalogue_changed", False):
+        facets_cache.clear()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _catalogue_rolled_back(session) -> None:
+    session.info.pop("catalogue_changed", None)
 
 
 # ---------------------------------------------------------------- demand

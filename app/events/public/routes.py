@@ -167,6 +167,9 @@ def event_page(slug: str):
     now = utcnow()
     notes = _registration_notes(event, now)
     asked = public.ExhibitorQuery.of(request.args.get("q"), page_arg(), int_arg("per_page"))
+    exhibitors = public.exhibitors_page(event, asked, g.locale)
+    # Without a search the page's total is every approved exhibitor: no second count.
+    total = exhibitors.total if not asked.words else services.approved_count(event, "exhibitor")
     return render_template(
         "events_public/event.html",
         event=event,
@@ -175,8 +178,8 @@ def event_page(slug: str):
         registration_notes=notes,
         apply_roles=[note.role for note in notes if note.is_open],
         programme_days=_programme_by_day(event),
-        exhibitors=public.exhibitors_page(event, asked),
-        exhibitors_total=services.approved_count(event, "exhibitor"),
+        exhibitors=exhibitors,
+        exhibitors_total=total,
         asked=asked,
         max_per_page=public.MAX_EXHIBITORS_PER_PAGE,
         is_preview=event.state == "draft",
