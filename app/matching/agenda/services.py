@@ -400,23 +400,29 @@ def reset_feed_token(actor, session: MatchingSession, registration: Registration
     return token
 
 
-def registration_for_token(secret: str) -> tuple[AgendaToken, Registration, Event] | None:
-    """The owner of a feed token, or None for an unknown (or reset) one."""
+def registration_for_token(secret: str) -> tuple[AgendaToken, Registration, Event, MatchingSession] | None:
+    """The owner of a feed token and the token's session, or None for an unknown (or reset) one.
+
+    The caller keeps the session while it reads the agenda: the identity map only holds
+    objects something references, and agenda_items then finds it without asking again."""
     if not secret or len(secret) > 64:
         return None
-    token = db.session.scalar(select(AgendaToken).where(AgendaToken.token == secret))
-    if token is None:
-        return None
-    registration = db.session.scalar(
-        select(Registration)
-        .where(Registration.id == token.registration_id)
+    # One statement: the token, its registration (with organisation and event) and its session.
+    row = db.session.execute(
+        select(AgendaToken, Registration, MatchingSession)
+        .join(Registration, Registration.id == AgendaToken.registration_id)
+        .join(MatchingSession, MatchingSession.id == AgendaToken.session_id)
+        .where(AgendaToken.token == secret)
         .options(
             joinedload(Registration.organisation),
             joinedload(Registration.event),
             lazyload(Registration.product_rows),
             lazyload(Registration.demand_rows),
         )
-    )
-    if registration is None or registration.status != "approved":
+    ).first()
+    if row is None:
         return None
-    return token, registration, registration.event
+    token, registration, session = row
+    if registration.status != "approved":
+        return None
+    return token, registration, registration.event, session
