@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 
-from app.errors import PermissionDenied
 from app.events.models import Event, Registration
 from app.matching.models import MatchingSession
 from app.matching.participation import services as participation
@@ -13,14 +12,12 @@ from app.matching.participation import services as participation
 
 def participant(slug: str) -> tuple[Event, MatchingSession | None, Registration]:
     """(event, session, registration) of the current user's approved registration, or 403/404."""
-    event = participation.event_for_slug(slug)
+    event, session, registration = participation.participant_context(current_user, slug)  # one statement
     if event is None:
         abort(404)
-    try:
-        registration = participation.participant_registration(current_user, event)
-    except PermissionDenied:
+    if registration is None:
         abort(403)
-    return event, participation.session_for_event(event), registration
+    return event, session, registration
 
 
 def participant_with_session(slug: str) -> tuple[Event, MatchingSession, Registration]:

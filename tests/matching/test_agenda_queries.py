@@ -74,3 +74,13 @@ def test_the_agenda_page_ics_and_feed_cost_the_same_few_queries_for_2_or_12_meet
 
     assert many == few, "no query per meeting"
     assert max(many.values()) <= MAX_QUERIES, many
+
+
+def test_the_event_session_and_registration_come_in_one_statement(app, db, fair_of):
+    """The page and the .ics read the event, its session and the person's registration in one
+    statement, the feed its token, registration and session in one (as counted by queries_of)."""
+    costs = _costs(db, app.test_client(), fair_of(2), 2)
+
+    assert costs["buyer page"] <= 8 and costs["producer page"] <= 8, costs
+    assert costs["buyer .ics"] <= 6 and costs["producer .ics"] <= 6, costs
+    assert costs["buyer feed"] <= 5 and costs["producer feed"] <= 5, costs

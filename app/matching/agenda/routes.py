@@ -124,7 +124,7 @@ def agenda_feed(token: str):
     found = agenda.registration_for_token(token)
     if found is None:
         abort(404)
-    _token, registration, event = found
+    _token, registration, event, _session = found  # the session held: the agenda reads it, loaded
     return _calendar_response(_agenda_body(event, registration), f"agenda-{event.slug}.ics")
 
 

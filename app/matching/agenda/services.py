@@ -8,13 +8,14 @@ from the meeting's score breakdown. Functions flush; the caller commits.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import format_decimal, gettext
+from flask_babel import format_decimal, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -121,6 +122,18 @@ def _explain_breakdown(breakdown: dict, limit: int) -> list[str]:
 
 
 def why_words(why_json: str | None, limit: int = 3) -> list[str]:
+    """`_why_words` in the current language, worked out once per process for each breakdown
+    and language (an agenda, its .ics and its feed explain the same meetings again and again)."""
+    return list(_why_words_in(why_json, limit, str(get_locale())))
+
+
+@functools.lru_cache(maxsize=4096)  # a breakdown is well under 2 KB: at most a few MB per process
+def _why_words_in(why_json: str | None, limit: int, _locale: str) -> tuple[str, ...]:
+    # _locale is only the cache key: gettext and format_decimal read the current language.
+    return tuple(_why_words(why_json, limit))
+
+
+def _why_words(why_json: str | None, limit: int = 3) -> list[str]:
     """ "Why this match" as a few plain sentences, strongest reason first; never raises.
 
     The breakdown app.matching.engine.scoring stores ({"terms": [{"term", "weight", "value",
@@ -387,23 +400,29 @@ def reset_feed_token(actor, session: MatchingSession, registration: Registration
     return token
 
 
-def registration_for_token(secret: str) -> tuple[AgendaToken, Registration, Event] | None:
-    """The owner of a feed token, or None for an unknown (or reset) one."""
+def registration_for_token(secret: str) -> tuple[AgendaToken, Registration, Event, MatchingSession] | None:
+    """The owner of a feed token and the token's session, or None for an unknown (or reset) one.
+
+    The caller keeps the session while it reads the agenda: the identity map only holds
+    objects something references, and agenda_items then finds it without asking again."""
     if not secret or len(secret) > 64:
         return None
-    token = db.session.scalar(select(AgendaToken).where(AgendaToken.token == secret))
-    if token is None:
-        return None
-    registration = db.session.scalar(
-        select(Registration)
-        .where(Registration.id == token.registration_id)
+    # One statement: the token, its registration (with organisation and event) and its session.
+    row = db.session.execute(
+        select(AgendaToken, Registration, MatchingSession)
+        .join(Registration, Registration.id == AgendaToken.registration_id)
+        .join(MatchingSession, MatchingSession.id == AgendaToken.session_id)
+        .where(AgendaToken.token == secret)
         .options(
             joinedload(Registration.organisation),
             joinedload(Registration.event),
             lazyload(Registration.product_rows),
             lazyload(Registration.demand_rows),
         )
-    )
-    if registration is None or registration.status != "approved":
+    ).first()
+    if row is None:
         return None
-    return token, registration, registration.event
+    token, registration, session = row
+    if registration.status != "approved":
+        return None
+    return token, registration, registration.event, session

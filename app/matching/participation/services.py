@@ -91,6 +91,50 @@ def participant_registration(actor, event: Event) -> Registration:
     return registration
 
 
+def participant_context(actor, slug: str) -> tuple[Event | None, MatchingSession | None, Registration | None]:
+    """`event_for_slug`, `session_for_event` and `participant_registration` in one statement:
+    (event or None when missing or a draft, its latest session or None, the actor's approved
+    registration or None). Every participant's page opens with these three."""
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    organisation_id = actor.organisation_id if authenticated else None
+    latest_session = (
+        select(MatchingSession.id)
+        .where(MatchingSession.event_id == Event.id)
+        .order_by(MatchingSession.id.desc())
+        .limit(1)
+        .correlate(Event)
+        .scalar_subquery()
+    )
+    first_registration = (
+        select(Registration.id)
+        .where(
+            Registration.event_id == Event.id,
+            Registration.organisation_id == organisation_id,
+            Registration.status == "approved",
+        )
+        .order_by(Registration.id)
+        .limit(1)
+        .correlate(Event)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(Event, MatchingSession, Registration)
+        .outerjoin(MatchingSession, MatchingSession.id == latest_session)
+        .outerjoin(Registration, Registration.id == first_registration)
+        .where(Event.slug == slug)
+        # As participant_registration: the organisation joined, its products or demand when read.
+        .options(
+            joinedload(Registration.organisation),
+            lazyload(Registration.product_rows),
+            lazyload(Registration.demand_rows),
+        )
+    ).first()
+    if row is None or row[0].state == "draft":
+        return None, None, None
+    event, session, registration = row
+    return event, session, registration if organisation_id is not None else None
+
+
 def ensure_participant(actor, session: MatchingSession, registration: Registration) -> None:
     """The actor acts for `registration`, which is approved in the session's event."""
     if (
