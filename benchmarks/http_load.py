@@ -45,10 +45,16 @@ class LoadResult:
         return self.statuses.get(200, 0)
 
 
+# The browser the load client claims to be; the bench logs in with the same one, as a browser
+# does (Flask-Login's session protection ties a session to its address and user agent).
+USER_AGENT = "ocopfair-bench/1"
+
+
 def get_once(host: str, port: int, path: str, cookie: str | None = None, timeout: float = 60.0):
     """One GET on a fresh connection: (status, body bytes, seconds)."""
     connection = http.client.HTTPConnection(host, port, timeout=timeout)
     headers = {"Cookie": cookie} if cookie else {}
+    headers["User-Agent"] = USER_AGENT
     started = time.perf_counter()
     try:
         connection.request("GET", path, headers=headers)
@@ -77,6 +83,7 @@ def load(
     deadline = time.perf_counter() + seconds
     headers = {"Cookie": cookie} if cookie else {}
     headers["Connection"] = "keep-alive"
+    headers["User-Agent"] = USER_AGENT
 
     def worker() -> None:
         connection = http.client.HTTPConnection(host, port, timeout=timeout)

@@ -581,8 +581,10 @@ def busiest_buyer(db) -> tuple[str, int, int]:
 
 def logged_in_client(app, email: str):
     import national_seed
+    from http_load import USER_AGENT
 
     client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = USER_AGENT  # the load client's, as one browser
     response = client.post("/login", data={"email": email, "password": national_seed.PASSWORD})
     if response.status_code != 302:
         raise SystemExit(f"logging in as {email} failed: {response.status_code}")
@@ -999,8 +1001,10 @@ def step_load(size: str, url: str, args, summary: Summary) -> None:
     cookies = {}
     for who, address in (("buyer", email), ("organiser", "organiser@bench.vn")):
         client = logged_in_client(app, address)
-        if who == "buyer":
-            client.get(urls[0][2])  # the agenda page makes the feed token
+        # A page after the login, as a browser shows one: the welcome flash is read, so the
+        # cookie the load client sends carries none (else every request would rewrite it).
+        # The buyer's is the agenda page, which makes the feed token.
+        client.get(urls[0][2] if who == "buyer" else "/")
         cookies[who] = f"session={client.get_cookie('session').value}"
     with app.app_context():
         feed = feed_path(app, db, registration_id)
