@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from flask_babel import format_decimal, gettext
+from flask_babel import format_decimal, get_translations, gettext
 
 from app.data import vocab
 from app.data.provinces import province_name
@@ -21,9 +21,13 @@ from app.matching.engine.scoring import EXCLUSION_REASONS, TERM_NAMES
 def explain(breakdown: Mapping, *, with_weights: bool = False) -> list[str]:
     """The reasons of a score (PairScore.breakdown() or Meeting.why_json) in the current language."""
     lines = []
+    translate = get_translations().ugettext  # once: Flask-Babel's gettext looks it up at each call
     for term in breakdown.get("terms", []):
-        name = gettext(TERM_NAMES.get(term["term"], term["term"]))
-        notes = [gettext(note["msgid"], **_display_params(note["params"])) for note in term.get("notes", [])]
+        name = translate(TERM_NAMES.get(term["term"], term["term"]))
+        notes = [
+            _formatted(translate(note["msgid"]), _display_params(note["params"]))
+            for note in term.get("notes", [])
+        ]
         text = f"{name}: {' '.join(notes)}"
         if with_weights:
             text += f" ({format_decimal(term['value'], '0.00')} × {format_decimal(term['weight'], '0.00')})"
@@ -33,6 +37,11 @@ def explain(breakdown: Mapping, *, with_weights: bool = False) -> list[str]:
         reasons = ", ".join(gettext(EXCLUSION_REASONS[r]) for r in outside if r in EXCLUSION_REASONS)
         lines.append(gettext("Kept because it was requested, although: %(reasons)s.", reasons=reasons))
     return lines
+
+
+def _formatted(text: str, params: dict) -> str:
+    """What Flask-Babel's gettext(msgid, **params) gives once `text` is translated."""
+    return text % params if params else text
 
 
 def _display_params(params: Mapping) -> dict:
