@@ -627,3 +627,17 @@ def test_the_stored_figures_follow_the_run_a_move_and_a_removal(fair):
     removed = _shown(_figures_now(session))
     assert removed == _expected(session)
     assert removed["meetings"] == before["meetings"] - 1 and removed["cancelled"] == 1
+
+
+def test_the_summaries_command_stores_the_figures_of_schedules_solved_before(fair, app):
+    small_fair(fair)
+    session = fair.session()
+    services.run_matching(fair.organiser, session)
+    last_run = json.loads(session.last_run_json)
+    del last_run["summary"]  # as a schedule solved before the figures were stored
+    session.last_run_json = json.dumps(last_run)
+    _db.session.commit()
+    result = app.test_cli_runner().invoke(args=["matching", "summaries"])
+    assert result.exit_code == 0, result.output
+    _db.session.refresh(session)
+    assert json.loads(session.last_run_json)["summary"]["meetings"] == len(meetings_of(session))

@@ -3,11 +3,16 @@ figures from aggregations, so that the page's statements do not grow with the me
 participants (a national conference: 11,000 participants, 24,000 meetings).
 
 - `meetings_page()`: the session's meetings filtered by day, slot, table and person, sorted by
-  slot, table, id, at most MAX_MEETINGS_PER_PAGE a page: a count and one joined select.
-- `overview()`: the figures (meetings, score, slots used, idle gaps, unmet must requests, who
-  has candidates but no meeting), from one aggregation per person and a few bounded selects;
-  lists (unmet, no meeting, cancelled) are cut at LIST_LIMIT and say how many more there are.
-- `people_page()`: the participants, a page at a time, with their figures.
+  slot, table, id, at most MAX_MEETINGS_PER_PAGE a page: a count (none unfiltered: the summary
+  has it) and one select, whose names are joined to the page's rows only.
+- `schedule_summary()`: the figures (meetings, score, slots used, idle gaps, unmet must requests,
+  who has candidates but no meeting, cancelled), aggregated over the whole schedule; stored in
+  last_run_json["summary"] whenever the schedule changes (services.refresh_summary: the run, a
+  repair, a move, a removal), as every view aggregating 24,000 meetings cost hundreds of ms.
+- `overview()`: the stored summary (computed on the spot for a schedule stored before summaries
+  were), the names of the few listed (LIST_LIMIT, "and N more") and the approved count.
+- `people_page()`: the participants, a page at a time, with their figures (from their own
+  meetings' rows only).
 - `move_choices()`: for one meeting, the slots both sides can take and the free tables in one.
 
 Only reads; the hand edits stay in services (move_meeting, remove_meeting).
