@@ -565,3 +565,79 @@ def _statements_of_a_run(session, fair) -> tuple[int, tuple[int, int, int]]:
     run = statements_of(lambda: services.run_matching(fair.organiser, session))
     assert meetings_of(session)
     return pairs, (build, capacity, run)
+
+
+def _figures_now(session) -> dict:
+    """The figures the page shows; the stored summary is also what aggregating afresh gives."""
+    from app.matching.sessions import grid
+
+    stored = json.loads(session.last_run_json)["summary"]
+    assert stored == grid.schedule_summary(session, json.loads(session.last_run_json))
+    view = grid.overview(session)
+    return view.figures | {"cancelled": view.cancelled_total}
+
+
+def _expected(session) -> dict:
+    """The same figures counted here from the session's meetings, one by one."""
+    active = [m for m in meetings_of(session) if m.status != "cancelled"]
+    per_person: dict[int, list[int]] = {}
+    for m in active:
+        per_person.setdefault(m.buyer_registration_id, []).append(m.slot)
+        per_person.setdefault(m.producer_registration_id, []).append(m.slot)
+    return {
+        "meetings": len(active),
+        "slots_used": len({m.slot for m in active}),
+        "idle_gaps": sum(max(s) - min(s) + 1 - len(set(s)) for s in per_person.values()),
+        "people_with_meetings": len(per_person),
+        "cancelled": len([m for m in meetings_of(session, "cancelled") if m.published]),
+    }
+
+
+def _shown(figures: dict) -> dict:
+    return {
+        key: figures[key]
+        for key in ("meetings", "slots_used", "idle_gaps", "people_with_meetings", "cancelled")
+    }
+
+
+def test_the_stored_figures_follow_the_run_a_move_and_a_removal(fair):
+    from app.matching.sessions import grid
+
+    small_fair(fair)
+    session = fair.session(day_end=time(11, 30))  # more slots than the 3 meetings a person
+    services.run_matching(fair.organiser, session)
+    assert _shown(_figures_now(session)) == _expected(session)
+    # a meeting moved to another slot both sides can take (the figures per slot and person change)
+    moves = [
+        (m, slot.index, choices)
+        for m in meetings_of(session)
+        for choices in [grid.move_choices(session, m, None)]
+        for slot, _free in choices.slots
+        if slot.index != m.slot
+    ]
+    assert moves, "some meeting can move to another slot"
+    meeting, slot, _choices = moves[0]
+    before = _expected(session)
+    services.move_meeting(fair.organiser, meeting, slot, grid.move_choices(session, meeting, slot).tables[0])
+    assert meeting.slot == slot
+    after = _expected(session)
+    assert _shown(_figures_now(session)) == after
+    services.publish(fair.organiser, session)
+    services.remove_meeting(fair.organiser, meeting)
+    removed = _shown(_figures_now(session))
+    assert removed == _expected(session)
+    assert removed["meetings"] == before["meetings"] - 1 and removed["cancelled"] == 1
+
+
+def test_the_summaries_command_stores_the_figures_of_schedules_solved_before(fair, app):
+    small_fair(fair)
+    session = fair.session()
+    services.run_matching(fair.organiser, session)
+    last_run = json.loads(session.last_run_json)
+    del last_run["summary"]  # as a schedule solved before the figures were stored
+    session.last_run_json = json.dumps(last_run)
+    _db.session.commit()
+    result = app.test_cli_runner().invoke(args=["matching", "summaries"])
+    assert result.exit_code == 0, result.output
+    _db.session.refresh(session)
+    assert json.loads(session.last_run_json)["summary"]["meetings"] == len(meetings_of(session))

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 
 def schedule_json(schedule: dict) -> str:
@@ -95,3 +96,24 @@ def solve_command(instance_path: Path, output_path: Path, time_limit: float | No
         f"(at least {stats['lower_bound_slots']}), {share:.1%} of the best possible score, "
         f"{len(schedule['unscheduled'])} must-meet requests unmet; wrote {output_path}"
     )
+
+
+@matching_cli.command("summaries")
+@with_appcontext
+def summaries_command():
+    """Store each solved session's schedule figures (last_run_json["summary"]), which the session
+    page reads: for schedules written before the figures were stored there (the run, a repair, a
+    move and a removal store them from then on)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.matching.models import MatchingSession
+    from app.matching.sessions.services import refresh_summary
+
+    sessions = db.session.scalars(
+        select(MatchingSession).where(MatchingSession.state != "draft").order_by(MatchingSession.id)
+    ).all()
+    for session in sessions:
+        refresh_summary(session)
+        db.session.commit()
+    click.echo(f"stored the figures of {len(sessions)} session(s)")

@@ -3,11 +3,16 @@ figures from aggregations, so that the page's statements do not grow with the me
 participants (a national conference: 11,000 participants, 24,000 meetings).
 
 - `meetings_page()`: the session's meetings filtered by day, slot, table and person, sorted by
-  slot, table, id, at most MAX_MEETINGS_PER_PAGE a page: a count and one joined select.
-- `overview()`: the figures (meetings, score, slots used, idle gaps, unmet must requests, who
-  has candidates but no meeting), from one aggregation per person and a few bounded selects;
-  lists (unmet, no meeting, cancelled) are cut at LIST_LIMIT and say how many more there are.
-- `people_page()`: the participants, a page at a time, with their figures.
+  slot, table, id, at most MAX_MEETINGS_PER_PAGE a page: a count (none unfiltered: the summary
+  has it) and one select, whose names are joined to the page's rows only.
+- `schedule_summary()`: the figures (meetings, score, slots used, idle gaps, unmet must requests,
+  who has candidates but no meeting, cancelled), aggregated over the whole schedule; stored in
+  last_run_json["summary"] whenever the schedule changes (services.refresh_summary: the run, a
+  repair, a move, a removal), as every view aggregating 24,000 meetings cost hundreds of ms.
+- `overview()`: the stored summary (computed on the spot for a schedule stored before summaries
+  were), the names of the few listed (LIST_LIMIT, "and N more") and the approved count.
+- `people_page()`: the participants, a page at a time, with their figures (from their own
+  meetings' rows only).
 - `move_choices()`: for one meeting, the slots both sides can take and the free tables in one.
 
 Only reads; the hand edits stay in services (move_meeting, remove_meeting).
@@ -18,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, and_, distinct, func, literal, or_, select, union_all
@@ -220,37 +225,61 @@ def _with_names(query: Select):
 
 
 def meetings_page(
-    session: MatchingSession, filters: GridFilters, slots: list[Slot] | None = None
+    session: MatchingSession,
+    filters: GridFilters,
+    slots: list[Slot] | None = None,
+    *,
+    active_meetings: int | None = None,
 ) -> MeetingsPage:
-    """The session's active meetings matching `filters`, by slot, table and id: two statements."""
+    """The session's active meetings matching `filters`, by slot, table and id: a count (none
+    when there is no filter and `active_meetings` says how many) and one select. Without a
+    person filter the meetings are counted and the page is cut without the names' joins, which
+    then join the page's rows only."""
     slots = slots if slots is not None else slots_of(session)
-    counted, names = _with_names(select(func.count(Meeting.id)).select_from(Meeting))
-    total = db.session.scalar(_filtered(counted, session, filters, slots, names)) or 0
+    if filters.person:
+        counted, names = _with_names(select(func.count(Meeting.id)).select_from(Meeting))
+        total = db.session.scalar(_filtered(counted, session, filters, slots, names)) or 0
+    elif not filters.active and active_meetings is not None:
+        total = active_meetings
+    else:
+        counted = select(func.count(Meeting.id)).select_from(Meeting)
+        total = db.session.scalar(_filtered(counted, session, filters, slots, (None, None))) or 0
     if total == 0 or (filters.page - 1) * filters.per_page >= total:
         return MeetingsPage([], total, filters.page, filters.per_page)
-    listed, names = _with_names(select(Meeting).select_from(Meeting))
-    buyer_org, producer_org = names
-    listed = (
-        _filtered(listed, session, filters, slots, names)
-        .with_only_columns(
-            Meeting.id,
-            Meeting.slot,
-            Meeting.table,
-            Meeting.score,
-            Meeting.published,
-            Meeting.fixed,
-            Meeting.status,
-            Meeting.why_json,
-            buyer_org.name,
-            producer_org.name,
-            Meeting.buyer_registration_id,
-            Meeting.producer_registration_id,
-            maintain_column_froms=True,
+    order = (Meeting.slot, Meeting.table, Meeting.id)
+    window = (filters.per_page, (filters.page - 1) * filters.per_page)
+    if filters.person:
+        listed, names = _with_names(select(Meeting).select_from(Meeting))
+        listed = _filtered(listed, session, filters, slots, names)
+    else:
+        page_ids = (
+            _filtered(select(Meeting.id), session, filters, slots, (None, None))
+            .order_by(*order)
+            .limit(window[0])
+            .offset(window[1])
+            .subquery()
         )
-        .order_by(Meeting.slot, Meeting.table, Meeting.id)
-        .limit(filters.per_page)
-        .offset((filters.page - 1) * filters.per_page)
-    )
+        listed, names = _with_names(
+            select(Meeting).select_from(Meeting).join(page_ids, page_ids.c.id == Meeting.id)
+        )
+    buyer_org, producer_org = names
+    listed = listed.with_only_columns(
+        Meeting.id,
+        Meeting.slot,
+        Meeting.table,
+        Meeting.score,
+        Meeting.published,
+        Meeting.fixed,
+        Meeting.status,
+        Meeting.why_json,
+        buyer_org.name,
+        producer_org.name,
+        Meeting.buyer_registration_id,
+        Meeting.producer_registration_id,
+        maintain_column_froms=True,
+    ).order_by(*order)
+    if filters.person:
+        listed = listed.limit(window[0]).offset(window[1])
     rows = [
         MeetingRow(
             id=row[0],
@@ -310,7 +339,7 @@ def page_grid(page: MeetingsPage, tables_in_session: int) -> PageGrid | None:
 
 @dataclass
 class Overview:
-    """What the session page says about the whole schedule, from aggregations."""
+    """What the session page says about the whole schedule."""
 
     slots: list[Slot]
     table_labels: list[str]
@@ -320,18 +349,18 @@ class Overview:
     no_meeting: list[str]  # names, at most LIST_LIMIT
     cancelled: list[tuple[str, str]]  # (buyer, producer), at most LIST_LIMIT
     cancelled_total: int
-    last_run: dict
-    per_person: dict[int, tuple[int, int]] = field(repr=False, default_factory=dict)  # id -> (meetings, idle)
+    last_run: dict  # shared with other requests (parsed once per text): read, never change
 
 
 def _per_person(session: MatchingSession) -> dict[int, tuple[int, int]]:
     """Per registration with meetings: how many, and its idle gaps (empty slots between its first
     and last meeting). One aggregation over both sides of the session's active meetings."""
     active = and_(Meeting.session_id == session.id, Meeting.status.in_(ACTIVE))
-    sides = union_all(
-        select(Meeting.buyer_registration_id.label("person"), Meeting.slot.label("slot")).where(active),
-        select(Meeting.producer_registration_id.label("person"), Meeting.slot.label("slot")).where(active),
-    ).subquery()
+    buyers = select(Meeting.buyer_registration_id.label("person"), Meeting.slot.label("slot")).where(active)
+    producers = select(Meeting.producer_registration_id.label("person"), Meeting.slot.label("slot")).where(
+        active
+    )
+    sides = union_all(buyers, producers).subquery()
     rows = db.session.execute(
         select(
             sides.c.person,
@@ -342,6 +371,29 @@ def _per_person(session: MatchingSession) -> dict[int, tuple[int, int]]:
         ).group_by(sides.c.person)
     )
     return {person: (n, high - low + 1 - different) for person, n, low, high, different in rows}
+
+
+def _per_person_of(session: MatchingSession, people: list[int]) -> dict[int, tuple[int, int]]:
+    """What _per_person gives, for a page of people: their meetings' rows (a few hundred, by the
+    registrations' indexes) counted here, not an aggregation that plans parallel workers."""
+    if not people:
+        return {}
+    wanted = set(people)
+    slots_of_person: dict[int, list[int]] = {}
+    for buyer, producer, slot in db.session.execute(
+        select(Meeting.buyer_registration_id, Meeting.producer_registration_id, Meeting.slot).where(
+            Meeting.session_id == session.id,
+            Meeting.status.in_(ACTIVE),
+            or_(Meeting.buyer_registration_id.in_(people), Meeting.producer_registration_id.in_(people)),
+        )
+    ):
+        for rid in (buyer, producer):
+            if rid in wanted:
+                slots_of_person.setdefault(rid, []).append(slot)
+    return {
+        rid: (len(taken), max(taken) - min(taken) + 1 - len(set(taken)))
+        for rid, taken in slots_of_person.items()
+    }
 
 
 def _names_of(registration_ids) -> dict[int, str]:
@@ -364,11 +416,31 @@ def _registration_id(pid: str) -> int | None:
         return None
 
 
-def overview(session: MatchingSession) -> Overview:
-    """The whole schedule's figures in a fixed number of statements, whatever its size."""
-    slots = slots_of(session)
-    labels = [table_label(session.table_names, t) for t in range(session.tables)]
-    last_run = _loads(session.last_run_json)
+_PARSED: dict[str, dict] = {}  # last_run_json text -> its parsed value, for the last few texts
+_PARSED_KEPT = 8
+
+
+def last_run_of(session: MatchingSession) -> dict:
+    """The session's last_run_json parsed, once per text in this process (a national run's is
+    ~160 KB: its candidates per participant). Keyed by the text itself, so never stale; the
+    value is shared: read it, never change it."""
+    text = session.last_run_json
+    if not text:
+        return {}
+    parsed = _PARSED.get(text)
+    if parsed is None:
+        parsed = _loads(text)
+        while len(_PARSED) >= _PARSED_KEPT:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[text] = parsed
+    return parsed
+
+
+def schedule_summary(session: MatchingSession, last_run: dict) -> dict:
+    """The whole schedule's figures, from aggregations over all the session's meetings (hundreds
+    of milliseconds at national size): computed when the schedule changes (the run, a repair, a
+    move, a removal: services.refresh_summary stores them in last_run_json["summary"]), not on
+    every view. Figures per participant count the participants approved at that moment."""
     active = and_(Meeting.session_id == session.id, Meeting.status.in_(ACTIVE))
     count, objective, slots_used = db.session.execute(
         select(
@@ -378,12 +450,12 @@ def overview(session: MatchingSession) -> Overview:
         ).where(active)
     ).one()
     per_person = _per_person(session)
-    approved = dict(
-        db.session.execute(
-            select(Registration.id, Registration.role).where(
+    approved = set(
+        db.session.scalars(
+            select(Registration.id).where(
                 Registration.event_id == session.event_id, Registration.status == "approved"
             )
-        ).all()
+        )
     )
     candidates = last_run.get("candidates", {})
     no_meeting_ids = sorted(
@@ -391,55 +463,91 @@ def overview(session: MatchingSession) -> Overview:
         for pid, n in candidates.items()
         if n and (rid := _registration_id(pid)) in approved and rid not in per_person
     )
-    max_degree = max((n for n, _idle in per_person.values()), default=0)
-    lower = max(max_degree, math.ceil(count / session.tables)) if count else 0
+    unscheduled = last_run.get("unscheduled", [])
+    buyers = sorted({rid for u in unscheduled if (rid := _registration_id(u.get("buyer"))) is not None})
+    met = set()
+    if buyers:
+        pairs = db.session.execute(
+            select(Meeting.buyer_registration_id, Meeting.producer_registration_id).where(
+                active, Meeting.buyer_registration_id.in_(buyers)
+            )
+        )
+        met = {(f"b{b}", f"p{p}") for b, p in pairs}
+    unmet = [
+        {"buyer": u.get("buyer"), "producer": u.get("producer"), "reason": u.get("reason", "")}
+        for u in unscheduled
+        if (u.get("buyer"), u.get("producer")) not in met
+    ]
+    cancelled = (Meeting.session_id == session.id, Meeting.status == "cancelled", Meeting.published.is_(True))
+    cancelled_ids = list(db.session.scalars(select(Meeting.id).where(*cancelled).order_by(Meeting.id)))
+    return {
+        "meetings": count,
+        "objective": objective,
+        "slots_used": slots_used,
+        "max_degree": max((n for n, _idle in per_person.values()), default=0),
+        "idle_gaps": sum(idle for rid, (_n, idle) in per_person.items() if rid in approved),
+        "people_with_meetings": sum(1 for rid in per_person if rid in approved),
+        "no_meeting": len(no_meeting_ids),
+        "no_meeting_ids": no_meeting_ids[:LIST_LIMIT],
+        "unmet_total": len(unmet),
+        "unmet": unmet[:LIST_LIMIT],
+        "cancelled_total": len(cancelled_ids),
+        "cancelled_ids": cancelled_ids[:LIST_LIMIT],
+    }
+
+
+def overview(session: MatchingSession) -> Overview:
+    """The whole schedule's figures: the summary stored when the schedule last changed (or, for a
+    schedule written before summaries were stored, computed now), the names of the few listed,
+    and how many are approved: a fixed number of statements that read a few rows."""
+    slots = slots_of(session)
+    labels = [table_label(session.table_names, t) for t in range(session.tables)]
+    last_run = last_run_of(session)
+    summary = last_run.get("summary") or schedule_summary(session, last_run)
+    people = (
+        db.session.scalar(
+            select(func.count(Registration.id)).where(
+                Registration.event_id == session.event_id, Registration.status == "approved"
+            )
+        )
+        or 0
+    )
+    count = summary["meetings"]
     stats = last_run.get("stats") or {}
     upper = stats.get("upper_bound")
-    met_pairs_query = None
-    unscheduled = last_run.get("unscheduled", [])
-    if unscheduled:
-        met_pairs_query = db.session.execute(
-            select(Meeting.buyer_registration_id, Meeting.producer_registration_id).where(
-                active,
-                Meeting.buyer_registration_id.in_(
-                    sorted(
-                        {rid for u in unscheduled if (rid := _registration_id(u.get("buyer"))) is not None}
-                    )
-                ),
-            )
-        ).all()
-    met = {(f"b{b}", f"p{p}") for b, p in (met_pairs_query or [])}
-    unmet_all = [u for u in unscheduled if (u.get("buyer"), u.get("producer")) not in met]
-    cancelled_total, cancelled = _cancelled(session)
-    shown_unmet = unmet_all[:LIST_LIMIT]
+    lower = max(summary["max_degree"], math.ceil(count / session.tables)) if count else 0
+    no_meeting_ids = summary["no_meeting_ids"]
+    cancelled = _cancelled_names(summary["cancelled_ids"])
     names = _names_of(
-        [rid for u in shown_unmet for key in ("buyer", "producer") if (rid := _registration_id(u.get(key)))]
-        + no_meeting_ids[:LIST_LIMIT]
+        [
+            rid
+            for u in summary["unmet"]
+            for key in ("buyer", "producer")
+            if (rid := _registration_id(u.get(key)))
+        ]
+        + no_meeting_ids
     )
 
     def name(pid: str) -> str:
         return names.get(_registration_id(pid), pid)
 
     unmet = [
-        {
-            "buyer": name(u["buyer"]),
-            "producer": name(u["producer"]),
-            "reason": unmet_reason(u.get("reason", "")),
-        }
-        for u in shown_unmet
+        {"buyer": name(u["buyer"]), "producer": name(u["producer"]), "reason": unmet_reason(u["reason"])}
+        for u in summary["unmet"]
     ]
+    objective = summary["objective"]
     figures = {
         "meetings": count,
         "objective": round(objective, 4),
         "upper_bound": upper,
         "quality": (objective / upper * 100) if upper else None,
-        "slots_used": slots_used,
+        "slots_used": summary["slots_used"],
         "slots": len(slots),
         "lower_bound_slots": lower,
-        "idle_gaps": sum(idle for rid, (_n, idle) in per_person.items() if rid in approved),
-        "no_meeting": len(no_meeting_ids),
-        "people": len(approved),
-        "people_with_meetings": sum(1 for rid in per_person if rid in approved),
+        "idle_gaps": summary["idle_gaps"],
+        "no_meeting": summary["no_meeting"],
+        "people": people,
+        "people_with_meetings": summary["people_with_meetings"],
         "runtime_s": stats.get("runtime_s"),
     }
     return Overview(
@@ -447,29 +555,26 @@ def overview(session: MatchingSession) -> Overview:
         table_labels=labels,
         figures=figures,
         unmet=unmet,
-        unmet_total=len(unmet_all),
-        no_meeting=[names.get(rid, f"#{rid}") for rid in no_meeting_ids[:LIST_LIMIT]],
+        unmet_total=summary["unmet_total"],
+        no_meeting=[names.get(rid, f"#{rid}") for rid in no_meeting_ids],
         cancelled=cancelled,
-        cancelled_total=cancelled_total,
+        cancelled_total=summary["cancelled_total"],
         last_run=last_run,
-        per_person=per_person,
     )
 
 
-def _cancelled(session: MatchingSession) -> tuple[int, list[tuple[str, str]]]:
-    """Published meetings cancelled since: how many, and the first LIST_LIMIT pairs' names."""
-    where = (Meeting.session_id == session.id, Meeting.status == "cancelled", Meeting.published.is_(True))
-    total = db.session.scalar(select(func.count(Meeting.id)).where(*where)) or 0
-    if not total:
-        return 0, []
+def _cancelled_names(meeting_ids: list[int]) -> list[tuple[str, str]]:
+    """The (buyer, producer) names of these meetings, in their order: one select by primary key."""
+    if not meeting_ids:
+        return []
     query, (buyer_org, producer_org) = _with_names(select(Meeting.id).select_from(Meeting))
     rows = db.session.execute(
-        query.with_only_columns(buyer_org.name, producer_org.name, maintain_column_froms=True)
-        .where(*where)
-        .order_by(Meeting.id)
-        .limit(LIST_LIMIT)
+        query.with_only_columns(
+            Meeting.id, buyer_org.name, producer_org.name, maintain_column_froms=True
+        ).where(Meeting.id.in_(meeting_ids))
     ).all()
-    return total, [tuple(row) for row in rows]
+    by_id = {row[0]: (row[1], row[2]) for row in rows}
+    return [by_id[mid] for mid in meeting_ids if mid in by_id]
 
 
 # ---------------------------------------------------------------- participants, a page at a time
@@ -489,18 +594,23 @@ def people_page(session: MatchingSession, view: Overview, person: str, page: int
     )
     if person:
         query = query.where(_person_condition(person, Organisation, registration_columns=(Registration.id,)))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if person:
+        total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    else:  # every approved participant: the overview counted them
+        total = view.figures["people"]
     page = bounded_page(page)
     if not total or (page - 1) * PEOPLE_PER_PAGE >= total:
         return PeoplePage([], total, page, PEOPLE_PER_PAGE)
     candidates = view.last_run.get("candidates", {})
-    rows = []
-    for rid, role, name in db.session.execute(
+    listed = db.session.execute(
         query.order_by(Registration.role, Organisation.name, Registration.id)
         .limit(PEOPLE_PER_PAGE)
         .offset((page - 1) * PEOPLE_PER_PAGE)
-    ):
-        meetings, idle = view.per_person.get(rid, (0, 0))
+    ).all()
+    per_person = _per_person_of(session, [rid for rid, _role, _name in listed])
+    rows = []
+    for rid, role, name in listed:
+        meetings, idle = per_person.get(rid, (0, 0))
         pid = ("b" if role == "buyer" else "p") + str(rid)
         rows.append(
             {

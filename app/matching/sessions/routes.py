@@ -111,7 +111,7 @@ def session(event_id: int, session_id: int):
             return redirect(_back(session))
     filters = _grid_filters(request.args)
     view = grid.overview(session)
-    meetings = grid.meetings_page(session, filters, view.slots)
+    meetings = grid.meetings_page(session, filters, view.slots, active_meetings=view.figures["meetings"])
     return render_template(
         "matching/session/show.html",
         event=session.event,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from flask_babel import format_decimal, gettext
+from flask import g, has_request_context
+from flask_babel import format_decimal, get_translations, gettext
 
 from app.data import vocab
 from app.data.provinces import province_name
@@ -21,9 +22,13 @@ from app.matching.engine.scoring import EXCLUSION_REASONS, TERM_NAMES
 def explain(breakdown: Mapping, *, with_weights: bool = False) -> list[str]:
     """The reasons of a score (PairScore.breakdown() or Meeting.why_json) in the current language."""
     lines = []
+    translate = get_translations().ugettext  # once: Flask-Babel's gettext looks it up at each call
     for term in breakdown.get("terms", []):
-        name = gettext(TERM_NAMES.get(term["term"], term["term"]))
-        notes = [gettext(note["msgid"], **_display_params(note["params"])) for note in term.get("notes", [])]
+        name = translate(TERM_NAMES.get(term["term"], term["term"]))
+        notes = [
+            _formatted(translate(note["msgid"]), _display_params(note["params"]))
+            for note in term.get("notes", [])
+        ]
         text = f"{name}: {' '.join(notes)}"
         if with_weights:
             text += f" ({format_decimal(term['value'], '0.00')} × {format_decimal(term['weight'], '0.00')})"
@@ -35,23 +40,55 @@ def explain(breakdown: Mapping, *, with_weights: bool = False) -> list[str]:
     return lines
 
 
+def _formatted(text: str, params: dict) -> str:
+    """What Flask-Babel's gettext(msgid, **params) gives once `text` is translated."""
+    return text % params if params else text
+
+
+def _memo() -> dict:
+    """Labels and numbers already shown in this request (a page explains 50 meetings, whose
+    reasons repeat the same categories, standards and provinces); none outside a request."""
+    if not has_request_context():
+        return {}
+    memo = g.get("_explain_memo")
+    if memo is None:
+        memo = g._explain_memo = {}
+    return memo
+
+
 def _display_params(params: Mapping) -> dict:
+    memo = _memo()
+
+    def label(mapping: dict, code) -> str:
+        key = (id(mapping), code)
+        if key not in memo:
+            memo[key] = vocab.label(mapping, code)
+        return memo[key]
+
+    def number(value) -> str:
+        if not isinstance(value, int | float):
+            return format_decimal(value)
+        key = ("number", type(value), value)
+        if key not in memo:
+            memo[key] = format_decimal(value)
+        return memo[key]
+
     shown = {}
     for key, value in params.items():
         if key == "category":
-            shown[key] = vocab.label(vocab.CATEGORIES, value)
+            shown[key] = label(vocab.CATEGORIES, value)
         elif key == "categories":
-            shown[key] = ", ".join(vocab.label(vocab.CATEGORIES, v) for v in value)
+            shown[key] = ", ".join(label(vocab.CATEGORIES, v) for v in value)
         elif key == "standards":
-            shown[key] = ", ".join(vocab.label(vocab.STANDARDS, v) for v in value)
+            shown[key] = ", ".join(label(vocab.STANDARDS, v) for v in value)
         elif key == "province":
             shown[key] = province_name(value)
         elif key == "unit":
-            shown[key] = vocab.label(vocab.UNITS, value)
+            shown[key] = label(vocab.UNITS, value)
         elif key in ("supply", "volume", "price", "ceiling") or (
             isinstance(value, float) and math.isfinite(value)
         ):
-            shown[key] = format_decimal(value)
+            shown[key] = number(value)
         else:
             shown[key] = value
     return shown

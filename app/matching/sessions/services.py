@@ -879,7 +879,27 @@ def _solve(session: MatchingSession, prepared: Prepared, time_limit: float | Non
     )
     session.solved_at = utcnow()
     db.session.flush()
+    refresh_summary(session)
     return schedule, added
+
+
+def refresh_summary(session: MatchingSession) -> None:
+    """Store the schedule's figures in last_run_json["summary"] (the session page reads them
+    there instead of aggregating the whole schedule on every view): called by whatever changes
+    the session's meetings (the run, a repair, a move, a removal)."""
+    from app.matching.sessions import grid  # grid reads this module's helpers
+
+    db.session.flush()
+    try:
+        last_run = json.loads(session.last_run_json) if session.last_run_json else {}
+    except ValueError:
+        last_run = {}
+    if not isinstance(last_run, dict):
+        last_run = {}
+    last_run.pop("summary", None)
+    last_run["summary"] = grid.schedule_summary(session, last_run)
+    session.last_run_json = json.dumps(last_run, ensure_ascii=False)
+    db.session.flush()
 
 
 def ensure_can_run(session: MatchingSession) -> None:
@@ -975,6 +995,7 @@ def move_meeting(actor, meeting: Meeting, slot: int, table: int) -> Meeting:
         db.session.flush()
         signals.meeting_moved.send(meeting)
     db.session.flush()
+    refresh_summary(session)
     return meeting
 
 
@@ -992,6 +1013,7 @@ def remove_meeting(actor, meeting: Meeting) -> None:
     else:
         db.session.delete(meeting)
     db.session.flush()
+    refresh_summary(session)
 
 
 # ---------------------------------------------------------------- publication and repair
