@@ -109,11 +109,12 @@ def summaries_command():
     from app.extensions import db
     from app.matching.models import MatchingSession
     from app.matching.sessions.services import refresh_summary
+    from app.transaction import transaction
 
-    sessions = db.session.scalars(
-        select(MatchingSession).where(MatchingSession.state != "draft").order_by(MatchingSession.id)
-    ).all()
-    for session in sessions:
-        refresh_summary(session)
-        db.session.commit()
+    with transaction():
+        sessions = db.session.scalars(
+            select(MatchingSession).where(MatchingSession.state != "draft").order_by(MatchingSession.id)
+        ).all()
+        for session in sessions:
+            refresh_summary(session)
     click.echo(f"stored the figures of {len(sessions)} session(s)")
