@@ -1173,10 +1173,58 @@ def step_catalog(which: str, base_url: str, summary: Summary) -> None:
             os.environ["DATABASE_URL"] = saved
     print(f"  ({time.perf_counter() - started:.0f} s)")
     lines = _print_result(which, result)
+    if _summarise_catalog(which, result, summary):
+        return
     if not lines:
         summary.add(f"catalogue {which}", "ran (its own output above)", "", "", None)
     for line in lines[:8]:
         summary.add(f"catalogue {which}", line[:90], "(see above)", "", _verdict_in(line))
+
+
+def _summarise_catalog(which: str, result, summary: Summary) -> bool:
+    """The search and import figures as summary rows with their targets (False: unknown shape)."""
+    try:
+        if which == "search":
+            for size, figures in sorted(result.items()):
+                target = int(size) >= 170_000
+                summary.add(
+                    f"catalogue search at {int(size):,} products",
+                    f"median {figures['indexed_ms']:.1f} ms, slowest word {figures['max_indexed_ms']:.1f} ms"
+                    f" (index used: {figures['index_used']})",
+                    f"sequential scan {figures['sequential_ms']:.1f} ms",
+                    "≤ 20 ms" if target else "(report)",
+                    figures["indexed_ms"] <= 20 and figures["index_used"] if target else None,
+                )
+                summary.add(
+                    f"catalogue facets at {int(size):,} products",
+                    f"{figures['facets_ms']:.0f} ms (one grouped query)",
+                    f"two scans {figures['facets_two_scans_ms']:.0f} ms",
+                    "(report)",
+                    None,
+                )
+            return True
+        if which == "import":
+            rows = f"{result['rows']:,} rows"
+            summary.add(
+                f"import preview, {rows}",
+                f"{result['preview_s']:.1f} s, {result['preview_queries']} queries, "
+                f"{result['preview_peak_mb']:.0f} MB",
+                f"reading the file {result['read_s']:.1f} s",
+                "≤ 10 s",
+                result["preview_s"] <= 10,
+            )
+            summary.add(
+                f"import confirmation (job), {rows}",
+                f"{result['confirm_s']:.1f} s, {result['confirm_queries']} statements, "
+                f"{result['progress_updates']} progress steps",
+                f"reading the file {result['read_s']:.1f} s",
+                "≤ 30 s",
+                result["confirm_s"] <= 30 and result["created"] == result["rows"],
+            )
+            return True
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return False
+    return False
 
 
 def _as_dict(value) -> dict:
