@@ -101,3 +101,9 @@ def table_label(table_names: str, index: int) -> str:
     """The organiser's name for table `index` (0-based), or 'Table N'."""
     names = [line.strip() for line in (table_names or "").splitlines() if line.strip()]
     return names[index] if index < len(names) else f"Table {index + 1}"
+
+
+def table_labels(table_names: str, tables: int) -> list[str]:
+    """table_label() of every table, the names split once."""
+    names = [line.strip() for line in (table_names or "").splitlines() if line.strip()]
+    return [names[index] if index < len(names) else f"Table {index + 1}" for index in range(tables)]
