@@ -177,17 +177,20 @@ class MeetingsPage:
 
     def iter_pages(self, left_edge=1, right_edge=1, left_current=2, right_current=2):
         """Page numbers with None for a gap, as Flask-SQLAlchemy's Pagination gives them."""
+        pages = self.pages  # only the shown numbers are visited: a national schedule has ~900 pages
+        shown = sorted(
+            {
+                *range(1, min(left_edge, pages) + 1),
+                *range(max(1, self.page - left_current), min(pages, self.page + right_current) + 1),
+                *range(max(1, pages - right_edge + 1), pages + 1),
+            }
+        )
         last = 0
-        for number in range(1, self.pages + 1):
-            if (
-                number <= left_edge
-                or self.page - left_current <= number <= self.page + right_current
-                or number > self.pages - right_edge
-            ):
-                if last + 1 != number:
-                    yield None
-                yield number
-                last = number
+        for number in shown:
+            if last + 1 != number:
+                yield None
+            yield number
+            last = number
 
 
 def _slot_indexes(slots: list[Slot], day: date) -> list[int]:
@@ -524,22 +527,26 @@ def schedule_summary(session: MatchingSession, last_run: dict) -> dict:
     }
 
 
-def overview(session: MatchingSession) -> Overview:
+def overview(session: MatchingSession, *, count_people: bool = True) -> Overview:
     """The whole schedule's figures: the summary stored when the schedule last changed (or, for a
     schedule written before summaries were stored, computed now), the names of the few listed,
-    and how many are approved: a fixed number of statements that read a few rows."""
+    and how many are approved (unless not `count_people`: figures["people"] is then None; counting
+    11,000 registrations cost the session page ~2 ms, so its participants' page says it): a fixed
+    number of statements that read a few rows."""
     slots = slots_of(session)
     labels = table_labels(session.table_names, session.tables)
     last_run = last_run_of(session)
     summary = last_run.get("summary") or schedule_summary(session, last_run)
-    people = (
-        db.session.scalar(
-            select(func.count(Registration.id)).where(
-                Registration.event_id == session.event_id, Registration.status == "approved"
+    people = None
+    if count_people:
+        people = (
+            db.session.scalar(
+                select(func.count(Registration.id)).where(
+                    Registration.event_id == session.event_id, Registration.status == "approved"
+                )
             )
+            or 0
         )
-        or 0
-    )
     count = summary["meetings"]
     stats = last_run.get("stats") or {}
     upper = stats.get("upper_bound")

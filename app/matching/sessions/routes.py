@@ -107,7 +107,7 @@ def session(event_id: int, session_id: int):
             flash(_("Saved."), "success")
             return redirect(_back(session))
     filters = _grid_filters(request.args)
-    view = grid.overview(session)
+    view = grid.overview(session, count_people=False)  # the participants' page counts them
     meetings = grid.meetings_page(session, filters, view.slots, active_meetings=view.figures["meetings"])
     return render_template(
         "matching/session/show.html",
