@@ -373,7 +373,7 @@ class Overview:
     """What the session page says about the whole schedule."""
 
     slots: list[Slot]
-    table_labels: list[str]
+    table_labels: tuple[str, ...]
     figures: dict
     unmet: list[dict]  # at most LIST_LIMIT
     unmet_total: int

@@ -134,7 +134,7 @@ def weights_of(session: MatchingSession) -> dict[str, float]:
 
 
 def table_labels(session: MatchingSession) -> list[str]:
-    return slots_table_labels(session.table_names, session.tables)
+    return list(slots_table_labels(session.table_names, session.tables))
 
 
 def _int_between(values: dict, name: str, low: int, high: int, message) -> list[ServiceError]:
