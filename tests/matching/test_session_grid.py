@@ -11,7 +11,7 @@ from itertools import count
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from app.catalog.models import Organisation
 from app.data.provinces import fold
@@ -159,6 +159,12 @@ def test_the_session_page_stays_small_with_a_thousand_meetings(grid_session, cli
     assert page.select_one(f"#people a[href='{people_url}']"), "a plain link without JavaScript"
     people = html(client.get(people_url))
     assert len(people.select("[data-people-list] tbody tr")) == grid.PEOPLE_PER_PAGE
+    approved = _db.session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == grid_session.event_id, Registration.status == "approved"
+        )
+    )
+    assert text_of(people.select_one("[data-people-count]")) == f"{approved} approved participants"
     second = people.select_one("[data-people-list] .pagination a[href*='page=2']")["href"]
     assert len(html(client.get(second)).select("[data-people-list] tbody tr")) == grid.PEOPLE_PER_PAGE
 
