@@ -12,6 +12,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.permissions import roles_required
 from app.errors import ServiceError
@@ -36,6 +37,8 @@ def _managed_session(event_id: int, session_id: int) -> MatchingSession:
     session = db.get_or_404(MatchingSession, session_id)
     if session.event_id != event.id:
         abort(404)
+    # The event just read, kept: once let go, reading session.event would select it again.
+    set_committed_value(session, "event", event)
     return session
 
 
@@ -100,8 +103,8 @@ def sessions(event_id: int):
 def session(event_id: int, session_id: int):
     """The session: settings, capacity check, run, result grid, figures, hand edits, publish."""
     session = _managed_session(event_id, session_id)
-    form = SessionForm()  # shown after a refused POST; a GET loads it from session_settings
-    if form.validate_on_submit():
+    form = SessionForm() if request.method == "POST" else None  # a GET loads it from session_settings
+    if form is not None and form.validate_on_submit():
         with service_errors(form):
             services.update_session(current_user, session, **form.values())
             flash(_("Saved."), "success")
