@@ -11,7 +11,7 @@ from itertools import count
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from app.catalog.models import Organisation
 from app.data.provinces import fold
@@ -131,12 +131,13 @@ def test_the_session_page_sends_a_bounded_number_of_statements_whatever_its_size
 ):
     bulk_schedule(grid_session, 2, 3, 2)
     as_organiser()
-    small = queries_of(client, _url(grid_session) + query)
+    pages = (_url(grid_session) + query, _url(grid_session) + "/people" + query)
+    small = [queries_of(client, url) for url in pages]
     bulk_schedule(grid_session, 55, 90, 18)  # 990 more meetings, 145 more participants
     _db.session.commit()
-    large = queries_of(client, _url(grid_session) + query)
-    print(f"session page{query}: {small} statements at 4 meetings, {large} at 994")
-    assert large <= QUERY_BOUND, large
+    large = [queries_of(client, url) for url in pages]
+    print(f"session page, its participants{query}: {small} statements at 4 meetings, {large} at 994")
+    assert max(large) <= QUERY_BOUND, large
     assert large == small, (small, large)
 
 
@@ -153,7 +154,19 @@ def test_the_session_page_stays_small_with_a_thousand_meetings(grid_session, cli
     assert page.select("#meetings select, #meetings form") == [], "no slot menu or form per meeting"
     assert len(page.select("#meetings a[data-move-dialog]")) == grid.MAX_MEETINGS_PER_PAGE
     assert text_of(page.select_one("[data-figure=meetings]")) == "990"
-    assert len(page.select("#people tbody tr")) == grid.PEOPLE_PER_PAGE
+    assert page.select("#people tbody tr") == [], "the participants load into their card"
+    people_url = page.select_one("#people [data-load-from]")["data-load-from"]
+    assert page.select_one(f"#people a[href='{people_url}']"), "a plain link without JavaScript"
+    people = html(client.get(people_url))
+    assert len(people.select("[data-people-list] tbody tr")) == grid.PEOPLE_PER_PAGE
+    approved = _db.session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == grid_session.event_id, Registration.status == "approved"
+        )
+    )
+    assert text_of(people.select_one("[data-people-count]")) == f"{approved} approved participants"
+    second = people.select_one("[data-people-list] .pagination a[href*='page=2']")["href"]
+    assert len(html(client.get(second)).select("[data-people-list] tbody tr")) == grid.PEOPLE_PER_PAGE
 
 
 # ---------------------------------------------------------------- figures
@@ -231,7 +244,10 @@ def test_filters_by_day_table_and_person_name_or_registration(grid_session, clie
     assert len(by_name) == 12 and all("Siêu thị Hạ Long Xanh" in text_of(r) for r in by_name)
     by_number = html(client.get(_url(grid_session) + f"?person=%23{producer_ids[0]}&per_page=100"))
     assert len(_rows(by_number)) == 12  # every buyer meets each producer once
-    assert [r["data-registration"] for r in by_number.select("#people tbody tr")] == [str(producer_ids[0])]
+    people_url = by_number.select_one("#people [data-load-from]")["data-load-from"]
+    assert parse_qs(urlsplit(people_url).query) == {"person": [f"#{producer_ids[0]}"]}
+    people = html(client.get(people_url)).select("[data-people-list] tbody tr")
+    assert [r["data-registration"] for r in people] == [str(producer_ids[0])]
     none = html(client.get(_url(grid_session) + "?person=durian"))
     assert _rows(none) == []
     assert text_of(none.select_one("[data-empty=filters]")) == "No meeting matches these filters."
@@ -250,6 +266,32 @@ def test_a_page_too_large_or_past_the_end_says_so(grid_session, client, as_organ
         assert text_of(empty).startswith(f"There is no page {page}: the list has 1.")
     for hostile in ("per_page=-1", "page=abc", "slot=99999999999", "day=2027-13-45", "table=0"):
         assert len(_rows(html(client.get(_url(grid_session) + "?" + hostile)))) == 10, hostile
+
+
+# ---------------------------------------------------------------- settings, loaded into their card
+
+
+def test_the_settings_form_loads_into_its_card_and_a_refused_save_shows_it_in_the_page(
+    grid_session, client, as_organiser, html
+):
+    as_organiser()
+    page = html(client.get(_url(grid_session)))
+    assert page.select("#settings form") == [], "the form loads into its card"
+    settings_url = page.select_one("#settings [data-load-from]")["data-load-from"]
+    assert page.select_one(f"#settings a[href='{settings_url}']"), "a plain link without JavaScript"
+    form = html(client.get(settings_url)).select_one("[data-settings-form] form#settings-form")
+    assert form["action"] == _url(grid_session) and form["method"] == "post"
+    assert form.select_one("#name")["value"] == grid_session.name
+    data = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
+    data |= {area["name"]: area.text for area in form.select("textarea[name]")}
+    refused = html(client.post(_url(grid_session), data=data | {"meeting_minutes": "0"}))
+    assert refused.select_one("#settings form#settings-form #meeting_minutes"), "shown again, with the error"
+    _db.session.expire_all()
+    assert _db.session.get(type(grid_session), grid_session.id).meeting_minutes == 20
+    saved = client.post(_url(grid_session), data=data | {"name": "Renamed"})
+    assert saved.status_code == 302
+    _db.session.expire_all()
+    assert _db.session.get(type(grid_session), grid_session.id).name == "Renamed"
 
 
 # ---------------------------------------------------------------- moving one meeting
@@ -295,7 +337,7 @@ def test_the_move_form_offers_only_slots_both_can_take_and_free_tables(
     assert kept.headers["Location"] == f"{_url(grid_session)}?slot=0&person=x#meeting-{meeting.id}"
 
 
-def test_only_the_events_organisers_see_the_move_form_and_the_capacity_check(
+def test_only_the_events_organisers_see_the_move_form_the_capacity_check_people_and_settings(
     grid_session, client, login, make_user, exhibitor, buyer_user
 ):
     buyer_ids, _ = bulk_schedule(grid_session, 1, 1, 1)
@@ -308,9 +350,11 @@ def test_only_the_events_organisers_see_the_move_form_and_the_capacity_check(
         assert client.get(f"{base}/meetings/{meeting.id}/move").status_code == 403
         moved = client.post(f"{base}/meetings/{meeting.id}/move", data={"slot": 1, "table": 1})
         assert moved.status_code == 403
-        assert client.get(f"{base}/capacity").status_code == 403
+        for part in ("capacity", "people", "settings"):
+            assert client.get(f"{base}/{part}").status_code == 403, part
         client.post("/logout")
     client.post("/logout")
-    assert client.get(f"{base}/capacity").status_code in (302, 401)
+    for part in ("capacity", "people", "settings"):
+        assert client.get(f"{base}/{part}").status_code in (302, 401), part
     _db.session.expire_all()
     assert _db.session.get(Meeting, meeting.id).slot == 0

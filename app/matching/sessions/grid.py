@@ -12,7 +12,8 @@ participants (a national conference: 11,000 participants, 24,000 meetings).
 - `overview()`: the stored summary (computed on the spot for a schedule stored before summaries
   were), the names of the few listed (LIST_LIMIT, "and N more") and the approved count.
 - `people_page()`: the participants, a page at a time, with their figures (from their own
-  meetings' rows only).
+  meetings' rows only); their own page (routes.session_people), which the session page loads
+  into its card, as sorting 11,000 registrations by name cost the session page ~8 ms.
 - `move_choices()`: for one meeting, the slots both sides can take and the free tables in one.
 
 Only reads; the hand edits stay in services (move_meeting, remove_meeting).
@@ -26,6 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import get_locale
 from sqlalchemy import Select, and_, distinct, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
@@ -34,11 +36,12 @@ from app.data.provinces import fold
 from app.events.models import Registration
 from app.extensions import db
 from app.inputs import DB_INT_MAX, bounded_page
-from app.matching.engine.slots import Slot, table_label
+from app.matching.engine.slots import Slot, table_labels
 from app.matching.models import Availability, MatchingSession, Meeting
+from app.matching.sessions.scoring import explain
 from app.matching.sessions.services import ACTIVE, slots_of, unmet_reason
 
-MEETINGS_PER_PAGE = 50
+MEETINGS_PER_PAGE = 25
 MAX_MEETINGS_PER_PAGE = 100
 PEOPLE_PER_PAGE = 50
 LIST_LIMIT = 50  # names listed under a figure before "and N more"
@@ -138,7 +141,7 @@ class MeetingRow:
     published: bool
     fixed: bool
     status: str
-    why: dict
+    why_json: str | None  # the reasons, as stored: why_lines() shows them
     buyer: str
     producer: str
     buyer_registration_id: int
@@ -174,17 +177,20 @@ class MeetingsPage:
 
     def iter_pages(self, left_edge=1, right_edge=1, left_current=2, right_current=2):
         """Page numbers with None for a gap, as Flask-SQLAlchemy's Pagination gives them."""
+        pages = self.pages  # only the shown numbers are visited: a national schedule has ~900 pages
+        shown = sorted(
+            {
+                *range(1, min(left_edge, pages) + 1),
+                *range(max(1, self.page - left_current), min(pages, self.page + right_current) + 1),
+                *range(max(1, pages - right_edge + 1), pages + 1),
+            }
+        )
         last = 0
-        for number in range(1, self.pages + 1):
-            if (
-                number <= left_edge
-                or self.page - left_current <= number <= self.page + right_current
-                or number > self.pages - right_edge
-            ):
-                if last + 1 != number:
-                    yield None
-                yield number
-                last = number
+        for number in shown:
+            if last + 1 != number:
+                yield None
+            yield number
+            last = number
 
 
 def _slot_indexes(slots: list[Slot], day: date) -> list[int]:
@@ -212,9 +218,14 @@ def _filtered(query: Select, session: MatchingSession, filters: GridFilters, slo
     return query
 
 
+# Made once: building aliases (and their columns) anew cost a few ms a page.
+_BUYER, _PRODUCER = aliased(Registration, name="buyer"), aliased(Registration, name="producer")
+_BUYER_ORG = aliased(Organisation, name="buyer_org")
+_PRODUCER_ORG = aliased(Organisation, name="producer_org")
+
+
 def _with_names(query: Select):
-    buyer, producer = aliased(Registration), aliased(Registration)
-    buyer_org, producer_org = aliased(Organisation), aliased(Organisation)
+    buyer, producer, buyer_org, producer_org = _BUYER, _PRODUCER, _BUYER_ORG, _PRODUCER_ORG
     query = (
         query.join(buyer, buyer.id == Meeting.buyer_registration_id)
         .join(buyer_org, buyer_org.id == buyer.organisation_id)
@@ -289,7 +300,7 @@ def meetings_page(
             published=row[4],
             fixed=row[5],
             status=row[6],
-            why=_loads(row[7]),
+            why_json=row[7],
             buyer=row[8],
             producer=row[9],
             buyer_registration_id=row[10],
@@ -305,6 +316,26 @@ def _loads(text: str | None) -> dict:
         return json.loads(text) if text else {}
     except ValueError:
         return {}
+
+
+_WHY: dict[tuple[str, str], tuple[str, ...]] = {}  # (locale, why_json) -> explain() lines
+_WHY_KEPT = 4_096
+
+
+def why_lines(why_json: str | None) -> tuple[str, ...]:
+    """explain() of a meeting's stored reasons in the current language, once per text and
+    language in this process (parsing and wording 50 meetings' reasons cost several ms a page;
+    many meetings share their reasons' text). Keyed by the text itself, so never stale."""
+    if not why_json:
+        return ()
+    key = (str(get_locale()), why_json)
+    lines = _WHY.get(key)
+    if lines is None:
+        lines = tuple(explain(_loads(why_json)))
+        if len(_WHY) >= _WHY_KEPT:
+            _WHY.pop(next(iter(_WHY)))
+        _WHY[key] = lines
+    return lines
 
 
 @dataclass
@@ -342,7 +373,7 @@ class Overview:
     """What the session page says about the whole schedule."""
 
     slots: list[Slot]
-    table_labels: list[str]
+    table_labels: tuple[str, ...]
     figures: dict
     unmet: list[dict]  # at most LIST_LIMIT
     unmet_total: int
@@ -496,22 +527,26 @@ def schedule_summary(session: MatchingSession, last_run: dict) -> dict:
     }
 
 
-def overview(session: MatchingSession) -> Overview:
+def overview(session: MatchingSession, *, count_people: bool = True) -> Overview:
     """The whole schedule's figures: the summary stored when the schedule last changed (or, for a
     schedule written before summaries were stored, computed now), the names of the few listed,
-    and how many are approved: a fixed number of statements that read a few rows."""
+    and how many are approved (unless not `count_people`: figures["people"] is then None; counting
+    11,000 registrations cost the session page ~2 ms, so its participants' page says it): a fixed
+    number of statements that read a few rows."""
     slots = slots_of(session)
-    labels = [table_label(session.table_names, t) for t in range(session.tables)]
+    labels = table_labels(session.table_names, session.tables)
     last_run = last_run_of(session)
     summary = last_run.get("summary") or schedule_summary(session, last_run)
-    people = (
-        db.session.scalar(
-            select(func.count(Registration.id)).where(
-                Registration.event_id == session.event_id, Registration.status == "approved"
+    people = None
+    if count_people:
+        people = (
+            db.session.scalar(
+                select(func.count(Registration.id)).where(
+                    Registration.event_id == session.event_id, Registration.status == "approved"
+                )
             )
+            or 0
         )
-        or 0
-    )
     count = summary["meetings"]
     stats = last_run.get("stats") or {}
     upper = stats.get("upper_bound")

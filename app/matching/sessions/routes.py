@@ -12,6 +12,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.permissions import roles_required
 from app.errors import ServiceError
@@ -24,7 +25,6 @@ from app.matching.engine import scoring
 from app.matching.models import MatchingSession, Meeting
 from app.matching.sessions import grid, services
 from app.matching.sessions.forms import MoveForm, SessionForm
-from app.matching.sessions.scoring import explain
 from app.tasks import services as tasks
 from app.transaction import service_errors
 
@@ -37,6 +37,8 @@ def _managed_session(event_id: int, session_id: int) -> MatchingSession:
     session = db.get_or_404(MatchingSession, session_id)
     if session.event_id != event.id:
         abort(404)
+    # The event just read, kept: once let go, reading session.event would select it again.
+    set_committed_value(session, "event", event)
     return session
 
 
@@ -101,16 +103,14 @@ def sessions(event_id: int):
 def session(event_id: int, session_id: int):
     """The session: settings, capacity check, run, result grid, figures, hand edits, publish."""
     session = _managed_session(event_id, session_id)
-    form = SessionForm()
-    if request.method == "GET":
-        form.fill({k: getattr(session, k) for k in services.SESSION_FIELDS}, services.weights_of(session))
-    if form.validate_on_submit():
+    form = SessionForm() if request.method == "POST" else None  # a GET loads it from session_settings
+    if form is not None and form.validate_on_submit():
         with service_errors(form):
             services.update_session(current_user, session, **form.values())
             flash(_("Saved."), "success")
             return redirect(_back(session))
     filters = _grid_filters(request.args)
-    view = grid.overview(session)
+    view = grid.overview(session, count_people=False)  # the participants' page counts them
     meetings = grid.meetings_page(session, filters, view.slots, active_meetings=view.figures["meetings"])
     return render_template(
         "matching/session/show.html",
@@ -121,14 +121,42 @@ def session(event_id: int, session_id: int):
         filters=filters,
         meetings=meetings,
         page_grid=grid.page_grid(meetings, session.tables),
-        people=grid.people_page(session, view, filters.person, page_arg("people_page")),
         days=sorted({slot.start.date() for slot in view.slots}),
         back=urlencode(filters.args()),
         max_per_page=grid.MAX_MEETINGS_PER_PAGE,
         session_state_labels=STATE_LABELS,
         slot_text=services.slot_text,
-        explain=explain,
+        why_lines=grid.why_lines,
         job=_job_view(session),
+    )
+
+
+@bp.route(MANAGE + "/<int:session_id>/settings")
+@roles_required("organiser")
+def session_settings(event_id: int, session_id: int):
+    """The event's organisers: the session's settings form (its own page, which the session page
+    loads into its card); it posts to the session page."""
+    session = _managed_session(event_id, session_id)
+    form = SessionForm()
+    form.fill({k: getattr(session, k) for k in services.SESSION_FIELDS}, services.weights_of(session))
+    return render_template("matching/session/settings.html", event=session.event, session=session, form=form)
+
+
+@bp.route(MANAGE + "/<int:session_id>/people")
+@roles_required("organiser")
+def session_people(event_id: int, session_id: int):
+    """The event's organisers: the session's participants with their figures, a page at a time,
+    matching `person` (its own page, which the session page loads into its card)."""
+    session = _managed_session(event_id, session_id)
+    person = " ".join(request.args.get("person", "").split())[:100]
+    view = grid.overview(session)
+    return render_template(
+        "matching/session/people.html",
+        event=session.event,
+        session=session,
+        person=person,
+        people=grid.people_page(session, view, person, page_arg("page")),
+        people_count=view.figures["people"],
     )
 
 

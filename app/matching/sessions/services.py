@@ -47,6 +47,7 @@ from app.events.services import can_manage, to_local
 from app.extensions import db
 from app.matching.engine import scoring
 from app.matching.engine.slots import Slot, parse_breaks, session_slots, table_label
+from app.matching.engine.slots import table_labels as slots_table_labels
 from app.matching.models import Availability, MatchingSession, MatchRequest, Meeting
 from app.tasks import progress
 
@@ -133,7 +134,7 @@ def weights_of(session: MatchingSession) -> dict[str, float]:
 
 
 def table_labels(session: MatchingSession) -> list[str]:
-    return [table_label(session.table_names, t) for t in range(session.tables)]
+    return list(slots_table_labels(session.table_names, session.tables))
 
 
 def _int_between(values: dict, name: str, low: int, high: int, message) -> list[ServiceError]:
