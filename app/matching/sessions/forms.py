@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.forms import DecimalField
 from app.matching.engine import scoring
+from app.matching.engine.slots import BreakError, parse_breaks
 from app.matching.sessions import services
 
 TERM_LABELS = {
@@ -33,7 +34,7 @@ class SessionForm(FlaskForm):
     breaks = TextAreaField(
         _l("Breaks"),
         validators=[Optional()],
-        description=_l("One a line, e.g. 12:00-13:30 for lunch."),
+        description=_l("One a line, or separated by commas, e.g. 12:00-13:30 lunch."),
         render_kw={"rows": 2},
     )
     tables = IntegerField(_l("Tables"), validators=[InputRequired()])
@@ -60,6 +61,13 @@ class SessionForm(FlaskForm):
     )
     weight_mutual = DecimalField(TERM_LABELS["mutual"], places=2, validators=[Optional(), NumberRange(0, 1)])
     weight_price = DecimalField(TERM_LABELS["price"], places=2, validators=[Optional(), NumberRange(0, 1)])
+
+    def validate_breaks(self, field) -> None:
+        """The breaks as the parser reads them, its refusal told in the organiser's language."""
+        try:
+            parse_breaks(field.data or "")
+        except BreakError as error:
+            raise ValidationError(services.break_error_message(error)) from None
 
     WEIGHT_FIELDS = tuple(f"weight_{name}" for name in scoring.TERMS)
 

@@ -46,7 +46,7 @@ from app.events.registrations.services import event_last_day
 from app.events.services import can_manage, to_local
 from app.extensions import db
 from app.matching.engine import scoring
-from app.matching.engine.slots import Slot, parse_breaks, session_slots, table_label
+from app.matching.engine.slots import BreakError, Slot, parse_breaks, session_slots, table_label
 from app.matching.engine.slots import table_labels as slots_table_labels
 from app.matching.models import Availability, MatchingSession, MatchRequest, Meeting
 from app.tasks import progress
@@ -137,6 +137,18 @@ def table_labels(session: MatchingSession) -> list[str]:
     return list(slots_table_labels(session.table_names, session.tables))
 
 
+def break_error_message(error: BreakError) -> str:
+    """What the organiser reads, in its language, for a break the parser refused."""
+    if error.code == "order":
+        return _l("“%(item)s”: a break must end after it starts.", **error.params)
+    if error.code == "time":
+        return _l("“%(item)s”: %(time)s is not a time of day.", **error.params)
+    return _l(
+        "“%(item)s”: write a break as HH:MM-HH:MM, e.g. 12:00-13:30 lunch; separate breaks with commas.",
+        **error.params,
+    )
+
+
 def _int_between(values: dict, name: str, low: int, high: int, message) -> list[ServiceError]:
     value = values.get(name)
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
@@ -183,8 +195,8 @@ def validate_session(event: Event, values: dict) -> list[ServiceError]:
     )
     try:
         parse_breaks(values.get("breaks") or "")
-    except ValueError as error:
-        errors.append(ServiceError(_l("Breaks: %(problem)s", problem=str(error)), "breaks"))
+    except BreakError as error:
+        errors.append(ServiceError(break_error_message(error), "breaks"))
     weights = values.get("weights") or {}
     bad = [name for name, value in weights.items() if name not in scoring.DEFAULT_WEIGHTS]
     if bad:
