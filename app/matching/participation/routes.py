@@ -11,6 +11,7 @@ from itertools import groupby
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.accounts.permissions import roles_required
@@ -27,6 +28,23 @@ from app.transaction import service_errors
 
 PARTICIPANTS = ("exhibitor", "buyer")
 
+# What a buyer reads after asking, by the state the pair is now in.
+ASK_MESSAGES = {
+    "asked": (_l("Your request was sent to the producer."), "success"),
+    "mutual": (
+        _l(
+            "The producer had already marked you as must meet: you both want this meeting, "
+            "and it will be scheduled if at all possible."
+        ),
+        "success",
+    ),
+    "accepted": (_l("The producer has already accepted your request."), "info"),
+    "must": (
+        _l("You marked this producer as must meet: the meeting will be scheduled if at all possible."),
+        "info",
+    ),
+}
+
 
 @bp.route("/my/events/<slug>/matching", endpoint="participation")
 @roles_required(*PARTICIPANTS)
@@ -38,6 +56,7 @@ def participation_page(slug: str):
     slots = participation.slots_of(session)
     chosen = participation.available_slots(session, registration)
     days = [(day, list(group)) for day, group in groupby(slots, key=lambda slot: slot.start.date())]
+    states = participation.pair_states(session, registration)
     return render_template(
         "matching/agenda/participation.html",
         event=event,
@@ -46,7 +65,8 @@ def participation_page(slug: str):
         side=participation.side_of(registration),
         days=days,
         chosen=chosen if chosen is not None else {slot.index for slot in slots},
-        preferences=participation.preferences(session, registration),
+        preferences=participation.preferences(session, registration, states),
+        states=states,
         counterparts=participation.counterparts(current_user, event, registration),
         day_label=lambda day: format_date(day, "full"),
     )
@@ -74,10 +94,13 @@ def set_preference(slug: str):
         flash(_("Choose a participant and what you want."), "danger")
     else:
         with service_errors():
-            participation.set_preference(
+            row = participation.set_preference(
                 current_user, session, registration, counterpart, None if kind == "clear" else kind
             )
-            flash(_("Saved."), "success")
+            if kind == "must" and row.status == "accepted":
+                flash(_("You both want this meeting: it will be scheduled if at all possible."), "success")
+            else:
+                flash(_("Saved."), "success")
     if back == "producers":
         return redirect(url_for("matching.producers", slug=event.slug))
     return redirect(url_for("matching.participation", slug=event.slug))
@@ -93,24 +116,14 @@ def producers(slug: str):
         items = participation.producers_of_event(current_user, event, category)
     except PermissionDenied:
         abort(403)
-    prefs = participation.preferences(session, registration) if session else None
-    marks: dict[int, str] = {}
-    if prefs is not None:
-        for row, other in prefs.asks_sent:
-            marks[other.id] = (
-                "declined" if row.status == "declined" else ("accepted" if row.kind == "must" else "asked")
-            )
-        for _row, other in prefs.must:
-            marks.setdefault(other.id, "must")
-        for _row, other in prefs.block:
-            marks[other.id] = "block"
+    states = participation.pair_states(session, registration) if session else {}
     return render_template(
         "matching/agenda/producers.html",
         event=event,
         session=session,
         items=items,
         category=category,
-        marks=marks,
+        states=states,
     )
 
 
@@ -124,8 +137,9 @@ def ask(slug: str):
         with service_errors():
             if producer is None:
                 raise ServiceError(_("Choose a producer."))
-            participation.ask_for_meeting(current_user, session, registration, producer)
-            flash(_("Your request was sent to the producer."), "success")
+            row = participation.ask_for_meeting(current_user, session, registration, producer)
+            message, category = ASK_MESSAGES[participation.pair_state(row, "buyer", None).code]
+            flash(str(message), category)
     except PermissionDenied:
         abort(403)
     return redirect(url_for("matching.producers", slug=event.slug))

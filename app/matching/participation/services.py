@@ -12,10 +12,20 @@ wrote the row owns it:
   lift it.
 - "ask": a buyer asks a producer for a meeting (status open); the producer accepts (the row
   becomes a "must", status accepted) or declines (the row stays an ask, status declined,
-  and the buyer sees the answer). A "must" marked directly keeps status open, so
-  "accepted" always means an answered ask. The organiser's instance (services.py)
-  reads "must" rows as must, "block" rows and declined asks as blocks, and open asks as
-  interest for the score.
+  and the buyer sees the answer). A "must" marked directly keeps status open.
+- Both sides wanting the pair is one row too, never an error: a "must" with status
+  accepted. requested_by tells how it came about: "buyer" when the producer accepted the
+  buyer's ask (or marked "must" a buyer who had asked), "producer" when both marked the
+  pair "must", or the buyer asked a producer that had already marked it "must" (mutual
+  interest). Either side removing its wish from a mutual pair leaves the other's "must".
+
+The organiser's instance (services.py) reads "must" rows as must, "block" rows and
+declined asks as blocks, and open asks as interest for the score; scoring reads an
+accepted row as interest from both sides.
+
+Each participant sees the state of every pair it is part of (pair_states): asked,
+declined, accepted, mutual, must (by either side) and its own blocks; the other side's
+block stays private.
 """
 
 from __future__ import annotations
@@ -262,8 +272,10 @@ def set_preference(
 ) -> MatchRequest | None:
     """Mark a counterpart "must" or "block", or clear one's own mark (kind None).
 
-    A block always takes the pair; a "must" can't override the other side's block; one
-    can only clear a mark one wrote (or an ask one received, by answering it instead).
+    A block always takes the pair; a "must" can't override the other side's block; a "must"
+    on what the other side already wants joins it (mutual interest; a producer's "must" on
+    a buyer's ask accepts it). One can only clear a mark one wrote, or one's own wish in a
+    pair both want (an ask one received is answered instead).
     """
     ensure_participant(actor, session, registration)
     _ensure_open(session)
@@ -274,14 +286,17 @@ def set_preference(
     me = side_of(registration)
     row = _request_row(session, buyer_id, producer_id)
     if kind is None:
-        if row is not None and row.requested_by == me:
-            db.session.delete(row)
-            db.session.flush()
+        _withdraw(row, me)
+        db.session.flush()
         return None
     if row is not None and row.kind == "block" and row.requested_by != me:
         raise ServiceError(_l("This meeting can't be requested."), "counterpart")
     if row is not None and kind == "must" and row.kind == "ask" and row.status == "declined":
-        raise ServiceError(_l("The producer has declined this request."), "counterpart")
+        if me == "buyer":
+            raise ServiceError(_l("The producer has declined this request."), "counterpart")
+        row.kind, row.status = "must", "accepted"  # the producer changed its mind
+        db.session.flush()
+        return row
     if row is None:
         row = MatchRequest(
             session_id=session.id,
@@ -289,18 +304,41 @@ def set_preference(
             producer_registration_id=producer_id,
         )
         db.session.add(row)
+    elif kind == "must" and (row.kind == "must" or row.kind == "ask") and row.requested_by != me:
+        # The other side already wants this pair: the two wishes become one.
+        if row.kind == "ask":  # a producer marking "must" a buyer who asked accepts the ask
+            row.kind, row.status = "must", "accepted"
+        elif row.status == "open":
+            row.status, row.requested_by = "accepted", "producer"
+        db.session.flush()
+        return row
     elif kind == "must" and row.kind == "must":
-        return row  # already wanted, by either side
-    # "accepted" is kept for asks a producer accepted; a mark of one's own is "open".
+        return row  # already wanted, by us or by both
+    # "accepted" is kept for pairs both sides want; a mark of one's own is "open".
     row.kind, row.status, row.requested_by = kind, "open", me
     db.session.flush()
     return row
 
 
+def _withdraw(row: MatchRequest | None, me: str) -> None:
+    """Remove one's own mark or ask; from a pair both sides want, remove one's own wish only."""
+    if row is None:
+        return
+    if row.kind == "must" and row.status == "accepted" and row.requested_by == "producer":
+        # Mutual interest: the other side's "must" stays.
+        row.status, row.requested_by = "open", "buyer" if me == "producer" else "producer"
+    elif row.requested_by == me:
+        db.session.delete(row)
+
+
 def ask_for_meeting(
     actor, session: MatchingSession, registration: Registration, producer_id: int
 ) -> MatchRequest:
-    """A buyer asks a producer for a meeting; the producer answers it."""
+    """A buyer asks a producer for a meeting; the producer answers it.
+
+    Asking a producer that already marked the buyer "must meet" is no error: the pair
+    becomes mutual interest. Asking again what is already asked or wanted changes nothing.
+    """
     ensure_participant(actor, session, registration)
     _ensure_open(session)
     if side_of(registration) != "buyer":
@@ -312,11 +350,13 @@ def ask_for_meeting(
             if row.requested_by == "buyer":
                 raise ServiceError(_l("You marked this producer as don't match; remove that first."))
             raise ServiceError(_l("This meeting can't be requested."))
-        if row.kind == "must":
-            raise ServiceError(_l("This meeting is already wanted; it will be scheduled if at all possible."))
-        if row.status == "declined":
+        if row.kind == "must" and row.status == "open" and row.requested_by == "producer":
+            # The producer had already marked this buyer "must meet": both want it.
+            row.status, row.requested_by = "accepted", "producer"
+            db.session.flush()
+        if row.kind == "ask" and row.status == "declined":
             raise ServiceError(_l("The producer has declined this request."))
-        return row  # an open ask: asking twice changes nothing
+        return row  # already asked or wanted: asking again changes nothing
     row = MatchRequest(
         session_id=session.id,
         buyer_registration_id=registration.id,
@@ -358,39 +398,106 @@ def request_for(actor, request_id: int) -> MatchRequest:
     raise PermissionDenied
 
 
+@dataclass(frozen=True)
+class PairState:
+    """A pair as one of its two sides sees it.
+
+    code: "asked" (an open ask), "declined" (a declined ask), "accepted" (the producer
+    accepted the buyer's ask), "mutual" (both marked it must meet), "must" (one side's
+    must meet), "block" (one's own don't-match; the other side's is never shown).
+    mine: the viewer wrote it (the ask, the mark); for "accepted" and "mutual", the viewer
+    is the buyer. removable: the viewer can withdraw it.
+    """
+
+    code: str
+    mine: bool
+    row: MatchRequest
+    other: Registration
+
+    @property
+    def removable(self) -> bool:
+        return self.code == "mutual" or (self.mine and self.code != "declined")
+
+    @property
+    def wanted(self) -> bool:
+        """The meeting is wanted by the viewer, by the other side or both (asked counts)."""
+        return self.code in ("asked", "accepted", "mutual", "must")
+
+
+def pair_state(row: MatchRequest, me: str, other: Registration) -> PairState | None:
+    """The state of `row` seen from side `me` ("buyer" or "producer"); None when hidden."""
+    mine = row.requested_by == me
+    if row.kind == "block":
+        return PairState("block", True, row, other) if mine else None
+    if row.kind == "ask":
+        return PairState("declined" if row.status == "declined" else "asked", mine, row, other)
+    if row.status == "accepted":
+        code = "mutual" if row.requested_by == "producer" else "accepted"
+        return PairState(code, me == "buyer", row, other)
+    return PairState("must", mine, row, other)
+
+
+def pair_states(session: MatchingSession, registration: Registration) -> dict[int, PairState]:
+    """Every pair of a participant in the session, by the other side's registration id.
+
+    One statement, however many pairs: the rows come with the other registration and its
+    organisation, so a page of cards reads states without a query per card.
+    """
+    me = side_of(registration)
+    if me == "buyer":
+        mine, theirs = MatchRequest.buyer_registration_id, MatchRequest.producer_registration_id
+    else:
+        mine, theirs = MatchRequest.producer_registration_id, MatchRequest.buyer_registration_id
+    rows = db.session.execute(
+        select(MatchRequest, Registration)
+        .join(Registration, Registration.id == theirs)
+        .where(MatchRequest.session_id == session.id, mine == registration.id)
+        .order_by(MatchRequest.created_at, MatchRequest.id)
+        .options(
+            joinedload(Registration.organisation),
+            lazyload(Registration.product_rows),
+            lazyload(Registration.demand_rows),
+        )
+    ).all()
+    states = {}
+    for row, other in rows:
+        state = pair_state(row, me, other)
+        if state is not None:
+            states[other.id] = state
+    return states
+
+
 @dataclass
 class Preferences:
     """A participant's view of its requests, grouped for its page."""
 
     must: list[tuple[MatchRequest, Registration]] = field(default_factory=list)
     block: list[tuple[MatchRequest, Registration]] = field(default_factory=list)
-    # must/block marks the other side wrote about us are not shown: a block is private.
+    # The other side's "must meet" about us (its blocks are never shown: a block is private).
+    wanted_by_them: list[tuple[MatchRequest, Registration]] = field(default_factory=list)
     asks_sent: list[tuple[MatchRequest, Registration]] = field(default_factory=list)
     asks_received: list[tuple[MatchRequest, Registration]] = field(default_factory=list)
+    states: dict[int, PairState] = field(default_factory=dict)
 
 
-def preferences(session: MatchingSession, registration: Registration) -> Preferences:
-    """The requests of a participant: its own marks, and the asks it sent or received."""
+def preferences(
+    session: MatchingSession, registration: Registration, states: dict[int, PairState] | None = None
+) -> Preferences:
+    """The requests of a participant: its own marks, the pairs both sides want, the other
+    side's marks about it, and the asks it sent or received."""
     me = side_of(registration)
-    column = MatchRequest.buyer_registration_id if me == "buyer" else MatchRequest.producer_registration_id
-    rows = db.session.scalars(
-        select(MatchRequest)
-        .where(MatchRequest.session_id == session.id, column == registration.id)
-        .order_by(MatchRequest.created_at, MatchRequest.id)
-    ).all()
-    result = Preferences()
-    for row in rows:
-        other_id = row.producer_registration_id if me == "buyer" else row.buyer_registration_id
-        other = db.session.get(Registration, other_id)
-        if other is None:
-            continue
-        answered_ask = row.status == "accepted"  # an ask the producer accepted: now a "must"
-        if row.kind == "ask" or answered_ask:
-            (result.asks_sent if me == "buyer" else result.asks_received).append((row, other))
-        if row.kind == "must" and (row.requested_by == me or answered_ask):
-            result.must.append((row, other))
-        elif row.kind == "block" and row.requested_by == me:
-            result.block.append((row, other))
+    states = pair_states(session, registration) if states is None else states
+    result = Preferences(states=states)
+    for state in states.values():
+        pair = (state.row, state.other)
+        if state.code in ("asked", "declined", "accepted"):
+            (result.asks_sent if me == "buyer" else result.asks_received).append(pair)
+        if state.code in ("accepted", "mutual") or (state.code == "must" and state.mine):
+            result.must.append(pair)
+        elif state.code == "must":
+            result.wanted_by_them.append(pair)
+        elif state.code == "block":
+            result.block.append(pair)
     return result
 
 
