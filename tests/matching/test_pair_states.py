@@ -292,7 +292,7 @@ def test_the_organisers_instance_reads_a_mutual_pair_as_wanted_by_both(db, fair)
 
 def test_pair_states_load_in_one_statement_however_many_pairs(db, fair):
     buyer_user, buyer = fair.buyers[0]
-    (p0_user, p0), (p1_user, p1), (p2_user, p2) = fair.producers
+    (_p0_user, p0), (p1_user, p1), (_p2_user, p2) = fair.producers
     participation.ask_for_meeting(buyer_user, fair.session, buyer, p0.id)
     db.session.commit()
     db.session.expire_all()
