@@ -78,9 +78,9 @@
     var side = Math.min(parseFloat(rect.getAttribute("width")), parseFloat(rect.getAttribute("height")));
     var badge = document.createElementNS(SVG, "text");
     badge.setAttribute("class", "rank-badge");
-    badge.setAttribute("x", String(x + side * 0.08));
-    badge.setAttribute("y", String(y + side * 0.42));
-    badge.setAttribute("font-size", String(side * 0.4));
+    badge.setAttribute("x", String(x + side * 0.07));
+    badge.setAttribute("y", String(y + side * 0.3));
+    badge.setAttribute("font-size", String(side * 0.28));
     badge.setAttribute("aria-hidden", "true");
     badge.textContent = String(rank);
     booth.appendChild(badge);
