@@ -68,21 +68,31 @@
     render();
   }
 
+  // The rank in a round badge on the booth's top right corner.
   function drawRank(booth, rank) {
     var old = booth.querySelector(".rank-badge");
     if (old) { old.remove(); }
     if (!rank) { return; }
     var rect = booth.querySelector("rect");
-    var x = parseFloat(rect.getAttribute("x"));
-    var y = parseFloat(rect.getAttribute("y"));
+    var right = parseFloat(rect.getAttribute("x")) + parseFloat(rect.getAttribute("width"));
+    var top = parseFloat(rect.getAttribute("y"));
     var side = Math.min(parseFloat(rect.getAttribute("width")), parseFloat(rect.getAttribute("height")));
-    var badge = document.createElementNS(SVG, "text");
+    var badge = document.createElementNS(SVG, "g");
     badge.setAttribute("class", "rank-badge");
-    badge.setAttribute("x", String(x + side * 0.07));
-    badge.setAttribute("y", String(y + side * 0.3));
-    badge.setAttribute("font-size", String(side * 0.28));
     badge.setAttribute("aria-hidden", "true");
-    badge.textContent = String(rank);
+    var circle = document.createElementNS(SVG, "circle");
+    circle.setAttribute("cx", String(right));
+    circle.setAttribute("cy", String(top));
+    circle.setAttribute("r", String(side * 0.26));
+    var digit = document.createElementNS(SVG, "text");
+    digit.setAttribute("x", String(right));
+    digit.setAttribute("y", String(top));
+    digit.setAttribute("text-anchor", "middle");
+    digit.setAttribute("dominant-baseline", "central");
+    digit.setAttribute("font-size", String(side * 0.34));
+    digit.textContent = String(rank);
+    badge.appendChild(circle);
+    badge.appendChild(digit);
     booth.appendChild(badge);
   }
 
