@@ -144,3 +144,20 @@ def test_other_plans_draw_booths_as_before():
     booth = PlanBooth(id=7, code="B1", x=0, y=0, width=3, depth=3, status="free")
     svg = hall_plan_svg(hall_name="H", width=10, depth=10, booths=[booth], status_labels={"free": "Free"})
     assert 'role="img"' in svg and "data-booth-id" not in svg and "tabindex" not in svg
+
+
+def test_a_request_whose_type_filled_up_is_told_to_choose_another(client, login, db, fair, html):
+    (last,) = fair.add_booths(1)
+    fair.add_booths(1, fair.double)
+    user, registration = fair.exhibitor()
+    booking.request_booth(user, registration, fair.standard, note="near the door")
+    _taken(fair, last)  # someone else took the last standard booth since
+    db.session.commit()
+    login(user)
+    page = html(client.get(f"/my/booths/{registration.id}/request?lang=en"))
+    assert (
+        "Every “Standard 3×3” booth is taken; choose another type."
+        in page.select_one("main .alert-warning").get_text()
+    )
+    assert page.select_one("select#booth_type option[selected]") is None  # nothing full is preselected
+    assert page.select_one("textarea#note").get_text() == "near the door"
