@@ -560,9 +560,9 @@ def test_a_pick_refused_by_the_unique_index_keeps_nothing_and_says_the_booth_was
     (booth,) = fair.add_booths(1)
     fair.first_come()
     winner, winner_registration = fair.exhibitor()
-    booking.pick_booth(winner, winner_registration, booth)
     user, registration = fair.exhibitor()
-    booking.request_booth(user, registration, fair.standard, preferences=[booth.id])
+    booking.request_booth(user, registration, fair.standard, preferences=[booth.id])  # while it is free
+    booking.pick_booth(winner, winner_registration, booth)
     db.session.commit()
     monkeypatch.setattr(booking, "holder_of", lambda booth: None)  # the other pick lands after the check
     login(user)

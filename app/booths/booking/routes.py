@@ -13,6 +13,7 @@ from app.accounts.permissions import roles_required
 from app.booths.blueprint import bp
 from app.booths.booking import services as booking
 from app.booths.booking.forms import PageMessage, int_or_none, request_values, submitted_request_values
+from app.booths.booking.plan_view import request_plan_svgs
 from app.booths.models import Booth, BoothAssignment, BoothType
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event, Registration
@@ -106,12 +107,15 @@ def request_booth(registration_id: int):
         flash(_("Only an approved exhibitor can book a booth."), "warning")
         return redirect(url_for("booths.my_booth"))
     booths = booking.bookable_booths(event)
+    types = booking.requestable_types(event)
     return render_template(
         "booths/booking/request_form.html",
         registration=registration,
         event=event,
-        types=booking.physical_types(event),
-        booth_options=[(f"booth:{b.id}", _booth_label(b)) for b in booths],
+        types=types,
+        any_types=bool(types) or bool(booking.physical_types(event)),
+        plans=request_plan_svgs(event),
+        booth_options=[(f"booth:{b.id}", _booth_label(b), b.booth_type_id) for b in booths],
         zone_options=[(f"zone:{t}", t) for t in booking.zone_tags(event)],
         exhibitors=booking.approved_exhibitors(event, registration.organisation_id),
         values=values,

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from flask import has_request_context
 from flask_babel import force_locale, get_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -264,6 +264,60 @@ def physical_types(event: Event) -> list[BoothType]:
     )
 
 
+def _has_free_booth(event_id: int, type_id):
+    """SQL: a booth of type `type_id` (a column or a value) that isn't blocked and nobody holds."""
+    held = select(BoothAssignment.booth_id).where(
+        BoothAssignment.event_id == event_id, BoothAssignment.status.in_(ACTIVE)
+    )
+    return exists().where(
+        Booth.event_id == event_id,
+        Booth.booth_type_id == type_id,
+        Booth.blocked.is_(False),
+        Booth.id.not_in(held),
+    )
+
+
+def requestable_types(event: Event) -> list[BoothType]:
+    """The event's floor booth types that have at least one free booth, in one query: a type whose
+    booths are all taken or blocked, or that has none, is not offered."""
+    return list(
+        db.session.scalars(
+            select(BoothType)
+            .where(
+                BoothType.event_id == event.id,
+                BoothType.is_electronic.is_(False),
+                _has_free_booth(event.id, BoothType.id),
+            )
+            .order_by(BoothType.price_vnd, BoothType.name)
+        )
+    )
+
+
+def has_free_booth(booth_type: BoothType) -> bool:
+    """Whether a booth of this type is free (not blocked, nobody holds it)."""
+    return bool(db.session.scalar(select(_has_free_booth(booth_type.event_id, booth_type.id))))
+
+
+@dataclass(frozen=True)
+class PlanHall:
+    """One hall of the request form's plan: its floor booths and what each is to an exhibitor."""
+
+    hall: Hall
+    booths: list[tuple[Booth, str]]  # (booth, "free" | "taken" | "blocked"), by code
+
+
+def request_plan(event: Event) -> list[PlanHall]:
+    """Each hall with floor booths, for the request form's plan, in two queries."""
+    held = _held_booth_ids(event)
+    halls: dict[int, PlanHall] = {}
+    for booth in event_booths(event):
+        if booth.booth_type.is_electronic:
+            continue
+        state = "blocked" if booth.blocked else ("taken" if booth.id in held else "free")
+        halls.setdefault(booth.hall_id, PlanHall(booth.hall, [])).booths.append((booth, state))
+    return list(halls.values())
+
+
 def event_booths(event: Event) -> list[Booth]:
     return list(
         db.session.scalars(
@@ -383,6 +437,11 @@ def request_booth(
     event = registration.event
     if booth_type is None or booth_type.event_id != event.id or booth_type.is_electronic:
         raise ServiceError(_l("Choose a booth type of this event."), "booth_type")
+    if not has_free_booth(booth_type):
+        raise ServiceError(
+            _l("Every “%(type)s” booth is taken; choose another type.", type=type_name(booth_type)),
+            "booth_type",
+        )
     wishes = [w for w in (_parse_preference(v) for v in preferences) if w is not None]
     if len(wishes) > MAX_PREFERENCES:
         raise ServiceError(_l("Rank at most three preferences."), "preferences")

@@ -45,6 +45,11 @@ class PlanBooth:
     status: str
     name: str | None = None
     href: str | None = None
+    # A plan to pick from (the booth request form): the booth's accessible name ("Booth A12,
+    # standard, free"), its type, and whether it can be picked, drawn as a focusable button.
+    label: str | None = None
+    type_id: int | None = None
+    pickable: bool = False
 
 
 def plan_booths(
@@ -196,10 +201,12 @@ def hall_plan_svg(
     uid: str = "plan",
     unit_label: str = "m",
     description: str | None = None,
+    role: str = "img",
 ) -> str:
     """The SVG markup of one hall: outline, metre grid and ruler, booths coloured by status, legend.
 
     `status_labels` orders the legend and translates it (only those statuses are listed).
+    A plan with pickable booths takes `role="group"`, so its booth buttons are not hidden inside an image.
     """
     width, depth = float(width), float(depth)
     booths = list(booths)
@@ -215,7 +222,7 @@ def hall_plan_svg(
     title = f"{hall_name} · {_num(width)} × {_num(depth)} {unit_label}"
     w(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="plan-svg" id="{escape(uid)}" '
-        f'viewBox="{" ".join(_num(v) for v in view)}" role="img" '
+        f'viewBox="{" ".join(_num(v) for v in view)}" role="{escape(role)}" '
         f'aria-labelledby="{escape(uid)}-title" preserveAspectRatio="xMidYMin meet" '
         f'font-family="{escape(FONT)}" data-width-m="{_num(width)}" data-depth-m="{_num(depth)}">'
     )
@@ -296,7 +303,7 @@ def _draw_booth(w, booth: PlanBooth, *, hatch: str, highlight: bool, status_labe
     tooltip = " · ".join(filter(None, (booth.code, booth.name, str(status_text))))
     w(
         f'<g class="{classes}" id="booth-{booth.id}" data-code="{escape(booth.code)}" '
-        f'data-status="{escape(booth.status)}">'
+        f'data-status="{escape(booth.status)}"{_pick_attributes(booth)}>'
     )
     w(f"<title>{escape(tooltip)}</title>")
     if booth.href:
@@ -337,6 +344,20 @@ def _draw_booth(w, booth: PlanBooth, *, hatch: str, highlight: bool, status_labe
     if booth.href:
         w("</a>")
     w("</g>")
+
+
+def _pick_attributes(booth: PlanBooth) -> str:
+    """A pickable booth is a toggle button (booth-request.js does the picking); another labelled
+    booth is a picture with its name."""
+    if booth.label is None:
+        return ""
+    label = f' aria-label="{escape(booth.label)}"'
+    if not booth.pickable:
+        return f' role="img"{label}'
+    return (
+        f' role="button" tabindex="0" aria-pressed="false" data-booth-id="{booth.id}"'
+        f' data-booth-type="{booth.type_id if booth.type_id is not None else ""}"{label}'
+    )
 
 
 def _wrap(text: str, width: float, font_size: float, *, max_lines: int) -> list[str]:
