@@ -11,6 +11,7 @@ from flask import Flask, current_app, g, has_request_context, render_template, r
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_login import current_user
 
+from app import i18n
 from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from config import CONFIGS, Config
 
@@ -87,7 +88,8 @@ def select_locale() -> str:
         return current_app.config.get("NON_REQUEST_LOCALE", "vi")
     wanted = request.args.get("lang")
     if wanted in languages:
-        session["lang"] = wanted
+        if not i18n.language_is_for_this_response_only():  # a feed: this response only
+            session["lang"] = wanted
         return wanted
     if session.get("lang") in languages:
         return session["lang"]
@@ -97,15 +99,17 @@ def select_locale() -> str:
 
 
 def register_i18n(app: Flask) -> None:
-    from flask_babel import get_locale, gettext, refresh
+    from flask_babel import get_locale, lazy_gettext, refresh
 
     babel.init_app(
         app,
         locale_selector=select_locale,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
-    login_manager.localize_callback = gettext
-    login_manager.login_message = "Please log in to open this page."
+    # Lazy, so the catalogs carry it and each request shows it in its own language; str() is
+    # that request's translation (the flash goes into the session as plain text).
+    login_manager.login_message = lazy_gettext("Please log in to open this page.")
+    login_manager.localize_callback = str
 
     @app.before_request
     def remember_locale():

@@ -23,6 +23,7 @@ from app.events.forms import EVENT_KIND_LABELS, PROGRAMME_KIND_LABELS, STATE_LAB
 from app.events.ical import programme_calendar
 from app.events.models import Event, ProgrammeItem
 from app.events.public import services as public
+from app.i18n import keeps_session_language
 from app.inputs import int_arg, page_arg
 
 bp = Blueprint("events_public", __name__)
@@ -192,13 +193,14 @@ def event_page(slug: str):
 
 
 @bp.route("/events/<slug>/programme.ics")
+@keeps_session_language
 def programme_feed(slug: str):
     """Anyone (calendar apps too): the programme as iCalendar, to download or subscribe to."""
     event = _visible_event(slug)
     body = programme_calendar(
         event,
         event.programme,
-        host=current_app.config["SERVER_HOST"],
+        host=current_app.config["CALENDAR_UID_DOMAIN"],
         event_url=url_for("events_public.event_page", slug=event.slug, _external=True),
         locale=g.locale,
     )
