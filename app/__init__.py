@@ -211,6 +211,7 @@ def register_template_helpers(app: Flask) -> None:
         number=number,
         date=date_,
         localdatetime=localdatetime,
+        when=i18n.when,  # a UTC instant on an event's wall clock, to the minute: |when(event.timezone)
         duration=duration,
         combine_page=combine_page,
     )
@@ -220,6 +221,8 @@ def register_template_helpers(app: Flask) -> None:
         province_name=province_name,
         languages=Config.LANGUAGES,
         language_names={"vi": "Tiếng Việt", "en": "English", "fr": "Français"},
+        time_range=i18n.time_range,
+        zone_label=i18n.zone_label,
     )
 
 

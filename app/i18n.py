@@ -8,7 +8,7 @@ is shown in the zone it is given (an event's own, or Vietnam's: app/clock.py), n
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -48,9 +48,14 @@ def _locale() -> Locale:
     return get_locale() or Locale.parse("vi")
 
 
-def _in_zone(moment: datetime, timezone: str | ZoneInfo | None) -> datetime:
-    """`moment` in `timezone` (an IANA name), else in Vietnam's time; a naive one is taken as UTC."""
-    zone = timezone if isinstance(timezone, ZoneInfo) else ZoneInfo(timezone) if timezone else clock.VIETNAM
+def _in_zone(moment: datetime, timezone: str | tzinfo | None) -> datetime:
+    """`moment` in `timezone` (an IANA name or a tzinfo), else in Vietnam's time; naive is UTC."""
+    if timezone is None:
+        zone = clock.VIETNAM
+    elif isinstance(timezone, str):
+        zone = ZoneInfo(timezone)
+    else:
+        zone = timezone
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo("UTC"))
     return moment.astimezone(zone)
@@ -65,7 +70,7 @@ def day_text(day: date | datetime, *, year: bool = True) -> str:
     return format_skeleton("MMMd", day, locale=_locale())
 
 
-def when(moment: datetime | None, timezone: str | ZoneInfo | None = None, *, year: bool = True) -> str:
+def when(moment: datetime | None, timezone: str | tzinfo | None = None, *, year: bool = True) -> str:
     """A moment to the minute, as the wall clock of `timezone` (default Vietnam's) shows it.
 
     The locale's own pattern joins the date and a short time ("08:00 23 thg 12, 2026",
@@ -79,13 +84,15 @@ def when(moment: datetime | None, timezone: str | ZoneInfo | None = None, *, yea
     return pattern.replace("{1}", day_text(local, year=year)).replace("{0}", time)
 
 
-def time_range(start: datetime, end: datetime, *, with_day: bool = True) -> str:
-    """A slot's times, as given (in the event's zone), with its day: "Dec 23, 2026, 8:00 AM–8:20 AM"."""
+def time_range(
+    start: datetime, end: datetime, timezone: str | tzinfo | None = None, *, year: bool = True
+) -> str:
+    """A slot's or an item's times after its day, on the wall clock of `timezone` (default
+    Vietnam's): "Dec 23, 2026, 8:00 AM–8:20 AM", "08:00–08:20 23 thg 12, 2026"."""
+    start, end = _in_zone(start, timezone), _in_zone(end, timezone)
     times = f"{format_time(start, 'short', rebase=False)}–{format_time(end, 'short', rebase=False)}"
-    if not with_day:
-        return times
     pattern = str(_locale().datetime_formats["medium"])
-    return pattern.replace("{1}", day_text(start)).replace("{0}", times)
+    return pattern.replace("{1}", day_text(start, year=year)).replace("{0}", times)
 
 
 # ---------------------------------------------------------------- time zones
