@@ -87,9 +87,7 @@ def select_locale() -> str:
     if not has_request_context():  # CLI commands and scheduled jobs: the configured language
         return current_app.config.get("NON_REQUEST_LOCALE", "vi")
     wanted = request.args.get("lang")
-    if wanted in languages:
-        if not i18n.language_is_for_this_response_only():  # a feed: this response only
-            session["lang"] = wanted
+    if wanted in languages:  # kept for the next pages by keep_chosen_language, if this is a page
         return wanted
     if session.get("lang") in languages:
         return session["lang"]
@@ -117,6 +115,15 @@ def register_i18n(app: Flask) -> None:
         # when an app context is already pushed (CLI, tests); each request decides anew.
         refresh()
         g.locale = str(get_locale())
+
+    @app.after_request
+    def keep_chosen_language(response):
+        # A page's ?lang= switches the visit's language; a feed's or a download's (.ics, CSV)
+        # speaks for that response only: opening programme.ics?lang=en must not turn the site English.
+        wanted = request.args.get("lang")
+        if wanted in Config.LANGUAGES and response.mimetype == "text/html":
+            session["lang"] = wanted
+        return response
 
 
 def register_input_guards(app: Flask) -> None:

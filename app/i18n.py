@@ -1,5 +1,5 @@
-"""What changes with the reader's language beyond gettext: dates and times, time zone names,
-the spacing before a colon, and which requests may change the session's language.
+"""What changes with the reader's language beyond gettext: dates and times, time zone names
+and the spacing before a colon.
 
 Dates and times are Babel's, in the current language (Flask-Babel's get_locale()); a moment
 is shown in the zone it is given (an event's own, or Vietnam's: app/clock.py), never in UTC.
@@ -7,39 +7,15 @@ is shown in the zone it is given (an event's own, or Vietnam's: app/clock.py), n
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_skeleton, get_timezone_name
-from flask import current_app, has_request_context, request
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 
 from app import clock
-
-# ---------------------------------------------------------------- the session's language
-
-
-def keeps_session_language(view: Callable) -> Callable:
-    """For a feed or a download: its ?lang= picks this response's language only.
-
-    A calendar app fetches `programme.ics?lang=en` with no cookies, but a person who opens
-    the same link in the browser must not find the whole site switched to English.
-    Put it right under @bp.route, above the other decorators, so the registered view carries the mark.
-    """
-    view.keeps_session_language = True
-    return view
-
-
-def language_is_for_this_response_only() -> bool:
-    """True inside a request to a view marked with keeps_session_language."""
-    if not has_request_context() or request.endpoint is None:
-        return False
-    view = current_app.view_functions.get(request.endpoint)
-    return bool(getattr(view, "keeps_session_language", False))
-
 
 # ---------------------------------------------------------------- dates and times
 

@@ -23,7 +23,6 @@ from app.events.forms import EVENT_KIND_LABELS, PROGRAMME_KIND_LABELS, STATE_LAB
 from app.events.ical import programme_calendar
 from app.events.models import Event, ProgrammeItem
 from app.events.public import services as public
-from app.i18n import keeps_session_language
 from app.inputs import int_arg, page_arg
 
 bp = Blueprint("events_public", __name__)
@@ -193,7 +192,6 @@ def event_page(slug: str):
 
 
 @bp.route("/events/<slug>/programme.ics")
-@keeps_session_language
 def programme_feed(slug: str):
     """Anyone (calendar apps too): the programme as iCalendar, to download or subscribe to."""
     event = _visible_event(slug)

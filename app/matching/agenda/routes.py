@@ -19,7 +19,6 @@ from app import qrcodes
 from app.accounts.permissions import roles_required
 from app.database import utcnow
 from app.events.models import Event
-from app.i18n import keeps_session_language
 from app.matching.agenda import mail  # noqa: F401 - connects the agenda mails to the sessions' signals
 from app.matching.agenda import services as agenda
 from app.matching.agenda.ical import agenda_calendar
@@ -112,7 +111,6 @@ def _agenda_body(event: Event, registration) -> bytes:
 
 
 @bp.route("/my/events/<slug>/agenda.ics", endpoint="agenda_ics")
-@keeps_session_language
 @roles_required(*PARTICIPANTS)
 def agenda_ics(slug: str):
     """The participant's agenda as an .ics download."""
@@ -121,7 +119,6 @@ def agenda_ics(slug: str):
 
 
 @bp.route("/feeds/agenda/<token>.ics", endpoint="agenda_feed")
-@keeps_session_language
 def agenda_feed(token: str):
     """Calendar apps (no login): the agenda of the token's owner only; a reset token is 404."""
     found = agenda.registration_for_token(token)
