@@ -48,6 +48,9 @@ class Config:
     MAIL_USE_TLS = _bool("MAIL_USE_TLS")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "ocopfair@localhost")
     SERVER_HOST = os.environ.get("SERVER_HOST", "127.0.0.1:5000")
+    # The domain after "@" in calendar UIDs (programme-12@ocopfair.local): fixed, unlike SERVER_HOST,
+    # whose host or port may change (a client that saw other UIDs would show every item twice).
+    CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN", "ocopfair.local")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # "Keep me logged in" (Flask-Login): a month, unreadable by scripts, not sent by other sites'

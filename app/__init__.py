@@ -11,6 +11,7 @@ from flask import Flask, current_app, g, has_request_context, render_template, r
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_login import current_user
 
+from app import i18n
 from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from config import CONFIGS, Config
 
@@ -86,8 +87,7 @@ def select_locale() -> str:
     if not has_request_context():  # CLI commands and scheduled jobs: the configured language
         return current_app.config.get("NON_REQUEST_LOCALE", "vi")
     wanted = request.args.get("lang")
-    if wanted in languages:
-        session["lang"] = wanted
+    if wanted in languages:  # kept for the next pages by keep_chosen_language, if this is a page
         return wanted
     if session.get("lang") in languages:
         return session["lang"]
@@ -97,15 +97,17 @@ def select_locale() -> str:
 
 
 def register_i18n(app: Flask) -> None:
-    from flask_babel import get_locale, gettext, refresh
+    from flask_babel import get_locale, lazy_gettext, refresh
 
     babel.init_app(
         app,
         locale_selector=select_locale,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
-    login_manager.localize_callback = gettext
-    login_manager.login_message = "Please log in to open this page."
+    # Lazy, so the catalogs carry it and each request shows it in its own language; str() is
+    # that request's translation (the flash goes into the session as plain text).
+    login_manager.login_message = lazy_gettext("Please log in to open this page.")
+    login_manager.localize_callback = str
 
     @app.before_request
     def remember_locale():
@@ -113,6 +115,15 @@ def register_i18n(app: Flask) -> None:
         # when an app context is already pushed (CLI, tests); each request decides anew.
         refresh()
         g.locale = str(get_locale())
+
+    @app.after_request
+    def keep_chosen_language(response):
+        # A page's ?lang= switches the visit's language; a feed's or a download's (.ics, CSV)
+        # speaks for that response only: opening programme.ics?lang=en must not turn the site English.
+        wanted = request.args.get("lang")
+        if wanted in Config.LANGUAGES and response.mimetype == "text/html":
+            session["lang"] = wanted
+        return response
 
 
 def register_input_guards(app: Flask) -> None:
@@ -207,6 +218,7 @@ def register_template_helpers(app: Flask) -> None:
         number=number,
         date=date_,
         localdatetime=localdatetime,
+        when=i18n.when,  # a UTC instant on an event's wall clock, to the minute: |when(event.timezone)
         duration=duration,
         combine_page=combine_page,
     )
@@ -216,6 +228,8 @@ def register_template_helpers(app: Flask) -> None:
         province_name=province_name,
         languages=Config.LANGUAGES,
         language_names={"vi": "Tiếng Việt", "en": "English", "fr": "Français"},
+        time_range=i18n.time_range,
+        zone_label=i18n.zone_label,
     )
 
 

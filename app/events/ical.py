@@ -1,17 +1,22 @@
 """An event's programme as one iCalendar feed (specs/calendar.md).
 
 Plain function on plain objects: no request, no database session. The route passes
-the event, its items, the configured host (for UIDs) and the public page URL.
+the event, its items, the configured UID domain (CALENDAR_UID_DOMAIN, never the server's
+host and port: a UID must outlive a move of the site) and the public page URL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from app.database import utcnow
 from app.events.models import Event, ProgrammeItem
+
+if TYPE_CHECKING:
+    import icalendar
 
 PRODID = "-//ocopfair//OCOP fairs//VI"
 # How often subscribed clients should fetch the feed again (RFC 7986 and Outlook's X- name).
@@ -19,8 +24,20 @@ REFRESH_INTERVAL = timedelta(hours=1)
 
 
 def programme_uid(item: ProgrammeItem, host: str) -> str:
-    """Stable for the life of the item and unique across events and installations."""
+    """Stable for the life of the item and unique across events; `host` is the UID domain."""
     return f"programme-{item.id}@{host}"
+
+
+def add_text(calendar: icalendar.Calendar, name: str, value: str) -> None:
+    """A calendar-level text property (NAME, X-WR-CALNAME, X-WR-CALDESC), escaped and VALUE=TEXT.
+
+    A property a reader doesn't know (an X- one, or RFC 7986's NAME) has no type, so ical.js,
+    ts-ics and icalendar keep its value raw ("OCOP\\, Hạ Long") unless the line says
+    VALUE=TEXT; vobject unescapes either way.
+    """
+    import icalendar
+
+    calendar.add(name, icalendar.vText(value), parameters={"VALUE": "TEXT"})
 
 
 def _location(event: Event, item: ProgrammeItem) -> str:
@@ -73,14 +90,13 @@ def programme_calendar(
     )
     # As vText (escaped), not Calendar.new(name=...), which leaves commas unescaped and makes
     # other readers split "Hội chợ OCOP, Hạ Long" into a list.
-    name = icalendar.vText(event.name_in(locale))
-    calendar.add("NAME", name)
-    calendar.add("X-WR-CALNAME", name)
+    add_text(calendar, "NAME", event.name_in(locale))
+    add_text(calendar, "X-WR-CALNAME", event.name_in(locale))
     calendar.add("X-WR-TIMEZONE", event.timezone)
     calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(REFRESH_INTERVAL).to_ical().decode())
     description = event.description_in(locale)
     if description:
-        calendar.add("X-WR-CALDESC", description)
+        add_text(calendar, "X-WR-CALDESC", description)
 
     stamp = now.astimezone(ZoneInfo("UTC")).replace(microsecond=0)
     for item in sorted(items, key=lambda i: (i.starts_at, i.id)):

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from app import i18n
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event
@@ -89,7 +90,7 @@ def check_in(actor, event: Event, code: str, now: datetime | None = None) -> Che
             raise ServiceError(
                 _l(
                     "This meeting is on %(date)s; it can be checked in from that day.",
-                    date=day.strftime("%d/%m/%Y"),
+                    date=i18n.day_text(day),
                 ),
                 "code",
             )

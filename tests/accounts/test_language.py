@@ -54,3 +54,38 @@ def test_mail_follows_the_stored_preference_after_a_switch(app, client, db, buye
     message = db.session.scalars(select(OutboxMessage)).one()
     assert db.session.get(User, buyer_user.id).locale == "en"
     assert expiry_in(app, "en") in message.body and expiry_in(app, "fr") not in message.body
+
+
+LOGIN_MESSAGE = "Please log in to open this page."
+
+
+def test_the_please_log_in_message_is_in_the_catalogs_source_strings():
+    """It is marked for translation, so `pybabel extract` puts it in every language's catalog."""
+    from babel.messages.extract import extract_from_file
+
+    from app import __file__ as app_init
+    from tests.test_translations import KEYWORDS
+
+    found = {
+        message for _line, message, _comments, _context in extract_from_file("python", app_init, KEYWORDS)
+    }
+    assert LOGIN_MESSAGE in found
+
+
+def test_the_please_log_in_message_follows_the_visitors_language(app, client, html, monkeypatch):
+    from flask_babel import get_translations
+
+    with app.test_request_context("/?lang=fr"):
+        app.preprocess_request()
+        french = get_translations()  # the catalog every French request shares
+    monkeypatch.setitem(french._catalog, LOGIN_MESSAGE, "Connectez-vous pour ouvrir cette page.")
+
+    assert client.get("/account?lang=fr").status_code == 302
+    alerts = html(client.get("/login")).select(".alert")
+    assert [text_of(alert) for alert in alerts] == ["Connectez-vous pour ouvrir cette page."]
+    assert "alert-warning" in alerts[0]["class"]  # the category is kept
+
+    client.get("/lang/en")
+    assert client.get("/account").status_code == 302
+    alerts = html(client.get("/login")).select(".alert")
+    assert [text_of(alert) for alert in alerts] == [LOGIN_MESSAGE]

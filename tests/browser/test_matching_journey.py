@@ -239,7 +239,7 @@ def test_organiser_matches_and_publishes_a_buyer_gets_its_calendar_and_a_meeting
     _log_out(page)
 
     # Two independent parsers read the same meetings.
-    host = current_app.config["SERVER_HOST"]
+    host = current_app.config["CALENDAR_UID_DOMAIN"]
     by_icalendar = icalendar.Calendar.from_ical(body).walk("VEVENT")
     by_vobject = vobject.readOne(body.decode("utf-8")).contents.get("vevent", [])
     expected_uids = [f"meeting-{m.id}@{host}" for m in mine]

@@ -102,7 +102,7 @@ def test_the_feed_parses_with_two_independent_parsers_that_agree(client, fair):
     assert len(by_icalendar) == len(by_vobject) == 3
     uids = {str(v["UID"]) for v in by_icalendar}
     assert uids == {v.uid.value for v in by_vobject}
-    assert all(re.fullmatch(r"programme-\d+@127\.0\.0\.1:5000", uid) for uid in uids)
+    assert all(re.fullmatch(r"programme-\d+@ocopfair\.local", uid) for uid in uids)
     assert {str(v["SUMMARY"]) for v in by_icalendar} == {OPENING, TASTING, SEMINAR}
     assert {v.summary.value for v in by_vobject} == {OPENING, TASTING, SEMINAR}
 
@@ -161,7 +161,7 @@ def test_the_feed_speaks_the_visitors_language(client, fair):
 def test_moving_an_item_raises_its_sequence_and_keeps_its_uid(client, fair, organiser, db):
     before = _by_uid(_vevents_icalendar(_feed(client, fair).data))
     item = next(i for i in fair.programme if i.title_vi == TASTING)
-    uid = f"programme-{item.id}@127.0.0.1:5000"
+    uid = f"programme-{item.id}@ocopfair.local"
     assert int(before[uid]["SEQUENCE"]) == 0
 
     services.save_programme_item(
@@ -187,7 +187,7 @@ def test_moving_an_item_raises_its_sequence_and_keeps_its_uid(client, fair, orga
 
 def test_a_cancelled_item_stays_in_the_feed_as_cancelled_with_a_higher_sequence(client, fair, organiser, db):
     item = next(i for i in fair.programme if i.title_vi == SEMINAR)
-    uid = f"programme-{item.id}@127.0.0.1:5000"
+    uid = f"programme-{item.id}@ocopfair.local"
     before = _by_uid(_vevents_icalendar(_feed(client, fair).data))[uid]
 
     services.cancel_programme_item(organiser, item)
@@ -362,7 +362,61 @@ def test_an_event_name_with_a_comma_reaches_both_parsers_whole(client, organiser
     event_services.open_registration(None, event)
     db.session.commit()
     body = client.get(f"/events/{event.slug}/programme.ics").get_data(as_text=True)
-    # RFC 5545 TEXT: the comma is escaped (icalendar reads X- names raw, so check the line itself)
-    assert "X-WR-CALNAME:Hội chợ OCOP\\, Hạ Long" in body.replace("\r\n ", "")
+    # RFC 5545 TEXT: the comma is escaped, and the line says VALUE=TEXT so every reader unescapes it
+    assert "X-WR-CALNAME;VALUE=TEXT:Hội chợ OCOP\\, Hạ Long" in body.replace("\r\n ", "")
+    assert str(icalendar.Calendar.from_ical(body)["X-WR-CALNAME"]) == "Hội chợ OCOP, Hạ Long"
     assert icalendar.Calendar.from_ical(body)["X-WR-TIMEZONE"] == "Asia/Ho_Chi_Minh"
     assert vobject.readOne(body).contents["x-wr-calname"][0].value == "Hội chợ OCOP, Hạ Long"
+
+
+# ---------------------------------------------------------------- calendar text, UIDs, language
+
+
+TRICKY_NAME = "Hội chợ OCOP, Hạ Long; lần 2 \\ đặc sản"
+TRICKY_DESCRIPTION = "Chè, nước mắm; rượu ba kích.\nMở cửa 8:00–17:00, vào cửa tự do; có chỗ gửi xe."
+
+
+def test_the_calendar_name_and_description_read_back_exact_in_icalendar_and_vobject(
+    client, organiser, make_event, db
+):
+    event = make_event(organiser=organiser, name_vi=TRICKY_NAME, description_vi=TRICKY_DESCRIPTION)
+    services.open_registration(None, event)
+    db.session.commit()
+    body = client.get(f"/events/{event.slug}/programme.ics").data
+    unfolded = body.decode("utf-8").replace("\r\n ", "")
+    # Escaped (no raw comma or semicolon in the value) and typed, so no reader keeps a backslash.
+    assert "X-WR-CALDESC;VALUE=TEXT:Chè\\, nước mắm\\; rượu ba kích.\\nMở cửa" in unfolded
+    assert "X-WR-CALNAME;VALUE=TEXT:Hội chợ OCOP\\, Hạ Long\\; lần 2 \\\\ đặc sản" in unfolded
+
+    calendar = icalendar.Calendar.from_ical(body)
+    assert str(calendar["X-WR-CALNAME"]) == TRICKY_NAME
+    assert str(calendar["NAME"]) == TRICKY_NAME
+    assert str(calendar["X-WR-CALDESC"]) == TRICKY_DESCRIPTION
+    parsed = vobject.readOne(body.decode("utf-8"))
+    assert parsed.x_wr_calname.value == TRICKY_NAME
+    assert parsed.x_wr_caldesc.value == TRICKY_DESCRIPTION
+
+
+def test_uids_stay_the_same_when_the_server_host_or_port_changes(client, fair, app, monkeypatch):
+    uids = set(_by_uid(_vevents_icalendar(_feed(client, fair).data)))
+    assert uids and all(uid.endswith("@ocopfair.local") for uid in uids), "no host, no port"
+    monkeypatch.setitem(app.config, "SERVER_HOST", "hoicho.ocop.gov.vn:8443")
+    assert set(_by_uid(_vevents_icalendar(_feed(client, fair).data))) == uids
+    # The configured domain is what names them.
+    monkeypatch.setitem(app.config, "CALENDAR_UID_DOMAIN", "ocop.example.vn")
+    moved = set(_by_uid(_vevents_icalendar(_feed(client, fair).data)))
+    assert moved == {uid.replace("@ocopfair.local", "@ocop.example.vn") for uid in uids}
+
+
+def _page_language(client, path="/events/") -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'<html lang="([a-z]+)"', page).group(1)
+
+
+def test_fetching_the_feed_in_english_leaves_the_browsing_language_alone(client, fair):
+    assert _page_language(client, "/events/?lang=fr") == "fr"
+    feed = icalendar.Calendar.from_ical(_feed(client, fair, lang="en").data)
+    assert str(feed["X-WR-CALNAME"]) == "Quang Ninh OCOP Fair"  # the feed itself speaks English
+    assert _page_language(client) == "fr", "the session keeps the language the person chose"
+    assert _page_language(client, "/events/?lang=en") == "en"  # a page's ?lang= still switches
+    assert _page_language(client) == "en"

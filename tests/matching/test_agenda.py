@@ -307,12 +307,11 @@ def test_the_ics_download_is_read_alike_by_two_parsers(client, fair, booked):
     assert "METHOD:PUBLISH" in text and "BEGIN:VTIMEZONE" in text and f"TZID:{ZONE}" in text
     assert f"X-WR-TIMEZONE:{ZONE}" in text
 
-    # Both parsers read the escaped name back whole (icalendar keeps X- values raw: unescape them).
+    # Both parsers read the escaped name back whole (typed VALUE=TEXT, so icalendar unescapes it too).
     name = f"Agenda — {buyer.organisation.name}, {fair.event.name_en}"  # Vietnamese intact
     assert vobject.readOne(text).x_wr_calname.value == name
-    raw = str(icalendar.Calendar.from_ical(body)["X-WR-CALNAME"])
-    assert raw.replace("\\,", ",").replace("\\;", ";") == name
-    host = client.application.config["SERVER_HOST"]
+    assert str(icalendar.Calendar.from_ical(body)["X-WR-CALNAME"]) == name
+    host = client.application.config["CALENDAR_UID_DOMAIN"]
     by_icalendar, by_vobject = _vevents(body)
     assert len(by_icalendar) == len(by_vobject) == 2
     uids = [str(e["UID"]) for e in by_icalendar]
@@ -468,7 +467,7 @@ def test_resetting_the_feed_invalidates_the_old_url(client, fair, booked):
 def test_the_feed_speaks_the_language_in_its_url(client, fair, booked):
     path = _feed_path(client, fair, fair.buyers[0][0])
     english = client.get(path + "?lang=en").get_data(as_text=True)
-    assert "X-WR-CALNAME:Agenda —" in english
+    assert "X-WR-CALNAME;VALUE=TEXT:Agenda —" in english
 
 
 # ---------------------------------------------------------------- why matched
@@ -500,3 +499,49 @@ def test_why_matched_puts_the_strongest_reason_first(app):
             "Category fit: Both sides deal in Tea.",
             "Supply capacity: Supplies half the monthly volume.",
         ]
+
+
+# ---------------------------------------------------------------- calendar text, UIDs, language
+
+
+def test_the_agenda_calendar_name_reads_back_exact_in_icalendar_and_vobject(app, db, fair, booked):
+    from flask_babel import force_locale
+
+    from app.matching.agenda.ical import calendar_name
+
+    _user, buyer = fair.buyers[0]
+    buyer.organisation.name = "HTX Chè; Trà, Hải Hà \\ Quảng Ninh"
+    db.session.commit()
+    items = agenda.agenda_items(buyer, agenda.meetings_of(buyer))
+    with app.test_request_context("/"), force_locale("en"):
+        body = agenda_calendar(
+            fair.event, buyer, items, host="ocopfair.local", agenda_url="https://x", locale="en"
+        )
+        name = calendar_name(buyer, fair.event, "en")
+    assert "HTX Chè; Trà, Hải Hà \\ Quảng Ninh" in name
+    assert b"X-WR-CALNAME;VALUE=TEXT:Agenda" in body
+    assert str(icalendar.Calendar.from_ical(body)["X-WR-CALNAME"]) == name
+    assert vobject.readOne(body.decode("utf-8")).x_wr_calname.value == name
+
+
+def test_meeting_uids_stay_the_same_when_the_server_host_or_port_changes(
+    client, app, fair, booked, monkeypatch
+):
+    first, later, _other = booked
+    path = _feed_path(client, fair, fair.buyers[0][0])
+    uids = [str(e["UID"]) for e in _vevents(client.get(path).data)[0]]
+    assert sorted(uids) == sorted(f"meeting-{m.id}@ocopfair.local" for m in (first, later))
+    monkeypatch.setitem(app.config, "SERVER_HOST", "hoicho.ocop.gov.vn:8443")
+    assert [str(e["UID"]) for e in _vevents(client.get(path).data)[0]] == uids
+
+
+def test_the_agenda_ics_and_feed_in_english_leave_the_browsing_language_alone(client, fair, booked):
+    path = _feed_path(client, fair, fair.buyers[0][0])
+    _login(client, fair.buyers[0][0])
+    agenda_page = f"/my/events/{fair.event.slug}/agenda"
+    assert '<html lang="vi"' in client.get(agenda_page + "?lang=vi").get_data(as_text=True)
+    download = client.get(f"/my/events/{fair.event.slug}/agenda.ics?lang=en").get_data(as_text=True)
+    assert "X-WR-CALNAME;VALUE=TEXT:Agenda —" in download  # English, for this response
+    feed = client.get(path + "?lang=en").get_data(as_text=True)
+    assert "X-WR-CALNAME;VALUE=TEXT:Agenda —" in feed
+    assert '<html lang="vi"' in client.get(agenda_page).get_data(as_text=True)

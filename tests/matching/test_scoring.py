@@ -204,3 +204,14 @@ def test_a_pair_someone_asked_for_is_kept_despite_the_filters_but_not_a_block():
         {"buyer": "b1", "producer": "p1", "kind": "ask", "status": "declined", "requested_by": "buyer"}
     ]
     assert candidate_graph([buyer()], [producer()], on=LAST_DAY, requests=declined).number_of_edges() == 0
+
+
+def test_french_explanations_put_a_non_breaking_space_before_the_colon(app):
+    result = score_pair(buyer(wants_tea(monthly_volume=5, unit="tonne")), producer(tea()), on=LAST_DAY)
+    with app.test_request_context("/?lang=fr"):
+        french = explain(result.breakdown())
+    with app.test_request_context("/?lang=en"):
+        english = explain(result.breakdown())
+    # The colon after the term's name: "Affinité de catégorie : ...", not "Affinité de catégorie: ...".
+    assert french and all(line[line.index(":") - 1] == "\u00a0" for line in french), french
+    assert all(": " in line and "\u00a0" not in line for line in english)

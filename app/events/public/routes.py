@@ -198,7 +198,7 @@ def programme_feed(slug: str):
     body = programme_calendar(
         event,
         event.programme,
-        host=current_app.config["SERVER_HOST"],
+        host=current_app.config["CALENDAR_UID_DOMAIN"],
         event_url=url_for("events_public.event_page", slug=event.slug, _external=True),
         locale=g.locale,
     )

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import i18n
 from app.accounts.permissions import roles_required
 from app.errors import PermissionDenied
 from app.events import services
@@ -152,5 +153,5 @@ def decide(event_id: int):
     if result.succeeded:
         flash(_("%(n)d registration(s) updated.", n=len(result.succeeded)), "success")
     for registration, why in result.failed:
-        flash(f"{registration.organisation.name}: {why}", "warning")
+        flash(f"{registration.organisation.name}{i18n.colon()}{why}", "warning")
     return redirect(back)

@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import signals
+from app import i18n, signals
 from app.accounts.models import User
 from app.catalog.models import DemandLine, Organisation, Product
 from app.data.vocab import CERTIFIED_MIN_STARS
@@ -79,8 +79,8 @@ def _current_locale() -> str:
 
 
 def _day(value: date) -> str:
-    """A date as day/month/year, the way Vietnamese and French readers write it."""
-    return value.strftime("%d/%m/%Y")
+    """A date in the reader's language ("23 thg 12, 2026", "Dec 23, 2026", "23 déc. 2026")."""
+    return i18n.day_text(value)
 
 
 def _lock_event(event: Event, role: str) -> int:

@@ -1,14 +1,15 @@
 """A participant's agenda as iCalendar (specs/calendar.md), the way app.events.ical does the programme.
 
 - `agenda_calendar`: the download and the subscription feed (METHOD:PUBLISH), one VEVENT per
-  published meeting, UID `meeting-<id>@<host>`, SEQUENCE the meeting's own (raised by
+  published meeting, UID `meeting-<id>@<CALENDAR_UID_DOMAIN>`, SEQUENCE the meeting's own (raised by
   whoever moves or cancels it), STATUS:CONFIRMED, or STATUS:CANCELLED for a removed meeting,
   which stays in the feed until the event ends so subscribed clients drop it.
 - `meeting_invitation`: one meeting mailed as METHOD:REQUEST (new or moved) or
   METHOD:CANCEL (removed), with ORGANIZER and ATTENDEE as iTIP requires.
 
 Plain functions on plain objects: no request, no database session; the caller gives the
-host (for UIDs) and the URLs. Call them where gettext works (a request, or force_locale).
+UID domain as `host` (CALENDAR_UID_DOMAIN, not the server's host and port) and the URLs.
+Call them where gettext works (a request, or force_locale).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext
 
 from app.database import utcnow
-from app.events.ical import PRODID, REFRESH_INTERVAL
+from app.events.ical import PRODID, REFRESH_INTERVAL, add_text
 from app.events.models import Event, Registration
 from app.matching.agenda.services import AgendaItem, products_text
 
@@ -208,9 +209,9 @@ def agenda_calendar(
     )
     # Added as vText, not Calendar.new(name=...), which writes the name's commas unescaped
     # (and vobject then reads "Agenda — X, Y" as the list ["Agenda — X", "Y"]).
-    name = icalendar.vText(calendar_name(registration, event, locale))
-    calendar.add("NAME", name)
-    calendar.add("X-WR-CALNAME", name)
+    name = calendar_name(registration, event, locale)
+    add_text(calendar, "NAME", name)
+    add_text(calendar, "X-WR-CALNAME", name)
     calendar.add("X-WR-TIMEZONE", event.timezone)
     calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(REFRESH_INTERVAL).to_ical().decode())
     stamp = _utc(now)

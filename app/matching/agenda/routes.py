@@ -103,7 +103,7 @@ def _agenda_body(event: Event, registration) -> bytes:
         event,
         registration,
         agenda.agenda_items(registration, meetings),
-        host=current_app.config["SERVER_HOST"],
+        host=current_app.config["CALENDAR_UID_DOMAIN"],
         agenda_url=_agenda_url(event),
         profile_url=_profile_url,
         locale=g.locale,

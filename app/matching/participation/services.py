@@ -38,6 +38,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
+from app import i18n
 from app.catalog.models import DemandLine, Product
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import FINAL_EVENT_STATES, Event, Registration, RegistrationProduct
@@ -234,7 +235,7 @@ def set_availability(
         raise ServiceError(
             _l(
                 "You have a meeting at %(time)s; ask the organiser to cancel it before you drop that slot.",
-                time=moment.strftime("%d/%m %H:%M") if moment else "?",
+                time=i18n.when(moment, moment.tzinfo, year=False) if moment else "?",
             ),
             "slots",
         )

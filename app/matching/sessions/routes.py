@@ -125,7 +125,7 @@ def session(event_id: int, session_id: int):
         back=urlencode(filters.args()),
         max_per_page=grid.MAX_MEETINGS_PER_PAGE,
         session_state_labels=STATE_LABELS,
-        slot_text=services.slot_text,
+        slot_text=services.slot_label,
         why_lines=grid.why_lines,
         job=_job_view(session),
     )
@@ -250,11 +250,11 @@ def move_meeting(event_id: int, session_id: int, meeting_id: int):
             meeting=meeting,
             choices=choices,
             table_labels=services.table_labels(session),
-            slot_text=services.slot_text,
+            slot_text=services.slot_label,
             back=urlencode(back.args()),
             form=form,
         )
-    form.slot.choices = [(s.index, services.slot_text(s)) for s in services.slots_of(session)]
+    form.slot.choices = [(s.index, services.slot_label(s)) for s in services.slots_of(session)]
     if not form.validate_on_submit():
         flash(_("Choose a slot and a table number."), "danger")
         return redirect(_back(session, f"#meeting-{meeting.id}", back))

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from flask import g, has_request_context
 from flask_babel import format_decimal, get_translations, gettext
 
+from app import i18n
 from app.data import vocab
 from app.data.provinces import province_name
 from app.matching.engine.scoring import EXCLUSION_REASONS, TERM_NAMES
@@ -23,13 +24,14 @@ def explain(breakdown: Mapping, *, with_weights: bool = False) -> list[str]:
     """The reasons of a score (PairScore.breakdown() or Meeting.why_json) in the current language."""
     lines = []
     translate = get_translations().ugettext  # once: Flask-Babel's gettext looks it up at each call
+    colon = i18n.colon()  # "Category fit: ..."; "Affinité de catégorie : ..." in French
     for term in breakdown.get("terms", []):
         name = translate(TERM_NAMES.get(term["term"], term["term"]))
         notes = [
             _formatted(translate(note["msgid"]), _display_params(note["params"]))
             for note in term.get("notes", [])
         ]
-        text = f"{name}: {' '.join(notes)}"
+        text = f"{name}{colon}{' '.join(notes)}"
         if with_weights:
             text += f" ({format_decimal(term['value'], '0.00')} × {format_decimal(term['weight'], '0.00')})"
         lines.append(text)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, or_, select, update
 
-from app import signals
+from app import i18n, signals
 from app.catalog.models import (
     DemandLine,
     DemandProvince,
@@ -1125,7 +1125,13 @@ def repair(actor, session: MatchingSession, *, time_limit: float | None = DEFAUL
 
 
 def slot_text(slot: Slot) -> str:
+    """A slot in digits, the same in every language (the agenda mails share their lines)."""
     return f"{slot.start:%d/%m/%Y %H:%M}–{slot.end:%H:%M}"
+
+
+def slot_label(slot: Slot) -> str:
+    """A slot on a page, in the reader's language: "Dec 23, 2026, 8:30 AM–8:50 AM"."""
+    return i18n.time_range(slot.start, slot.end, slot.start.tzinfo)
 
 
 # ---------------------------------------------------------------- the session page
