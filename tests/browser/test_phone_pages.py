@@ -37,9 +37,11 @@ OVERFLOW = """() => {
     if (element.id) name += "#" + element.id;
     for (const cls of element.classList) name += "." + cls;
     const parent = element.parentElement;
-    return parent && parent !== document.body ? describe(parent).split(" > ").slice(-2).join(" > ") + " > " + name : name;
+    if (!parent || parent === document.body) return name;
+    return describe(parent).split(" > ").slice(-2).join(" > ") + " > " + name;
   };
-  return {scrollWidth: root.scrollWidth, clientWidth: width, widest: describe(widest), right: Math.round(right)};
+  return {scrollWidth: root.scrollWidth, clientWidth: width,
+          widest: describe(widest), right: Math.round(right)};
 }"""
 
 
@@ -148,8 +150,8 @@ def test_no_page_of_the_journeys_scrolls_sideways_on_a_phone(browser, live_serve
                 overflow = page.evaluate(OVERFLOW)
                 if overflow:
                     sideways.append(
-                        f"{lang} {who} {path}: {overflow['scrollWidth']} px wide in {overflow['clientWidth']},"
-                        f" widest {overflow['widest']} (right edge {overflow['right']} px)"
+                        f"{lang} {who} {path}: {overflow['scrollWidth']} px wide"
+                        f" in {overflow['clientWidth']}, widest {overflow['widest']} (right edge {overflow['right']} px)"
                     )
             context.close()
     assert not broken, "pages of the journeys that did not open:\n" + "\n".join(broken)
