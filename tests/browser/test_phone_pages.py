@@ -151,7 +151,8 @@ def test_no_page_of_the_journeys_scrolls_sideways_on_a_phone(browser, live_serve
                 if overflow:
                     sideways.append(
                         f"{lang} {who} {path}: {overflow['scrollWidth']} px wide"
-                        f" in {overflow['clientWidth']}, widest {overflow['widest']} (right edge {overflow['right']} px)"
+                        f" in {overflow['clientWidth']}, widest {overflow['widest']}"
+                        f" (right edge {overflow['right']} px)"
                     )
             context.close()
     assert not broken, "pages of the journeys that did not open:\n" + "\n".join(broken)
