@@ -99,6 +99,9 @@ def _journeys(db) -> dict[str, list[str]]:
             f"/my/events/{slug}/matching",
             f"/my/events/{slug}/producers",
             f"/my/events/{slug}/agenda",
+            "/my/registrations",
+            "/my/organisation",
+            "/account",
         ],
         "organiser": [
             "/manage/events/",
@@ -114,6 +117,10 @@ def _journeys(db) -> dict[str, list[str]]:
             f"{manage}/matching/{session.id}/people",
             f"{manage}/outcomes",
             f"{manage}/checkin",
+            f"{manage}/programme/new",
+            f"{manage}/booth-types",
+            f"{manage}/booth-allocation",
+            f"{manage}/jobs",
         ],
     }
 
