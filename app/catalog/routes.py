@@ -89,6 +89,8 @@ def dashboard():
         return redirect(url_for("catalog.my_products"))
     if current_user.role == "buyer":
         return redirect(url_for("catalog.my_demand"))
+    if current_user.role == "organiser":
+        return redirect(url_for("events.index"))
     return redirect(url_for("catalog.organisations"))
 
 

@@ -55,6 +55,10 @@ def _local_field(label, required=False):
     return DateTimeLocalField(label, format=LOCAL, validators=[*validators, within_years])
 
 
+# What 0 places means in app/events/registrations/services.py (_place): no room among the approved.
+PLACES_HINT = _l("0 = no places yet: every registration goes on the waiting list.")
+
+
 class EventForm(AppForm):
     kind = SelectField(_l("Kind of event"), validators=[DataRequired()])
     name_vi = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=200)])
@@ -62,8 +66,11 @@ class EventForm(AppForm):
     name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=200)])
     slug = StringField(
         _l("Web address"),
-        validators=[DataRequired(), Length(max=80)],
-        description=_l("Lower-case letters, digits and dashes: /events/<address>"),
+        validators=[Optional(), Length(max=80)],
+        description=_l(
+            "Optional: left empty, it is made from the Vietnamese name. "
+            "Lower-case letters, digits and dashes: /events/<address>"
+        ),
     )
     timezone = StringField(_l("Time zone"), default="Asia/Ho_Chi_Minh", validators=[DataRequired()])
     starts_at = _local_field(_l("Starts (local time)"), required=True)
@@ -72,10 +79,16 @@ class EventForm(AppForm):
     venue_address = StringField(_l("Venue address"), validators=[Optional(), Length(max=300)])
     province_code = SelectField(_l("Province"), validators=[Optional()])
     exhibitor_capacity = IntegerField(
-        _l("Exhibitor places"), default=0, validators=[InputRequired(), NumberRange(min=0, max=MAX_PLACES)]
+        _l("Exhibitor places"),
+        default=0,
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_PLACES)],
+        description=PLACES_HINT,
     )
     buyer_capacity = IntegerField(
-        _l("Buyer places"), default=0, validators=[InputRequired(), NumberRange(min=0, max=MAX_PLACES)]
+        _l("Buyer places"),
+        default=0,
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_PLACES)],
+        description=PLACES_HINT,
     )
     exhibitor_registration_opens_at = _local_field(_l("Exhibitor registration opens"))
     exhibitor_registration_closes_at = _local_field(_l("Exhibitor registration closes"))

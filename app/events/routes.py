@@ -81,7 +81,7 @@ def index():
 @bp.route(MANAGE + "/new", methods=["GET", "POST"])
 @roles_required("organiser")
 def create():
-    """Organisers: create an event (it starts as a draft)."""
+    """Organisers: create an event (a draft, or open for registration if its window has begun)."""
     form = EventForm()
     if form.validate_on_submit():
         values = _event_values(form)
@@ -90,9 +90,15 @@ def create():
             _show_errors(form, errors)
         else:
             with service_errors(form):
-                event = services.create_event(current_user, **values)
+                event = services.create_event(current_user, open_if_due=True, **values)
                 _after_change(event)
-                flash(_("The event was created as a draft."), "success")
+                if event.state == "registration_open":
+                    flash(
+                        _("The event was created with its registration open: its window has begun."),
+                        "success",
+                    )
+                else:
+                    flash(_("The event was created as a draft."), "success")
                 return redirect(url_for("events.show", event_id=event.id))
     return render_template("events/form.html", form=form, event=None)
 
@@ -121,6 +127,8 @@ def edit(event_id: int):
         _fill_local_times(form, event)
     if form.validate_on_submit():
         values = _event_values(form)
+        if not values.get("slug"):
+            del values["slug"]  # left empty: the event keeps its address
         merged = {key: getattr(event, key) for key in services.EVENT_FIELDS} | values
         errors = services.validate_all(merged, event)
         if errors:

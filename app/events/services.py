@@ -7,6 +7,7 @@ scheduled jobs call the same functions. Functions flush; the caller commits once
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -165,7 +166,9 @@ def validate_event(values: dict, event: Event | None = None) -> list[ServiceErro
     """Every rule an event's settings must meet, as field errors."""
     errors: list[ServiceError] = []
     slug = values.get("slug") or ""
-    if not SLUG_RE.match(slug) or len(slug) > 80:
+    if not slug and event is None:
+        pass  # a new event without an address gets one made from its name (create_event)
+    elif not SLUG_RE.match(slug) or len(slug) > 80:
         errors.append(
             ServiceError(
                 _l("Use lower-case letters, digits and dashes, e.g. hoi-cho-ocop-quang-ninh-2025."), "slug"
@@ -223,10 +226,35 @@ def _clean(value):
     return value
 
 
-def create_event(actor, **fields) -> Event:
+def slug_from_name(name: str) -> str:
+    """A web address made of `name`: Vietnamese letters without their marks ("đ" becomes "d"),
+    lower case, words joined by dashes, at most 72 characters (room for a "-2" suffix)."""
+    text = (name or "").replace("đ", "d").replace("Đ", "D")
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    slug = "-".join(words)[:72].strip("-")
+    return slug or "event"
+
+
+def unique_slug(name: str) -> str:
+    """`slug_from_name(name)`, followed by -2, -3... if another event already has that address."""
+    base = slug_from_name(name)
+    taken = set(db.session.scalars(select(Event.slug).where(Event.slug.like(f"{base}%"))))
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def create_event(actor, *, open_if_due: bool = False, now: datetime | None = None, **fields) -> Event:
+    """A new event, as a draft. With `open_if_due`, its registration opens at once when its
+    window has already started: what the scheduled "open" step would do a moment later, so the
+    organiser reads one state on the page. Without an address, one is made from the name."""
     if actor.role not in ("organiser", "admin"):
         raise PermissionDenied
     values = {key: _clean(fields.get(key)) for key in EVENT_FIELDS}
+    if not values.get("slug") and values.get("name_vi"):
+        values["slug"] = unique_slug(values["name_vi"])
     values["timezone"] = values.get("timezone") or "Asia/Ho_Chi_Minh"
     values["exhibitor_capacity"] = values.get("exhibitor_capacity") or 0
     values["buyer_capacity"] = values.get("buyer_capacity") or 0
@@ -237,6 +265,8 @@ def create_event(actor, **fields) -> Event:
     event.organisers.append(EventOrganiser(user_id=actor.id))
     db.session.add(event)
     db.session.flush()
+    if open_if_due and check_move(event, "registration_open", now).allowed:
+        move_event(actor, event, "registration_open", now)
     return event
 
 

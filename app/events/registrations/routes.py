@@ -16,10 +16,11 @@ from app.events.registrations import services as registrations
 from app.events.registrations.forms import REGISTRATION_STATUS_LABELS, ApplyForm
 from app.events.services import managed_event
 from app.extensions import db
-from app.inputs import parse_id
+from app.inputs import page_arg, parse_id
 from app.transaction import service_errors
 
 STATUS_FILTERS = ("pending", "waitlisted", "approved", "rejected", "withdrawn")
+REGISTRATIONS_PER_PAGE = 25
 
 
 @bp.app_context_processor
@@ -107,11 +108,25 @@ def withdraw(registration_id: int):
 @bp.route(MANAGE + "/<int:event_id>/registrations", endpoint="registrations")
 @roles_required("organiser")
 def registrations_page(event_id: int):
-    """The event's organisers: every registration, by role and status, to approve or reject."""
+    """The event's organisers: every registration, by role and status, to approve or reject.
+
+    Query parameters: `role` (exhibitor, the default, or buyer), `status` (pending, waitlisted,
+    approved, rejected, withdrawn; all when absent), `sort` (date, the default, name, status or
+    role; "-" before it for descending, e.g. ?sort=-date) and `page` (REGISTRATIONS_PER_PAGE a page).
+    """
     event = managed_event(current_user, event_id)
     role = request.args.get("role") if request.args.get("role") in ("exhibitor", "buyer") else "exhibitor"
     status = request.args.get("status") if request.args.get("status") in STATUS_FILTERS else None
-    items = registrations.registrations_for(current_user, event, role=role, status=status)
+    sort = _sort_arg()
+    page = registrations.registrations_page(
+        current_user,
+        event,
+        role=role,
+        status=status,
+        sort=sort,
+        page=page_arg(),
+        per_page=REGISTRATIONS_PER_PAGE,
+    )
     by_status = registrations.counts(event)[role]
     counts = {s: by_status.get(s, 0) for s in STATUS_FILTERS}
     return render_template(
@@ -119,10 +134,21 @@ def registrations_page(event_id: int):
         event=event,
         role=role,
         status=status,
-        items=items,
+        sort=sort,
+        page=page,
+        items=page.items,
         counts=counts,
         approved=services.approved_count(event, role),
         capacity=getattr(event, f"{role}_capacity"),
+    )
+
+
+def _sort_arg() -> str:
+    wanted = request.values.get("sort") or "date"
+    return (
+        wanted
+        if wanted.lstrip("-") in registrations.REGISTRATION_SORTS and wanted.count("-") <= 1
+        else "date"
     )
 
 
@@ -134,7 +160,15 @@ def decide(event_id: int):
     ids = [n for n in map(parse_id, request.form.getlist("ids")) if n is not None]
     action = request.form.get("action")
     reason = (request.form.get("reason") or "").strip()
-    back = url_for("events.registrations", event_id=event.id, role=request.form.get("role") or "exhibitor")
+    status = request.form.get("status")
+    back = url_for(
+        "events.registrations",
+        event_id=event.id,
+        role=request.form.get("role") or "exhibitor",
+        status=status if status in STATUS_FILTERS else None,
+        sort=_sort_arg(),
+        page=parse_id(request.form.get("page")),
+    )
     chosen = [
         r for r in (db.session.get(Registration, i) for i in ids) if r is not None and r.event_id == event.id
     ]

@@ -27,9 +27,9 @@ from datetime import date, datetime, timedelta
 from flask import has_request_context
 from flask_babel import force_locale, format_date, get_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app import i18n, signals
 from app.accounts.models import User
@@ -48,6 +48,7 @@ from app.events.services import approved_count, can_manage, ensure_can_manage, r
 from app.extensions import db
 from app.inputs import parse_id
 from app.notifications.services import queue_mail
+from app.paging import counted_page, rows_and_total
 
 ACTIVE_STATUSES = ("pending", "approved", "waitlisted")
 DECIDABLE_STATUSES = ("pending", "waitlisted")
@@ -574,6 +575,63 @@ def registrations_for(
     if status is not None:
         query = query.where(Registration.status == status)
     return list(db.session.scalars(query))
+
+
+# How the organisers' registrations list may be sorted (?sort=<key>, "-<key>" for descending).
+REGISTRATION_SORTS = ("date", "name", "status", "role")
+# The order of statuses when sorting by status: what needs a decision first.
+STATUS_ORDER = ("pending", "waitlisted", "approved", "rejected", "withdrawn")
+
+
+def registrations_page(
+    actor,
+    event: Event,
+    *,
+    role: str | None = None,
+    status: str | None = None,
+    sort: str = "date",
+    page: int = 1,
+    per_page: int = 25,
+):
+    """One page of the event's registrations for its organisers, with the total, sorted by
+    `sort` (one of REGISTRATION_SORTS, "-" before it for descending; ties in order of
+    application). Organisations, products and demand lines are loaded with the page: the
+    number of statements does not grow with the rows."""
+    ensure_can_manage(actor, event)
+    descending = sort.startswith("-")
+    key = sort.lstrip("-") if sort.lstrip("-") in REGISTRATION_SORTS else "date"
+    status_rank = case(
+        {code: rank for rank, code in enumerate(STATUS_ORDER)}, value=Registration.status, else_=99
+    )
+    columns = {
+        "date": [Registration.created_at],
+        "name": [func.lower(Organisation.name)],
+        "status": [status_rank],
+        "role": [Registration.role],
+    }[key]
+    ordering = [column.desc() if descending else column.asc() for column in columns]
+    tiebreak = (
+        [Registration.created_at.desc(), Registration.id.desc()]
+        if descending
+        else [Registration.created_at, Registration.id]
+    )
+    query = (
+        select(Registration)
+        .join(Organisation, Organisation.id == Registration.organisation_id)
+        .where(Registration.event_id == event.id)
+        .options(
+            contains_eager(Registration.organisation),
+            selectinload(Registration.product_rows).selectinload(RegistrationProduct.product),
+            selectinload(Registration.demand_rows).selectinload(RegistrationDemand.demand_line),
+        )
+        .order_by(*ordering, *tiebreak)
+    )
+    if role is not None:
+        query = query.where(Registration.role == role)
+    if status is not None:
+        query = query.where(Registration.status == status)
+    rows, total = rows_and_total(query, page=page, per_page=per_page)
+    return counted_page([row[0] for row in rows], total, page=page, per_page=per_page)
 
 
 def approved_registrations(event: Event, role: str) -> list[Registration]:

@@ -146,6 +146,23 @@ def participant_context(actor, slug: str) -> tuple[Event | None, MatchingSession
     return event, session, registration if organisation_id is not None else None
 
 
+def waiting_registration(actor, event: Event) -> Registration | None:
+    """The actor's organisation's registration for `event` that is still waiting for a decision
+    (pending, or on the waiting list), or None: why the matchmaking pages are not open to it yet."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.organisation_id is None:
+        return None
+    return db.session.scalar(
+        select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.organisation_id == actor.organisation_id,
+            Registration.status.in_(("pending", "waitlisted")),
+        )
+        .order_by(Registration.id)
+        .limit(1)
+    )
+
+
 def ensure_participant(actor, session: MatchingSession, registration: Registration) -> None:
     """The actor acts for `registration`, which is approved in the session's event."""
     if (

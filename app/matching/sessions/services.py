@@ -120,8 +120,23 @@ def event_days(event: Event) -> tuple[date, date]:
 
 
 def default_values(event: Event) -> dict:
+    """A new session's settings: on the days and hours of the programme's matchmaking items
+    when it has some (the hours of the first), otherwise the event's first morning."""
     first, _ = event_days(event)
-    return DEFAULTS | {"name": str(_l("B2B matchmaking")), "first_day": first, "last_day": first}
+    values = DEFAULTS | {"name": str(_l("B2B matchmaking")), "first_day": first, "last_day": first}
+    items = sorted(
+        (item for item in event.programme if item.kind == "matchmaking" and not item.cancelled),
+        key=lambda item: item.starts_at,
+    )
+    if items:
+        starts, ends = to_local(event, items[0].starts_at), to_local(event, items[0].ends_at)
+        values |= {"first_day": starts.date(), "last_day": to_local(event, items[-1].starts_at).date()}
+        if ends.date() == starts.date() and ends.time() > starts.time():
+            values |= {
+                "day_start": starts.time().replace(tzinfo=None),
+                "day_end": ends.time().replace(tzinfo=None),
+            }
+    return values
 
 
 def slots_of(session: MatchingSession) -> list[Slot]:
