@@ -50,7 +50,11 @@ def upgrade():
             op.f('ck_products_certificate_level'), "certificate_level IS NULL OR certificate_level IN ('province', 'national')"
         )
         batch_op.create_index(
-            'ix_products_certificate_queue', ['certificate_status', 'certificate_submitted_at', 'id'], unique=False
+            'ix_products_certificate_queue',
+            ['certificate_submitted_at', 'id'],
+            unique=False,
+            postgresql_where=sa.text("certificate_status = 'pending'"),
+            sqlite_where=sa.text("certificate_status = 'pending'"),
         )
 
 
