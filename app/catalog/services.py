@@ -471,11 +471,13 @@ def update_product(actor, product: Product, *, bulk: bool = False, **fields) -> 
 
 def delete_product(actor, product: Product, upload_folder: str | None = None) -> None:
     ensure_can_edit_organisation(actor, product.organisation)
-    photo = product.photo_filename
+    photo, certificate = product.photo_filename, product.certificate_file
     db.session.delete(product)
     db.session.flush()
     if photo and upload_folder:
         unlink_after_commit(db.session(), Path(upload_folder) / "products" / photo)
+    if certificate and upload_folder:
+        unlink_after_commit(db.session(), Path(upload_folder) / "certificates" / certificate)
 
 
 def store_product_photo(actor, product: Product, data: bytes, upload_folder: str, max_bytes: int) -> str:

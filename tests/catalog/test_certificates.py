@@ -322,3 +322,14 @@ def test_an_organiser_verifies_and_rejects_from_the_queue(
     assert "Ảnh mờ, không đọc được số" in " ".join(
         text_of(p) for p in mine.select("[data-certificate-problem]")
     )
+
+
+def test_deleting_a_product_removes_its_certificate_scan(client, exhibitor, login, make_product, app):
+    product = make_product(exhibitor.organisation, certificate_status="missing")
+    with app.test_request_context():
+        _submit(exhibitor, product, app)
+    path = certificates.certificate_path(product, app.config["UPLOAD_FOLDER"])
+    assert path.is_file()
+    login(exhibitor)
+    assert client.post(f"/my/products/{product.id}/delete").status_code == 302
+    assert not path.exists()
