@@ -39,6 +39,7 @@ from app.booths.booking import services as booking
 from app.booths.ebooths import services as ebooths
 from app.booths.models import Booth, BoothAssignment
 from app.booths.plan import services as plan
+from app.catalog import gtin as gtin_codes
 from app.catalog import services as catalog
 from app.catalog.certificates import services as certificates
 from app.catalog.models import Organisation, Product
@@ -309,6 +310,7 @@ class _Generator:
         self.product_names: set[str] = set()
         self.tax_codes: set[str] = set()
         self.trace_counters: Counter = Counter()
+        self.certificates_issued = 0
 
     # -------------------------------------------------------- people and contacts
 
@@ -497,6 +499,15 @@ class _Generator:
             prefix = f"{PROVINCE_ABBR[cluster.province]}-{_abbr(cluster.locality)}-{kind.key}"
             self.trace_counters[prefix] += 1
             values["traceability_code"] = f"{prefix}-{self.trace_counters[prefix]:04d}"
+        # The certificate's number and level, and a GS1 barcode under Vietnam's prefix 893,
+        # numbered in order (no draw from rng: the rest of the data stays as it was).
+        self.certificates_issued += 1
+        serial = self.certificates_issued
+        values["certificate_number"] = f"{serial}/QĐ-{'TTg' if stars == 5 else 'UBND'}"
+        values["certificate_level"] = "national" if stars == 5 else "province"
+        if values["traceability_code"]:
+            first_twelve = f"8930{serial:08d}"
+            values["gtin"] = first_twelve + str(gtin_codes.check_digit(first_twelve))
         return values
 
     def producer(self, cluster: Cluster, also: set[int]) -> tuple[ProducerSpec, set[int]]:
