@@ -50,9 +50,12 @@ def test_a_certificate_is_uploaded_verified_in_the_queue_and_the_product_shows_c
     page.set_input_files(
         "input[name=file]", files=[{"name": "chung-nhan.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "certificate-form.png"), full_page=True)
     page.click("main form button[type=submit]")
     page.wait_for_url("**/my/products")
     assert page.locator("[data-certificate=pending]").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "certificate-my-products.png"), full_page=True)
 
     # Not certified yet: the product page says it is being checked, the catalogue leaves it out.
     page.goto(f"/products/{product.id}")
