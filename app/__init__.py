@@ -148,6 +148,7 @@ ROUTE_MODULES = (
 
 def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
+    from app.catalog.certificates.routes import bp as certificates_bp
     from app.catalog.imports.routes import bp as imports_bp
     from app.catalog.routes import bp as catalog_bp
     from app.events import routes as events_routes  # noqa: F401 - adds the organisers' pages to events_bp
@@ -166,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(certificates_bp)
     app.register_blueprint(events_public_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(booths_bp)

@@ -162,6 +162,7 @@ def _catalogue_rows(count: int, seed: int):
                     "category": category,
                     "stars": stars,
                     "certificate_date": issued,
+                    "certificate_status": "verified",  # checked by an organiser: in the catalogue
                     "certificate_expiry": issued + timedelta(days=1095),
                     "price_min": 50_000 + 1000 * rng.randrange(400),
                     "traceability_code": code,

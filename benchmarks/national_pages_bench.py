@@ -153,6 +153,7 @@ def seed_national(app, organiser_id: int, buyers: int, exhibitors: int, products
                     "category": "tea",
                     "stars": 3 + i % 3,
                     "certificate_date": today - timedelta(days=100),
+                    "certificate_status": "verified",  # checked by an organiser: in the catalogue
                     "certificate_expiry": today + timedelta(days=900),
                     "search_text": fold(f"{name} Green tea no. {i + 1}"),
                 }

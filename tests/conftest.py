@@ -321,7 +321,9 @@ def make_user(db):
 def make_product(db, make_producer, make_user):
     from app.catalog import services
 
-    def build(organisation=None, **overrides):
+    def build(organisation=None, certificate_status="verified", **overrides):
+        """A product whose certificate an organiser has verified, unless `certificate_status` says
+        otherwise ("missing": self-declared, "pending", "rejected")."""
         organisation = organisation or make_producer()
         n = next(_counter)
         values = {
@@ -339,7 +341,18 @@ def make_product(db, make_producer, make_user):
             "price_unit": "kg",
         } | overrides
         owner = _SystemActor(organisation.id)
-        return services.create_product(owner, organisation, **values)
+        product = services.create_product(owner, organisation, **values)
+        if certificate_status != "missing":
+            product.certificate_number = product.certificate_number or f"{n}/QĐ-UBND"
+            product.certificate_level = product.certificate_level or "province"
+            product.certificate_status = certificate_status
+            product.certificate_submitted_at = clock.now()
+            if certificate_status in ("verified", "rejected"):
+                product.certificate_reviewed_at = clock.now()
+            if certificate_status == "rejected":
+                product.certificate_rejection_reason = "Số giấy chứng nhận không khớp"
+            services.db.session.flush()
+        return product
 
     return build
 

@@ -99,6 +99,12 @@ class ProductForm(AppForm):
     )
     price_unit = SelectField(_l("Price per"), validators=[Optional()])
     traceability_code = StringField(_l("Traceability code"), validators=[Optional(), Length(max=64)])
+    gtin = StringField(
+        _l("GS1 barcode (GTIN-13)"),
+        validators=[Optional(), Length(max=20)],
+        description=_l("The 13 digits under the EAN barcode; Vietnamese codes start with 893."),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
     description_vi = TextAreaField(_l("Description in Vietnamese"), validators=[Optional(), Length(max=5000)])
     description_en = TextAreaField(_l("Description in English"), validators=[Optional(), Length(max=5000)])
     description_fr = TextAreaField(_l("Description in French"), validators=[Optional(), Length(max=5000)])
@@ -124,6 +130,7 @@ class ProductForm(AppForm):
             "stars": self.stars.data,
             "certificate_date": self.certificate_date.data,
             "certificate_expiry": self.certificate_expiry.data,
+            "gtin": self.gtin.data,
             "standards": self.standards.data or [],
             "capacity_per_month": float(capacity) if capacity is not None else None,
             "capacity_unit": self.capacity_unit.data or None,

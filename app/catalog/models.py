@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -105,7 +106,23 @@ class Product(db.Model):
         ),
         CheckConstraint("capacity_per_month IS NULL OR capacity_per_month >= 0", name="capacity"),
         UniqueConstraint("organisation_id", "name_vi", name="uq_products_organisation_name"),
+        CheckConstraint(
+            "certificate_status IN ('missing', 'pending', 'verified', 'rejected')", name="certificate_status"
+        ),
+        CheckConstraint(
+            "certificate_level IS NULL OR certificate_level IN ('province', 'national')",
+            name="certificate_level",
+        ),
         Index("ix_products_group_stars", "ocop_group", "stars"),
+        # The verification queue: pending certificates, oldest first. Partial, so it stays as small
+        # as the queue and the catalogue's planner never mistakes it for a way to find products.
+        Index(
+            "ix_products_certificate_queue",
+            "certificate_submitted_at",
+            "id",
+            postgresql_where=text("certificate_status = 'pending'"),
+            sqlite_where=text("certificate_status = 'pending'"),
+        ),
         trigram_index("ix_products_search_text_trgm", "search_text"),
     )
 
@@ -130,6 +147,20 @@ class Product(db.Model):
     price_max: Mapped[int | None] = mapped_column(BigInteger)
     price_unit: Mapped[str | None] = mapped_column(String(10))
     traceability_code: Mapped[str | None] = mapped_column(String(64), unique=True)
+    gtin: Mapped[str | None] = mapped_column(String(13), unique=True)  # GS1 GTIN-13 (EAN-13)
+    # The OCOP certificate as the producer declares it; an organiser or admin checks it.
+    # Only a "verified" one makes the product certified (catalogue, event applications);
+    # changing its facts (number, stars, level, dates) afterwards sends it back to "pending".
+    certificate_number: Mapped[str | None] = mapped_column(String(40))
+    certificate_level: Mapped[str | None] = mapped_column(String(10))  # province | national
+    certificate_file: Mapped[str | None] = mapped_column(String(80))
+    certificate_status: Mapped[str] = mapped_column(String(10), default="missing", server_default="missing")
+    certificate_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    certificate_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    certificate_reviewed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    certificate_rejection_reason: Mapped[str | None] = mapped_column(Text)
     photo_filename: Mapped[str | None] = mapped_column(String(80))
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -137,6 +168,7 @@ class Product(db.Model):
 
     organisation: Mapped[Organisation] = relationship(back_populates="products")
     standard_rows: Mapped[list[ProductStandard]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    certificate_reviewed_by: Mapped[User | None] = relationship(foreign_keys=[certificate_reviewed_by_id])
 
     @property
     def standards(self) -> list[str]:
@@ -145,8 +177,12 @@ class Product(db.Model):
     def is_expired(self, today: date) -> bool:
         return self.certificate_expiry < today
 
+    @property
+    def certificate_verified(self) -> bool:
+        return self.certificate_status == "verified"
+
     def is_certified(self, today: date) -> bool:
-        return self.stars >= CERTIFIED_MIN_STARS and not self.is_expired(today)
+        return self.stars >= CERTIFIED_MIN_STARS and not self.is_expired(today) and self.certificate_verified
 
     def name_in(self, locale: str) -> str:
         return getattr(self, f"name_{locale}", None) or self.name_vi

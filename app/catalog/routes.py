@@ -21,7 +21,9 @@ from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, select
 
 from app.accounts.permissions import roles_required
+from app.catalog import gtin as gtin_codes
 from app.catalog import services
+from app.catalog.certificates import services as certificates
 from app.catalog.forms import DemandLineForm, OrganisationForm, ProductForm, SignupForm
 from app.catalog.models import DemandLine, Organisation, Product
 from app.data.provinces import PROVINCES, province_choices
@@ -132,6 +134,17 @@ def product(product_id: int):
     )
 
 
+@bp.route("/products/<int:product_id>/barcode.svg")
+def product_barcode(product_id: int):
+    """Anyone: a product's GS1 barcode (EAN-13) as an SVG image."""
+    item = db.get_or_404(Product, product_id)
+    if not item.gtin or gtin_codes.problem(item.gtin):
+        abort(404)
+    response = current_app.response_class(gtin_codes.svg(item.gtin), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @bp.route("/products/<int:product_id>/photo")
 def product_photo(product_id: int):
     """Anyone: a product's photo (re-encoded JPEG)."""
@@ -205,8 +218,14 @@ def edit_my_organisation():
 def my_products():
     """Exhibitors: their OCOP products with certificate status."""
     org = _my_organisation()
+    today = services.today()
+    products = services.products_of(org)
     return render_template(
-        "catalog/my_products.html", org=org, products=services.products_of(org), today=services.today()
+        "catalog/my_products.html",
+        org=org,
+        products=products,
+        today=today,
+        problems={item.id: certificates.certificate_problem(item, today) for item in products},
     )
 
 

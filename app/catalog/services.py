@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, contains_eager, load_only, noload, selectinl
 from app import clock
 from app.accounts import services as accounts
 from app.accounts.models import User
+from app.catalog import gtin as gtin_codes
 from app.catalog.models import (
     DemandLine,
     DemandProvince,
@@ -82,7 +83,20 @@ PRODUCT_FIELDS = (
     "price_max",
     "price_unit",
     "traceability_code",
+    "gtin",
+    "certificate_number",
+    "certificate_level",
 )
+# What the certificate says: changing any of these after an organiser verified it sends it
+# back to the verification queue.
+CERTIFICATE_FACTS = (
+    "stars",
+    "certificate_date",
+    "certificate_expiry",
+    "certificate_number",
+    "certificate_level",
+)
+CERTIFICATE_LEVELS = {"province": _l("Province"), "national": _l("National")}
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 PHOTO_MAX_SIDE = 1600
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
@@ -323,7 +337,30 @@ def validate_product(values: dict) -> list[ServiceError]:
     unknown = [code for code in values.get("standards") or [] if code not in STANDARDS]
     if unknown:
         errors.append(ServiceError(_l("Unknown standard: %(code)s.", code=", ".join(unknown)), "standards"))
+    errors.extend(validate_gtin(values.get("gtin")))
+    level = values.get("certificate_level")
+    if level is not None and level not in CERTIFICATE_LEVELS:
+        errors.append(ServiceError(_l("Choose province or national."), "certificate_level"))
+    number = values.get("certificate_number")
+    if number is not None and len(number) > 40:
+        errors.append(
+            ServiceError(_l("The certificate number is at most 40 characters."), "certificate_number")
+        )
     return errors
+
+
+GTIN_MESSAGES = {
+    "digits": _l("A GTIN-13 barcode number has digits only."),
+    "length": _l("A GTIN-13 barcode number has exactly 13 digits."),
+    "check": _l("The last digit (check digit) does not match: check the number on the barcode."),
+}
+
+
+def validate_gtin(code: str | None) -> list[ServiceError]:
+    if not code:
+        return []
+    problem = gtin_codes.problem(code)
+    return [ServiceError(GTIN_MESSAGES[problem], "gtin")] if problem else []
 
 
 def _normalise_product_values(fields: dict) -> dict:
@@ -334,7 +371,17 @@ def _normalise_product_values(fields: dict) -> dict:
         values["certificate_expiry"] = default_expiry(values["certificate_date"])
     if values.get("category") in CATEGORIES and not values.get("ocop_group"):
         values["ocop_group"] = CATEGORIES[values["category"]][0]
+    if "gtin" in values:
+        values["gtin"] = gtin_codes.normalise(values["gtin"])
     return values
+
+
+def _check_gtin_free(code: str | None, own_id: int | None) -> None:
+    if not code:
+        return
+    other = db.session.scalar(select(Product.id).where(Product.gtin == code))
+    if other is not None and other != own_id:
+        raise ServiceError(_l("Another product already has this GTIN barcode."), "gtin")
 
 
 def _check_traceability_free(code: str | None, own_id: int | None) -> None:
@@ -354,6 +401,14 @@ def _check_name_free(organisation_id: int, name_vi: str, own_id: int | None) -> 
 
 
 def _apply_product_values(product: Product, values: dict) -> None:
+    if product.certificate_status in ("verified", "rejected") and any(
+        key in values and values[key] != getattr(product, key) for key in CERTIFICATE_FACTS
+    ):
+        product.certificate_status = "pending"
+        product.certificate_submitted_at = clock.now()
+        product.certificate_reviewed_at = None
+        product.certificate_reviewed_by_id = None
+        product.certificate_rejection_reason = None
     for key, value in values.items():
         if key != "standards":
             setattr(product, key, value)
@@ -368,12 +423,13 @@ def _apply_product_values(product: Product, values: dict) -> None:
         product.name_fr,
         product.traceability_code,
         product.organisation.name if product.organisation else None,
+        product.gtin,
     )
 
 
-def product_search_text(name_vi, name_en, name_fr, traceability_code, producer_name) -> str:
-    """What the catalogue's search looks in: the three names, the code and the producer, folded."""
-    return fold(" ".join(filter(None, [name_vi, name_en, name_fr, traceability_code, producer_name])))
+def product_search_text(name_vi, name_en, name_fr, traceability_code, producer_name, gtin=None) -> str:
+    """What the catalogue's search looks in: the three names, the codes and the producer, folded."""
+    return fold(" ".join(filter(None, [name_vi, name_en, name_fr, traceability_code, producer_name, gtin])))
 
 
 def create_product(actor, organisation: Organisation, *, bulk: bool = False, **fields) -> Product:
@@ -385,6 +441,7 @@ def create_product(actor, organisation: Organisation, *, bulk: bool = False, **f
     if not bulk:
         _check_name_free(organisation.id, values["name_vi"], None)
         _check_traceability_free(values.get("traceability_code"), None)
+        _check_gtin_free(values.get("gtin"), None)
     product = Product(organisation=organisation)
     _apply_product_values(product, values)
     db.session.add(product)
@@ -405,6 +462,7 @@ def update_product(actor, product: Product, *, bulk: bool = False, **fields) -> 
     if not bulk:
         _check_name_free(product.organisation_id, merged["name_vi"], product.id)
         _check_traceability_free(merged.get("traceability_code"), product.id)
+        _check_gtin_free(merged.get("gtin"), product.id)
     _apply_product_values(product, values)
     if not bulk:
         db.session.flush()
@@ -413,11 +471,13 @@ def update_product(actor, product: Product, *, bulk: bool = False, **fields) -> 
 
 def delete_product(actor, product: Product, upload_folder: str | None = None) -> None:
     ensure_can_edit_organisation(actor, product.organisation)
-    photo = product.photo_filename
+    photo, certificate = product.photo_filename, product.certificate_file
     db.session.delete(product)
     db.session.flush()
     if photo and upload_folder:
         unlink_after_commit(db.session(), Path(upload_folder) / "products" / photo)
+    if certificate and upload_folder:
+        unlink_after_commit(db.session(), Path(upload_folder) / "certificates" / certificate)
 
 
 def store_product_photo(actor, product: Product, data: bytes, upload_folder: str, max_bytes: int) -> str:
@@ -470,11 +530,16 @@ SORTS = ("stars", "name", "newest", "price")
 
 
 def certified_condition(on: date):
-    return and_(Product.stars >= CERTIFIED_MIN_STARS, Product.certificate_expiry >= on)
+    """In the catalogue: 3+ stars, a certificate valid on `on` that an organiser verified."""
+    return and_(
+        Product.certificate_status == "verified",
+        Product.stars >= CERTIFIED_MIN_STARS,
+        Product.certificate_expiry >= on,
+    )
 
 
 def catalogue_query(filters: ProductFilters, *, on: date | None = None, locale: str = "vi") -> Select:
-    """Certified products (3+ stars, certificate valid on `on`) matching the filters."""
+    """Certified products (3+ stars, verified certificate valid on `on`) matching the filters."""
     on = on or today()
     query = select(Product).where(certified_condition(on))
     if filters.province:

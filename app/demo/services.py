@@ -39,7 +39,9 @@ from app.booths.booking import services as booking
 from app.booths.ebooths import services as ebooths
 from app.booths.models import Booth, BoothAssignment
 from app.booths.plan import services as plan
+from app.catalog import gtin as gtin_codes
 from app.catalog import services as catalog
+from app.catalog.certificates import services as certificates
 from app.catalog.models import Organisation, Product
 from app.data.provinces import PROVINCES, fold
 from app.data.vocab import BUYER_TYPES, CATEGORIES, CERTIFIED_MIN_STARS, PRODUCER_KINDS
@@ -308,6 +310,7 @@ class _Generator:
         self.product_names: set[str] = set()
         self.tax_codes: set[str] = set()
         self.trace_counters: Counter = Counter()
+        self.certificates_issued = 0
 
     # -------------------------------------------------------- people and contacts
 
@@ -496,6 +499,15 @@ class _Generator:
             prefix = f"{PROVINCE_ABBR[cluster.province]}-{_abbr(cluster.locality)}-{kind.key}"
             self.trace_counters[prefix] += 1
             values["traceability_code"] = f"{prefix}-{self.trace_counters[prefix]:04d}"
+        # The certificate's number and level, and a GS1 barcode under Vietnam's prefix 893,
+        # numbered in order (no draw from rng: the rest of the data stays as it was).
+        self.certificates_issued += 1
+        serial = self.certificates_issued
+        values["certificate_number"] = f"{serial}/QĐ-{'TTg' if stars == 5 else 'UBND'}"
+        values["certificate_level"] = "national" if stars == 5 else "province"
+        if values["traceability_code"]:
+            first_twelve = f"8930{serial:08d}"
+            values["gtin"] = first_twelve + str(gtin_codes.check_digit(first_twelve))
         return values
 
     def producer(self, cluster: Cluster, also: set[int]) -> tuple[ProducerSpec, set[int]]:
@@ -762,7 +774,9 @@ def load_demo(seed: int) -> Summary:
         summary.producers += 1
         summary.producers_by_province[organisation.province_code] += 1
         for values in spec.products:
-            catalog.create_product(admin, organisation, **values)
+            product = catalog.create_product(admin, organisation, **values)
+            # The demo's certificates were checked: the admin verified each one.
+            certificates.verify_certificate(admin, product)
             summary.products += 1
             summary.products_by_group[values["ocop_group"]] += 1
             expired = values["certificate_expiry"] < data.today

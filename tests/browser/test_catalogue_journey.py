@@ -5,13 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+
+from app.catalog.certificates import services as certificates
+from app.catalog.models import Product
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-def test_exhibitor_adds_a_product_and_a_visitor_finds_it_in_english(page, exhibitor, make_product, db):
+def test_exhibitor_adds_a_product_and_a_visitor_finds_it_in_english(
+    page, exhibitor, organiser, make_product, db, app
+):
     make_product(name_vi="Chả mực Hạ Long", category="seafood", ocop_group="food")
     db.session.commit()
 
@@ -36,6 +42,13 @@ def test_exhibitor_adds_a_product_and_a_visitor_finds_it_in_english(page, exhibi
     page.click("main form button[type=submit]")
     page.wait_for_url("**/products/*")
     assert page.locator("h1").inner_text() == "Trà hoa vàng Ba Chẽ"
+
+    # An organiser checks its certificate (tests/browser/test_certificate_journey.py does it in
+    # the queue's page); until then the catalogue leaves the product out.
+    added = db.session.scalar(select(Product).where(Product.name_vi == "Trà hoa vàng Ba Chẽ"))
+    with app.test_request_context():
+        certificates.verify_certificate(organiser, added)
+    db.session.commit()
 
     # log out, switch to English, search the catalogue as a visitor
     page.click("#usermenu")

@@ -128,6 +128,7 @@ def national_catalogue(db):
                 "certificate_date": issued,
                 "certificate_expiry": issued + timedelta(days=1095),
                 "traceability_code": code,
+                "certificate_status": "verified",
                 "search_text": services.product_search_text(name, None, None, code, owner),
             }
         )

@@ -76,6 +76,8 @@ def test_loading_the_demo_creates_a_realistic_catalogue_and_working_logins(db):
     assert sum(by_province[code] for code in ("22", "24", "20")) > 0.75 * producers
     assert len(by_province) >= 6
 
+    # The demo's certificates have been checked: every product's is verified.
+    assert _count(db, Product, Product.certificate_status != "verified") == 0
     expired = _count(db, Product, Product.certificate_expiry < today)
     certified = _count(db, Product, Product.stars >= 3, Product.certificate_expiry >= today)
     assert expired > 10 and certified > 150

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 
+from app.catalog import gtin as gtin_codes
 from app.catalog.imports.read import COLUMN_BY_CODE, Sheet, cell_text, header_key
 from app.data.provinces import fold, province_code
 from app.data.vocab import CATEGORIES, OCOP_GROUPS, PRODUCER_KINDS, STANDARDS, UNITS
@@ -54,6 +55,7 @@ PRODUCT_COLUMNS = {
     "price_max": "price_max",
     "price_unit": "price_unit",
     "traceability_code": "traceability_code",
+    "gtin": "gtin",
     "description_vi": "description_vi",
     "description_en": "description_en",
     "description_fr": "description_fr",
@@ -579,6 +581,8 @@ def check_row(report: ImportReport, number: int, raw: dict) -> RowPlan:
                 value = parse_number(cell)
             elif code == "stars":
                 value = parse_stars(cell)
+            elif code == "gtin":  # a number cell holds it as 8934588012112 (or 8.934588012112E+12)
+                value = gtin_codes.normalise(_code_text(cell, 13))
             else:
                 value = text(code) or None
         except CellError as error:

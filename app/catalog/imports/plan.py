@@ -232,8 +232,18 @@ def _product_snapshot(product: Product) -> dict:
     return {key: getattr(product, key) for key in services.PRODUCT_FIELDS} | {"standards": product.standards}
 
 
+def _gtin_owners(report: ImportReport) -> dict[str, int]:
+    """The products already holding the file's GTINs, by GTIN."""
+    gtins = {plan.product["gtin"] for plan in report.rows if plan.product.get("gtin")}
+    if not gtins:
+        return {}
+    return dict(db.session.execute(select(Product.gtin, Product.id).where(Product.gtin.in_(gtins))).all())
+
+
 def _plan_products(report: ImportReport) -> None:
     by_name, by_code = _existing_products(report)
+    gtin_owners = _gtin_owners(report)
+    seen_gtin: dict[str, int] = {}
     seen_name: dict[tuple[int, str], int] = {}
     seen_code: dict[str, int] = {}
     seen_product: dict[int, int] = {}
@@ -283,6 +293,16 @@ def _plan_products(report: ImportReport) -> None:
                         "name_vi",
                         _l("This producer already has another product with this name."),
                     )
+
+        # A GTIN belongs to one product: not another one in the catalogue, nor another row.
+        gtin = given.get("gtin")
+        if gtin:
+            owner = gtin_owners.get(gtin)
+            if owner is not None and (existing is None or owner != existing.id):
+                report_field_error(report, plan, "gtin", _l("Another product already has this GTIN barcode."))
+            elif gtin in seen_gtin and repeat is None:
+                report_error(report, plan, "gtin", _l("Repeats row %(row)s.", row=seen_gtin[gtin]))
+            seen_gtin.setdefault(gtin, plan.row)
 
         # The expiry: as given; else kept when the certificate date is unchanged; else 36 months.
         issued = given.get("certificate_date")

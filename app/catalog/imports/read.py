@@ -98,6 +98,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("price_max", "Giá cao nhất", ("gia den", "gia ban cao nhat")),
     Column("price_unit", "Đơn vị giá", ("gia tinh theo", "don vi tinh gia")),
     Column("traceability_code", "Mã truy xuất", ("ma truy xuat nguon goc", "ma qr")),
+    Column("gtin", "Mã vạch GTIN", ("ma vach", "gtin", "gtin 13", "ean", "ean 13", "ma gtin", "barcode")),
     Column("description_vi", "Mô tả", ("mo ta san pham", "mo ta tieng viet", "description")),
     Column("description_en", "Mô tả tiếng Anh", (), in_template=False),
     Column("description_fr", "Mô tả tiếng Pháp", (), in_template=False),

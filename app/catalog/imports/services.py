@@ -232,6 +232,7 @@ TEMPLATE_ROWS = (
         "price_max": 450000,
         "price_unit": "kg",
         "traceability_code": "QN-HH-CHE-0001",
+        "gtin": "8934588012112",
         "description_vi": "Chè búp hái tay trên đồi chè Quảng Long, sao khô theo cách truyền thống.",
     },
     {

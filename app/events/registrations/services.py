@@ -238,6 +238,17 @@ def product_problem(product: Product, event: Event, locale: str | None = None):
             stars=product.stars,
             min=CERTIFIED_MIN_STARS,
         )
+    if product.certificate_status == "rejected":
+        return _l(
+            "The OCOP certificate of “%(product)s” was rejected: %(reason)s",
+            product=product.name_in(locale),
+            reason=product.certificate_rejection_reason or "",
+        )
+    if product.certificate_status != "verified":
+        return _l(
+            "The OCOP certificate of “%(product)s” has not been verified by an organiser yet.",
+            product=product.name_in(locale),
+        )
     last_day = event_last_day(event)
     if product.certificate_expiry < last_day:
         return _l(

@@ -1,0 +1,1 @@
+"""OCOP certificates: producers upload them, organisers verify them."""
