@@ -24,7 +24,7 @@ from app.accounts.permissions import roles_required
 from app.catalog import services
 from app.catalog.forms import DemandLineForm, OrganisationForm, ProductForm, SignupForm
 from app.catalog.models import DemandLine, Organisation, Product
-from app.data.provinces import PROVINCES, province_choices
+from app.data.provinces import current_code, current_province_choices
 from app.data.vocab import CATEGORIES, OCOP_GROUPS, STANDARDS
 from app.extensions import db
 from app.inputs import int_arg, page_arg
@@ -99,7 +99,8 @@ def catalogue():
         text=request.args.get("q", "").strip() or None,
         group=request.args.get("group") if request.args.get("group") in OCOP_GROUPS else None,
         category=request.args.get("category") if request.args.get("category") in CATEGORIES else None,
-        province=request.args.get("province") if request.args.get("province") in PROVINCES else None,
+        # A current province, from its code or an earlier province's ("27" Bắc Ninh -> "24")
+        province=current_code(request.args.get("province")),
         min_stars=int_arg("stars") if int_arg("stars") in (3, 4, 5) else None,
         standard=request.args.get("standard") if request.args.get("standard") in STANDARDS else None,
         sort=request.args.get("sort") if request.args.get("sort") in services.SORTS else "stars",
@@ -111,7 +112,7 @@ def catalogue():
         page=page,
         filters=filters,
         facets=facets,
-        provinces=province_choices(),
+        provinces=current_province_choices(),
         today=services.today(),
     )
 
@@ -163,7 +164,7 @@ def organisation(organisation_id: int):
 def organisations():
     """Organisers: the directory of producers and buyers, filtered and paginated."""
     role = request.args.get("role") if request.args.get("role") in ("producer", "buyer") else None
-    province = request.args.get("province") if request.args.get("province") in PROVINCES else None
+    province = current_code(request.args.get("province"))  # an earlier province's code works too
     text = request.args.get("q", "").strip() or None
     query = services.organisation_query(role=role, province=province, text=text)
     page = db.paginate(query, per_page=_page_size() * 2, error_out=False)
@@ -173,7 +174,7 @@ def organisations():
         role=role,
         province=province,
         text=text,
-        provinces=province_choices(),
+        provinces=current_province_choices(),
     )
 
 
