@@ -197,8 +197,7 @@ def profile_of(registration: Registration) -> Profile:
     return Profile(
         organisation_id=registration.organisation_id,
         # Zone rules and pavilions name current provinces: Bắc Giang's producers are Bắc Ninh's.
-        province=current_code(registration.organisation.province_code)
-        or registration.organisation.province_code,
+        province=current_code(recorded_province) or recorded_province,
         stars=max((p.stars for p in products), default=0),
         groups=frozenset(p.ocop_group for p in products),
         categories=frozenset(p.category for p in products),
