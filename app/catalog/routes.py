@@ -305,7 +305,8 @@ def edit_demand(line_id: int | None = None):
     form = DemandLineForm(obj=line)
     if request.method == "GET" and line is not None:
         form.standards.data = line.required_standards
-        form.provinces.data = line.preferred_provinces
+        # The form offers the current provinces: an earlier one ticks the one it is part of.
+        form.provinces.data = sorted({current_code(code) or code for code in line.preferred_provinces})
     if form.validate_on_submit():
         with service_errors(form):
             services.save_demand_line(current_user, org, line, **form.values())

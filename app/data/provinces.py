@@ -282,9 +282,14 @@ def equivalent_codes(code: str | None) -> tuple[str, ...]:
     return EARLIER_OF[current] if current else ()
 
 
-def province_label(code: str | None) -> str:
+def province_label(code: str | None, *, chosen_now: bool = False) -> str:
     """A province as pages show it: what the record says, and the current province beside it
-    when that has another name ("Bắc Giang — now Bắc Ninh")."""
+    when that has another name ("Bắc Giang — now Bắc Ninh").
+
+    `chosen_now`: the code was picked among the current provinces (a buyer's preference), so
+    a current code reads as its current province ("24": Bắc Ninh, not Bắc Giang)."""
+    if chosen_now and code in CURRENT_PROVINCES:
+        return CURRENT_PROVINCES[code]
     name = province_name(code)
     current = current_code(code)
     if current is None or fold(CURRENT_PROVINCES[current]) == fold(name):
