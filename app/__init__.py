@@ -179,7 +179,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from app.data import vocab
-    from app.data.provinces import province_name
+    from app.data.provinces import province_label
 
     def money(value) -> str:
         if value is None:
@@ -227,7 +227,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         vocab=vocab,
         label=vocab.label,
-        province_name=province_name,
+        # Templates show a record's province with its current one beside it ("Bắc Giang — now
+        # Bắc Ninh"): one helper for every page, under the name templates have always called.
+        province_name=province_label,
         languages=Config.LANGUAGES,
         language_names={"vi": "Tiếng Việt", "en": "English", "fr": "Français"},
         time_range=i18n.time_range,

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.data.provinces import current_code
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -94,7 +95,17 @@ class Booth(db.Model):
 
     @property
     def tags(self) -> list[str]:
-        return [t for t in (self.zone_tags or "").split(",") if t]
+        return [current_zone_tag(t) for t in (self.zone_tags or "").split(",") if t]
+
+
+def current_zone_tag(tag: str) -> str:
+    """A province pavilion's tag by its current province: "province:27" (Bắc Ninh as recorded
+    before July 2025) and "province:24" are both Bắc Ninh's pavilion now."""
+    if tag.startswith("province:"):
+        code = current_code(tag.split(":", 1)[1])
+        if code:
+            return f"province:{code}"
+    return tag
 
 
 class ZoneRule(db.Model):

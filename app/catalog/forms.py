@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.data.provinces import province_choices
+from app.data.provinces import current_province_choices, province_choices
 from app.data.vocab import (
     BUYER_TYPES,
     CATEGORIES,
@@ -154,7 +154,8 @@ class DemandLineForm(AppForm):
         _l("Minimum OCOP stars"), coerce=int, default=3, choices=[(n, "★" * n) for n in range(1, 6)]
     )
     standards = MultiCheckboxField(_l("Required standards"), validators=[Optional()])
-    provinces = SelectMultipleField(_l("Preferred provinces"), validators=[Optional()])
+    # Ticked in a list (a multiple <select> needs Ctrl-click, which a phone can't do).
+    provinces = MultiCheckboxField(_l("Preferred provinces"), validators=[Optional()])
     price_ceiling = IntegerField(
         _l("Price ceiling (VND per unit)"), validators=[Optional(), NumberRange(min=1, max=MAX_VND)]
     )
@@ -165,7 +166,7 @@ class DemandLineForm(AppForm):
         self.category.choices = BLANK + _category_choices()
         self.unit.choices = BLANK + choices(UNITS)
         self.standards.choices = choices(STANDARDS)
-        self.provinces.choices = province_choices()
+        self.provinces.choices = current_province_choices()
 
     def values(self) -> dict:
         return {

@@ -26,7 +26,7 @@ from app.catalog import services
 from app.catalog.certificates import services as certificates
 from app.catalog.forms import DemandLineForm, OrganisationForm, ProductForm, SignupForm
 from app.catalog.models import DemandLine, Organisation, Product
-from app.data.provinces import PROVINCES, province_choices
+from app.data.provinces import current_code, current_province_choices
 from app.data.vocab import CATEGORIES, OCOP_GROUPS, STANDARDS
 from app.extensions import db
 from app.inputs import int_arg, page_arg
@@ -103,7 +103,8 @@ def catalogue():
         text=request.args.get("q", "").strip() or None,
         group=request.args.get("group") if request.args.get("group") in OCOP_GROUPS else None,
         category=request.args.get("category") if request.args.get("category") in CATEGORIES else None,
-        province=request.args.get("province") if request.args.get("province") in PROVINCES else None,
+        # A current province, from its code or an earlier province's ("27" Bắc Ninh -> "24")
+        province=current_code(request.args.get("province")),
         min_stars=int_arg("stars") if int_arg("stars") in (3, 4, 5) else None,
         standard=request.args.get("standard") if request.args.get("standard") in STANDARDS else None,
         sort=request.args.get("sort") if request.args.get("sort") in services.SORTS else "stars",
@@ -115,7 +116,7 @@ def catalogue():
         page=page,
         filters=filters,
         facets=facets,
-        provinces=province_choices(),
+        provinces=current_province_choices(),
         today=services.today(),
     )
 
@@ -178,7 +179,7 @@ def organisation(organisation_id: int):
 def organisations():
     """Organisers: the directory of producers and buyers, filtered and paginated."""
     role = request.args.get("role") if request.args.get("role") in ("producer", "buyer") else None
-    province = request.args.get("province") if request.args.get("province") in PROVINCES else None
+    province = current_code(request.args.get("province"))  # an earlier province's code works too
     text = request.args.get("q", "").strip() or None
     query = services.organisation_query(role=role, province=province, text=text)
     page = db.paginate(query, per_page=_page_size() * 2, error_out=False)
@@ -188,7 +189,7 @@ def organisations():
         role=role,
         province=province,
         text=text,
-        provinces=province_choices(),
+        provinces=current_province_choices(),
     )
 
 
@@ -325,7 +326,8 @@ def edit_demand(line_id: int | None = None):
     form = DemandLineForm(obj=line)
     if request.method == "GET" and line is not None:
         form.standards.data = line.required_standards
-        form.provinces.data = line.preferred_provinces
+        # The form offers the current provinces: an earlier one ticks the one it is part of.
+        form.provinces.data = sorted({current_code(code) or code for code in line.preferred_provinces})
     if form.validate_on_submit():
         with service_errors(form):
             services.save_demand_line(current_user, org, line, **form.values())

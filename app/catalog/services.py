@@ -35,7 +35,7 @@ from app.catalog.models import (
     Product,
     ProductStandard,
 )
-from app.data.provinces import PROVINCES, fold
+from app.data.provinces import PROVINCES, current_code, current_province_name, equivalent_codes, fold
 from app.data.vocab import (
     BUYER_TYPES,
     CATEGORIES,
@@ -186,8 +186,13 @@ def validate_organisation(role: str, values: dict) -> list[ServiceError]:
 
 
 def organisation_search_text(name, commune, address, province_code) -> str:
-    """What the directory's search looks in: the name and where it is, folded."""
-    return fold(" ".join(filter(None, [name, commune, address, PROVINCES.get(province_code, "")])))
+    """What the directory's search looks in: the name and where it is, folded. The place
+    holds the province the record names and, when it has another name, the current one it
+    is now part of, so "Bắc Ninh" finds the producers recorded in Bắc Giang."""
+    earlier = PROVINCES.get(province_code, "")
+    current = current_province_name(province_code) if province_code in PROVINCES else ""
+    places = [earlier] if fold(current) == fold(earlier) else [earlier, current]
+    return fold(" ".join(filter(None, [name, commune, address, *places])))
 
 
 def _refresh_organisation_search(organisation: Organisation) -> None:
@@ -276,8 +281,8 @@ def organisation_query(
     query = select(Organisation)
     if role:
         query = query.where(Organisation.role == role)
-    if province:
-        query = query.where(Organisation.province_code == province)
+    if province:  # either name of a province: every earlier code of its current province
+        query = query.where(Organisation.province_code.in_(equivalent_codes(province)))
     if kind:
         query = query.where(or_(Organisation.producer_kind == kind, Organisation.buyer_type == kind))
     if text:
@@ -552,8 +557,8 @@ def catalogue_query(filters: ProductFilters, *, on: date | None = None, locale: 
         query = query.where(Product.ocop_group == filters.group)
     if filters.category:
         query = query.where(Product.category == filters.category)
-    if filters.province:
-        query = query.where(Organisation.province_code == filters.province)
+    if filters.province:  # an earlier or current code: every earlier code of the current province
+        query = query.where(Organisation.province_code.in_(equivalent_codes(filters.province)))
     if filters.min_stars:
         query = query.where(Product.stars >= filters.min_stars)
     if filters.standard:
@@ -634,7 +639,7 @@ def catalogue_facets(on: date | None = None) -> dict:
         for facet, key in (
             ("groups", group),
             ("categories", category),
-            ("provinces", province),
+            ("provinces", current_code(province) or province),  # the menu offers current provinces
             ("stars", stars),
         ):
             facets[facet][key] = facets[facet].get(key, 0) + count

@@ -485,6 +485,17 @@ def test_the_catalogue_page_filters_paginates_and_says_when_nothing_matches(
     assert event_page.find("a", string="Visit the electronic booths")["href"] == base
 
 
+def test_the_catalogue_filters_by_a_current_province_or_an_earlier_one(client, db, online_week, html):
+    """Bắc Kạn (06) is now part of Thái Nguyên (19), Hòa Bình (17) of Phú Thọ (25)."""
+    event, _ = online_week
+    assert _names(db, event, province="19") == ["HTX Mật ong Bắc Kạn"]
+    page = html(client.get(f"/events/{event.slug}/booths?lang=en&province=17"))  # the earlier code works
+    assert _card_names(page) == ["Cơ sở Thổ cẩm Mai Châu"]
+    menu = {o["value"]: text_of(o) for o in page.select("select#province option") if o["value"]}
+    assert menu == {"19": "Thái Nguyên", "25": "Phú Thọ", "22": "Quảng Ninh"}
+    assert page.select_one("select#province option[selected]")["value"] == "25"
+
+
 # ---------------------------------------------------------------- QR codes
 
 

@@ -137,3 +137,15 @@ def test_the_event_page_sends_a_bounded_number_of_statements_whatever_the_fairs_
     print(f"public event page: {small} statements with 2 exhibitors, {large} with 72")
     assert large <= QUERY_BOUND, large
     assert large == small, (small, large)
+
+
+def test_exhibitors_are_found_by_the_earlier_or_the_current_name_of_their_province(
+    client, fair, add_exhibitors, db, html
+):
+    add_exhibitors(1, name="HTX Vải Lục Ngạn", province_code="24")  # Bắc Giang, now part of Bắc Ninh
+    add_exhibitors(1, name="HTX Chè Hải Hà", province_code="22")
+    db.session.commit()
+    for words in ("bac ninh", "Bắc Giang"):
+        page = html(client.get(f"/events/{fair.slug}?lang=en&q={words}"))
+        assert _names(page) == ["HTX Vải Lục Ngạn"]
+    assert "Bắc Giang — now Bắc Ninh" in text_of(page.select_one("#exhibitors"))

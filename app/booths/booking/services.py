@@ -41,9 +41,11 @@ from app.booths.models import (
     BoothRequest,
     BoothType,
     ZoneRule,
+    current_zone_tag,
 )
 from app.booths.plan.services import plan_settings
 from app.catalog.models import Organisation, Product
+from app.data.provinces import current_code
 from app.database import savepoint
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import FINAL_EVENT_STATES, Event, Hall, Registration
@@ -191,9 +193,11 @@ def _products_of(registration: Registration) -> list[Product]:
 
 def profile_of(registration: Registration) -> Profile:
     products = _products_of(registration)
+    recorded_province = registration.organisation.province_code
     return Profile(
         organisation_id=registration.organisation_id,
-        province=registration.organisation.province_code,
+        # Zone rules and pavilions name current provinces: Bắc Giang's producers are Bắc Ninh's.
+        province=current_code(recorded_province) or recorded_province,
         stars=max((p.stars for p in products), default=0),
         groups=frozenset(p.ocop_group for p in products),
         categories=frozenset(p.category for p in products),
@@ -202,7 +206,14 @@ def profile_of(registration: Registration) -> Profile:
 
 def _rule_specs(event: Event) -> list[engine.ZoneRuleSpec]:
     rules = db.session.scalars(select(ZoneRule).where(ZoneRule.event_id == event.id))
-    return [engine.ZoneRuleSpec(r.match_kind, r.match_value, r.zone) for r in rules]
+    return [
+        engine.ZoneRuleSpec(
+            r.match_kind,
+            (current_code(r.match_value) or r.match_value) if r.match_kind == "province" else r.match_value,
+            current_zone_tag(r.zone),
+        )
+        for r in rules
+    ]
 
 
 def requirements_of(registration: Registration, event: Event | None = None) -> tuple[frozenset[str], ...]:

@@ -25,7 +25,7 @@ from app.booths.models import Booth, ElectronicBooth
 from app.booths.plan.svg import render_hall_svg
 from app.catalog import services as catalog_services
 from app.catalog.models import Product
-from app.data.provinces import PROVINCES, province_name
+from app.data.provinces import CURRENT_PROVINCES, current_code, fold
 from app.data.vocab import OCOP_GROUPS, STANDARDS
 from app.errors import PermissionDenied
 from app.events import services as event_services
@@ -132,7 +132,7 @@ def ebooth_catalogue(slug: str):
     filters = ebooths.EboothFilters(
         text=request.args.get("q", "").strip() or None,
         group=_choice_arg("group", OCOP_GROUPS),
-        province=_choice_arg("province", PROVINCES),
+        province=current_code(request.args.get("province")),  # an earlier province's code works too
         min_stars=stars if stars in (3, 4, 5) else None,
         standard=_choice_arg("standard", STANDARDS),
     )
@@ -141,9 +141,14 @@ def ebooth_catalogue(slug: str):
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
+    # The menu offers the current provinces the booths come from, whatever name they were recorded under.
     provinces = sorted(
-        ((code, province_name(code)) for code in ebooths.catalogue_provinces(event)),
-        key=lambda item: item[1],
+        {
+            (code, CURRENT_PROVINCES[code])
+            for code in map(current_code, ebooths.catalogue_provinces(event))
+            if code
+        },
+        key=lambda item: fold(item[1]),
     )
     return render_template(
         "booths/ebooth/catalogue.html",

@@ -39,7 +39,7 @@ from app.booths.models import (
     ElectronicBoothProduct,
 )
 from app.catalog.models import Organisation, Product, ProductStandard
-from app.data.provinces import fold
+from app.data.provinces import equivalent_codes, fold
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event, Hall, Registration, RegistrationProduct
@@ -538,8 +538,8 @@ def catalogue_query(event: Event, filters: EboothFilters) -> Select:
             selectinload(ElectronicBooth.product_rows).selectinload(ElectronicBoothProduct.product),
         )
     )
-    if filters.province:
-        query = query.where(Organisation.province_code == filters.province)
+    if filters.province:  # every earlier code of the (current) province asked for
+        query = query.where(Organisation.province_code.in_(equivalent_codes(filters.province)))
     product_conditions = []
     if filters.group:
         product_conditions.append(Product.ocop_group == filters.group)

@@ -11,7 +11,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.data import vocab
-from app.data.provinces import province_choices
+from app.data.provinces import current_province_choices
 from app.forms import DecimalField
 from app.inputs import MAX_METRES, MAX_VND
 
@@ -104,6 +104,6 @@ def who_choices() -> dict:
     """The zone rule form's "who" choices, grouped: OCOP groups, provinces, categories."""
     return {
         str(_("OCOP group")): [(f"group:{code}", label) for code, label in vocab.choices(vocab.OCOP_GROUPS)],
-        str(_("Province")): [(f"province:{code}", name) for code, name in province_choices()],
+        str(_("Province")): [(f"province:{code}", name) for code, name in current_province_choices()],
         str(_("Category")): [(f"category:{code}", label) for code, label in vocab.choices(vocab.CATEGORIES)],
     }

@@ -27,7 +27,7 @@ from app.booths.models import (
     ZoneRule,
 )
 from app.data import vocab
-from app.data.provinces import PROVINCES, province_code, province_name
+from app.data.provinces import PROVINCES, current_code, current_province_name, province_code, province_label
 from app.errors import ServiceError
 from app.events.models import Event, Hall, Registration
 from app.events.services import ensure_can_manage
@@ -88,7 +88,8 @@ def fmt_metres(value) -> str:
 def normalise_tags(text: str | Iterable[str] | None) -> str:
     """Zone tags as stored: lower-case, trimmed, de-duplicated, comma-separated.
 
-    "province:Lạng Sơn" and "province:20" both become "province:20" so rules can match on codes.
+    "province:Lạng Sơn" and "province:20" both become "province:20" so rules can match on codes;
+    a province is its current one ("province:Bắc Giang" is Bắc Ninh's pavilion, "province:24").
     """
     if text is None:
         parts: list[str] = []
@@ -105,7 +106,7 @@ def normalise_tags(text: str | Iterable[str] | None) -> str:
                 raise ServiceError(
                     _l("Unknown province in zone tag “%(tag)s”.", tag=part.strip()), "zone_tags"
                 )
-            tag = f"province:{code}"
+            tag = f"province:{current_code(code)}"
         if len(tag) > 60:
             raise ServiceError(_l("A zone tag is at most 60 characters."), "zone_tags")
         if tag not in tags:
@@ -119,7 +120,7 @@ def normalise_tags(text: str | Iterable[str] | None) -> str:
 def tag_label(tag: str) -> str:
     """How a zone tag reads to people: province codes become names, OCOP groups their label."""
     if tag.startswith("province:"):
-        return str(_l("Pavilion: %(province)s", province=province_name(tag.split(":", 1)[1])))
+        return str(_l("Pavilion: %(province)s", province=current_province_name(tag.split(":", 1)[1])))
     if tag in vocab.OCOP_GROUPS:
         return vocab.label(vocab.OCOP_GROUPS, tag)
     if tag in vocab.CATEGORIES:
@@ -663,7 +664,7 @@ def zone_rules(event: Event) -> list[ZoneRule]:
 def zone_rule_label(rule: ZoneRule) -> str:
     """Who the rule is about, for people: "Food", "Lạng Sơn", "Tea"."""
     if rule.match_kind == "province":
-        return province_name(rule.match_value)
+        return province_label(rule.match_value)
     if rule.match_kind == "group":
         return vocab.label(vocab.OCOP_GROUPS, rule.match_value)
     return vocab.label(vocab.CATEGORIES, rule.match_value)
@@ -675,7 +676,9 @@ def save_zone_rule(
     """Exhibitors of an OCOP group, a province or a category must get a booth tagged `zone`.
 
     Without a zone, a province rule means its pavilion ("province:20") and a group or
-    category rule the tag of the same name.
+    category rule the tag of the same name. A province may be named by its earlier or its
+    current name: the rule keeps the one given and matches by the current province, so a
+    rule for Bắc Ninh also places the exhibitors recorded in Bắc Giang.
     """
     ensure_can_manage(actor, event)
     value = (value or "").strip()
@@ -691,7 +694,7 @@ def save_zone_rule(
         value = province_code(value) or ""
         if value not in PROVINCES:
             raise ServiceError(_l("Unknown province."), "value")
-    default_zone = f"province:{value}" if match_kind == "province" else value
+    default_zone = f"province:{current_code(value)}" if match_kind == "province" else value
     tags = normalise_tags(zone if zone and zone.strip() else default_zone)
     if not tags or "," in tags:
         raise ServiceError(_l("Give exactly one zone tag."), "zone")

@@ -26,7 +26,7 @@ from app.catalog.imports.check import (
     report_field_error,
 )
 from app.catalog.models import Organisation, Product
-from app.data.provinces import PROVINCES, fold
+from app.data.provinces import PROVINCES, current_code, equivalent_codes, fold
 from app.extensions import db
 
 
@@ -65,7 +65,9 @@ def plan_report(report: ImportReport) -> None:
 
 
 def _group_producers(report: ImportReport) -> list[ProducerGroup]:
-    """Rows naming the same producer (same tax code, or same name and province) share a group."""
+    """Rows naming the same producer (same tax code, or same name and province) share a group.
+
+    A province is its current one: "Bắc Giang" and "Bắc Ninh" rows of one name are one producer."""
     groups: list[ProducerGroup] = []
     by_tax: dict[str, ProducerGroup] = {}
     by_name: dict[tuple[str, str], ProducerGroup] = {}
@@ -77,7 +79,8 @@ def _group_producers(report: ImportReport) -> list[ProducerGroup]:
             plan.producer_error = True
             continue
         tax = plan.producer.get("tax_code")
-        name_key = (fold(name), fold(str(plan.producer.get("province_code", ""))))
+        province = str(plan.producer.get("province_code", ""))
+        name_key = (fold(name), current_code(province) or fold(province))
         group = by_tax.get(tax) if tax else None
         if group is None:
             candidate = by_name.get(name_key)
@@ -108,8 +111,10 @@ def _match_producers(report: ImportReport, groups: list[ProducerGroup]) -> None:
                 .execution_options(populate_existing=True)  # read fresh even if the session has it
             )
         }
-    codes = {group.rows[0].producer.get("province_code") for group in groups} & set(PROVINCES)
-    by_name: dict[tuple[str, str], list[Organisation]] = {}
+    # Producers recorded under either name of a row's current province are candidates.
+    named = {group.rows[0].producer.get("province_code") for group in groups} & set(PROVINCES)
+    codes = {code for province in named for code in equivalent_codes(province)}
+    by_name: dict[tuple[str, str | None], list[Organisation]] = {}
     if codes:
         producers = db.session.scalars(
             select(Organisation)
@@ -118,7 +123,7 @@ def _match_producers(report: ImportReport, groups: list[ProducerGroup]) -> None:
             .execution_options(populate_existing=True)
         )
         for org in producers:
-            by_name.setdefault((fold(org.name), org.province_code), []).append(org)
+            by_name.setdefault((fold(org.name), current_code(org.province_code)), []).append(org)
     claimed: set[int] = set()
     for group in groups:
         first = group.rows[0]
@@ -130,7 +135,7 @@ def _match_producers(report: ImportReport, groups: list[ProducerGroup]) -> None:
             first.producer_error = True
             continue
         if org is None:
-            key = (group.name_key[0], first.producer.get("province_code"))
+            key = (group.name_key[0], current_code(first.producer.get("province_code")))
             for candidate in by_name.get(key, []):
                 # A namesake with another tax code, or one an earlier group took, is someone else.
                 if candidate.id not in claimed and candidate.tax_code in (None, group.tax_code):
@@ -142,7 +147,9 @@ def _match_producers(report: ImportReport, groups: list[ProducerGroup]) -> None:
             group.existing = org
 
 
-def _same(a, b) -> bool:
+def _same(a, b, key: str = "") -> bool:
+    if key == "province_code" and current_code(a) and current_code(a) == current_code(b):
+        return True  # either name of one province (Bắc Giang, now Bắc Ninh): the record keeps its own
     if isinstance(a, str) and isinstance(b, str):
         return a == b
     if isinstance(a, int | float | Decimal) and isinstance(b, int | float | Decimal):
@@ -159,7 +166,7 @@ def _merge_and_validate_producers(report: ImportReport, groups: list[ProducerGro
                     group.source_row[key] = plan
                     continue
                 earlier = group.values[key]
-                equal = fold(earlier) == fold(value) if key == "name" else earlier == value
+                equal = fold(earlier) == fold(value) if key == "name" else _same(earlier, value, key)
                 if not equal:
                     report_field_error(
                         report,
@@ -186,7 +193,9 @@ def _merge_and_validate_producers(report: ImportReport, groups: list[ProducerGro
             plan.producer_error = True
         if existing is not None:
             group.changes = {
-                key: value for key, value in group.values.items() if not _same(getattr(existing, key), value)
+                key: value
+                for key, value in group.values.items()
+                if not _same(getattr(existing, key), value, key)
             }
         bad = [plan for plan in group.rows if plan.producer_error]
         group.has_errors = bool(bad)

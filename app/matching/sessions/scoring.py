@@ -16,7 +16,7 @@ from flask_babel import format_decimal, get_translations, gettext
 
 from app import i18n
 from app.data import vocab
-from app.data.provinces import province_name
+from app.data.provinces import current_province_name
 from app.matching.engine.scoring import EXCLUSION_REASONS, TERM_NAMES
 
 
@@ -83,8 +83,8 @@ def _display_params(params: Mapping) -> dict:
             shown[key] = ", ".join(label(vocab.CATEGORIES, v) for v in value)
         elif key == "standards":
             shown[key] = ", ".join(label(vocab.STANDARDS, v) for v in value)
-        elif key == "province":
-            shown[key] = province_name(value)
+        elif key == "province":  # the engine compares current provinces (sessions/services.py)
+            shown[key] = current_province_name(value)
         elif key == "unit":
             shown[key] = label(vocab.UNITS, value)
         elif key in ("supply", "volume", "price", "ceiling") or (

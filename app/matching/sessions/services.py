@@ -38,6 +38,7 @@ from app.catalog.models import (
     Product,
     ProductStandard,
 )
+from app.data.provinces import current_code
 from app.data.vocab import UNIT_BASE
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
@@ -327,6 +328,12 @@ def _approved(role: str) -> tuple:
     return Registration.status == "approved", Registration.role == role
 
 
+def _current(province: str | None) -> str | None:
+    """The current province of a recorded one: the engine compares provinces by current code,
+    so a buyer preferring Bắc Ninh finds the producers recorded in Bắc Giang."""
+    return current_code(province) or province
+
+
 def load_participants(
     event: Event,
 ) -> tuple[list[Participant], list[Participant], list[scoring.BuyerProfile], list[scoring.ProducerProfile]]:
@@ -413,7 +420,7 @@ def load_participants(
         .join(Registration, Registration.id == RegistrationDemand.registration_id)
         .where(in_event, *_approved("buyer"))
     ):
-        line_provinces[line_id].add(province)
+        line_provinces[line_id].add(_current(province))
     lines: dict[int, list[scoring.Demand]] = defaultdict(list)
     for registration_id, line_id, category, volume, unit, min_stars, ceiling in db.session.execute(
         select(
@@ -442,10 +449,11 @@ def load_participants(
             )
         )
     buyer_profiles = [
-        scoring.BuyerProfile(person_id(b), tuple(lines.get(b.id, ())), b.province) for b in buyers
+        scoring.BuyerProfile(person_id(b), tuple(lines.get(b.id, ())), _current(b.province)) for b in buyers
     ]
     producer_profiles = [
-        scoring.ProducerProfile(person_id(p), tuple(offers.get(p.id, ())), p.province) for p in producers
+        scoring.ProducerProfile(person_id(p), tuple(offers.get(p.id, ())), _current(p.province))
+        for p in producers
     ]
     return buyers, producers, buyer_profiles, producer_profiles
 
