@@ -6,6 +6,7 @@
 //   <button data-print>                         opens the print dialog
 //   <input data-select-on-focus>                selects its text when focused (an address to copy)
 //   <input type="checkbox" data-check-all="input[name=ids]:not(:disabled)">  ticks or unticks them all
+//   <a data-plan-booth> (a booth on a floor plan, app/booths/plan/svg.py)  Space opens it, as Enter does
 //   <div data-error-summary> (macros.html form_errors) after a failed submit: the focus goes to the
 //     first field marked aria-invalid="true" (or to the summary), and the summary's links
 //     <a data-focus-field="id"> put the focus in their field
@@ -24,6 +25,14 @@
     if (form.hasAttribute("data-disable-on-submit") && !event.defaultPrevented) {
       var button = form.querySelector("button");
       if (button) { button.disabled = true; }
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var booth = event.target instanceof Element ? event.target.closest("[data-plan-booth]") : null;
+    if (booth && (event.key === " " || event.key === "Spacebar")) {
+      event.preventDefault();  // not a scroll of the page
+      booth.dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true, view: window}));
     }
   });
 
