@@ -300,7 +300,8 @@ def hall_plan_svg(
         w(
             f'<rect class="highlight-ring" x="{_num(highlighted.x - pad)}" y="{_num(highlighted.y - pad)}" '
             f'width="{_num(highlighted.width + 2 * pad)}" height="{_num(highlighted.depth + 2 * pad)}" '
-            f'fill="none" stroke="#d63384" stroke-width="{_num(stroke * 5)}" rx="{_num(pad)}" aria-hidden="true"/>'
+            f'fill="none" stroke="#d63384" stroke-width="{_num(stroke * 5)}" rx="{_num(pad)}" '
+            'aria-hidden="true"/>'
         )
     # legend
     _draw_legend(w, status_labels, x=0, y=depth + 1.2 * unit, unit=unit, stroke=stroke, hatch=hatch)
