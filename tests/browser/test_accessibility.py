@@ -62,6 +62,10 @@ def _violations(page, url: str) -> list[str]:
     """axe-core's failing findings on the page at `url`, one readable block each."""
     response = page.goto(url)
     assert response is not None and response.status == 200, f"{url}: {response and response.status}"
+    return _findings(page, url)
+
+
+def _findings(page, url: str) -> list[str]:
     page.wait_for_load_state("networkidle")  # the cards that load themselves are in
     found = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
     lines = []
@@ -111,13 +115,12 @@ def test_axe_finds_no_serious_violation_on_the_key_pages(axe_page, demo_data):
     exhibitor = [
         "/account",
         "/my/products",
+        "/my/products/new",
         "/my/registrations",
         "/my/booths",
         f"/my/events/{d['slug']}/agenda",
     ]
     buyer = [f"/my/events/{d['slug']}/agenda", f"/my/events/{d['slug']}/producers", "/my/demand"]
-    # The registrations list (/manage/events/<id>/registrations) is rewritten elsewhere (its h1,
-    # pagination and sorting): it joins this list with that change.
     organiser = [
         "/manage/events/",
         manage,
@@ -126,6 +129,8 @@ def test_axe_finds_no_serious_violation_on_the_key_pages(axe_page, demo_data):
         f"{manage}/outcomes",
         f"{manage}/checkin",
         f"{manage}/edit",
+        f"{manage}/registrations",
+        f"{manage}/programme/new",
     ]
     problems: list[str] = []
     checked = 0
@@ -135,6 +140,12 @@ def test_axe_finds_no_serious_violation_on_the_key_pages(axe_page, demo_data):
         for url in urls:
             problems += _violations(axe_page, url)
             checked += 1
+    # a form sent empty, by a visitor: its error summary and invalid fields
+    axe_page.context.clear_cookies()
+    axe_page.goto("/signup")
+    axe_page.click("main form button[type=submit]")
+    axe_page.locator("[data-error-summary]").wait_for()
+    problems += _findings(axe_page, "/signup (sent empty)")
     assert checked >= 15
     assert not problems, "axe-core found:\n" + "\n".join(problems)
 
