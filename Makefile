@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 export PORT ?= 5000
 
-.PHONY: run test lint format install install-dev translations migrate demo serve clean
+.PHONY: run test lint format install install-dev translations migrate demo serve clean node-dev
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -21,7 +21,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed translations
-install-dev: $(VENV)/.installed-dev translations
+install-dev: $(VENV)/.installed-dev translations node-dev
+
+# axe-core for the accessibility tests (package.json, pinned in package-lock.json); without npm
+# those tests skip with one line.
+node-dev:
+	@if command -v npm >/dev/null 2>&1; then \
+		[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; \
+	else echo "npm not found: the accessibility tests (axe-core) will be skipped"; fi
 
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel compile -f -d app/translations >/dev/null

@@ -27,6 +27,7 @@ def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
     register_i18n(app)
     register_input_guards(app)
     register_blueprints(app)
+    register_site_files(app)
     register_template_helpers(app)
     register_error_pages(app)
     register_cli(app)
@@ -175,6 +176,15 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(onsite_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(demo_bp)
+
+
+def register_site_files(app: Flask) -> None:
+    """/favicon.ico, which browsers ask for on their own (pages also declare the SVG icon)."""
+
+    def favicon():  # public: anyone, signed in or not
+        return app.send_static_file("favicon.ico")
+
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
 
 
 def register_template_helpers(app: Flask) -> None:

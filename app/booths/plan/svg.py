@@ -63,7 +63,8 @@ def plan_booths(
     """Booths (objects with id, code, x_m, y_m, width_m, depth_m) and their states as drawn.
 
     On the public plan a requested booth is shown free (requests are private) and allocated
-    and confirmed look alike (payment is private). `link_for(booth, state)` may return a URL.
+    and confirmed look alike (payment is private). `link_for(booth, state)` may return a URL
+    (what a click, Enter or Space on the booth opens).
     """
     drawn = []
     for booth in booths:
@@ -73,7 +74,7 @@ def plan_booths(
             status = PUBLIC_STATUS.get(status, status)
         organisation = getattr(state, "organisation", None)
         name = organisation.name if (show_names and organisation is not None) else None
-        href = link_for(booth, state) if (link_for is not None and organisation is not None) else None
+        href = link_for(booth, state) if link_for is not None else None
         drawn.append(
             PlanBooth(
                 id=booth.id,
@@ -153,7 +154,7 @@ def render_hall_svg(
         states,
         show_names=True,
         public=public,
-        link_for=ebooth_link_builder(event) if public else None,
+        link_for=ebooth_link_builder(event) if public else _booth_form_link(event),
     )
     labels = plan.PUBLIC_STATUS_LABELS if public else plan.STATUS_LABELS
     return Markup(  # noqa: S704 - every text and attribute is escaped while drawing
@@ -166,8 +167,16 @@ def render_hall_svg(
             highlight_id=highlight_booth_id,
             uid=f"plan-{hall.id}",
             description=_("Floor plan of %(hall)s, %(event)s", hall=hall.name, event=event.name_in(g.locale)),
+            booths_label=_("Booths of %(hall)s", hall=hall.name),
         )
     )
+
+
+def _booth_form_link(event) -> Callable[[object, object], str | None]:
+    """On the organiser's plan, a booth opens its own form (the same as its row's link)."""
+    from flask import url_for
+
+    return lambda booth, _state: url_for("booths.booth_form", event_id=event.id, booth_id=booth.id)
 
 
 def _num(value: float) -> str:
@@ -201,15 +210,22 @@ def hall_plan_svg(
     uid: str = "plan",
     unit_label: str = "m",
     description: str | None = None,
-    role: str = "img",
+    role: str = "group",
+    booths_label: str = "Booths",
 ) -> str:
     """The SVG markup of one hall: outline, metre grid and ruler, booths coloured by status, legend.
 
     `status_labels` orders the legend and translates it (only those statuses are listed).
-    A plan with pickable booths takes `role="group"`, so its booth buttons are not hidden inside an image.
+    For assistive technology the drawing is a labelled group holding a list of booths (named by
+    `booths_label`): each booth is a list item labelled with its code, holder and status, and a
+    booth with a link is a link so labelled (its <title>), in the Tab order (Enter opens it;
+    forms.js adds Space). The grid, ruler, drawn title and legend are hidden from it: each
+    booth's label says it all. A plan whose booths carry their own `label` (the booth request's
+    picker) is a group of booth buttons instead of a list.
     """
     width, depth = float(width), float(depth)
     booths = list(booths)
+    picker = any(booth.label is not None for booth in booths)
     unit = max(width, depth) / 60  # text and margins grow with the hall
     stroke = max(width, depth) / 500
     left, top, right = 2.4 * unit, 4.4 * unit, 1.2 * unit
@@ -222,7 +238,7 @@ def hall_plan_svg(
     title = f"{hall_name} · {_num(width)} × {_num(depth)} {unit_label}"
     w(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="plan-svg" id="{escape(uid)}" '
-        f'viewBox="{" ".join(_num(v) for v in view)}" role="{escape(role)}" '
+        f'viewBox="{" ".join(_num(v) for v in view)}" role="{escape(role)}" data-plan '
         f'aria-labelledby="{escape(uid)}-title" preserveAspectRatio="xMidYMin meet" '
         f'font-family="{escape(FONT)}" data-width-m="{_num(width)}" data-depth-m="{_num(depth)}">'
     )
@@ -238,9 +254,10 @@ def hall_plan_svg(
     # title above the ruler
     w(
         f'<text x="0" y="{_num(-2.9 * unit)}" font-size="{_num(1.3 * unit)}" font-weight="600" '
-        f'fill="#212529">{escape(title)}</text>'
+        f'fill="#212529" aria-hidden="true">{escape(title)}</text>'
     )
     # hall floor, grid and ruler
+    w('<g aria-hidden="true">')
     w(
         f'<rect class="hall" x="0" y="0" width="{_num(width)}" height="{_num(depth)}" fill="#f8f9fa" '
         f'stroke="#212529" stroke-width="{_num(stroke * 2.5)}"/>'
@@ -272,8 +289,13 @@ def hall_plan_svg(
             f'stroke="none">{_num(y)}</text>'
         )
     w("</g>")
+    w("</g>")
     # booths
-    w(f'<g class="booths" stroke="#343a40" stroke-width="{_num(stroke)}">')
+    w(
+        f'<g class="booths" role="{"group" if picker else "list"}" '
+        f'aria-label="{escape(booths_label)}" stroke="#343a40" '
+        f'stroke-width="{_num(stroke)}">'
+    )
     highlighted = None
     for booth in booths:
         if booth.id == highlight_id:
@@ -287,7 +309,8 @@ def hall_plan_svg(
         w(
             f'<rect class="highlight-ring" x="{_num(highlighted.x - pad)}" y="{_num(highlighted.y - pad)}" '
             f'width="{_num(highlighted.width + 2 * pad)}" height="{_num(highlighted.depth + 2 * pad)}" '
-            f'fill="none" stroke="#d63384" stroke-width="{_num(stroke * 5)}" rx="{_num(pad)}"/>'
+            f'fill="none" stroke="#d63384" stroke-width="{_num(stroke * 5)}" rx="{_num(pad)}" '
+            'aria-hidden="true"/>'
         )
     # legend
     _draw_legend(w, status_labels, x=0, y=depth + 1.2 * unit, unit=unit, stroke=stroke, hatch=hatch)
@@ -303,11 +326,22 @@ def _draw_booth(w, booth: PlanBooth, *, hatch: str, highlight: bool, status_labe
     tooltip = " · ".join(filter(None, (booth.code, booth.name, str(status_text))))
     w(
         f'<g class="{classes}" id="booth-{booth.id}" data-code="{escape(booth.code)}" '
-        f'data-status="{escape(booth.status)}"{_pick_attributes(booth)}>'
+        f'data-status="{escape(booth.status)}"'
+        + (
+            _pick_attributes(booth)
+            if booth.label is not None
+            else ' role="listitem"' + ("" if booth.href else f' aria-label="{escape(tooltip)}"')
+        )
+        + ">"
     )
-    w(f"<title>{escape(tooltip)}</title>")
     if booth.href:
-        w(f'<a href="{escape(booth.href)}">')
+        # the link's name is its <title> (SVG's own label, read before its text): code, holder,
+        # status; the drawn text, which may be cut short, is what a sighted user reads of it
+        w(f'<a href="{escape(booth.href)}" data-plan-booth><title>{escape(tooltip)}</title>')
+        w("<g>")
+    else:
+        w(f"<title>{escape(tooltip)}</title>")
+        w('<g aria-hidden="true">')
     w(
         f'<rect x="{_num(booth.x)}" y="{_num(booth.y)}" width="{_num(booth.width)}" '
         f'height="{_num(booth.depth)}" fill="{fill}"/>'
@@ -341,6 +375,7 @@ def _draw_booth(w, booth: PlanBooth, *, hatch: str, highlight: bool, status_labe
             f'dominant-baseline="central" font-size="{_num(code_size)}" font-weight="700" '
             f'fill="{ink}" stroke="none">{escape(booth.code)}</text>'
         )
+    w("</g>")
     if booth.href:
         w("</a>")
     w("</g>")
@@ -383,7 +418,7 @@ def _wrap(text: str, width: float, font_size: float, *, max_lines: int) -> list[
 def _draw_legend(w, status_labels, *, x: float, y: float, unit: float, stroke: float, hatch: str) -> None:
     size = 1.1 * unit
     font = 0.95 * unit
-    w(f'<g class="legend" font-size="{_num(font)}">')
+    w(f'<g class="legend" font-size="{_num(font)}" aria-hidden="true">')
     for status, label in status_labels.items():
         label = str(label)
         fill = STATUS_COLOURS.get(status, "#ffffff")

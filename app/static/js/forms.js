@@ -6,6 +6,10 @@
 //   <button data-print>                         opens the print dialog
 //   <input data-select-on-focus>                selects its text when focused (an address to copy)
 //   <input type="checkbox" data-check-all="input[name=ids]:not(:disabled)">  ticks or unticks them all
+//   <a data-plan-booth> (a booth on a floor plan, app/booths/plan/svg.py)  Space opens it, as Enter does
+//   <div data-error-summary> (macros.html form_errors) after a failed submit: the focus goes to the
+//     first field marked aria-invalid="true" (or to the summary), and the summary's links
+//     <a data-focus-field="id"> put the focus in their field
 // Listeners sit on the document, so markup added later behaves the same.
 (function () {
   "use strict";
@@ -24,6 +28,14 @@
     }
   });
 
+  document.addEventListener("keydown", function (event) {
+    var booth = event.target instanceof Element ? event.target.closest("[data-plan-booth]") : null;
+    if (booth && (event.key === " " || event.key === "Spacebar")) {
+      event.preventDefault();  // not a scroll of the page
+      booth.dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true, view: window}));
+    }
+  });
+
   document.addEventListener("change", function (event) {
     var field = event.target;
     if (field instanceof Element && field.hasAttribute("data-autosubmit") && field.form) {
@@ -34,6 +46,16 @@
   document.addEventListener("click", function (event) {
     var target = event.target instanceof Element ? event.target : null;
     if (!target) { return; }
+    var link = target.closest("[data-focus-field]");
+    if (link) {
+      var field = document.getElementById(link.getAttribute("data-focus-field"));
+      if (field) {
+        event.preventDefault();
+        field.focus();
+        field.scrollIntoView({block: "center"});
+      }
+      return;
+    }
     if (target.closest("[data-print]")) {
       window.print();
       return;
@@ -50,4 +72,21 @@
       field.select();
     }
   });
+
+  function focusFirstInvalidField() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) { return; }
+    var field = document.querySelector("form [aria-invalid=true]");
+    if (field && typeof field.focus === "function") {
+      field.focus();
+    } else {
+      summary.focus();
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusFirstInvalidField);
+  } else {
+    focusFirstInvalidField();
+  }
 })();
