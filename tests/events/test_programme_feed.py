@@ -397,6 +397,29 @@ def test_the_calendar_name_and_description_read_back_exact_in_icalendar_and_vobj
     assert parsed.x_wr_caldesc.value == TRICKY_DESCRIPTION
 
 
+def test_thunderbirds_ical_js_reads_the_programme_without_a_stray_backslash(
+    client, organiser, make_event, fair, db
+):
+    from tests.ical_js import read_with_ical_js
+
+    event = make_event(organiser=organiser, name_vi=TRICKY_NAME, description_vi=TRICKY_DESCRIPTION)
+    services.open_registration(None, event)
+    db.session.commit()
+    read = read_with_ical_js(client.get(f"/events/{event.slug}/programme.ics").data)
+    assert read["name"] == TRICKY_NAME
+    assert read["description"] == TRICKY_DESCRIPTION
+
+    body = _feed(client, fair).data
+    read = read_with_ical_js(body)
+    by_icalendar = {str(e["UID"]): e for e in _vevents_icalendar(body)}
+    assert sorted(e["uid"] for e in read["events"]) == sorted(by_icalendar)
+    for event in read["events"]:
+        assert event["summary"] == str(by_icalendar[event["uid"]]["SUMMARY"])
+        assert event["location"] == str(by_icalendar[event["uid"]]["LOCATION"])
+    assert {e["summary"] for e in read["events"]} >= {OPENING, TASTING, SEMINAR}
+    assert not any("\\" in (e["summary"] + e["location"]) for e in read["events"])
+
+
 def test_uids_stay_the_same_when_the_server_host_or_port_changes(client, fair, app, monkeypatch):
     uids = set(_by_uid(_vevents_icalendar(_feed(client, fair).data)))
     assert uids and all(uid.endswith("@ocopfair.local") for uid in uids), "no host, no port"

@@ -522,6 +522,16 @@ def test_the_agenda_calendar_name_reads_back_exact_in_icalendar_and_vobject(app,
     assert b"X-WR-CALNAME;VALUE=TEXT:Agenda" in body
     assert str(icalendar.Calendar.from_ical(body)["X-WR-CALNAME"]) == name
     assert vobject.readOne(body.decode("utf-8")).x_wr_calname.value == name
+    from tests.ical_js import read_with_ical_js
+
+    read = read_with_ical_js(body)
+    assert read["name"] == name
+    by_icalendar = {str(e["UID"]): e for e in icalendar.Calendar.from_ical(body).walk("VEVENT")}
+    assert sorted(e["uid"] for e in read["events"]) == sorted(by_icalendar)
+    for event in read["events"]:
+        assert event["summary"] == str(by_icalendar[event["uid"]]["SUMMARY"])
+        assert event["location"] == str(by_icalendar[event["uid"]]["LOCATION"])
+        assert event["description"] == str(by_icalendar[event["uid"]]["DESCRIPTION"])
 
 
 def test_meeting_uids_stay_the_same_when_the_server_host_or_port_changes(

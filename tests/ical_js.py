@@ -1,0 +1,30 @@
+"""Calendar feeds read by Mozilla's ical.js, the parser inside Thunderbird, as a third reader beside
+the Python ones (icalendar, vobject).
+
+ical.js comes from package.json (`make install-dev` runs `npm ci`); without node or the package a
+test that needs it is skipped with one line.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(__file__).with_name("ical_js_read.cjs")
+
+
+def read_with_ical_js(body: bytes) -> dict:
+    """What ical.js reads of an iCalendar stream: name, description, and the events' text fields."""
+    node = shutil.which("node")
+    if node is None or not (ROOT / "node_modules" / "ical.js").is_dir():
+        pytest.skip("ical.js is not installed (needs node and `npm ci`)")
+    result = subprocess.run(
+        [node, str(SCRIPT)], input=body, cwd=ROOT, capture_output=True, timeout=30, check=False
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    return json.loads(result.stdout)
