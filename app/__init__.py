@@ -165,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from app import names
     from app.data import vocab
     from app.data.provinces import province_name
 
@@ -209,8 +210,11 @@ def register_template_helpers(app: Flask) -> None:
         localdatetime=localdatetime,
         duration=duration,
         combine_page=combine_page,
+        local_name=names.local_name,
+        lang_text=names.lang_text,
     )
     app.jinja_env.globals.update(
+        name_in=names.name_in,
         vocab=vocab,
         label=vocab.label,
         province_name=province_name,

@@ -21,9 +21,10 @@ from app.accounts.models import User
 from app.catalog.models import Organisation
 from app.events.models import Registration
 from app.extensions import db
-from app.matching.engine.slots import Slot, table_label
+from app.matching.engine.slots import Slot
 from app.matching.models import MatchingSession, Meeting
 from app.matching.sessions import services as sessions
+from app.names import name_in, table_label
 from app.notifications.services import queue_mails
 from app.tasks import progress
 from app.urls import external_url
@@ -101,7 +102,7 @@ def _other(meeting: Row | Meeting, registration_id: int) -> int:
 
 def _line(session: MatchingSession, slots: list[Slot], meeting: Row | Meeting, counterpart: str) -> str:
     when = sessions.slot_text(slots[meeting.slot]) if meeting.slot < len(slots) else f"#{meeting.slot + 1}"
-    return f"• {when} · {table_label(session.table_names, meeting.table)} · {counterpart}"
+    return f"• {when} · {table_label(session, meeting.table)[0]} · {counterpart}"
 
 
 @dataclass
@@ -171,7 +172,7 @@ def _texts(kind: str, session: MatchingSession, locale: str) -> MailTexts:
     return MailTexts(
         subject=subject,
         intro=intro,
-        values={"event": event_name, "session": session.name},
+        values={"event": event_name, "session": name_in(session, locale)},
         nothing=gettext("No meeting at the moment."),
         cancelled=gettext("Cancelled:"),
         footer=gettext(
