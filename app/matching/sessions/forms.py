@@ -48,9 +48,7 @@ class SessionForm(FlaskForm):
     table_names_en = TextAreaField(
         _l("Table names in English"),
         validators=[Optional()],
-        description=_l(
-            "Optional, in the same order; English readers see these, French ones too when no French name is given."
-        ),
+        description=_l("Optional, in the same order as the Vietnamese names."),
         render_kw={"rows": 3},
     )
     table_names_fr = TextAreaField(
