@@ -4,7 +4,7 @@ from datetime import date, time
 
 import pytest
 
-from app.matching.engine.slots import compute_slots, parse_breaks, table_label
+from app.matching.engine.slots import compute_slots, parse_breaks
 
 
 def test_slots_fill_the_day_around_the_lunch_break():
@@ -31,8 +31,3 @@ def test_a_badly_written_break_is_refused_with_its_text():
         parse_breaks("12h-13h")
     with pytest.raises(ValueError, match="end after"):
         parse_breaks("13:00-12:00")
-
-
-def test_tables_have_the_organisers_names_then_numbers():
-    assert table_label("Hall B · table 12\nHall B · table 13", 1) == "Hall B · table 13"
-    assert table_label("", 4) == "Table 5"
