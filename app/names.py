@@ -7,6 +7,7 @@ with `lang`, so screen readers and hyphenation read it right.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from flask_babel import get_locale, gettext
@@ -79,8 +80,11 @@ def table_names_of(session) -> dict[str, str | None]:
     return {"vi": session.table_names, "en": session.table_names_en, "fr": session.table_names_fr}
 
 
-def _lines(text: str | None) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+@functools.lru_cache(maxsize=64)
+def _lines(text: str | None) -> tuple[str, ...]:
+    """The names, one a line, split once: a national session names over a thousand tables,
+    and its outcomes and check-in pages ask for one table after another."""
+    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
 
 
 def default_table_name(index: int) -> str:
@@ -98,7 +102,7 @@ def table_labels(session, locale: str | None = None) -> list[tuple[str, str]]:
     labels = []
     for index in range(session.tables):
         for lang in fallback_order(locale):
-            names = lists.get(lang) or []
+            names = lists.get(lang) or ()
             if index < len(names):
                 labels.append((names[index], lang))
                 break
