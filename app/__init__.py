@@ -188,6 +188,7 @@ def register_site_files(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from app import names
     from app.data import vocab
     from app.data.provinces import province_label
 
@@ -233,8 +234,11 @@ def register_template_helpers(app: Flask) -> None:
         when=i18n.when,  # a UTC instant on an event's wall clock, to the minute: |when(event.timezone)
         duration=duration,
         combine_page=combine_page,
+        local_name=names.local_name,
+        lang_text=names.lang_text,
     )
     app.jinja_env.globals.update(
+        name_in=names.name_in,
         vocab=vocab,
         label=vocab.label,
         # Templates show a record's province with its current one beside it ("Bắc Giang — now

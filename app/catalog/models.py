@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import names
 from app.data.vocab import CERTIFIED_MIN_STARS
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
@@ -185,10 +186,10 @@ class Product(db.Model):
         return self.stars >= CERTIFIED_MIN_STARS and not self.is_expired(today) and self.certificate_verified
 
     def name_in(self, locale: str) -> str:
-        return getattr(self, f"name_{locale}", None) or self.name_vi
+        return names.name_in(self, locale)
 
     def description_in(self, locale: str) -> str | None:
-        return getattr(self, f"description_{locale}", None) or self.description_vi
+        return names.name_in(self, locale, "description") or None
 
     def __repr__(self) -> str:
         return f"<Product {self.id} {self.name_vi!r} {self.stars}*>"

@@ -49,6 +49,7 @@ from app.data.vocab import (
 from app.database import unlink_after_commit, unlink_after_rollback
 from app.errors import PermissionDenied, ServiceError
 from app.extensions import db
+from app.names import fallback_order
 from app.paging import counted_page, rows_and_total
 
 ORGANISATION_FIELDS = (
@@ -569,8 +570,9 @@ def catalogue_query(filters: ProductFilters, *, on: date | None = None, locale: 
         )
     if filters.text:
         query = query.where(*text_conditions(Product.search_text, filters.text))
-    name_column = {"en": Product.name_en, "fr": Product.name_fr}.get(locale)
-    display_name = func.coalesce(name_column, Product.name_vi) if name_column is not None else Product.name_vi
+    columns = {"vi": Product.name_vi, "en": Product.name_en, "fr": Product.name_fr}
+    order_columns = [columns[lang] for lang in fallback_order(locale if locale in columns else "vi")]
+    display_name = func.coalesce(*order_columns) if len(order_columns) > 1 else order_columns[0]
     order = {
         "stars": (Product.stars.desc(), display_name),
         "name": (display_name,),

@@ -1221,7 +1221,15 @@ def _layout(wishes: list[_Wish]) -> tuple[dict[str, tuple[float, float]], list[_
 
 def _build_plan(organiser, event, halls, blocks) -> tuple[dict, dict[str, Booth]]:
     hall_rows = {
-        name: events.save_hall(organiser, event, name=name, width_m=width, depth_m=depth)
+        name: events.save_hall(
+            organiser,
+            event,
+            name=name,
+            name_en=name.replace("Nhà", "Hall"),
+            name_fr=name.replace("Nhà", "Hall"),
+            width_m=width,
+            depth_m=depth,
+        )
         for name, (width, depth) in halls.items()
     }
     types = {}
@@ -1339,6 +1347,8 @@ def _matchmaking(organiser, event, first_day, buyer_user, exhibitor_user, buyer_
         organiser,
         event,
         name="Kết nối giao thương B2B",
+        name_en="B2B matchmaking",
+        name_fr="Rencontres d'affaires B2B",
         first_day=first_day + timedelta(days=1),
         last_day=first_day + timedelta(days=1),
         day_start=time(8, 30),
@@ -1348,6 +1358,8 @@ def _matchmaking(organiser, event, first_day, buyer_user, exhibitor_user, buyer_
         breaks="11:30-13:30",
         tables=TABLES,
         table_names="\n".join(f"Nhà B · bàn {n}" for n in range(1, TABLES + 1)),
+        table_names_en="\n".join(f"Hall B · table {n}" for n in range(1, TABLES + 1)),
+        table_names_fr="\n".join(f"Hall B · table {n}" for n in range(1, TABLES + 1)),
         max_meetings_per_buyer=10,
         max_meetings_per_producer=8,
     )

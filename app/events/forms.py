@@ -115,6 +115,8 @@ class EventForm(AppForm):
 
 class HallForm(AppForm):
     name = StringField(_l("Hall name"), validators=[DataRequired(), Length(max=80)])
+    name_en = StringField(_l("Hall name in English"), validators=[Optional(), Length(max=80)])
+    name_fr = StringField(_l("Hall name in French"), validators=[Optional(), Length(max=80)])
     width_m = DecimalField(
         _l("Width (m)"), places=2, validators=[InputRequired(), NumberRange(min=0.5, max=MAX_METRES)]
     )

@@ -119,7 +119,9 @@ class Hall(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(80))  # in Vietnamese
+    name_en: Mapped[str | None] = mapped_column(String(80))
+    name_fr: Mapped[str | None] = mapped_column(String(80))
     width_m: Mapped[float] = mapped_column(Numeric(8, 2))
     depth_m: Mapped[float] = mapped_column(Numeric(8, 2))
 

@@ -181,6 +181,8 @@ def hall(event_id: int, hall_id: int | None = None):
                 current_user,
                 event,
                 name=form.name.data,
+                name_en=form.name_en.data,
+                name_fr=form.name_fr.data,
                 width_m=float(form.width_m.data),
                 depth_m=float(form.depth_m.data),
                 hall=item,

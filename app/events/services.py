@@ -296,8 +296,17 @@ def validate_all(values: dict, event: Event | None = None) -> list[ServiceError]
 
 
 def save_hall(
-    actor, event: Event, *, name: str, width_m: float, depth_m: float, hall: Hall | None = None
+    actor,
+    event: Event,
+    *,
+    name: str,
+    width_m: float,
+    depth_m: float,
+    hall: Hall | None = None,
+    name_en: str | None = None,
+    name_fr: str | None = None,
 ) -> Hall:
+    """Add or change a hall; `name` is Vietnamese, the English and French ones are optional."""
     ensure_can_manage(actor, event)
     name = (name or "").strip()
     if not name:
@@ -313,6 +322,8 @@ def save_hall(
         hall = Hall(event=event)
         db.session.add(hall)
     hall.name, hall.width_m, hall.depth_m = name, width_m, depth_m
+    hall.name_en = (name_en or "").strip() or None
+    hall.name_fr = (name_fr or "").strip() or None
     db.session.flush()
     return hall
 

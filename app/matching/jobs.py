@@ -30,8 +30,9 @@ from app.accounts.models import User
 from app.database import utcnow
 from app.events.models import Event, Registration
 from app.extensions import db
-from app.matching.engine.slots import Slot, session_slots, table_label
+from app.matching.engine.slots import Slot, session_slots
 from app.matching.models import MatchingSession, Meeting
+from app.names import table_label
 from app.notifications.services import queue_mail
 from app.tasks.queue import ENQUEUE_CALL
 from app.tasks.runner import Outcome, background_job
@@ -129,7 +130,7 @@ def reminder_text(plan: DayPlan, registration: Registration, kind: str, locale: 
     for slot, meeting in sorted(plan.meetings, key=lambda pair: pair[0].start_utc):
         lines.append(
             f"{slot.start:%H:%M}–{slot.end:%H:%M} · "
-            f"{table_label(meeting.session.table_names, meeting.table)} · "
+            f"{table_label(meeting.session, meeting.table)[0]} · "
             f"{_counterpart_name(meeting, plan.registration_id)} · "
             + gettext("check-in code %(code)s", code=meeting.checkin_code)
         )

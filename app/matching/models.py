@@ -48,7 +48,9 @@ class MatchingSession(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))  # in Vietnamese
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    name_fr: Mapped[str | None] = mapped_column(String(200))
     first_day: Mapped[date] = mapped_column(Date)
     last_day: Mapped[date] = mapped_column(Date)
     day_start: Mapped[time] = mapped_column(Time)
@@ -58,8 +60,11 @@ class MatchingSession(db.Model):
     # Breaks as "HH:MM-HH:MM" lines, e.g. "12:00-13:30".
     breaks: Mapped[str] = mapped_column(Text, default="")
     tables: Mapped[int] = mapped_column(default=20)
-    # Optional table names, one a line ("Hall B · table 12"); missing ones are numbered.
+    # Optional table names, one a line ("Nhà B · bàn 12"), in Vietnamese, English and French;
+    # a table without a name in any of them is numbered in the reader's language (app/names.py).
     table_names: Mapped[str] = mapped_column(Text, default="")
+    table_names_en: Mapped[str] = mapped_column(Text, default="", server_default="")
+    table_names_fr: Mapped[str] = mapped_column(Text, default="", server_default="")
     max_meetings_per_buyer: Mapped[int] = mapped_column(default=8)
     max_meetings_per_producer: Mapped[int] = mapped_column(default=8)
     weights_json: Mapped[str | None] = mapped_column(Text)

@@ -24,8 +24,9 @@ from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event
 from app.events.services import can_manage, to_local
 from app.extensions import db
-from app.matching.engine.slots import session_slots, table_label
+from app.matching.engine.slots import session_slots
 from app.matching.models import MatchingSession, Meeting
+from app.names import table_label
 
 NO_SHOW_GRACE = timedelta(minutes=15)
 
@@ -35,7 +36,7 @@ class CheckinResult:
     meeting: Meeting
     already: bool  # it had been checked in before this scan
     checked_in_at: datetime  # in the event's zone
-    table: str
+    table: tuple[str, str]  # (label, lang) for the reader
 
     @property
     def time_text(self) -> str:
@@ -106,7 +107,7 @@ def check_in(actor, event: Event, code: str, now: datetime | None = None) -> Che
         meeting=meeting,
         already=done == 0,
         checked_in_at=to_local(event, meeting.checked_in_at or now),
-        table=table_label(meeting.session.table_names, meeting.table),
+        table=table_label(meeting.session, meeting.table),
     )
 
 

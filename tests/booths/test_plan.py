@@ -595,3 +595,50 @@ def test_the_public_plan_of_a_draft_is_not_found(client, db, laid_out):
     assert event.state == "draft"
     assert client.get(f"/events/{event.slug}/plan").status_code == 404
     assert client.get("/events/no-such-fair/plan").status_code == 404
+
+
+# ---------------------------------------------------------------- names in the reader's language
+
+
+def _type_cells(page):
+    return [row("td")[1] for row in page.select("table.plan-table tbody tr")]
+
+
+def test_the_organisers_plan_shows_booth_types_and_halls_in_the_readers_language(
+    client, login, db, organiser, laid_out, html
+):
+    event, hall, _booth, _standard, _rule = laid_out
+    hall.name_en = "Hall A"
+    events.save_hall(organiser, event, name="Nhà B", width_m=10, depth_m=10)  # the plan lists its halls
+    db.session.commit()
+    login(organiser)
+    english = html(client.get(f"/manage/events/{event.id}/booths?lang=en"))
+    assert [text_of(cell) for cell in _type_cells(english)] == ["Standard"]
+    assert _type_cells(english)[0].select("[lang]") == []
+    assert text_of(english.select_one(".nav-link.active")) == "Hall A"
+    french = html(client.get(f"/manage/events/{event.id}/booths?lang=fr"))
+    assert [cell.select_one("span[lang=en]").get_text() for cell in _type_cells(french)] == ["Standard"]
+    vietnamese = html(client.get(f"/manage/events/{event.id}/booths?lang=vi"))
+    assert [text_of(cell) for cell in _type_cells(vietnamese)] == ["Gian tiêu chuẩn"]
+    assert text_of(vietnamese.select_one(".nav-link.active")) == "Nhà A"
+
+
+def test_a_booth_type_named_only_in_vietnamese_is_marked_vi_on_the_english_plan(
+    client, login, db, organiser, laid_out, html
+):
+    event, _hall, _booth, standard, _rule = laid_out
+    standard.name_en = None
+    events.save_hall(organiser, event, name="Nhà B", width_m=10, depth_m=10)
+    db.session.commit()
+    login(organiser)
+    english = html(client.get(f"/manage/events/{event.id}/booths?lang=en"))
+    assert [cell.select_one("span[lang=vi]").get_text() for cell in _type_cells(english)] == [
+        "Gian tiêu chuẩn"
+    ]
+    assert text_of(english.select_one(".nav-link.active span[lang=vi]")) == "Nhà A"
+
+
+def test_the_hall_plan_drawing_is_titled_in_the_readers_language(db, organiser, floor):
+    _event, hall, _standard = floor
+    hall.name_en = "Hall A"
+    assert "Hall A" in str(svg.hall_svg(hall)) and "Nhà A" not in str(svg.hall_svg(hall))

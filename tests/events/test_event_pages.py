@@ -242,3 +242,25 @@ def test_only_the_events_own_organisers_manage_it(
     db.session.expire_all()
     assert db.session.get(Event, event.id).state == "draft"
     assert client.get("/manage/events/").status_code == 302  # anonymous → login
+
+
+def test_hall_names_are_kept_in_three_languages_and_shown_in_the_readers(
+    client, organiser, login, make_event, db, html
+):
+    event = make_event(organiser=organiser)
+    db.session.commit()
+    login(organiser)
+    data = {"name": "Nhà A", "name_en": "Hall A", "name_fr": "", "width_m": "60", "depth_m": "40"}
+    assert client.post(f"/manage/events/{event.id}/halls", data=data).status_code == 302
+    db.session.expire_all()
+    (hall,) = db.session.get(Event, event.id).halls
+    assert (hall.name, hall.name_en, hall.name_fr) == ("Nhà A", "Hall A", None)
+
+    def listed(lang):
+        page = html(client.get(f"/manage/events/{event.id}?lang={lang}"))
+        return page.select_one(f"a[href='/manage/events/{event.id}/halls/{hall.id}']").find_parent("li")
+
+    english = listed("en")
+    assert "Hall A" in english.get_text() and english.select("span[lang]") == []
+    assert listed("fr").select_one("span[lang=en]").get_text() == "Hall A"  # no French name: English
+    assert "Nhà A" in listed("vi").get_text()

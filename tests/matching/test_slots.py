@@ -4,7 +4,7 @@ from datetime import date, time
 
 import pytest
 
-from app.matching.engine.slots import BreakError, compute_slots, parse_breaks, table_label
+from app.matching.engine.slots import BreakError, compute_slots, parse_breaks
 
 
 def test_slots_fill_the_day_around_the_lunch_break():
@@ -67,7 +67,3 @@ def test_several_breaks_are_separated_by_lines_commas_or_semicolons():
     assert parse_breaks("12:00-13:30 nghỉ trưa; 10:00-10:15, 15h00-15h15") == expected
     assert parse_breaks("10:00-10:15\n12:00-13:30\n\n15:00-15:15\n") == expected
 
-
-def test_tables_have_the_organisers_names_then_numbers():
-    assert table_label("Hall B · table 12\nHall B · table 13", 1) == "Hall B · table 13"
-    assert table_label("", 4) == "Table 5"

@@ -20,6 +20,7 @@ from app.events.models import Event, Registration
 from app.events.services import can_manage
 from app.events.services import managed_event as _managed_event
 from app.extensions import db
+from app.names import name_in
 from app.tasks import services as tasks
 from app.transaction import service_errors
 
@@ -59,7 +60,7 @@ def _assignment_of_event(event: Event, assignment_id: int) -> BoothAssignment:
 
 
 def _booth_label(booth: Booth) -> str:
-    return f"{booth.code} · {booth.hall.name} · {booking.type_name(booth.booth_type)}"
+    return f"{booth.code} · {name_in(booth.hall)} · {booking.type_name(booth.booth_type)}"
 
 
 # ---------------------------------------------------------------- exhibitor pages

@@ -52,6 +52,7 @@ from app.events.models import FINAL_EVENT_STATES, Event, Hall, Registration
 from app.events.services import can_manage, ensure_can_manage
 from app.extensions import db
 from app.inputs import parse_id
+from app.names import name_in
 from app.notifications.services import queue_mail
 from app.signals import registration_rejected, registration_withdrawn
 from app.tasks import progress
@@ -89,8 +90,7 @@ def _locale() -> str:
 def type_name(booth_type: BoothType | None, locale: str | None = None) -> str:
     if booth_type is None:
         return ""
-    locale = locale or _locale()
-    return getattr(booth_type, f"name_{locale}", None) or booth_type.name
+    return name_in(booth_type, locale or _locale())
 
 
 def _lock_event(event: Event) -> None:
@@ -870,7 +870,7 @@ def _mail_text(kind: str, request: BoothRequest, locale: str, booth: Booth | Non
             organisation=organisation,
             code=booth.code,
             type=type_name(booth.booth_type, locale),
-            hall=booth.hall.name,
+            hall=name_in(booth.hall, locale),
             event=name,
         )
         price = booth.booth_type.price_vnd or 0

@@ -104,13 +104,14 @@ def hall_svg(
     `highlight` is a booth id to ring ("your place on the plan").
     """
     from app.booths.plan import services as plan  # the services read the database; the drawing does not
+    from app.names import name_in
 
     states = plan.booth_states(hall.event, hall)
     booths = plan.booths_of(hall.event, hall)
     labels = status_labels or (plan.PUBLIC_STATUS_LABELS if public else plan.STATUS_LABELS)
     return Markup(  # noqa: S704 - every text and attribute is escaped while drawing
         hall_plan_svg(
-            hall_name=hall.name,
+            hall_name=name_in(hall),
             width=float(hall.width_m),
             depth=float(hall.depth_m),
             booths=plan_booths(booths, states, public=public, link_for=link_for),
@@ -146,6 +147,7 @@ def render_hall_svg(
     from flask_babel import gettext as _
 
     from app.booths.plan import services as plan
+    from app.names import name_in
 
     states = states if states is not None else plan.booth_states(event, hall)
     booths = plan.booths_of(event, hall)
@@ -159,15 +161,17 @@ def render_hall_svg(
     labels = plan.PUBLIC_STATUS_LABELS if public else plan.STATUS_LABELS
     return Markup(  # noqa: S704 - every text and attribute is escaped while drawing
         hall_plan_svg(
-            hall_name=hall.name,
+            hall_name=name_in(hall),
             width=float(hall.width_m),
             depth=float(hall.depth_m),
             booths=drawn,
             status_labels={key: str(label) for key, label in labels.items()},
             highlight_id=highlight_booth_id,
             uid=f"plan-{hall.id}",
-            description=_("Floor plan of %(hall)s, %(event)s", hall=hall.name, event=event.name_in(g.locale)),
-            booths_label=_("Booths of %(hall)s", hall=hall.name),
+            description=_(
+                "Floor plan of %(hall)s, %(event)s", hall=name_in(hall), event=event.name_in(g.locale)
+            ),
+            booths_label=_("Booths of %(hall)s", hall=name_in(hall)),
         )
     )
 

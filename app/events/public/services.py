@@ -21,6 +21,7 @@ from app.events.models import Event, Registration, RegistrationProduct
 from app.events.services import approved_count
 from app.extensions import db
 from app.inputs import bounded_page
+from app.names import pick as pick_name
 from app.paging import counted_page, rows_and_total
 
 EXHIBITORS_PER_PAGE = 30
@@ -57,8 +58,9 @@ class ExhibitorQuery:
 @dataclass(frozen=True)
 class ExhibitedProduct:
     id: int
-    name: str  # in the visitor's language, else Vietnamese
+    name: str  # in the visitor's language, else English, else Vietnamese
     stars: int
+    lang: str = "vi"  # the language `name` is in
 
 
 @dataclass(frozen=True)
@@ -104,16 +106,23 @@ def _products_brought(registration_ids: list[int], locale: str) -> dict[int, lis
     """The products each registration brings (one statement), by registration, in id order."""
     if not registration_ids:
         return {}
-    local_name = {"en": Product.name_en, "fr": Product.name_fr}.get(locale, Product.name_vi)
     rows = db.session.execute(
-        select(RegistrationProduct.registration_id, Product.id, local_name, Product.name_vi, Product.stars)
+        select(
+            RegistrationProduct.registration_id,
+            Product.id,
+            Product.name_vi,
+            Product.name_en,
+            Product.name_fr,
+            Product.stars,
+        )
         .join(Product, Product.id == RegistrationProduct.product_id)
         .where(RegistrationProduct.registration_id.in_(registration_ids))
         .order_by(RegistrationProduct.registration_id, Product.id)
     )
     brought: dict[int, list[ExhibitedProduct]] = {}
-    for registration_id, product_id, name, name_vi, stars in rows:
-        brought.setdefault(registration_id, []).append(ExhibitedProduct(product_id, name or name_vi, stars))
+    for registration_id, product_id, name_vi, name_en, name_fr, stars in rows:
+        name, lang = pick_name({"vi": name_vi, "en": name_en, "fr": name_fr}, locale)
+        brought.setdefault(registration_id, []).append(ExhibitedProduct(product_id, name, stars, lang))
     return brought
 
 

@@ -21,9 +21,10 @@ from app.accounts.models import User
 from app.catalog.models import Organisation
 from app.events.models import Registration
 from app.extensions import db
-from app.matching.engine.slots import Slot, table_label
+from app.matching.engine.slots import Slot
 from app.matching.models import MatchingSession, Meeting
 from app.matching.sessions import services as sessions
+from app.names import name_in, table_labels
 from app.notifications.services import queue_mails
 from app.tasks import progress
 from app.urls import external_url
@@ -99,9 +100,10 @@ def _other(meeting: Row | Meeting, registration_id: int) -> int:
     return meeting.buyer_registration_id
 
 
-def _line(session: MatchingSession, slots: list[Slot], meeting: Row | Meeting, counterpart: str) -> str:
+def _line(slots: list[Slot], meeting: Row | Meeting, counterpart: str) -> tuple[str, int, str]:
+    """(when, table index, counterpart): the table is named in each reader's language by _compose."""
     when = sessions.slot_text(slots[meeting.slot]) if meeting.slot < len(slots) else f"#{meeting.slot + 1}"
-    return f"• {when} · {table_label(session.table_names, meeting.table)} · {counterpart}"
+    return when, meeting.table, counterpart
 
 
 @dataclass
@@ -111,8 +113,8 @@ class Agenda:
     registration_id: int
     organisation_id: int
     organisation: str
-    active: list[str]
-    cancelled: list[str]
+    active: list[tuple[str, int, str]]  # (when, table index, counterpart)
+    cancelled: list[tuple[str, int, str]]
     digest: str  # of the agenda as calendars see it: the same agenda is never mailed twice
 
 
@@ -128,9 +130,9 @@ def _agendas(session: MatchingSession, people: set[int]) -> list[Agenda]:
         if registration_id not in names:
             continue  # withdrawn and deleted meanwhile
         meetings = mine.get(registration_id, [])
-        lines: dict[str, list[str]] = {"active": [], "cancelled": []}
+        lines: dict[str, list[tuple[str, int, str]]] = {"active": [], "cancelled": []}
         for m in meetings:
-            line = _line(session, slots, m, names[_other(m, registration_id)][1])
+            line = _line(slots, m, names[_other(m, registration_id)][1])
             lines["cancelled" if m.status == "cancelled" else "active"].append(line)
         # The same rows sessions.agenda_snapshot compares before and after a repair.
         snapshot = sorted({(m.id, m.slot, m.table, m.status, m.sequence) for m in meetings})
@@ -151,6 +153,14 @@ class MailTexts:
     nothing: str
     cancelled: str
     footer: str
+    tables: list[str]  # each table's name (or number) in this language
+
+
+def _lines(texts: MailTexts, lines: list[tuple[str, int, str]]) -> list[str]:
+    return [
+        f"• {when} · {texts.tables[table] if table < len(texts.tables) else table + 1} · {counterpart}"
+        for when, table, counterpart in lines
+    ]
 
 
 def _texts(kind: str, session: MatchingSession, locale: str) -> MailTexts:
@@ -171,7 +181,7 @@ def _texts(kind: str, session: MatchingSession, locale: str) -> MailTexts:
     return MailTexts(
         subject=subject,
         intro=intro,
-        values={"event": event_name, "session": session.name},
+        values={"event": event_name, "session": name_in(session, locale)},
         nothing=gettext("No meeting at the moment."),
         cancelled=gettext("Cancelled:"),
         footer=gettext(
@@ -179,15 +189,16 @@ def _texts(kind: str, session: MatchingSession, locale: str) -> MailTexts:
             zone=session.event.timezone,
             link=agenda_link(session),
         ),
+        tables=[label for label, _lang in table_labels(session, locale)],
     )
 
 
 def _compose(kind: str, texts: MailTexts, agenda: Agenda) -> tuple[str, str]:
     """Subject and body of one participant's mail."""
     parts = [texts.intro % (texts.values | {"organisation": agenda.organisation}), ""]
-    parts += agenda.active or [texts.nothing]
+    parts += _lines(texts, agenda.active) or [texts.nothing]
     if agenda.cancelled and kind != PUBLISHED:
-        parts += ["", texts.cancelled, *agenda.cancelled]
+        parts += ["", texts.cancelled, *_lines(texts, agenda.cancelled)]
     parts += ["", texts.footer]
     return texts.subject, "\n".join(parts)
 

@@ -28,10 +28,11 @@ from app.errors import PermissionDenied
 from app.events.models import Event, Registration, RegistrationDemand, RegistrationProduct
 from app.events.registrations.services import can_act_for
 from app.extensions import db
-from app.matching.engine.slots import Slot, session_slots, table_label
+from app.matching.engine.slots import Slot, session_slots
 from app.matching.models import AgendaToken, MatchingSession, Meeting, MeetingOutcome
 from app.matching.participation.services import side_of
 from app.matching.sessions.scoring import explain
+from app.names import table_label
 
 # Plain words for the score terms of app.matching.engine.scoring, when a term carries no text.
 TERM_WORDS = {
@@ -59,6 +60,7 @@ class AgendaItem:
     slot: Slot | None  # None when the session's settings no longer have that slot
     table: str
     hall: str | None
+    table_lang: str  # the language of `table` and `hall` (app/names.py)
     counterpart: Registration
     side: str  # the owner's side: "buyer" or "producer"
     products: list[Product] = field(default_factory=list)
@@ -303,12 +305,14 @@ def agenda_items(
         counterpart = counterparts[
             meeting.producer_registration_id if side == "buyer" else meeting.buyer_registration_id
         ]
-        hall, table = split_table(table_label(session.table_names, meeting.table))
+        label, table_lang = table_label(session, meeting.table)
+        hall, table = split_table(label)
         item = AgendaItem(
             meeting=meeting,
             slot=slots_by_session[session.id].get(meeting.slot),
             table=table,
             hall=hall,
+            table_lang=table_lang,
             counterpart=counterpart,
             side=side,
             why=why_words(meeting.why_json),

@@ -5,7 +5,6 @@ Pure: takes plain values (and a session-like object), imports neither Flask nor 
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -137,17 +136,3 @@ def session_slots(session, timezone: str) -> list[Slot]:
         gap_minutes=session.gap_minutes,
         breaks=session.breaks,
     )
-
-
-def table_label(table_names: str, index: int) -> str:
-    """The organiser's name for table `index` (0-based), or 'Table N'."""
-    names = [line.strip() for line in (table_names or "").splitlines() if line.strip()]
-    return names[index] if index < len(names) else f"Table {index + 1}"
-
-
-@functools.lru_cache(maxsize=32)
-def table_labels(table_names: str, tables: int) -> tuple[str, ...]:
-    """table_label() of every table, the names split once, and kept for the next page (a
-    national session has over a thousand tables)."""
-    names = [line.strip() for line in (table_names or "").splitlines() if line.strip()]
-    return tuple(names[index] if index < len(names) else f"Table {index + 1}" for index in range(tables))

@@ -15,9 +15,9 @@ from app.errors import PermissionDenied, ServiceError
 from app.events.services import managed_event
 from app.extensions import db
 from app.matching.blueprint import bp
-from app.matching.engine.slots import table_label
 from app.matching.models import Meeting
 from app.matching.outcomes import services as outcomes
+from app.names import table_label
 
 PARTICIPANTS = ("exhibitor", "buyer")
 
@@ -65,7 +65,7 @@ def outcome(meeting_id: int):
         event=event,
         meeting=meeting,
         counterpart=counterpart,
-        table=table_label(meeting.session.table_names, meeting.table),
+        table=table_label(meeting.session, meeting.table),
         values=values,
         error=error,
         open_for_record=outcomes.can_record(meeting) and meeting.status != "no_show",

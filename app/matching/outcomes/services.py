@@ -21,8 +21,9 @@ from app.events.models import Event, Registration
 from app.events.registrations.services import can_act_for
 from app.events.services import ensure_can_manage
 from app.extensions import db
-from app.matching.engine.slots import Slot, session_slots, table_label
+from app.matching.engine.slots import Slot, session_slots
 from app.matching.models import OUTCOME_KINDS, MatchingSession, Meeting, MeetingOutcome
+from app.names import table_label
 
 OUTCOME_LABELS = {
     "no_interest": _l("No interest"),
@@ -122,7 +123,7 @@ def outcome_of(meeting: Meeting, side: str) -> MeetingOutcome | None:
 class OutcomeRow:
     meeting: Meeting
     slot: Slot | None
-    table: str
+    table: tuple[str, str]  # (label, lang) for the reader
     buyer: Registration
     producer: Registration
     buyer_outcome: MeetingOutcome | None
@@ -198,7 +199,7 @@ def event_outcomes(actor, event: Event) -> OutcomeReport:
             OutcomeRow(
                 meeting=meeting,
                 slot=slots[session.id].get(meeting.slot),
-                table=table_label(session.table_names, meeting.table),
+                table=table_label(session, meeting.table),
                 buyer=meeting.buyer,
                 producer=meeting.producer,
                 buyer_outcome=outcomes.get((meeting.id, "buyer")),

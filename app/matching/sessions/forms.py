@@ -24,7 +24,9 @@ TERM_LABELS = {
 
 
 class SessionForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
+    name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=200)])
     first_day = DateField(_l("First day"), validators=[InputRequired()])
     last_day = DateField(_l("Last day"), validators=[InputRequired()])
     day_start = TimeField(_l("Meetings start at"), validators=[InputRequired()])
@@ -39,9 +41,21 @@ class SessionForm(FlaskForm):
     )
     tables = IntegerField(_l("Tables"), validators=[InputRequired()])
     table_names = TextAreaField(
-        _l("Table names"),
+        _l("Table names in Vietnamese"),
         validators=[Optional()],
         description=_l("One a line, e.g. Hall B · table 12; tables without a name are numbered."),
+        render_kw={"rows": 3},
+    )
+    table_names_en = TextAreaField(
+        _l("Table names in English"),
+        validators=[Optional()],
+        description=_l("Optional, in the same order as the Vietnamese names."),
+        render_kw={"rows": 3},
+    )
+    table_names_fr = TextAreaField(
+        _l("Table names in French"),
+        validators=[Optional()],
+        description=_l("Optional, in the same order."),
         render_kw={"rows": 3},
     )
     max_meetings_per_buyer = IntegerField(_l("Most meetings per buyer"), validators=[InputRequired()])
@@ -74,7 +88,8 @@ class SessionForm(FlaskForm):
     def values(self) -> dict:
         values = {name: getattr(self, name).data for name in services.SESSION_FIELDS}
         values["breaks"] = values["breaks"] or ""
-        values["table_names"] = values["table_names"] or ""
+        for name in ("table_names", "table_names_en", "table_names_fr"):
+            values[name] = values[name] or ""
         values["weights"] = {
             name: float(getattr(self, f"weight_{name}").data)
             for name in scoring.TERMS

@@ -36,10 +36,11 @@ from app.data.provinces import fold
 from app.events.models import Registration
 from app.extensions import db
 from app.inputs import DB_INT_MAX, bounded_page
-from app.matching.engine.slots import Slot, table_labels
+from app.matching.engine.slots import Slot
 from app.matching.models import Availability, MatchingSession, Meeting
 from app.matching.sessions.scoring import explain
 from app.matching.sessions.services import ACTIVE, slots_of, unmet_reason
+from app.names import table_labels as named_table_labels
 
 MEETINGS_PER_PAGE = 25
 MAX_MEETINGS_PER_PAGE = 100
@@ -373,7 +374,7 @@ class Overview:
     """What the session page says about the whole schedule."""
 
     slots: list[Slot]
-    table_labels: tuple[str, ...]
+    table_labels: tuple[tuple[str, str], ...]  # (label, lang)
     figures: dict
     unmet: list[dict]  # at most LIST_LIMIT
     unmet_total: int
@@ -534,7 +535,7 @@ def overview(session: MatchingSession, *, count_people: bool = True) -> Overview
     11,000 registrations cost the session page ~2 ms, so its participants' page says it): a fixed
     number of statements that read a few rows."""
     slots = slots_of(session)
-    labels = table_labels(session.table_names, session.tables)
+    labels = tuple(named_table_labels(session))
     last_run = last_run_of(session)
     summary = last_run.get("summary") or schedule_summary(session, last_run)
     people = None

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import TYPE_CHECKING
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, or_, select, update
 
@@ -47,9 +48,10 @@ from app.events.registrations.services import event_last_day
 from app.events.services import can_manage, to_local
 from app.extensions import db
 from app.matching.engine import scoring
-from app.matching.engine.slots import BreakError, Slot, parse_breaks, session_slots, table_label
-from app.matching.engine.slots import table_labels as slots_table_labels
+from app.matching.engine.slots import BreakError, Slot, parse_breaks, session_slots
 from app.matching.models import Availability, MatchingSession, MatchRequest, Meeting
+from app.names import LANGUAGES, table_label
+from app.names import table_labels as named_table_labels
 from app.tasks import progress
 
 if TYPE_CHECKING:
@@ -57,6 +59,8 @@ if TYPE_CHECKING:
 
 SESSION_FIELDS = (
     "name",
+    "name_en",
+    "name_fr",
     "first_day",
     "last_day",
     "day_start",
@@ -66,9 +70,12 @@ SESSION_FIELDS = (
     "breaks",
     "tables",
     "table_names",
+    "table_names_en",
+    "table_names_fr",
     "max_meetings_per_buyer",
     "max_meetings_per_producer",
 )
+OPTIONAL_TEXTS = ("name_en", "name_fr", "breaks", "table_names", "table_names_en", "table_names_fr")
 DEFAULTS = {
     "day_start": time(8, 30),
     "day_end": time(11, 30),
@@ -77,6 +84,8 @@ DEFAULTS = {
     "breaks": "",
     "tables": 20,
     "table_names": "",
+    "table_names_en": "",
+    "table_names_fr": "",
     "max_meetings_per_buyer": 8,
     "max_meetings_per_producer": 8,
 }
@@ -124,7 +133,17 @@ def default_values(event: Event) -> dict:
     """A new session's settings: on the days and hours of the programme's matchmaking items
     when it has some (the hours of the first), otherwise the event's first morning."""
     first, _ = event_days(event)
-    values = DEFAULTS | {"name": str(_l("B2B matchmaking")), "first_day": first, "last_day": first}
+    default_name = {}
+    for locale in LANGUAGES:  # the default name, in each language, for every reader
+        with force_locale(locale):
+            default_name[locale] = str(_l("B2B matchmaking"))
+    values = DEFAULTS | {
+        "name": default_name["vi"],
+        "name_en": default_name["en"],
+        "name_fr": default_name["fr"],
+        "first_day": first,
+        "last_day": first,
+    }
     items = sorted(
         (item for item in event.programme if item.kind == "matchmaking" and not item.cancelled),
         key=lambda item: item.starts_at,
@@ -149,8 +168,9 @@ def weights_of(session: MatchingSession) -> dict[str, float]:
     return scoring.normalise_weights(stored)
 
 
-def table_labels(session: MatchingSession) -> list[str]:
-    return list(slots_table_labels(session.table_names, session.tables))
+def table_labels(session: MatchingSession) -> list[tuple[str, str]]:
+    """(label, lang) of each table, for the reader (app/names.py)."""
+    return named_table_labels(session)
 
 
 def break_error_message(error: BreakError) -> str:
@@ -241,7 +261,10 @@ def _raise_first(errors: list[ServiceError]) -> None:
 def _apply(session: MatchingSession, values: dict) -> None:
     for key in SESSION_FIELDS:
         if key in values:
-            setattr(session, key, values[key].strip() if isinstance(values[key], str) else values[key])
+            value = values[key].strip() if isinstance(values[key], str) else values[key]
+            if key in ("name_en", "name_fr"):
+                value = value or None
+            setattr(session, key, value)
     if "weights" in values:
         weights = {k: round(float(v), 4) for k, v in (values["weights"] or {}).items()}
         session.weights_json = json.dumps(scoring.normalise_weights(weights), sort_keys=True)
@@ -265,9 +288,9 @@ def update_session(actor, session: MatchingSession, **fields) -> MatchingSession
     """Change the settings; published meetings must keep their slot and table."""
     ensure_can_manage_session(actor, session)
     current = {key: getattr(session, key) for key in SESSION_FIELDS} | {"weights": weights_of(session)}
-    values = current | {k: v for k, v in fields.items() if v is not None or k in ("breaks", "table_names")}
-    values["breaks"] = values.get("breaks") or ""
-    values["table_names"] = values.get("table_names") or ""
+    values = current | {k: v for k, v in fields.items() if v is not None or k in OPTIONAL_TEXTS}
+    for key in ("breaks", "table_names", "table_names_en", "table_names_fr"):
+        values[key] = values.get(key) or ""
     _raise_first(validate_session(session.event, values))
     before = {s.index: s.start for s in slots_of(session)}
     _apply(session, values)
@@ -1018,7 +1041,7 @@ def move_meeting(actor, meeting: Meeting, slot: int, table: int) -> Meeting:
             raise ServiceError(
                 _l(
                     "%(table)s is taken in this slot (%(buyer)s ↔ %(producer)s).",
-                    table=table_label(session.table_names, table),
+                    table=table_label(session, table)[0],
                     buyer=other.buyer.organisation.name,
                     producer=other.producer.organisation.name,
                 ),
