@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "4c2e8b1d7f35"
-down_revision = "7b1e4d2c9a60"
+down_revision = "3c9d2e7f4a10"
 branch_labels = None
 depends_on = None
 

@@ -66,4 +66,3 @@ def test_several_breaks_are_separated_by_lines_commas_or_semicolons():
     expected = [(time(10, 0), time(10, 15)), (time(12, 0), time(13, 30)), (time(15, 0), time(15, 15))]
     assert parse_breaks("12:00-13:30 nghỉ trưa; 10:00-10:15, 15h00-15h15") == expected
     assert parse_breaks("10:00-10:15\n12:00-13:30\n\n15:00-15:15\n") == expected
-
