@@ -6,8 +6,10 @@ Create Date: 2026-12-05 22:00:00.000000
 
 Stars used to be self-declared. A product's certificate (number, level, scanned file) now
 waits in a queue until an organiser or admin verifies it; only verified certificates put a
-product in the public catalogue. Existing products start "missing": their producers upload
-the certificate, an organiser checks it.
+product in the public catalogue. Products that exist already were declared with their
+certificate's date and stars: they wait in the organisers' queue ("pending", oldest first) to
+be checked against the province's list, rather than vanishing until their producer uploads a
+scan; a product created from now on starts "missing".
 """
 import sqlalchemy as sa
 from alembic import op
@@ -56,6 +58,11 @@ def upgrade():
             postgresql_where=sa.text("certificate_status = 'pending'"),
             sqlite_where=sa.text("certificate_status = 'pending'"),
         )
+
+
+    op.execute(
+        "UPDATE products SET certificate_status = 'pending', certificate_submitted_at = updated_at"
+    )
 
 
 def downgrade():
