@@ -140,10 +140,26 @@ def test_the_plan_marks_free_booths_as_buttons_to_pick(client, login, db, fair, 
 
 
 def test_other_plans_draw_booths_as_before():
-    """Without labels, a booth is no button and the plan stays one image (the plan pages' drawing)."""
+    """Without labels, a booth is no button: the plan is a labelled list of booths (the plan pages'
+    drawing), while the request form's picker is a group of booth buttons."""
     booth = PlanBooth(id=7, code="B1", x=0, y=0, width=3, depth=3, status="free")
     svg = hall_plan_svg(hall_name="H", width=10, depth=10, booths=[booth], status_labels={"free": "Free"})
-    assert 'role="img"' in svg and "data-booth-id" not in svg and "tabindex" not in svg
+    assert 'role="list"' in svg and 'role="listitem"' in svg
+    assert "data-booth-id" not in svg and "tabindex" not in svg and 'role="button"' not in svg
+    picker = PlanBooth(
+        id=7,
+        code="B1",
+        x=0,
+        y=0,
+        width=3,
+        depth=3,
+        status="free",
+        label="Booth B1, free",
+        type_id=1,
+        pickable=True,
+    )
+    svg = hall_plan_svg(hall_name="H", width=10, depth=10, booths=[picker], status_labels={"free": "Free"})
+    assert 'role="button"' in svg and 'role="list"' not in svg and 'role="listitem"' not in svg
 
 
 def test_a_request_whose_type_filled_up_is_told_to_choose_another(client, login, db, fair, html):
