@@ -15,6 +15,7 @@ from app.events.forms import (
     MOVE_LABELS,
     PROGRAMME_KIND_LABELS,
     STATE_LABELS,
+    CloneEventForm,
     EventForm,
     HallForm,
     ProgrammeItemForm,
@@ -158,6 +159,40 @@ def move(event_id: int, target: str):
         _after_change(event)
         flash(_("The event is now: %(state)s.", state=STATE_LABELS[event.state]), "success")
     return redirect(url_for("events.show", event_id=event.id))
+
+
+@bp.route(MANAGE + "/<int:event_id>/clone", methods=["GET", "POST"])
+@roles_required("organiser")
+def clone(event_id: int):
+    """The event's organisers: start next year's fair as a draft copy of this one."""
+    event = _managed_event(current_user, event_id)
+    form = CloneEventForm()
+    if request.method == "GET":
+        form.name_vi.data, form.name_en.data, form.name_fr.data = event.name_vi, event.name_en, event.name_fr
+        form.starts_on.data = services.same_day_next_year(services.first_local_day(event))
+    if form.validate_on_submit():
+        values = {
+            "name_vi": form.name_vi.data,
+            "name_en": form.name_en.data,
+            "name_fr": form.name_fr.data,
+            "starts_on": form.starts_on.data,
+            "slug": form.slug.data,
+        }
+        errors = services.validate_clone(
+            event, name_vi=values["name_vi"], starts_on=values["starts_on"], slug=values["slug"]
+        )
+        if errors:
+            _show_errors(form, errors)
+        else:
+            with service_errors(form):
+                copy = services.clone_event(current_user, event, **values)
+                _after_change(copy)
+                flash(
+                    _("The event was copied as a draft: check its dates, then open its registration."),
+                    "success",
+                )
+                return redirect(url_for("events.show", event_id=copy.id))
+    return render_template("events/clone.html", form=form, event=event)
 
 
 # ---------------------------------------------------------------- halls
