@@ -641,6 +641,10 @@ def clone_event(
     if errors:
         raise errors[0]
     days = timedelta(days=(starts_on - first_local_day(source)).days)
+    # Read before the new rows exist (an autoflush would meet them half-built).
+    source_halls = list(source.halls)
+    source_types = db.session.scalars(select(BoothType).where(BoothType.event_id == source.id)).all()
+    source_organisers = [o.user_id for o in source.organisers]
     name_vi = name_vi.strip()
     event = Event(
         state="draft",
@@ -654,14 +658,13 @@ def clone_event(
         **{key: getattr(source, key) for key in EVENT_COPIED},
         **{key: shifted(source, getattr(source, key), days) for window in WINDOWS for key in window},
     )
-    organiser_ids = [actor.id, *(o.user_id for o in source.organisers if o.user_id != actor.id)]
+    organiser_ids = [actor.id, *(user_id for user_id in source_organisers if user_id != actor.id)]
     event.organisers.extend(EventOrganiser(user_id=user_id) for user_id in organiser_ids)
     db.session.add(event)
 
     halls = {
-        hall.id: Hall(event=event, **{k: getattr(hall, k) for k in HALL_COPIED}) for hall in source.halls
+        hall.id: Hall(event=event, **{k: getattr(hall, k) for k in HALL_COPIED}) for hall in source_halls
     }
-    source_types = db.session.scalars(select(BoothType).where(BoothType.event_id == source.id)).all()
     types = {
         t.id: BoothType(event=event, **{k: getattr(t, k) for k in BOOTH_TYPE_COPIED}) for t in source_types
     }
