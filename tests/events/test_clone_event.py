@@ -363,3 +363,71 @@ def test_cloning_a_national_fair_takes_as_many_statements_as_a_small_one(db, mak
         select(func.count()).select_from(Booth).join(Event).where(Event.name_vi == "Lớn")
     )
     assert copies == 1000
+
+
+# ---------------------------------------------------------------- the page
+
+
+def test_the_organiser_clones_from_the_event_page_and_lands_on_the_new_draft(
+    db, client, login, make_event, organiser, html
+):
+    source = _source(make_event, organiser)
+    login(organiser)
+    page = html(client.get(f"/manage/events/{source.id}"))
+    assert page.select_one(f"a[href='/manage/events/{source.id}/clone']") is not None
+    form = html(client.get(f"/manage/events/{source.id}/clone?lang=en"))
+    assert form.select_one("#starts_on")["value"] == "2028-03-10"  # the same date next year
+    assert form.select_one("#name_vi")["value"] == "Hội chợ OCOP Quảng Ninh 2027"
+    assert "Not copied" in form.select_one("#clone-explained").get_text()
+
+    response = client.post(
+        f"/manage/events/{source.id}/clone",
+        data={"name_vi": "Hội chợ OCOP Quảng Ninh 2028", "starts_on": "2028-03-15", "slug": "ocop-qn-2028"},
+    )
+    clone = db.session.scalar(select(Event).where(Event.slug == "ocop-qn-2028"))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/manage/events/{clone.id}")
+    assert clone.state == "draft" and clone.starts_at == utc(2028, 3, 15, 1)
+    assert [h.name for h in clone.halls] == ["Nhà A", "Nhà B"]
+    assert _count(db, Booth, clone.id) == 3
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"name_vi": ""}, "name_vi"),
+        ({"starts_on": "2027-01-14"}, "starts_on"),
+        ({"slug": "hoi-cho-ocop-2027"}, "slug"),
+    ],
+)
+def test_bad_input_on_the_page_is_shown_next_to_its_field_and_writes_nothing(
+    db, client, login, make_event, organiser, html, data, field
+):
+    source = _source(make_event, organiser)
+    login(organiser)
+    response = client.post(
+        f"/manage/events/{source.id}/clone", data={"name_vi": "Mới", "starts_on": "2028-03-15"} | data
+    )
+    assert response.status_code == 200
+    assert html(response).select_one(f"#{field}-error-1") is not None
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 1
+
+
+def test_other_organisers_and_other_roles_are_refused_and_admins_may_clone(
+    db, client, login, make_event, organiser, make_user, exhibitor
+):
+    source = _source(make_event, organiser)
+    url = f"/manage/events/{source.id}/clone"
+    data = {"name_vi": "Mới", "starts_on": "2028-03-15"}
+    assert client.get(url).status_code == 302  # to the login page
+    assert client.post(url, data=data).status_code == 302
+    for user in (make_user(role="organiser"), exhibitor, make_user(role="buyer", organisation=None)):
+        login(user)
+        assert client.get(url).status_code == 403
+        assert client.post(url, data=data).status_code == 403
+        client.post("/logout")
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 1
+    login(make_user(role="admin"))
+    assert client.get(url).status_code == 200
+    assert client.post(url, data=data).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 2
