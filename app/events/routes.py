@@ -168,8 +168,12 @@ def clone(event_id: int):
     event = _managed_event(current_user, event_id)
     form = CloneEventForm()
     if request.method == "GET":
-        form.name_vi.data, form.name_en.data, form.name_fr.data = event.name_vi, event.name_en, event.name_fr
-        form.starts_on.data = services.same_day_next_year(services.first_local_day(event))
+        first_day = services.first_local_day(event)
+        form.starts_on.data = services.same_day_next_year(first_day)
+        for field in (form.name_vi, form.name_en, form.name_fr):
+            field.data = services.next_year_name(
+                getattr(event, field.name), first_day.year, first_day.year + 1
+            )
     if form.validate_on_submit():
         values = {
             "name_vi": form.name_vi.data,

@@ -577,6 +577,13 @@ def same_day_next_year(day: date) -> date:
         return day.replace(year=day.year + 1, day=28)
 
 
+def next_year_name(name: str | None, year: int, new_year: int) -> str | None:
+    """A name for the clone: "Hội chợ OCOP 2027" becomes "Hội chợ OCOP 2028" (the year as a word)."""
+    if not name:
+        return name
+    return re.sub(rf"(?<!\d){year}(?!\d)", str(new_year), name)
+
+
 def shifted(event: Event, moment: datetime | None, days: timedelta) -> datetime | None:
     """`moment` moved by whole days at the same wall-clock time in the event's zone (so 09:00
     stays 09:00 even across a change of summer time), as UTC."""

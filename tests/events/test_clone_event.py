@@ -321,6 +321,12 @@ def test_today_is_a_valid_first_day(db, make_event, organiser):
     assert services.first_local_day(clone) == date(2027, 1, 15)
 
 
+def test_a_suggested_name_moves_only_the_year():
+    assert services.next_year_name("Hội chợ OCOP 2027 lần 12027", 2027, 2028) == "Hội chợ OCOP 2028 lần 12027"
+    assert services.next_year_name("Tuần hàng Việt", 2027, 2028) == "Tuần hàng Việt"
+    assert services.next_year_name(None, 2027, 2028) is None
+
+
 def test_only_the_events_organisers_and_admins_may_clone_it(db, make_event, organiser, make_user):
     source = _source(make_event, organiser)
     for stranger in (make_user(role="organiser"), make_user(role="exhibitor")):
@@ -377,7 +383,9 @@ def test_the_organiser_clones_from_the_event_page_and_lands_on_the_new_draft(
     assert page.select_one(f"a[href='/manage/events/{source.id}/clone']") is not None
     form = html(client.get(f"/manage/events/{source.id}/clone?lang=en"))
     assert form.select_one("#starts_on")["value"] == "2028-03-10"  # the same date next year
-    assert form.select_one("#name_vi")["value"] == "Hội chợ OCOP Quảng Ninh 2027"
+    # Suggested: the same names with next year's number, which the organiser may change.
+    assert form.select_one("#name_vi")["value"] == "Hội chợ OCOP Quảng Ninh 2028"
+    assert form.select_one("#name_fr")["value"] == "Foire OCOP de Quang Ninh 2028"
     assert "Not copied" in form.select_one("#clone-explained").get_text()
 
     response = client.post(
