@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from app import clock
+from app import clock, signals
 from app.accounts.permissions import require
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
@@ -519,36 +519,7 @@ def registration_is_open(event: Event, role: str, now: datetime | None = None) -
 
 # What a clone copies of each of the source's rows (ids, the event and the times are set apart).
 HALL_COPIED = ("name", "name_en", "name_fr", "width_m", "depth_m")
-BOOTH_TYPE_COPIED = (
-    "name",
-    "name_en",
-    "name_fr",
-    "width_m",
-    "depth_m",
-    "price_vnd",
-    "is_electronic",
-    "description",
-)
-BOOTH_COPIED = ("code", "x_m", "y_m", "width_m", "depth_m", "zone_tags", "blocked")
-ZONE_RULE_COPIED = ("match_kind", "match_value", "zone")
 PROGRAMME_COPIED = ("kind", "title_vi", "title_en", "title_fr", "description", "location")
-SESSION_COPIED = (
-    "name",
-    "name_en",
-    "name_fr",
-    "day_start",
-    "day_end",
-    "meeting_minutes",
-    "gap_minutes",
-    "breaks",
-    "tables",
-    "table_names",
-    "table_names_en",
-    "table_names_fr",
-    "max_meetings_per_buyer",
-    "max_meetings_per_producer",
-    "weights_json",
-)
 # The event's own settings a clone keeps (name, address, dates and state are the clone's own).
 EVENT_COPIED = (
     "kind",
@@ -632,17 +603,13 @@ def clone_event(
 ) -> Event:
     """Next year's fair as a draft copy of `source`, its first day `starts_on`.
 
-    Copied: the event's settings, halls, booth types and prices, the floor plan (booths with
-    their places, sizes, codes, zone tags and blocked state), zone rules, booth plan settings,
-    the programme and the registration windows moved by the same whole days at the same local
-    times, and the matchmaking sessions' settings (as drafts). Never copied: registrations,
-    booth requests and assignments, payments, e-booths, meetings, check-ins, outcomes, jobs.
-    The acting user organises the clone, with the source's other organisers. A statement per
-    table, whatever the number of booths.
+    Copied here: the event's settings, its halls, and its programme and registration windows
+    moved by the same whole days at the same local times (cancelled items stay behind). The
+    other modules copy their own settings on `signals.event_cloned` (the booths their floor
+    plan, matchmaking its sessions' settings). Never copied: registrations, and so nothing that
+    hangs off them (booths held, payments, e-booths, meetings, check-ins, outcomes), nor jobs.
+    The acting user organises the clone, with the source's other organisers.
     """
-    from app.booths.models import Booth, BoothPlanSettings, BoothType, ZoneRule
-    from app.matching.models import MatchingSession
-
     ensure_can_manage(actor, source)
     errors = validate_clone(source, name_vi=name_vi, starts_on=starts_on, slug=slug, today=today)
     if errors:
@@ -650,7 +617,7 @@ def clone_event(
     days = timedelta(days=(starts_on - first_local_day(source)).days)
     # Read before the new rows exist (an autoflush would meet them half-built).
     source_halls = list(source.halls)
-    source_types = db.session.scalars(select(BoothType).where(BoothType.event_id == source.id)).all()
+    source_programme = [item for item in source.programme if not item.cancelled]
     source_organisers = [o.user_id for o in source.organisers]
     name_vi = name_vi.strip()
     event = Event(
@@ -668,43 +635,10 @@ def clone_event(
     organiser_ids = [actor.id, *(user_id for user_id in source_organisers if user_id != actor.id)]
     event.organisers.extend(EventOrganiser(user_id=user_id) for user_id in organiser_ids)
     db.session.add(event)
-
     halls = {
         hall.id: Hall(event=event, **{k: getattr(hall, k) for k in HALL_COPIED}) for hall in source_halls
     }
-    types = {
-        t.id: BoothType(event=event, **{k: getattr(t, k) for k in BOOTH_TYPE_COPIED}) for t in source_types
-    }
-    db.session.add_all([*halls.values(), *types.values()])
-    db.session.flush()  # the new ids of the event, its halls and booth types
-
-    settings = db.session.get(BoothPlanSettings, source.id)
-    if settings is not None:
-        db.session.add(
-            BoothPlanSettings(
-                event_id=event.id,
-                first_come_booking=settings.first_come_booking,
-                weights_json=settings.weights_json,
-            )
-        )
-    booth_columns = [getattr(Booth, k) for k in ("hall_id", "booth_type_id", *BOOTH_COPIED)]
-    booths = [
-        {
-            "event_id": event.id,
-            "hall_id": halls[row.hall_id].id,
-            "booth_type_id": types[row.booth_type_id].id,
-            **{k: getattr(row, k) for k in BOOTH_COPIED},
-        }
-        for row in db.session.execute(
-            select(*booth_columns).where(Booth.event_id == source.id).order_by(Booth.id)
-        )
-    ]
-    if booths:
-        db.session.execute(insert(Booth), booths)  # one executemany for a national fair's 1,000 booths
-    rules = db.session.scalars(select(ZoneRule).where(ZoneRule.event_id == source.id).order_by(ZoneRule.id))
-    db.session.add_all(
-        ZoneRule(event_id=event.id, **{k: getattr(r, k) for k in ZONE_RULE_COPIED}) for r in rules
-    )
+    db.session.add_all(halls.values())
     db.session.add_all(
         ProgrammeItem(
             event=event,
@@ -713,21 +647,11 @@ def clone_event(
             ends_at=shifted(source, item.ends_at, days),
             **{k: getattr(item, k) for k in PROGRAMME_COPIED},
         )
-        for item in source.programme
-        if not item.cancelled
+        for item in source_programme
     )
-    sessions = db.session.scalars(
-        select(MatchingSession).where(MatchingSession.event_id == source.id).order_by(MatchingSession.id)
-    )
-    db.session.add_all(
-        MatchingSession(
-            event_id=event.id,
-            state="draft",
-            first_day=session.first_day + days,
-            last_day=session.last_day + days,
-            **{k: getattr(session, k) for k in SESSION_COPIED},
-        )
-        for session in sessions
+    db.session.flush()  # the ids of the event and its halls, for the other modules' copies
+    signals.event_cloned.send(
+        event, source=source, days=days, halls={old_id: hall.id for old_id, hall in halls.items()}
     )
     db.session.flush()
     return event
