@@ -20,6 +20,11 @@ registration_withdrawn = _signals.signal("registration-withdrawn")
 #: An organiser rejected a registration (sender: the Registration).
 registration_rejected = _signals.signal("registration-rejected")
 
+#: An event was cloned for next year (sender: the new Event, flushed, with its halls; source: the
+#: Event copied; days: the timedelta of whole days its dates moved by, at the same local times;
+#: halls: {source hall id: new hall id}). Each module copies its own settings, never its people.
+event_cloned = _signals.signal("event-cloned")
+
 #: A matchmaking session's meetings were published (sender: the MatchingSession; people: registration ids;
 #: update: True when a repair published new meetings in a session published before).
 meetings_published = _signals.signal("meetings-published")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    DateField,
     DateTimeLocalField,
     IntegerField,
     SelectField,
@@ -138,3 +139,24 @@ class ProgrammeItemForm(AppForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = list(PROGRAMME_KIND_LABELS.items())
+
+
+class CloneEventForm(AppForm):
+    """Next year's fair as a copy of this one: its new name, first day and web address."""
+
+    name_vi = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
+    name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=200)])
+    starts_on = DateField(
+        _l("First day"),
+        validators=[InputRequired(), within_years],
+        description=_l("The programme and the registration windows move with it, at the same local times."),
+    )
+    slug = StringField(
+        _l("Web address"),
+        validators=[Optional(), Length(max=80)],
+        description=_l(
+            "Optional: left empty, it is made from the Vietnamese name. "
+            "Lower-case letters, digits and dashes: /events/<address>"
+        ),
+    )

@@ -15,6 +15,7 @@ from app.events.forms import (
     MOVE_LABELS,
     PROGRAMME_KIND_LABELS,
     STATE_LABELS,
+    CloneEventForm,
     EventForm,
     HallForm,
     ProgrammeItemForm,
@@ -158,6 +159,44 @@ def move(event_id: int, target: str):
         _after_change(event)
         flash(_("The event is now: %(state)s.", state=STATE_LABELS[event.state]), "success")
     return redirect(url_for("events.show", event_id=event.id))
+
+
+@bp.route(MANAGE + "/<int:event_id>/clone", methods=["GET", "POST"])
+@roles_required("organiser")
+def clone(event_id: int):
+    """The event's organisers: start next year's fair as a draft copy of this one."""
+    event = _managed_event(current_user, event_id)
+    form = CloneEventForm()
+    if request.method == "GET":
+        first_day = services.first_local_day(event)
+        form.starts_on.data = services.same_day_next_year(first_day)
+        for field in (form.name_vi, form.name_en, form.name_fr):
+            field.data = services.next_year_name(
+                getattr(event, field.name), first_day.year, first_day.year + 1
+            )
+    if form.validate_on_submit():
+        values = {
+            "name_vi": form.name_vi.data,
+            "name_en": form.name_en.data,
+            "name_fr": form.name_fr.data,
+            "starts_on": form.starts_on.data,
+            "slug": form.slug.data,
+        }
+        errors = services.validate_clone(
+            event, name_vi=values["name_vi"], starts_on=values["starts_on"], slug=values["slug"]
+        )
+        if errors:
+            _show_errors(form, errors)
+        else:
+            with service_errors(form):
+                copy = services.clone_event(current_user, event, **values)
+                _after_change(copy)
+                flash(
+                    _("The event was copied as a draft: check its dates, then open its registration."),
+                    "success",
+                )
+                return redirect(url_for("events.show", event_id=copy.id))
+    return render_template("events/clone.html", form=form, event=event)
 
 
 # ---------------------------------------------------------------- halls

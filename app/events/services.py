@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app import clock, signals
 from app.accounts.permissions import require
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
@@ -511,3 +512,146 @@ def registration_is_open(event: Event, role: str, now: datetime | None = None) -
         and closes is not None
         and opens <= now < closes
     )
+
+
+# ---------------------------------------------------------------- cloning
+
+
+# What a clone copies of each of the source's rows (ids, the event and the times are set apart).
+HALL_COPIED = ("name", "name_en", "name_fr", "width_m", "depth_m")
+PROGRAMME_COPIED = ("kind", "title_vi", "title_en", "title_fr", "description", "location")
+# The event's own settings a clone keeps (name, address, dates and state are the clone's own).
+EVENT_COPIED = (
+    "kind",
+    "description_vi",
+    "description_en",
+    "description_fr",
+    "timezone",
+    "venue_name",
+    "venue_address",
+    "province_code",
+    "exhibitor_capacity",
+    "buyer_capacity",
+)
+
+
+def first_local_day(event: Event) -> date:
+    """The event's first day in its own time zone."""
+    return to_local(event, event.starts_at).date()
+
+
+def same_day_next_year(day: date) -> date:
+    """The same date a year later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def next_year_name(name: str | None, year: int, new_year: int) -> str | None:
+    """A name for the clone: "Hội chợ OCOP 2027" becomes "Hội chợ OCOP 2028" (the year as a word)."""
+    if not name:
+        return name
+    return re.sub(rf"(?<!\d){year}(?!\d)", str(new_year), name)
+
+
+def shifted(event: Event, moment: datetime | None, days: timedelta) -> datetime | None:
+    """`moment` moved by whole days at the same wall-clock time in the event's zone (so 09:00
+    stays 09:00 even across a change of summer time), as UTC."""
+    if moment is None:
+        return None
+    local = to_local(event, moment).replace(tzinfo=None)
+    return from_local(event.timezone, local + days)
+
+
+def validate_clone(
+    source: Event, *, name_vi: str | None, starts_on: date | None, slug: str | None, today: date | None = None
+) -> list[ServiceError]:
+    """Every rule a clone's new name, first day and address must meet, as field errors."""
+    errors: list[ServiceError] = []
+    if not (name_vi or "").strip():
+        errors.append(ServiceError(_l("The Vietnamese name is required."), "name_vi"))
+    today = today or clock.now().astimezone(zone(source)).date()
+    if starts_on is None:
+        errors.append(ServiceError(_l("The first day is required."), "starts_on"))
+    elif starts_on < today:
+        errors.append(ServiceError(_l("The first day can't be in the past."), "starts_on"))
+    slug = (slug or "").strip()
+    if slug:
+        if not SLUG_RE.match(slug) or len(slug) > 80:
+            errors.append(
+                ServiceError(
+                    _l("Use lower-case letters, digits and dashes, e.g. hoi-cho-ocop-quang-ninh-2025."),
+                    "slug",
+                )
+            )
+        elif db.session.scalar(select(Event.id).where(Event.slug == slug)) is not None:
+            errors.append(ServiceError(_l("Another event already uses this address."), "slug"))
+    return errors
+
+
+def clone_event(
+    actor,
+    source: Event,
+    *,
+    name_vi: str,
+    starts_on: date,
+    name_en: str | None = None,
+    name_fr: str | None = None,
+    slug: str | None = None,
+    today: date | None = None,
+) -> Event:
+    """Next year's fair as a draft copy of `source`, its first day `starts_on`.
+
+    Copied here: the event's settings, its halls, and its programme and registration windows
+    moved by the same whole days at the same local times (cancelled items stay behind). The
+    other modules copy their own settings on `signals.event_cloned` (the booths their floor
+    plan, matchmaking its sessions' settings). Never copied: registrations, and so nothing that
+    hangs off them (booths held, payments, e-booths, meetings, check-ins, outcomes), nor jobs.
+    The acting user organises the clone, with the source's other organisers.
+    """
+    ensure_can_manage(actor, source)
+    errors = validate_clone(source, name_vi=name_vi, starts_on=starts_on, slug=slug, today=today)
+    if errors:
+        raise errors[0]
+    days = timedelta(days=(starts_on - first_local_day(source)).days)
+    # Read before the new rows exist (an autoflush would meet them half-built).
+    source_halls = list(source.halls)
+    source_programme = [item for item in source.programme if not item.cancelled]
+    source_organisers = [o.user_id for o in source.organisers]
+    name_vi = name_vi.strip()
+    event = Event(
+        state="draft",
+        created_by_id=actor.id,
+        slug=(slug or "").strip() or unique_slug(name_vi),
+        name_vi=name_vi,
+        name_en=_clean(name_en),
+        name_fr=_clean(name_fr),
+        starts_at=shifted(source, source.starts_at, days),
+        ends_at=shifted(source, source.ends_at, days),
+        **{key: getattr(source, key) for key in EVENT_COPIED},
+        **{key: shifted(source, getattr(source, key), days) for window in WINDOWS for key in window},
+    )
+    organiser_ids = [actor.id, *(user_id for user_id in source_organisers if user_id != actor.id)]
+    event.organisers.extend(EventOrganiser(user_id=user_id) for user_id in organiser_ids)
+    db.session.add(event)
+    halls = {
+        hall.id: Hall(event=event, **{k: getattr(hall, k) for k in HALL_COPIED}) for hall in source_halls
+    }
+    db.session.add_all(halls.values())
+    db.session.add_all(
+        ProgrammeItem(
+            event=event,
+            sequence=0,
+            starts_at=shifted(source, item.starts_at, days),
+            ends_at=shifted(source, item.ends_at, days),
+            **{k: getattr(item, k) for k in PROGRAMME_COPIED},
+        )
+        for item in source_programme
+    )
+    db.session.flush()  # the ids of the event and its halls, for the other modules' copies
+    signals.event_cloned.send(
+        event, source=source, days=days, halls={old_id: hall.id for old_id, hall in halls.items()}
+    )
+    db.session.flush()
+    return event

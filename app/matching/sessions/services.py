@@ -1219,3 +1219,43 @@ def overview(session: MatchingSession):
     from app.matching.sessions import grid  # grid reads this module's helpers
 
     return grid.overview(session)
+
+
+# ---------------------------------------------------------------- next year's event
+
+SESSION_COPIED = (
+    "name",
+    "name_en",
+    "name_fr",
+    "day_start",
+    "day_end",
+    "meeting_minutes",
+    "gap_minutes",
+    "breaks",
+    "tables",
+    "table_names",
+    "table_names_en",
+    "table_names_fr",
+    "max_meetings_per_buyer",
+    "max_meetings_per_producer",
+    "weights_json",
+)
+
+
+@signals.event_cloned.connect
+def _copy_session_settings(event: Event, *, source: Event, days, **_extra) -> None:
+    """A cloned event gets the source's sessions' settings on days moved like the event's, as
+    drafts: no availability, request, meeting or run comes along."""
+    sessions = db.session.scalars(
+        select(MatchingSession).where(MatchingSession.event_id == source.id).order_by(MatchingSession.id)
+    ).all()
+    db.session.add_all(
+        MatchingSession(
+            event_id=event.id,
+            state="draft",
+            first_day=session.first_day + days,
+            last_day=session.last_day + days,
+            **{k: getattr(session, k) for k in SESSION_COPIED},
+        )
+        for session in sessions
+    )
