@@ -27,7 +27,21 @@ OVERFLOW = """() => {
   const width = root.clientWidth;
   if (root.scrollWidth <= width) return null;
   let widest = null, right = width;
+  // Inside a box that scrolls or clips sideways, an element is not the cause, unless it is
+  // positioned out of that box (an absolute element whose containing block lies outside it).
+  const positioned = (element) => getComputedStyle(element).position !== "static";
+  const clipped = (element) => {
+    let escapes = ["absolute", "fixed"].includes(getComputedStyle(element).position);
+    for (let up = element.parentElement; up && up !== document.body; up = up.parentElement) {
+      const clips = ["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(up).overflowX);
+      if (clips && (!escapes || positioned(up))) return true;
+      if (escapes && positioned(up)) escapes = false;
+      if (["absolute", "fixed"].includes(getComputedStyle(up).position)) escapes = true;
+    }
+    return false;
+  };
   for (const element of document.body.querySelectorAll("*")) {
+    if (clipped(element)) continue;
     const box = element.getBoundingClientRect();
     if (box.width && box.right > right + 0.5) { widest = element; right = box.right; }
   }
