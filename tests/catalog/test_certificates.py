@@ -333,3 +333,15 @@ def test_deleting_a_product_removes_its_certificate_scan(client, exhibitor, logi
     login(exhibitor)
     assert client.post(f"/my/products/{product.id}/delete").status_code == 302
     assert not path.exists()
+
+
+def test_organisers_reach_the_queue_from_the_menu_and_exhibitors_do_not_see_it(
+    client, login, organiser, exhibitor, html
+):
+    login(organiser)
+    links = [a["href"] for a in html(client.get("/events/?lang=en")).select("nav a.nav-link")]
+    assert "/certificates" in links
+    client.post("/logout")
+    login(exhibitor)
+    links = [a["href"] for a in html(client.get("/my/products?lang=en")).select("nav a.nav-link")]
+    assert "/certificates" not in links
