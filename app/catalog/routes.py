@@ -132,6 +132,7 @@ def product(product_id: int):
         others=others,
         today=services.today(),
         can_edit=services.can_edit_organisation(current_user, item.organisation),
+        can_review=certificates.can_review(current_user),
     )
 
 

@@ -451,6 +451,23 @@ def test_the_catalogue_lists_published_booths_and_filters_them(db, online_week):
     assert _names(db, event, text="ca phe") == []
 
 
+def test_the_stars_filter_counts_only_verified_unexpired_certificates(db, online_week):
+    """A booth's product whose certificate was revoked or has expired no longer earns its stars."""
+    from app import clock
+
+    event, booths = online_week
+    honey = booths["HTX Mật ong Bắc Kạn"].product_rows[0].product
+    tea = booths["HTX Chè Hải Hà"].product_rows[0].product
+    honey.certificate_status = "rejected"
+    tea.certificate_expiry = clock.today() - timedelta(days=1)
+    db.session.commit()
+    assert _names(db, event, min_stars=5) == []
+    assert _names(db, event, min_stars=4) == []
+    assert _names(db, event, min_stars=3) == ["Cơ sở Thổ cẩm Mai Châu"]
+    # The booths themselves stay listed without a stars filter.
+    assert _names(db, event) == ["Cơ sở Thổ cẩm Mai Châu", "HTX Chè Hải Hà", "HTX Mật ong Bắc Kạn"]
+
+
 def test_the_catalogue_page_filters_paginates_and_says_when_nothing_matches(
     client, app, db, online_week, html
 ):

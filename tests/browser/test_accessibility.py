@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.catalog.models import Product
+from app import clock
+from app.catalog.models import Organisation, Product
 from app.demo import services as demo
 from app.events.models import Event
 from app.matching.models import MatchingSession
@@ -88,12 +89,26 @@ def demo_data(db):
     event = db.session.scalar(select(Event))
     session = db.session.scalar(select(MatchingSession))
     product = db.session.scalars(select(Product).order_by(Product.id)).first()
+    own = db.session.scalar(
+        select(Product)
+        .join(Organisation, Organisation.id == Product.organisation_id)
+        .where(Organisation.name == demo.FEATURED_PRODUCER)
+        .order_by(Product.id)
+        .limit(1)
+    )
+    # The demo's certificates are all verified: one waits in the queue, so its table is checked too.
+    waiting = db.session.scalars(select(Product).order_by(Product.id.desc())).first()
+    waiting.certificate_status = "pending"
+    waiting.certificate_submitted_at = clock.now()
+    db.session.commit()
     return {
         "event": event.id,
         "slug": event.slug,
         "session": session.id,
         "product": product.id,
         "organisation": product.organisation_id,
+        "own_product": own.id,
+        "waiting": waiting.id,
     }
 
 
@@ -119,6 +134,7 @@ def test_axe_finds_no_serious_violation_on_the_key_pages(axe_page, demo_data):
         "/my/registrations",
         "/my/booths",
         f"/my/events/{d['slug']}/agenda",
+        f"/my/products/{d['own_product']}/certificate",
     ]
     buyer = [f"/my/events/{d['slug']}/agenda", f"/my/events/{d['slug']}/producers", "/my/demand"]
     organiser = [
@@ -131,6 +147,9 @@ def test_axe_finds_no_serious_violation_on_the_key_pages(axe_page, demo_data):
         f"{manage}/edit",
         f"{manage}/registrations",
         f"{manage}/programme/new",
+        "/certificates",
+        f"/certificates/{d['waiting']}/reject",
+        f"/certificates/{d['product']}/reject",  # a verified one: revoking it
     ]
     problems: list[str] = []
     checked = 0

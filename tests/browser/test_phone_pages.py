@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app import clock
 from app.booths.models import ElectronicBooth
 from app.catalog.models import Organisation, Product
 from app.demo import services as demo
@@ -78,6 +79,18 @@ def _journeys(db) -> dict[str, list[str]]:
             Organisation.name == demo.FEATURED_PRODUCER,
         )
     )
+    own = db.session.scalar(
+        select(Product)
+        .join(Organisation, Organisation.id == Product.organisation_id)
+        .where(Organisation.name == demo.FEATURED_PRODUCER)
+        .order_by(Product.id)
+        .limit(1)
+    )
+    # The demo's certificates are all verified: one waits in the queue, so its table is laid out too.
+    waiting = db.session.scalars(select(Product).order_by(Product.id.desc())).first()
+    waiting.certificate_status = "pending"
+    waiting.certificate_submitted_at = clock.now()
+    db.session.commit()
     slug, manage = event.slug, f"/manage/events/{event.id}"
     return {
         "visitor": [
@@ -105,6 +118,7 @@ def _journeys(db) -> dict[str, list[str]]:
             f"/my/events/{slug}/ebooth",
             f"/my/events/{slug}/matching",
             f"/my/events/{slug}/agenda",
+            f"/my/products/{own.id}/certificate",
         ],
         "buyer": [
             "/my/demand",
@@ -135,6 +149,9 @@ def _journeys(db) -> dict[str, list[str]]:
             f"{manage}/booth-types",
             f"{manage}/booth-allocation",
             f"{manage}/jobs",
+            "/certificates",
+            f"/certificates/{waiting.id}/reject",
+            f"/certificates/{product.id}/reject",  # a verified one: revoking it
         ],
     }
 

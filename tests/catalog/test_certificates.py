@@ -345,3 +345,76 @@ def test_organisers_reach_the_queue_from_the_menu_and_exhibitors_do_not_see_it(
     login(exhibitor)
     links = [a["href"] for a in html(client.get("/my/products?lang=en")).select("nav a.nav-link")]
     assert "/certificates" not in links
+
+
+def test_an_organiser_revokes_a_verified_certificate_with_a_reason_mailed_to_the_producer(
+    app, db, exhibitor, organiser, make_product
+):
+    product = make_product(exhibitor.organisation)
+    assert product.is_certified(clock.today())
+    with app.test_request_context():
+        with pytest.raises(ServiceError):
+            certificates.reject_certificate(organiser, product, "")
+        certificates.reject_certificate(organiser, product, "Quyết định đã bị tỉnh thu hồi")
+    assert product.certificate_status == "rejected"
+    assert product.certificate_reviewed_by_id == organiser.id
+    assert not product.is_certified(clock.today())
+    [mail] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "certificate_revoked"))
+    assert mail.to_address == exhibitor.email
+    assert "Quyết định đã bị tỉnh thu hồi" in mail.body
+
+
+def test_a_certificate_already_rejected_or_never_sent_cannot_be_rejected_again(
+    app, db, organiser, make_product
+):
+    for status in ("rejected", "missing"):
+        product = make_product(certificate_status=status)
+        with app.test_request_context(), pytest.raises(ServiceError):
+            certificates.reject_certificate(organiser, product, "Lý do")
+
+
+def test_an_organiser_revokes_from_the_product_page_and_it_leaves_the_catalogue(
+    client, organiser, login, make_product, html, exhibitor
+):
+    product = make_product(exhibitor.organisation, name_en="Revoked tea")
+    assert _in_catalogue(client, html, "Revoked tea")
+    login(organiser)
+    client.get("/lang/en")
+    page = html(client.get(f"/products/{product.id}"))
+    link = page.select_one("[data-revoke-certificate]")
+    assert text_of(link) == "Revoke the certificate…"
+    assert link["href"] == f"/certificates/{product.id}/reject"
+    form = html(client.get(link["href"]))
+    assert text_of(form.select_one("h1")).startswith("Revoke the verified certificate")
+    response = client.post(link["href"], data={"reason": "Giấy chứng nhận giả"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/products/{product.id}")
+    assert db_status(product) == "rejected"
+    after = html(client.get(f"/products/{product.id}"))
+    assert after.select_one("[data-revoke-certificate]") is None
+    client.post("/logout")
+    assert not _in_catalogue(client, html, "Revoked tea")
+
+
+@pytest.mark.parametrize("role", ["visitor", "exhibitor", "buyer"])
+def test_only_organisers_and_admins_may_revoke_a_verified_certificate(
+    client, login, make_user, make_producer, make_product, html, role
+):
+    product = make_product()
+    if role != "visitor":
+        organisation = product.organisation if role == "exhibitor" else None
+        login(make_user(role=role, organisation=organisation))
+    expected = (302,) if role == "visitor" else (403,)
+    assert client.get(f"/certificates/{product.id}/reject").status_code in expected
+    assert client.post(f"/certificates/{product.id}/reject", data={"reason": "x"}).status_code in expected
+    assert db_status(product) == "verified"
+    assert html(client.get(f"/products/{product.id}")).select_one("[data-revoke-certificate]") is None
+
+
+def test_an_admin_sees_the_revoke_action_only_on_a_verified_certificate(
+    client, login, make_user, make_product, html
+):
+    verified = make_product()
+    pending = make_product(certificate_status="pending")
+    login(make_user(role="admin"))
+    assert html(client.get(f"/products/{verified.id}")).select_one("[data-revoke-certificate]") is not None
+    assert html(client.get(f"/products/{pending.id}")).select_one("[data-revoke-certificate]") is None

@@ -149,3 +149,32 @@ def test_exhibitors_are_found_by_the_earlier_or_the_current_name_of_their_provin
         page = html(client.get(f"/events/{fair.slug}?lang=en&q={words}"))
         assert _names(page) == ["HTX Vải Lục Ngạn"]
     assert "Bắc Giang — now Bắc Ninh" in text_of(page.select_one("#exhibitors"))
+
+
+def test_the_public_list_shows_only_products_with_a_verified_valid_certificate(
+    client, fair, make_producer, make_product, db, html
+):
+    """A pending, rejected or expired certificate keeps the product off the public list (and its
+    name finds nothing), as in the catalogue; the exhibitor itself stays listed."""
+    from datetime import timedelta
+
+    from app import clock
+
+    org = make_producer(name="HTX Chè Hải Hà")
+    shown = make_product(organisation=org, name_vi="Chè búp Hải Hà")
+    hidden = [
+        make_product(organisation=org, name_vi="Chè chờ duyệt", certificate_status="pending"),
+        make_product(organisation=org, name_vi="Chè bị từ chối", certificate_status="rejected"),
+        make_product(organisation=org, name_vi="Chè hết hạn"),
+    ]
+    hidden[2].certificate_expiry = clock.today() - timedelta(days=1)
+    registration = Registration(event_id=fair.id, organisation_id=org.id, role="exhibitor", status="approved")
+    registration.product_rows = [RegistrationProduct(product_id=p.id) for p in (shown, *hidden)]
+    db.session.add(registration)
+    db.session.commit()
+    page = html(client.get(f"/events/{fair.slug}?lang=en"))
+    assert _names(page) == ["HTX Chè Hải Hà"]
+    links = [a["href"] for a in page.select("#exhibitors [data-exhibitor] a") if "/products/" in a["href"]]
+    assert links == [f"/products/{shown.id}"]
+    assert _names(html(client.get(f"/events/{fair.slug}?lang=en&q=che bi tu choi"))) == []
+    assert _names(html(client.get(f"/events/{fair.slug}?lang=en&q=che bup"))) == ["HTX Chè Hải Hà"]

@@ -39,6 +39,8 @@ from app.booths.models import (
     ElectronicBoothProduct,
 )
 from app.catalog.models import Organisation, Product, ProductStandard
+from app.catalog.services import certified_condition
+from app.catalog.services import today as catalog_today
 from app.data.provinces import equivalent_codes, fold
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
@@ -544,7 +546,10 @@ def catalogue_query(event: Event, filters: EboothFilters) -> Select:
     if filters.group:
         product_conditions.append(Product.ocop_group == filters.group)
     if filters.min_stars:
+        # Stars count only where an organiser verified a certificate still valid today: a
+        # declared, pending, rejected or expired rating is not a star rating (issue 12).
         product_conditions.append(Product.stars >= filters.min_stars)
+        product_conditions.append(certified_condition(catalog_today()))
     if filters.standard:
         product_conditions.append(
             select(literal(1))

@@ -99,12 +99,18 @@ def verify(product_id: int):
 @bp.route("/certificates/<int:product_id>/reject", methods=["GET", "POST"])
 @roles_required("organiser")
 def reject(product_id: int):
-    """Organisers and admins: reject a certificate, with the reason the producer will read."""
+    """Organisers and admins: reject a pending certificate, or revoke a verified one, with the
+    reason the producer will read."""
     product = _product_or_404(product_id)
+    revoking = product.certificate_status == "verified"
     form = RejectCertificateForm()
     if form.validate_on_submit():
         with service_errors(form):
             certificates.reject_certificate(current_user, product, form.reason.data)
-            flash(_("Certificate of “%(product)s” rejected.", product=product.name_in(g.locale)), "success")
+            name = product.name_in(g.locale)
+            if revoking:
+                flash(_("Certificate of “%(product)s” revoked.", product=name), "success")
+                return redirect(url_for("catalog.product", product_id=product.id))
+            flash(_("Certificate of “%(product)s” rejected.", product=name), "success")
             return redirect(url_for("certificates.queue"))
-    return render_template("catalog/certificate_reject.html", form=form, product=product)
+    return render_template("catalog/certificate_reject.html", form=form, product=product, revoking=revoking)

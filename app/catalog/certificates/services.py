@@ -157,21 +157,26 @@ def verify_certificate(actor, product: Product) -> Product:
 
 
 def reject_certificate(actor, product: Product, reason: str) -> Product:
-    """The certificate doesn't hold: the product leaves the catalogue, its producer is told why."""
+    """The certificate doesn't hold: the product leaves the catalogue, its producer is told why.
+
+    A pending certificate is rejected; a verified one is revoked (found withdrawn or false
+    after the check), with the same effect and a mail saying it was revoked.
+    """
     ensure_can_review(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_l("Say why the certificate is rejected: the producer will read it."), "reason")
     if len(reason) > REASON_MAX:
         raise ServiceError(_l("The reason is at most %(n)d characters.", n=REASON_MAX), "reason")
-    if product.certificate_status != "pending":
-        raise ServiceError(_l("Only a certificate waiting to be checked can be rejected."))
+    if product.certificate_status not in ("pending", "verified"):
+        raise ServiceError(_l("Only a certificate waiting to be checked or verified can be rejected."))
+    revoked = product.certificate_status == "verified"
     product.certificate_status = "rejected"
     product.certificate_reviewed_at = clock.now()
     product.certificate_reviewed_by_id = actor.id
     product.certificate_rejection_reason = reason
     db.session.flush()
-    _notify(product, "certificate_rejected")
+    _notify(product, "certificate_revoked" if revoked else "certificate_rejected")
     return product
 
 
@@ -207,6 +212,15 @@ def _notify(product: Product, kind: str) -> None:
                     "An organiser has verified the OCOP certificate of “%(product)s”; "
                     "the product is shown as certified in the catalogue.",
                     product=name,
+                )
+            elif kind == "certificate_revoked":
+                subject = gettext("OCOP certificate revoked: %(product)s", product=name)
+                body = gettext(
+                    "An organiser has revoked the verified OCOP certificate of “%(product)s”, so the "
+                    "product has left the catalogue and can't be brought to events. The reason: "
+                    "%(reason)s\nUpload a valid certificate from your products page.",
+                    product=name,
+                    reason=product.certificate_rejection_reason or "",
                 )
             else:
                 subject = gettext("OCOP certificate rejected: %(product)s", product=name)

@@ -16,6 +16,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, exists, or_, select
 
 from app.catalog.models import Organisation, Product
+from app.catalog.services import certified_condition, today
 from app.data.provinces import fold
 from app.events.models import Event, Registration, RegistrationProduct
 from app.events.services import approved_count
@@ -97,13 +98,14 @@ def exhibitors_query(event: Event, words: list[str], *columns) -> Select:
             RegistrationProduct.registration_id == Registration.id,
             Product.id == RegistrationProduct.product_id,
             Product.search_text.contains(word, autoescape=True),
+            certified_condition(today()),  # a hidden product doesn't find its exhibitor either
         )
         query = query.where(or_(Organisation.search_text.contains(word, autoescape=True), brings))
     return query.order_by(Organisation.name, Registration.id)
 
 
 def _products_brought(registration_ids: list[int], locale: str) -> dict[int, list[ExhibitedProduct]]:
-    """The products each registration brings (one statement), by registration, in id order."""
+    """The certified products each registration brings (one statement), by registration, in id order."""
     if not registration_ids:
         return {}
     rows = db.session.execute(
@@ -116,7 +118,12 @@ def _products_brought(registration_ids: list[int], locale: str) -> dict[int, lis
             Product.stars,
         )
         .join(Product, Product.id == RegistrationProduct.product_id)
-        .where(RegistrationProduct.registration_id.in_(registration_ids))
+        .where(
+            RegistrationProduct.registration_id.in_(registration_ids),
+            # As in the catalogue: a product whose certificate is not verified and valid today
+            # (pending, rejected, revoked, expired) is not shown to the public (issue 12).
+            certified_condition(today()),
+        )
         .order_by(RegistrationProduct.registration_id, Product.id)
     )
     brought: dict[int, list[ExhibitedProduct]] = {}

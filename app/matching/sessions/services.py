@@ -411,7 +411,9 @@ def load_participants(
         )
         .join(Product, Product.id == RegistrationProduct.product_id)
         .join(Registration, Registration.id == RegistrationProduct.registration_id)
-        .where(in_event, *_approved("exhibitor"))
+        # Only a certificate an organiser verified makes an offer; one revoked or rejected after
+        # the application is no offer (its expiry is the engine's to weigh, on the event's day).
+        .where(in_event, *_approved("exhibitor"), Product.certificate_status == "verified")
         .order_by(RegistrationProduct.registration_id, Product.id)
     ):
         offers[registration_id].append(
