@@ -672,7 +672,7 @@ def test_refusals_name_the_hall_in_the_readers_language(db, organiser, floor):
 def test_the_booth_forms_menus_name_halls_and_types_in_the_readers_language(
     client, login, db, organiser, laid_out, html
 ):
-    event, hall, _booth, standard, _rule = laid_out
+    event, hall, _booth, _standard, _rule = laid_out
     hall.name_en = "Hall A"
     db.session.commit()
     login(organiser)
