@@ -248,6 +248,7 @@ def register_template_helpers(app: Flask) -> None:
         language_names={"vi": "Tiếng Việt", "en": "English", "fr": "Français"},
         time_range=i18n.time_range,
         zone_label=i18n.zone_label,
+        colon=i18n.colon,
     )
 
 

@@ -80,3 +80,15 @@ def test_a_hand_laid_form_marks_its_invalid_fields_too(client, organiser, login,
     for field in invalid:
         for element_id in field["aria-describedby"].split():
             assert page.find(id=element_id) is not None
+
+
+@pytest.mark.parametrize(("lang", "colon"), [("fr", "\u00a0: "), ("en", ": "), ("vi", ": ")])
+def test_the_error_summary_joins_label_and_message_with_the_languages_colon(client, db, html, lang, colon):
+    """French sets a non-breaking space before the colon: "Mot de passe : ..."."""
+    page = html(client.post(f"/login?lang={lang}", data={"email": "not-an-email", "password": ""}))
+    links = [a.get_text().strip() for a in page.select("[data-error-summary] a")]
+    assert len(links) == 2
+    for link in links:
+        label, sep, message = link.partition(colon)
+        assert sep and label and message, link
+        assert not label.endswith((" ", "\u00a0")), "one space only, the right one"

@@ -122,6 +122,23 @@ def test_the_agenda_names_its_time_zone_in_words(client, login, html, published)
     assert "Asia/Ho_Chi_Minh" not in english
 
 
+def test_the_availability_page_names_its_time_zone_in_words(client, login, html, published):
+    fair, _meeting = published
+    login(fair.buyers[0][0])
+    english = text_of(html(client.get(f"/my/events/{fair.event.slug}/matching?lang=en")).select_one("main"))
+    assert "Time zone: Vietnam time (UTC+7)." in english
+    assert "Asia/Ho_Chi_Minh" not in english
+
+
+def test_the_programme_form_names_the_events_time_zone_in_words(client, login, html, published):
+    fair, _meeting = published
+    login(fair.organiser)
+    page = html(client.get(f"/manage/events/{fair.event.id}/programme/new?lang=en"))
+    english = text_of(page.select_one("main"))
+    assert "Times are in the event's time zone: Vietnam time (UTC+7)." in english
+    assert "Asia/Ho_Chi_Minh" not in english
+
+
 def test_service_messages_write_their_dates_in_the_readers_language(app, db, published):
     """The check-in's "this meeting is on ..." and the "you have a meeting at ..." of availability."""
     from datetime import time, timedelta

@@ -46,6 +46,7 @@ from app.errors import ServiceError
 from app.events import services
 from app.events.models import FINAL_EVENT_STATES, Event, Registration
 from app.extensions import db
+from app.i18n import zone_label
 from app.notifications.services import queue_mail
 from app.signals import scheduler_started
 from app.tasks.queue import ENQUEUE_CALL
@@ -202,19 +203,19 @@ def reminder_text(event: Event, registration: Registration, locale: str) -> tupl
         "organisation": registration.organisation.name,
         "date": format_date(starts.date(), "full", locale=locale),
         "time": starts.strftime("%H:%M"),
-        "timezone": event.timezone,
+        "timezone": zone_label(event.timezone, event.starts_at),
     }
     subject = gettext("Reminder: %(event)s starts on %(date)s", **values)
     if event.venue_name:
         body = gettext(
-            "%(event)s starts on %(date)s at %(time)s (%(timezone)s) at %(venue)s. "
+            "%(event)s starts on %(date)s at %(time)s, %(timezone)s, at %(venue)s. "
             "%(organisation)s is registered and approved. We look forward to seeing you.",
             venue=", ".join(part for part in (event.venue_name, event.venue_address) if part),
             **values,
         )
     else:
         body = gettext(
-            "%(event)s starts online on %(date)s at %(time)s (%(timezone)s). "
+            "%(event)s starts online on %(date)s at %(time)s, %(timezone)s. "
             "%(organisation)s is registered and approved. We look forward to seeing you.",
             **values,
         )

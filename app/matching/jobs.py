@@ -30,6 +30,7 @@ from app.accounts.models import User
 from app.database import utcnow
 from app.events.models import Event, Registration
 from app.extensions import db
+from app.i18n import zone_label
 from app.matching.engine.slots import Slot, session_slots
 from app.matching.models import MatchingSession, Meeting
 from app.names import table_label
@@ -135,7 +136,7 @@ def reminder_text(plan: DayPlan, registration: Registration, kind: str, locale: 
             + gettext("check-in code %(code)s", code=meeting.checkin_code)
         )
     lines += ["", gettext("Your agenda: %(url)s", url=_agenda_url(event)), ""]
-    lines.append(gettext("Times are in %(timezone)s.", timezone=event.timezone))
+    lines.append(gettext("Time zone: %(zone)s.", zone=zone_label(event.timezone, event.starts_at)))
     return subject, "\n".join(lines)
 
 

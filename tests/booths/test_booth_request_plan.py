@@ -177,3 +177,18 @@ def test_a_request_whose_type_filled_up_is_told_to_choose_another(client, login,
     )
     assert page.select_one("select#booth_type option[selected]") is None  # nothing full is preselected
     assert page.select_one("textarea#note").get_text() == "near the door"
+
+
+def test_the_request_forms_plan_names_the_hall_in_the_readers_language(client, login, db, fair, html):
+    fair.add_booths(1)
+    fair.hall.name = "Nhà A"
+    fair.hall.name_en = "Hall A"
+    user, registration = fair.exhibitor()
+    db.session.commit()
+    login(user)
+    english = html(client.get(f"/my/booths/{registration.id}/request?lang=en"))
+    plan = english.select_one("[data-booth-picker] svg.plan-svg")
+    assert "Hall A" in text_of(plan.select_one("title")) and "Nhà A" not in str(plan)
+    assert plan.select_one("g.booths")["aria-label"] == "Booths of Hall A"
+    vietnamese = html(client.get(f"/my/booths/{registration.id}/request?lang=vi"))
+    assert "Nhà A" in str(vietnamese.select_one("[data-booth-picker] svg.plan-svg"))

@@ -642,3 +642,43 @@ def test_the_hall_plan_drawing_is_titled_in_the_readers_language(db, organiser, 
     _event, hall, _standard = floor
     hall.name_en = "Hall A"
     assert "Hall A" in str(svg.hall_svg(hall)) and "Nhà A" not in str(svg.hall_svg(hall))
+
+
+def test_the_plans_list_of_booths_is_named_after_the_hall_in_the_readers_language(db, organiser, floor):
+    _event, hall, _standard = floor
+    hall.name_en = "Hall A"
+    page = BeautifulSoup(str(svg.hall_svg(hall)), "html.parser")
+    assert page.select_one("g.booths")["aria-label"] == "Booths of Hall A"
+
+
+def test_refusals_name_the_hall_in_the_readers_language(db, organiser, floor):
+    _event, hall, standard = floor
+    hall.name_en = "Hall A"
+    add(organiser, hall, standard, "A-01", 0, 0)
+    with pytest.raises(ServiceError) as clash:
+        add(organiser, hall, standard, "A-01", 6, 0)
+    assert str(clash.value.message) == "Hall Hall A already has a booth A-01."
+    with pytest.raises(ServiceError) as outside:
+        add(organiser, hall, standard, "A-02", 29, 0)
+    assert "(Hall A is 30 × 20 m)" in str(outside.value.message)
+    with pytest.raises(ServiceError) as generated:
+        plan.generate_block(
+            organiser, hall, rows=1, columns=1, booth_type=standard, origin_x=10, origin_y=10, aisle_m=2,
+            start_code="A-01",
+        )  # fmt: skip
+    assert str(generated.value.message) == "Hall Hall A already has a booth A-01."
+
+
+def test_the_booth_forms_menus_name_halls_and_types_in_the_readers_language(
+    client, login, db, organiser, laid_out, html
+):
+    event, hall, _booth, _standard, _rule = laid_out
+    hall.name_en = "Hall A"
+    db.session.commit()
+    login(organiser)
+    english = html(client.get(f"/manage/events/{event.id}/booths/new?lang=en"))
+    assert text_of(english.select_one("select#hall_id option")).startswith("Hall A (")
+    assert text_of(english.select_one("select#booth_type_id option")).startswith("Standard ·")
+    vietnamese = html(client.get(f"/manage/events/{event.id}/booths/new?lang=vi"))
+    assert text_of(vietnamese.select_one("select#hall_id option")).startswith("Nhà A (")
+    assert text_of(vietnamese.select_one("select#booth_type_id option")).startswith("Gian tiêu chuẩn ·")

@@ -6,7 +6,8 @@ defects the issue named (heading order, empty table headers). Then: the skip lin
 Tab stop, a failed form puts the focus in its first invalid field, the floor plan's booths are
 reached and opened with the keyboard, and a fresh browser logs no console error (the icon).
 
-Without axe-core installed (`npm ci`, which `make install-dev` runs), the tests skip with one line.
+Without axe-core installed (`npm ci`, which `make install-dev` runs), the tests fail if npm is on
+the PATH (the setup forgot `npm ci`) and skip with one line without npm (tests/npm_packages.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from app.catalog.models import Organisation, Product
 from app.demo import services as demo
 from app.events.models import Event
 from app.matching.models import MatchingSession
+from tests.npm_packages import installed
 
 pytestmark = pytest.mark.browser
 
@@ -40,8 +42,7 @@ def axe_page(browser, live_server):
     """A Vietnamese tab with axe-core loaded into every page before the page's own scripts (an
     init script goes in through the browser's debugging protocol: the site's Content-Security-Policy
     stays in force and refuses nothing)."""
-    if not AXE.exists():
-        pytest.skip("accessibility tests need axe-core: npm ci (make install-dev runs it)")
+    installed(AXE, "axe-core")
     context = browser.new_context(base_url=live_server, locale="vi-VN")
     context.set_default_timeout(15_000)
     context.add_init_script(path=str(AXE))

@@ -209,6 +209,7 @@ def test_reminders_go_the_evening_before_and_30_minutes_before_the_first_meeting
         )
     ).one()
     assert "08:30" in evening.body and "09:45" in evening.body and "Nhà B · bàn 12" in evening.body
+    assert "Giờ Việt Nam (UTC+7)" in evening.body and "Asia/Ho_Chi_Minh" not in evening.body
     assert fair.producers[0][
         1
     ].organisation.name in evening.body and f"/my/events/{fair.event.slug}/agenda" in (evening.body)

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from app.booths.booking import services as booking
 from app.booths.plan.svg import PlanBooth, hall_plan_svg
+from app.names import name_in
 
 # the plan's colour for each state an exhibitor sees
 DRAWN_STATUS = {"free": "free", "taken": "allocated", "blocked": "blocked"}
@@ -52,7 +53,7 @@ def request_plan_svgs(event) -> list[Markup]:
         plans.append(
             Markup(  # noqa: S704 - every text and attribute is escaped while drawing
                 hall_plan_svg(
-                    hall_name=hall.name,
+                    hall_name=name_in(hall),
                     width=float(hall.width_m),
                     depth=float(hall.depth_m),
                     booths=drawn,
@@ -60,6 +61,7 @@ def request_plan_svgs(event) -> list[Markup]:
                     uid=f"request-plan-{hall.id}",
                     description=_("Click free booths to rank them as your preferences."),
                     role="group",
+                    booths_label=_("Booths of %(hall)s", hall=name_in(hall)),
                 )
             )
         )

@@ -32,6 +32,7 @@ from app.events.models import Event
 from app.events.services import managed_event as _managed_event
 from app.extensions import db
 from app.inputs import int_arg, page_arg
+from app.names import name_in
 from app.transaction import service_errors
 
 MANAGE = "/manage/events/<int:event_id>"
@@ -70,14 +71,14 @@ def _plan_url(event: Event, hall_id: int | None = None) -> str:
 
 def _hall_choices(event: Event) -> list[tuple[int, str]]:
     return [
-        (h.id, f"{h.name} ({service.fmt_metres(h.width_m)} × {service.fmt_metres(h.depth_m)} m)")
+        (h.id, f"{name_in(h)} ({service.fmt_metres(h.width_m)} × {service.fmt_metres(h.depth_m)} m)")
         for h in service.halls_of(event)
     ]
 
 
 def _type_choices(event: Event) -> list[tuple[int, str]]:
     return [
-        (t.id, f"{t.name} · {service.fmt_metres(t.width_m)} × {service.fmt_metres(t.depth_m)} m")
+        (t.id, f"{name_in(t)} · {service.fmt_metres(t.width_m)} × {service.fmt_metres(t.depth_m)} m")
         for t in service.booth_types(event, physical_only=True)
     ]
 

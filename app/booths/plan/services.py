@@ -33,6 +33,7 @@ from app.errors import ServiceError
 from app.events.models import Event, Hall, Registration
 from app.events.services import ensure_can_manage
 from app.extensions import db
+from app.names import name_in
 
 CENT = Decimal("0.01")
 MAX_BOOTH_SIDE = Decimal("9999.99")  # Numeric(6, 2)
@@ -340,7 +341,7 @@ def _check_place(code: str, rect: Rect, hall: Hall, others: Iterable[Booth]) -> 
             _l(
                 "Booth %(code)s would leave the hall (%(hall)s is %(width)s × %(depth)s m).",
                 code=code,
-                hall=hall.name,
+                hall=name_in(hall),
                 width=fmt_metres(hall.width_m),
                 depth=fmt_metres(hall.depth_m),
             ),
@@ -362,7 +363,7 @@ def _check_code(code: str, hall: Hall, exclude: Booth | None) -> str:
     clash = booth_by_code(hall, code)
     if clash is not None and (exclude is None or clash.id != exclude.id):
         raise ServiceError(
-            _l("Hall %(hall)s already has a booth %(code)s.", hall=hall.name, code=clash.code), "code"
+            _l("Hall %(hall)s already has a booth %(code)s.", hall=name_in(hall), code=clash.code), "code"
         )
     return code
 
@@ -624,7 +625,7 @@ def generate_block(
             raise ServiceError(_l("A booth code is at most 20 characters."), "start_code")
         if item.code.lower() in taken:
             raise ServiceError(
-                _l("Hall %(hall)s already has a booth %(code)s.", hall=hall.name, code=item.code),
+                _l("Hall %(hall)s already has a booth %(code)s.", hall=name_in(hall), code=item.code),
                 "start_code",
             )
         _check_place(item.code, (item.x_m, item.y_m, item.width_m, item.depth_m), hall, existing)

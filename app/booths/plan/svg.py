@@ -103,6 +103,8 @@ def hall_svg(
 
     `highlight` is a booth id to ring ("your place on the plan").
     """
+    from flask_babel import gettext as _
+
     from app.booths.plan import services as plan  # the services read the database; the drawing does not
     from app.names import name_in
 
@@ -118,6 +120,7 @@ def hall_svg(
             status_labels={key: str(label) for key, label in labels.items()},
             highlight_id=highlight,
             uid=f"plan-{hall.id}" + (f"-{highlight}" if highlight else ""),
+            booths_label=_("Booths of %(hall)s", hall=name_in(hall)),
         )
     )
 

@@ -9,14 +9,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
-from zoneinfo import ZoneInfo
 
-from babel.dates import get_timezone_name
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import i18n
 from app.database import utcnow
 from app.events import services
 from app.events.forms import EVENT_KIND_LABELS, PROGRAMME_KIND_LABELS, STATE_LABELS
@@ -76,12 +75,6 @@ def _when(event: Event, moment: datetime | None) -> str:
     # rebase=False: show the event's own zone, not the app's default one.
     time = format_time(local, "short", rebase=False)
     return pattern.replace("{1}", format_date(local.date(), "medium")).replace("{0}", time)
-
-
-def _zone_label(event: Event) -> str:
-    """E.g. "Giờ Đông Dương (Asia/Ho_Chi_Minh)"."""
-    name = get_timezone_name(ZoneInfo(event.timezone), width="long", locale=get_locale())
-    return f"{name} ({event.timezone})"
 
 
 def _registration_notes(event: Event, now: datetime) -> list[RegistrationNote]:
@@ -174,7 +167,7 @@ def event_page(slug: str):
         "events_public/event.html",
         event=event,
         now=now,
-        zone_label=_zone_label(event),
+        zone_label=i18n.zone_label(event.timezone, event.starts_at),
         registration_notes=notes,
         apply_roles=[note.role for note in notes if note.is_open],
         programme_days=_programme_by_day(event),

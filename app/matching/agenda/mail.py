@@ -21,6 +21,7 @@ from app.accounts.models import User
 from app.catalog.models import Organisation
 from app.events.models import Registration
 from app.extensions import db
+from app.i18n import zone_label
 from app.matching.engine.slots import Slot
 from app.matching.models import MatchingSession, Meeting
 from app.matching.sessions import services as sessions
@@ -100,10 +101,10 @@ def _other(meeting: Row | Meeting, registration_id: int) -> int:
     return meeting.buyer_registration_id
 
 
-def _line(slots: list[Slot], meeting: Row | Meeting, counterpart: str) -> tuple[str, int, str]:
-    """(when, table index, counterpart): the table is named in each reader's language by _compose."""
-    when = sessions.slot_text(slots[meeting.slot]) if meeting.slot < len(slots) else f"#{meeting.slot + 1}"
-    return when, meeting.table, counterpart
+def _line(meeting: Row | Meeting, counterpart: str) -> tuple[int, int, str]:
+    """(slot index, table index, counterpart): the slot and the table are written in each
+    reader's language by _compose."""
+    return meeting.slot, meeting.table, counterpart
 
 
 @dataclass
@@ -113,14 +114,13 @@ class Agenda:
     registration_id: int
     organisation_id: int
     organisation: str
-    active: list[tuple[str, int, str]]  # (when, table index, counterpart)
-    cancelled: list[tuple[str, int, str]]
+    active: list[tuple[int, int, str]]  # (slot index, table index, counterpart)
+    cancelled: list[tuple[int, int, str]]
     digest: str  # of the agenda as calendars see it: the same agenda is never mailed twice
 
 
 def _agendas(session: MatchingSession, people: set[int]) -> list[Agenda]:
     """The agendas of `people` (registration ids), in id order, from one pass over the meetings."""
-    slots = sessions.slots_of(session)
     mine = _meetings_by_person(session, people)
     counterparts = {_other(m, rid) for rid, meetings in mine.items() for m in meetings}
     names = _organisation_names(session, people | counterparts)
@@ -130,9 +130,9 @@ def _agendas(session: MatchingSession, people: set[int]) -> list[Agenda]:
         if registration_id not in names:
             continue  # withdrawn and deleted meanwhile
         meetings = mine.get(registration_id, [])
-        lines: dict[str, list[tuple[str, int, str]]] = {"active": [], "cancelled": []}
+        lines: dict[str, list[tuple[int, int, str]]] = {"active": [], "cancelled": []}
         for m in meetings:
-            line = _line(slots, m, names[_other(m, registration_id)][1])
+            line = _line(m, names[_other(m, registration_id)][1])
             lines["cancelled" if m.status == "cancelled" else "active"].append(line)
         # The same rows sessions.agenda_snapshot compares before and after a repair.
         snapshot = sorted({(m.id, m.slot, m.table, m.status, m.sequence) for m in meetings})
@@ -154,17 +154,20 @@ class MailTexts:
     cancelled: str
     footer: str
     tables: list[str]  # each table's name (or number) in this language
+    slots: list[str]  # each slot's day and times in this language
 
 
-def _lines(texts: MailTexts, lines: list[tuple[str, int, str]]) -> list[str]:
+def _lines(texts: MailTexts, lines: list[tuple[int, int, str]]) -> list[str]:
     return [
-        f"• {when} · {texts.tables[table] if table < len(texts.tables) else table + 1} · {counterpart}"
-        for when, table, counterpart in lines
+        f"• {texts.slots[slot] if slot < len(texts.slots) else f'#{slot + 1}'} · "
+        f"{texts.tables[table] if table < len(texts.tables) else table + 1} · {counterpart}"
+        for slot, table, counterpart in lines
     ]
 
 
-def _texts(kind: str, session: MatchingSession, locale: str) -> MailTexts:
-    """The mail's fixed parts in `locale` (called inside force_locale), made once per language."""
+def _texts(kind: str, session: MatchingSession, locale: str, slots: list[Slot]) -> MailTexts:
+    """The mail's fixed parts in `locale` (called inside force_locale), made once per language:
+    the session's slots are written here, a few dozen, not once per meeting."""
     event_name = session.event.name_in(locale)
     if kind == PUBLISHED:
         subject = gettext("Your B2B meetings at %(event)s", event=event_name)
@@ -185,11 +188,12 @@ def _texts(kind: str, session: MatchingSession, locale: str) -> MailTexts:
         nothing=gettext("No meeting at the moment."),
         cancelled=gettext("Cancelled:"),
         footer=gettext(
-            "Times are in %(zone)s. Your agenda: %(link)s",
-            zone=session.event.timezone,
+            "Time zone: %(zone)s. Your agenda: %(link)s",
+            zone=zone_label(session.event.timezone, session.event.starts_at),
             link=agenda_link(session),
         ),
         tables=[label for label, _lang in table_labels(session, locale)],
+        slots=[sessions.slot_label(slot) for slot in slots],
     )
 
 
@@ -201,11 +205,6 @@ def _compose(kind: str, texts: MailTexts, agenda: Agenda) -> tuple[str, str]:
         parts += ["", texts.cancelled, *_lines(texts, agenda.cancelled)]
     parts += ["", texts.footer]
     return texts.subject, "\n".join(parts)
-
-
-def _mail(kind: str, session: MatchingSession, agenda: Agenda, locale: str) -> tuple[str, str]:
-    """Subject and body, in `locale` (called inside force_locale)."""
-    return _compose(kind, _texts(kind, session, locale), agenda)
 
 
 def notify_participants(session: MatchingSession, registration_ids, kind: str) -> int:
@@ -230,9 +229,10 @@ def notify_participants(session: MatchingSession, registration_ids, kind: str) -
             by_locale[user.locale or "vi"].append((position, agenda, user))
             position += 1
     messages: list[dict | None] = [None] * position
+    slots = sessions.slots_of(session)
     for locale, batch in by_locale.items():
         with force_locale(locale):
-            texts = _texts(kind, session, locale)
+            texts = _texts(kind, session, locale, slots)
         for at, agenda, user in batch:
             subject, body = _compose(kind, texts, agenda)
             messages[at] = {

@@ -1172,11 +1172,6 @@ def repair(actor, session: MatchingSession, *, time_limit: float | None = DEFAUL
 # ---------------------------------------------------------------- text
 
 
-def slot_text(slot: Slot) -> str:
-    """A slot in digits, the same in every language (the agenda mails share their lines)."""
-    return f"{slot.start:%d/%m/%Y %H:%M}–{slot.end:%H:%M}"
-
-
 def slot_label(slot: Slot) -> str:
     """A slot on a page, in the reader's language: "Dec 23, 2026, 8:30 AM–8:50 AM"."""
     return i18n.time_range(slot.start, slot.end, slot.start.tzinfo)
