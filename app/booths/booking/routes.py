@@ -80,7 +80,7 @@ def request_booth(registration_id: int):
     registration = _own_registration(registration_id)
     event = registration.event
     existing = booking.open_request_of(registration)
-    page = PageMessage()
+    page = PageMessage("booth_type", "preferences", "near", "away")
     values = request_values(existing)
     if request.method == "POST":
         values = submitted_request_values(request.form)
@@ -121,6 +121,7 @@ def request_booth(registration_id: int):
         exhibitors=booking.approved_exhibitors(event, registration.organisation_id),
         values=values,
         error=page.shown,
+        error_field=page.invalid_field,
         existing=existing,
     )
 
