@@ -50,6 +50,18 @@ class DecimalField(_DecimalField):
             raise ValueError(self.gettext("Not a valid decimal value."))
 
 
+class ErrorGroup:
+    """Where a refusal about several fields at once lands (a ServiceError whose field names the
+    group, through attach_to_form): the fields are marked invalid with the message, and the
+    summary (macros.html form_errors, from the form's `error_groups`) links to `target_id`."""
+
+    def __init__(self, label, target_id: str, message_id: str) -> None:
+        self.label = label
+        self.target_id = target_id
+        self.message_id = message_id
+        self.errors: list = []
+
+
 def within_years(form, field) -> None:
     """A date or time from 1900 to 2999: the year 1 or 9999 fails when moved between time zones."""
     if field.data is not None and not 1900 <= field.data.year <= 2999:
