@@ -15,7 +15,7 @@ from app.events.models import EventOrganiser
 from app.events.registrations import services as reg
 from app.notifications.models import OutboxMessage
 from tests.conftest import NOW, text_of
-from tests.pages import flashes
+from tests.pages import check_invalid_fields, flashes
 
 
 def active_count(db, **where):
@@ -586,6 +586,10 @@ def test_organiser_moves_from_the_page_and_sees_a_refusal(client, login, db, fai
     refused = client.post(url, data={"action": "move", "booth": food.id})
     assert refused.status_code == 200
     assert "not in zone “drinks”" in _form_error(html(refused))
+    check_invalid_fields(html(refused), ["booth"])  # the booth list is marked and tied to the reason
+    swap = html(client.post(url, data={"action": "swap", "other": "0"}))
+    assert "Choose another exhibitor" in _form_error(swap)
+    assert swap.select("[aria-invalid]") == []  # no other booking to choose: nothing to lead to
     moved = client.post(url, data={"action": "move", "booth": drinks[1].id})
     assert moved.status_code == 302
     db.session.expire_all()
