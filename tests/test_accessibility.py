@@ -75,3 +75,13 @@ def test_a_refused_demand_line_marks_its_province_and_standard_boxes(client, buy
     for name in ("provinces", "standards"):
         boxes = page.select(f"input[name={name}]")
         assert len(boxes) > 1 and all(box["aria-invalid"] == "true" for box in boxes)
+
+
+def test_a_refused_choice_of_radio_buttons_marks_each_button(client, db, html):
+    """render_field's radio buttons (signup's "I am"): each button, not the group around them."""
+    page = html(client.post("/signup?lang=en", data={"role": "nobody", "email": "x@example.vn"}))
+    check_invalid_fields(
+        page, ["role", "full_name", "password", "confirm", "organisation_name", "province_code"]
+    )
+    radios = page.select("input[name=role]")
+    assert len(radios) == 2 and all(radio["aria-invalid"] == "true" for radio in radios)
