@@ -50,6 +50,51 @@ class DecimalField(_DecimalField):
             raise ValueError(self.gettext("Not a valid decimal value."))
 
 
+class FieldErrors:
+    """Where attach_to_form puts a refusal about a field that a page lays out by hand (`errors`)."""
+
+    def __init__(self) -> None:
+        self.errors: list = []
+
+
+class ErrorGroup(FieldErrors):
+    """Where a refusal about several fields at once lands (a ServiceError whose field names the
+    group, through attach_to_form): the fields are marked invalid with the message, and the
+    summary (macros.html form_errors, from the form's `error_groups`) links to `target_id`."""
+
+    def __init__(self, label, target_id: str, message_id: str) -> None:
+        super().__init__()
+        self.label = label
+        self.target_id = target_id
+        self.message_id = message_id
+
+
+class PageMessage:
+    """The `form` given to app.transaction.service_errors by a page whose form is laid out by
+    hand: it keeps the refusal's message (`shown`) and, when the refusal is about one of the
+    `fields` named (ServiceError.field), that field's name (`invalid_field`) so the page marks it
+    (macros.html message_summary, invalid_attrs, field_message)."""
+
+    def __init__(self, *fields: str) -> None:
+        self.form_errors: list = []
+        self._fields = {name: FieldErrors() for name in fields}
+        for name, slot in self._fields.items():
+            setattr(self, name, slot)
+
+    @property
+    def shown(self):
+        """The message to show, or None."""
+        messages = [*self.form_errors, *(m for slot in self._fields.values() for m in slot.errors)]
+        return messages[0] if messages else None
+
+    @property
+    def invalid_field(self) -> str | None:
+        """The name of the field the refusal is about, or None (a refusal of the whole form)."""
+        if self.form_errors:
+            return None
+        return next((name for name, slot in self._fields.items() if slot.errors), None)
+
+
 def within_years(form, field) -> None:
     """A date or time from 1900 to 2999: the year 1 or 9999 fails when moved between time zones."""
     if field.data is not None and not 1900 <= field.data.year <= 2999:

@@ -20,3 +20,26 @@ def field_error(page, name: str) -> str:
 def flashes(page) -> list[str]:
     """The texts of the flash messages shown at the top of the page."""
     return [text_of(alert) for alert in page.select("main > .alert-dismissible")]
+
+
+def check_invalid_fields(page, names) -> None:
+    """After a failed submit: each named field is marked invalid, its aria-describedby names
+    elements with its message, the summary (an alert) links to it, and no other field is marked."""
+    summary = page.select_one("[data-error-summary]")
+    assert summary is not None and summary["role"] == "alert"
+    linked = [a["href"] for a in summary.select("a")]
+    for name in names:
+        field = page.select_one(f'[name="{name}"]')
+        assert field["aria-invalid"] == "true", name
+        described = field["aria-describedby"].split()
+        assert described, name
+        for element_id in described:
+            message = page.find(id=element_id)
+            assert message is not None and text_of(message), (name, element_id)
+        assert f"#{field['id']}" in linked  # the summary leads to the field
+    valid = [
+        f
+        for f in page.select("form input[aria-invalid], form select[aria-invalid]")
+        if f["name"] not in names
+    ]
+    assert valid == []

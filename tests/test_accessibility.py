@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import text_of
+from tests.pages import check_invalid_fields
 
 
 def _first_focusable(page):
@@ -34,30 +35,9 @@ def test_pages_declare_an_icon_and_favicon_ico_answers(client, db, html):
     assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file's header
 
 
-def _check_invalid_fields(page, names):
-    summary = page.select_one("[data-error-summary]")
-    assert summary is not None and summary["role"] == "alert"
-    linked = [a["href"] for a in summary.select("a")]
-    for name in names:
-        field = page.select_one(f'[name="{name}"]')
-        assert field["aria-invalid"] == "true", name
-        described = field["aria-describedby"].split()
-        assert described, name
-        for element_id in described:
-            message = page.find(id=element_id)
-            assert message is not None and text_of(message), (name, element_id)
-        assert f"#{field['id']}" in linked  # the summary leads to the field
-    valid = [
-        f
-        for f in page.select("form input[aria-invalid], form select[aria-invalid]")
-        if f["name"] not in names
-    ]
-    assert valid == []
-
-
 def test_a_failed_login_marks_its_fields_and_sums_the_errors_up(client, db, html):
     page = html(client.post("/login?lang=en", data={"email": "not-an-email", "password": ""}))
-    _check_invalid_fields(page, ["email", "password"])
+    check_invalid_fields(page, ["email", "password"])
     summary = page.select_one("[data-error-summary]")
     assert "Email" in text_of(summary) or "email" in text_of(summary).lower()
 
@@ -92,3 +72,28 @@ def test_the_error_summary_joins_label_and_message_with_the_languages_colon(clie
         label, sep, message = link.partition(colon)
         assert sep and label and message, link
         assert not label.endswith((" ", "\u00a0")), "one space only, the right one"
+
+
+def test_a_refused_demand_line_marks_its_province_and_standard_boxes(client, buyer_user, login, db, html):
+    """The province checklist is laid out by hand; the standards' list through render_field:
+    each box of both is marked, tied to its message, and the summary leads to the first box."""
+    db.session.commit()
+    login(buyer_user)
+    data = {"category": "tea", "monthly_volume": "2000", "unit": "kg", "min_stars": "4"}
+    page = html(
+        client.post("/my/demand/new?lang=en", data=data | {"provinces": ["99"], "standards": ["zzz"]})
+    )
+    check_invalid_fields(page, ["provinces", "standards"])
+    for name in ("provinces", "standards"):
+        boxes = page.select(f"input[name={name}]")
+        assert len(boxes) > 1 and all(box["aria-invalid"] == "true" for box in boxes)
+
+
+def test_a_refused_choice_of_radio_buttons_marks_each_button(client, db, html):
+    """render_field's radio buttons (signup's "I am"): each button, not the group around them."""
+    page = html(client.post("/signup?lang=en", data={"role": "nobody", "email": "x@example.vn"}))
+    check_invalid_fields(
+        page, ["role", "full_name", "password", "confirm", "organisation_name", "province_code"]
+    )
+    radios = page.select("input[name=role]")
+    assert len(radios) == 2 and all(radio["aria-invalid"] == "true" for radio in radios)

@@ -23,14 +23,14 @@ bp = Blueprint("onsite", __name__)
 def checkin_page(event_id: int):
     """Organisers (phone-friendly): type or scan a meeting's code to mark it held."""
     event = managed_event(current_user, event_id)
-    result = error = None
+    result = error = error_field = None
     code = request.args.get("code", "")
     if request.method == "POST":
         code = request.form.get("code", "")
         try:
             result = checkin.check_in(current_user, event, code)
         except ServiceError as problem:
-            error = problem.message  # the 422 below rolls the request back
+            error, error_field = problem.message, problem.field  # the 422 below rolls the request back
         else:
             code = ""
     return render_template(
@@ -39,6 +39,7 @@ def checkin_page(event_id: int):
         code=checkin.normalise_code(code) if code else "",
         result=result,
         error=error,
+        error_field=error_field,
         recent=checkin.recent_checkins(current_user, event),
         to_local=lambda moment: events.to_local(event, moment),
     ), (422 if error else 200)

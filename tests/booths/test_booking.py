@@ -15,7 +15,7 @@ from app.events.models import EventOrganiser
 from app.events.registrations import services as reg
 from app.notifications.models import OutboxMessage
 from tests.conftest import NOW, text_of
-from tests.pages import flashes
+from tests.pages import check_invalid_fields, flashes
 
 
 def active_count(db, **where):
@@ -420,6 +420,73 @@ def test_the_request_form_shows_a_refusal(client, login, db, fair, make_booth_fa
     assert db.session.scalar(select(func.count()).select_from(BoothRequest)) == 0
 
 
+def _marked_invalid(page, field_id):
+    """The field is marked invalid, its message tied to it, and the summary links to it."""
+    field = page.find(id=field_id)
+    assert field["aria-invalid"] == "true"
+    described = field["aria-describedby"].split()
+    assert described and all(text_of(page.find(id=i)) for i in described)
+    summary = page.select_one("[data-error-summary]")
+    assert summary is not None and summary["role"] == "alert"
+    assert f"#{field_id}" in [a["href"] for a in summary.select("a")]
+    return field
+
+
+def test_a_refused_request_marks_the_field_at_fault_and_sums_it_up(
+    client, login, db, fair, make_booth_fair, html
+):
+    fair.add_booths(1)
+    (elsewhere,) = make_booth_fair(fair.organiser).add_booths(1)
+    user, registration = fair.exhibitor()
+    _, neighbour = fair.exhibitor()
+    db.session.commit()
+    login(user)
+    page = html(
+        client.post(
+            f"/my/booths/{registration.id}/request?lang=en",
+            data={"booth_type": fair.standard.id, "preference_1": f"booth:{elsewhere.id}"},
+        )
+    )
+    field = _marked_invalid(page, "preference_1")
+    assert "belongs to another event" in text_of(page.find(id=field["aria-describedby"]))
+    assert page.select_one("#booth_type").get("aria-invalid") is None
+    both = neighbour.organisation_id
+    page = html(
+        client.post(
+            f"/my/booths/{registration.id}/request?lang=en",
+            data={"booth_type": fair.standard.id, "near": both, "away": both},
+        )
+    )
+    _marked_invalid(page, f"away-{both}")
+    assert page.select("form [aria-invalid]") == [page.find(id=f"away-{both}")]
+    page = html(client.post(f"/my/booths/{registration.id}/request?lang=en", data={"booth_type": ""}))
+    _marked_invalid(page, "booth_type")
+
+
+def test_several_exhibitors_are_ticked_near_and_away_as_check_boxes(client, login, db, fair, html):
+    fair.add_booths(1)
+    user, registration = fair.exhibitor()
+    others = [fair.exhibitor()[1].organisation_id for _ in range(4)]
+    db.session.commit()
+    login(user)
+    page = html(client.get(f"/my/booths/{registration.id}/request?lang=en"))
+    assert page.select("select[multiple]") == []
+    assert sorted(int(b["value"]) for b in page.select("input[type=checkbox][name=near]")) == sorted(others)
+    for box in page.select("input[type=checkbox][name=near], input[type=checkbox][name=away]"):
+        assert text_of(page.select_one(f"label[for='{box['id']}']"))
+    data = {"booth_type": fair.standard.id, "near": others[:2], "away": others[2:]}
+    response = client.post(f"/my/booths/{registration.id}/request", data=data)
+    assert response.status_code == 302
+    request = booking.open_request_of(registration)
+    kinds = sorted((p.kind, p.organisation_id) for p in request.proximities)
+    assert kinds == sorted(
+        [("near", others[0]), ("near", others[1]), ("away", others[2]), ("away", others[3])]
+    )
+    page = html(client.get(f"/my/booths/{registration.id}/request?lang=en"))
+    ticked = {(b["name"], int(b["value"])) for b in page.select("input[type=checkbox]:checked")}
+    assert ticked == {(k, o) for k, o in kinds}
+
+
 def test_other_exhibitors_and_buyers_can_not_open_an_exhibitors_booking_pages(
     client, login, db, fair, buyer_user
 ):
@@ -519,6 +586,10 @@ def test_organiser_moves_from_the_page_and_sees_a_refusal(client, login, db, fai
     refused = client.post(url, data={"action": "move", "booth": food.id})
     assert refused.status_code == 200
     assert "not in zone “drinks”" in _form_error(html(refused))
+    check_invalid_fields(html(refused), ["booth"])  # the booth list is marked and tied to the reason
+    swap = html(client.post(url, data={"action": "swap", "other": "0"}))
+    assert "Choose another exhibitor" in _form_error(swap)
+    assert swap.select("[aria-invalid]") == []  # no other booking to choose: nothing to lead to
     moved = client.post(url, data={"action": "move", "booth": drinks[1].id})
     assert moved.status_code == 302
     db.session.expire_all()

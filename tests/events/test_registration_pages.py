@@ -49,6 +49,12 @@ def test_an_exhibitor_applies_with_a_valid_product_and_an_expired_one_is_refused
     refused = client.post(f"/events/{event.slug}/apply?lang=en", data={"items": [str(expired.id)]})
     assert refused.status_code == 200
     assert "Miến dong Bình Liêu" in text_of(html(refused).select_one("#apply-error"))
+    refused_page = html(refused)  # the boxes that can be ticked are marked, tied to the reason
+    box = refused_page.find(id=f"item-{good.id}")
+    assert box["aria-invalid"] == "true"
+    assert "Miến dong Bình Liêu" in text_of(refused_page.find(id=box["aria-describedby"]))
+    assert refused_page.select_one("#apply-error[data-error-summary] a")["href"] == f"#item-{good.id}"
+    assert refused_page.find(id=f"item-{expired.id}").get("aria-invalid") is None  # disabled
     assert db.session.scalar(select(Registration)) is None
     accepted = client.post(
         f"/events/{event.slug}/apply", data={"items": [str(good.id)], "message": "Gian đôi"}

@@ -19,6 +19,7 @@ from app.onsite import services as checkin
 from app.tasks.queue import ENQUEUE_CALL
 from tests.conftest import text_of
 from tests.matching.test_agenda import ZONE, add_meeting, build_fair
+from tests.pages import check_invalid_fields
 
 
 @pytest.fixture()
@@ -129,6 +130,14 @@ def test_the_checkin_page_checks_in_on_a_phone(db, client, fair, booked):
     assert unknown.status_code == 422 and "No meeting of this event has the code ZZZ999" in unknown.get_data(
         as_text=True
     )
+
+
+def test_a_refused_code_marks_the_code_field_and_sums_it_up(db, client, fair, html):
+    db.session.commit()
+    _login(client, fair.organiser)
+    page = html(client.post(f"/manage/events/{fair.event.id}/checkin?lang=en", data={"code": "ZZZ999"}))
+    check_invalid_fields(page, ["code"])
+    assert "ZZZ999" in text_of(page.find(id=page.find(id="code")["aria-describedby"]))
 
 
 def test_only_the_events_organisers_open_checkin_and_outcomes(client, fair, booked, make_user):
@@ -296,6 +305,19 @@ def test_both_sides_record_outcomes_and_the_organiser_sees_the_totals(db, client
     rows = [[text_of(cell) for cell in row.find_all("td")] for row in page.select("table tbody tr")]
     assert any("Follow-up" in cell for row in rows for cell in row)
     assert any("Chè" in row[3] for row in rows), "the producer's name in its column"
+
+
+def test_a_refused_outcome_marks_the_field_at_fault(db, client, past_fair, html):
+    (u0, b0), _ = past_fair.buyers
+    (_v0, p0), _ = past_fair.producers
+    meeting = add_meeting(db, past_fair, b0, p0, slot=0, table=0, status="held")
+    _login(client, u0)
+    url = f"/my/meetings/{meeting.id}/outcome?lang=en"
+    page = html(client.post(url, data={"kind": "contract", "value_vnd": ""}))
+    check_invalid_fields(page, ["value_vnd"])
+    page = html(client.post(url, data={"kind": "", "value_vnd": ""}))
+    check_invalid_fields(page, ["kind"])  # the radio buttons, the summary leading to the first
+    assert all(radio["aria-invalid"] == "true" for radio in page.select("input[name=kind]"))
 
 
 def test_outcomes_are_refused_before_the_meeting_for_strangers_and_for_no_shows(db, fair, past_fair, client):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.errors import PermissionDenied, ServiceError
 from app.events.registrations import services as reg
 from app.extensions import db as _db
+from app.matching.engine import scoring
 from app.matching.engine.instance import read_instance
 from app.matching.engine.solver import solve
 from app.matching.engine.validate import check_schedule
@@ -20,7 +21,7 @@ from app.matching.sessions import services
 from app.notifications.models import OutboxMessage
 from tests.conftest import NOW, text_of
 from tests.matching.conftest import small_fair
-from tests.pages import field_error, flashes
+from tests.pages import check_invalid_fields, field_error, flashes
 
 
 @pytest.fixture(autouse=True)
@@ -366,6 +367,39 @@ def _flash_starting(page, start: str) -> str:
 def _job_message(page) -> str:
     """How the session's last background job ended, as its panel says."""
     return text_of(page.select_one("#job [data-field=message]"))
+
+
+def test_weights_all_at_zero_mark_every_weight_field_and_sum_the_refusal_up(fair, client, login, html):
+    """The service refuses the weights together: every weight field is marked and tied to the message."""
+    _db.session.commit()
+    login(fair.organiser)
+    first, _ = services.event_days(fair.event)
+    form = {
+        "name": "Buyer meetings",
+        "first_day": first.isoformat(),
+        "last_day": first.isoformat(),
+        "day_start": "08:30",
+        "day_end": "10:00",
+        "meeting_minutes": "20",
+        "gap_minutes": "5",
+        "tables": "2",
+        "max_meetings_per_buyer": "8",
+        "max_meetings_per_producer": "8",
+    }
+    weights = [f"weight_{name}" for name in scoring.TERMS]
+    base = f"/manage/events/{fair.event.id}/matching?lang=en"
+    page = html(client.post(base, data=form | dict.fromkeys(weights, "0")))
+    summary = page.select_one("[data-error-summary]")
+    assert summary["role"] == "alert" and [a["href"] for a in summary.select("a")] == [f"#{weights[0]}"]
+    assert [f["name"] for f in page.select("form [aria-invalid]")] == weights
+    for name in weights:
+        field = page.find(id=name)
+        assert field["aria-invalid"] == "true"
+        assert "At least one weight must be above zero." in text_of(page.find(id=field["aria-describedby"]))
+    assert "At least one weight must be above zero." in text_of(page.select_one("[data-error-summary]"))
+    assert services.sessions_of(fair.event) == []
+    page = html(client.post(base, data=form | dict.fromkeys(weights, "0") | {"weight_stars": "2"}))
+    check_invalid_fields(page, ["weight_stars"])  # a field's own error: that field alone
 
 
 def test_the_organiser_configures_runs_moves_and_publishes_from_the_pages(fair, client, login, html, worker):

@@ -1,8 +1,8 @@
 """What the booking pages read from their (plain HTML) forms, and where a refusal is shown.
 
 The request and move pages are hand-written forms, not WTForms: these helpers turn what
-was submitted into the values the services take, and `PageMessage` is the `form` given to
-`app.transaction.service_errors` so a refusal lands above the form instead of in a flash.
+was submitted into the values the services take, and `app.forms.PageMessage` is the `form`
+given to `app.transaction.service_errors` so a refusal lands above the form, not in a flash.
 """
 
 from __future__ import annotations
@@ -15,18 +15,6 @@ from app.inputs import parse_id
 def int_or_none(value) -> int | None:
     """An id from the form, or None (not a whole number, or beyond the database's integers)."""
     return parse_id(value)
-
-
-class PageMessage:
-    """Collects a ServiceError's message for a page that shows it above its form (as `error`)."""
-
-    def __init__(self) -> None:
-        self.form_errors: list = []
-
-    @property
-    def shown(self):
-        """The message to show, or None (not named after any service field: attach_to_form looks those up)."""
-        return self.form_errors[0] if self.form_errors else None
 
 
 def request_values(existing) -> dict:

@@ -12,7 +12,7 @@ from flask_login import current_user
 from app.accounts.permissions import roles_required
 from app.booths.blueprint import bp
 from app.booths.booking import services as booking
-from app.booths.booking.forms import PageMessage, int_or_none, request_values, submitted_request_values
+from app.booths.booking.forms import int_or_none, request_values, submitted_request_values
 from app.booths.booking.plan_view import request_plan_svgs
 from app.booths.models import Booth, BoothAssignment, BoothType
 from app.errors import PermissionDenied, ServiceError
@@ -20,6 +20,7 @@ from app.events.models import Event, Registration
 from app.events.services import can_manage
 from app.events.services import managed_event as _managed_event
 from app.extensions import db
+from app.forms import PageMessage
 from app.names import name_in
 from app.tasks import services as tasks
 from app.transaction import service_errors
@@ -80,7 +81,7 @@ def request_booth(registration_id: int):
     registration = _own_registration(registration_id)
     event = registration.event
     existing = booking.open_request_of(registration)
-    page = PageMessage()
+    page = PageMessage("booth_type", "preferences", "near", "away")
     values = request_values(existing)
     if request.method == "POST":
         values = submitted_request_values(request.form)
@@ -121,6 +122,7 @@ def request_booth(registration_id: int):
         exhibitors=booking.approved_exhibitors(event, registration.organisation_id),
         values=values,
         error=page.shown,
+        error_field=page.invalid_field,
         existing=existing,
     )
 
@@ -241,20 +243,20 @@ def move(event_id: int, assignment_id: int):
     """Move a booking to a free booth, or swap it with another; hard rules are checked."""
     event = _managed_event(current_user, event_id)
     assignment = _assignment_of_event(event, assignment_id)
-    page = PageMessage()
+    page = PageMessage("booth", "other")
     if request.method == "POST":
         try:
             with service_errors(page):
                 if request.form.get("action") == "swap":
                     other = db.session.get(BoothAssignment, int_or_none(request.form.get("other")) or 0)
                     if other is None or other.event_id != event.id:
-                        raise ServiceError(_("Choose another exhibitor's booking to swap with."))
+                        raise ServiceError(_("Choose another exhibitor's booking to swap with."), "other")
                     booking.swap(current_user, assignment, other)
                     message = _("The two booths were swapped.")
                 else:
                     booth = db.session.get(Booth, int_or_none(request.form.get("booth")) or 0)
                     if booth is None:
-                        raise ServiceError(_("Choose a booth from the list."))
+                        raise ServiceError(_("Choose a booth from the list."), "booth")
                     booking.move_assignment(current_user, assignment, booth)
                     message = _("Moved to booth %(code)s.", code=booth.code)
                 flash(message, "success")
@@ -269,6 +271,7 @@ def move(event_id: int, assignment_id: int):
         booths=[(b.id, _booth_label(b)) for b in booking.bookable_booths(event)],
         others=others,
         error=page.shown,
+        error_field=page.invalid_field,
     )
 
 

@@ -79,7 +79,8 @@ def apply(slug: str):
         options=options,
         chosen=chosen,
         message=message,
-        error=form.form_errors[-1] if form.form_errors else None,
+        error=form.form_errors[-1] if form.form_errors else next(iter(form.items_errors), None),
+        items_invalid=bool(form.items_errors) and not form.form_errors,
     )
 
 

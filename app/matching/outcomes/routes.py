@@ -45,7 +45,7 @@ def outcome(meeting_id: int):
         "value_vnd": str(existing.value_vnd or "") if existing else "",
         "note": (existing.note or "") if existing else "",
     }
-    error = None
+    error = error_field = None
     if request.method == "POST":
         values = {key: request.form.get(key, "") for key in values}
         try:
@@ -55,7 +55,7 @@ def outcome(meeting_id: int):
                 raise ServiceError(_("Give the value in VND as a whole number."), "value_vnd") from None
             outcomes.record_outcome(current_user, meeting, values["kind"], value, values["note"])
         except ServiceError as problem:
-            error = problem.message  # the 422 below rolls the request back
+            error, error_field = problem.message, problem.field  # the 422 below rolls the request back
         else:
             flash(_("Thank you: the outcome was recorded."), "success")
             return redirect(url_for("matching.agenda", slug=event.slug))
@@ -68,6 +68,7 @@ def outcome(meeting_id: int):
         table=table_label(meeting.session, meeting.table),
         values=values,
         error=error,
+        error_field=error_field,
         open_for_record=outcomes.can_record(meeting) and meeting.status != "no_show",
     ), (422 if error else 200)
 

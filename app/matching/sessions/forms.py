@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.forms import DecimalField
+from app.forms import DecimalField, ErrorGroup
 from app.matching.engine import scoring
 from app.matching.engine.slots import BreakError, parse_breaks
 from app.matching.sessions import services
@@ -84,6 +84,12 @@ class SessionForm(FlaskForm):
             raise ValidationError(services.break_error_message(error)) from None
 
     WEIGHT_FIELDS = tuple(f"weight_{name}" for name in scoring.TERMS)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The service's refusals about the weights together ("at least one above zero")
+        self.weights = ErrorGroup(_l("Weights of the score terms"), self.WEIGHT_FIELDS[0], "weights-error")
+        self.error_groups = [self.weights]
 
     def values(self) -> dict:
         values = {name: getattr(self, name).data for name in services.SESSION_FIELDS}
