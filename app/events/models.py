@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
@@ -105,6 +106,8 @@ class EventOrganiser(db.Model):
 
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    # The summary mail (weekly in registration, daily while running); the organiser can turn it off.
+    summary_mail: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     event: Mapped[Event] = relationship(back_populates="organisers")
     user: Mapped[User] = relationship()
