@@ -207,17 +207,24 @@ def test_an_organiser_who_turned_it_off_gets_none(fair, pinned_clock):
     assert [m.user_id for m in summaries()] == [fair["english"].id]
 
 
-def test_the_job_is_registered_for_7_in_vietnam():
-    class Recorder:
-        def add_job(self, *args, **kwargs):
-            self.__dict__.setdefault("jobs", []).append(kwargs)
+def test_the_clock_enqueues_it_every_morning_at_7_in_vietnam_and_a_worker_sends(
+    app, fair, pinned_clock, worker
+):
+    from app.scheduler import add_standing_jobs, build_scheduler
 
-    recorder = Recorder()
-    summary.register_jobs(recorder)
-    (job,) = recorder.jobs
-    assert job["id"] == summary.SUMMARY_JOB_ID
-    assert (job["trigger"], job["hour"], job["minute"], job["timezone"]) == ("cron", 7, 0, clock.VIETNAM)
-    assert job["args"] == ("app.events.summary:send_summaries",)
+    scheduler = build_scheduler(app)  # not started: its job is run by hand, as it would
+    add_standing_jobs(scheduler)
+    job = {job.id: job for job in scheduler.get_jobs()}[summary.SUMMARY_JOB_ID]
+    fire = job.trigger.get_next_fire_time(None, vietnam_morning(FRIDAY) + timedelta(minutes=1))
+    assert fire.astimezone(clock.VIETNAM).replace(tzinfo=None) == datetime.combine(
+        FRIDAY + timedelta(days=1), time(7, 0)
+    )
+    pinned_clock.move_to(vietnam_morning(MONDAY))
+    assert job.func(*job.args, **job.kwargs) is True
+    assert worker.pending() == [("default", "ocopfair.call", ["app.events.summary:send_summaries"])]
+    assert summaries() == []  # the clock queued no mail itself
+    assert worker.drain() == [2]
+    assert len(summaries()) == 2
 
 
 # ---------------------------------------------------------------- content
