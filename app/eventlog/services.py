@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app import clock, signals
+from app import clock, i18n, signals
 from app.database import utcnow
 from app.eventlog.models import EventLogEntry
 from app.extensions import db
@@ -126,13 +126,67 @@ def actors_of(event) -> list[tuple[int, str]]:
     return sorted(seen.items(), key=lambda item: item[1].lower())
 
 
+#: The changes' fields and the values of statuses, payments and roles, in the reader's language;
+#: anything else (a booth code, an organisation's name, a number) is shown as recorded.
+FIELD_LABELS = {
+    "status": _l("Status"),
+    "reason": _l("Reason"),
+    "role": _l("Role"),
+    "booth": _l("Booth"),
+    "payment": _l("Payment"),
+    "slot": _l("Slot"),
+    "table": _l("Table"),
+    "published": _l("Published"),
+    "placed": _l("Placed"),
+    "unplaced": _l("Not placed"),
+    "meetings": _l("Meetings"),
+    "meetings added": _l("Meetings added"),
+    "meetings cancelled": _l("Meetings cancelled"),
+    "infeasible": _l("Meetings no longer possible"),
+    "participants": _l("Participants"),
+    "created": _l("Created"),
+    "updated": _l("Updated"),
+    "rows": _l("Rows"),
+    "copy": _l("Copy"),
+    "days moved": _l("Days moved"),
+}
+VALUE_LABELS = {
+    "pending": _l("Pending"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "waitlisted": _l("Waiting list"),
+    "withdrawn": _l("Withdrawn"),
+    "allocated": _l("Allocated"),
+    "confirmed": _l("Confirmed"),
+    "cancelled": _l("Cancelled"),
+    "due": _l("Payment due"),
+    "paid": _l("Paid"),
+    "waived": _l("Waived"),
+    "scheduled": _l("Scheduled"),
+    "held": _l("Held"),
+    "exhibitor": _l("Exhibitor"),
+    "buyer": _l("Buyer"),
+}
+CODED_FIELDS = {"status", "payment", "role"}
+
+
+def _value_text(field: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if field in CODED_FIELDS and value in VALUE_LABELS:
+        return str(VALUE_LABELS[value])
+    return str(value)
+
+
 def details_lines(entry: EventLogEntry) -> list[str]:
-    """The changes as readable lines: "status: pending → approved", "placed: 12"."""
-    lines = []
+    """The changes as readable lines in the reader's language: "Status: Pending → Approved", "Placed: 12"."""
+    lines, sep = [], i18n.colon()
     for field, value in (entry.details_json or {}).items():
+        label = FIELD_LABELS.get(field, field)
         if isinstance(value, list) and len(value) == 2:
-            before, after = (("—" if v in (None, "") else str(v)) for v in value)
-            lines.append(f"{field}: {before} → {after}")
+            lines.append(f"{label}{sep}{_value_text(field, value[0])} → {_value_text(field, value[1])}")
         else:
-            lines.append(f"{field}: {'—' if value in (None, '') else value}")
+            lines.append(f"{label}{sep}{_value_text(field, value)}")
     return lines

@@ -44,6 +44,6 @@ def test_organiser_approves_then_reads_it_in_the_event_log(
     assert rows.first.get_attribute("data-action") == "registration_approved"
     text = " ".join(rows.first.inner_text().split())
     assert organiser.full_name in text and organisation.name in text
-    assert "Registration approved" in text and "status: pending → approved" in text
+    assert "Registration approved" in text and "Status: Pending → Approved" in text
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "event-log.png"), full_page=True)

@@ -55,12 +55,12 @@ def test_approving_and_rejecting_record_who_what_and_the_status_change(db, fair)
         fair.organiser.id,
     )
     assert approved.actor_name == fair.organiser.full_name
-    assert approved.subject == f"{first.organisation.name} (exhibitor)"
-    assert approved.details_json == {"status": ["pending", "approved"]}
-    assert eventlog.details_lines(approved) == ["status: pending → approved"]
+    assert approved.subject == first.organisation.name
+    assert approved.details_json == {"role": "exhibitor", "status": ["pending", "approved"]}
     assert abs(approved.at - clock.now()) < timedelta(minutes=1)  # the app's (pinned) clock
     assert rejected.action == "registration_rejected"
     assert rejected.details_json == {
+        "role": "exhibitor",
         "status": ["pending", "rejected"],
         "reason": "Hồ sơ thiếu giấy chứng nhận",
     }
@@ -71,7 +71,7 @@ def test_bulk_decisions_record_one_entry_per_registration_decided_and_none_for_r
     regs = [applicant(fair) for _ in range(3)]
     result = reg.approve_many(fair.organiser, regs, now=NOW)
     assert len(result.succeeded) == 2 and len(result.failed) == 1  # the capacity stopped the third
-    assert [e.subject.split(" (")[0] for e in entries(db, "registration_approved")] == [
+    assert [e.subject for e in entries(db, "registration_approved")] == [
         r.organisation.name for r in regs[:2]
     ]
     reg.reject_many(fair.organiser, regs, "Gian hàng đã đủ", now=NOW)
@@ -189,8 +189,8 @@ def test_the_page_lists_newest_first_with_who_what_and_changes_and_an_empty_stat
     assert [row["data-action"] for row in rows] == ["registration_rejected", "registration_approved"]
     cells = [text_of(cell) for cell in rows[1].select("td")]
     assert cells[1] == fair.organiser.full_name
-    assert cells[2] == f"Registration approved {first.organisation.name} (exhibitor)"
-    assert cells[3] == "status: pending → approved"
+    assert cells[2] == f"Registration approved {first.organisation.name}"
+    assert cells[3] == "Role: Exhibitor Status: Pending → Approved"
     # Vietnam time: the pinned 03:00 UTC is 10:00 in Hà Nội.
     assert "10:00" in cells[0] and "03:00" not in cells[0]
     # The organiser's event page links here.
@@ -250,3 +250,22 @@ def test_fifty_a_page_and_a_constant_number_of_queries(db, client, login, fair, 
     last = html(client.get(_url(fair.event, page=3)))
     assert [text_of(row.select("td")[2]) for row in last.select("#log tbody tr")][-1] == "Booth moved B0"
     assert len(last.select("#log tbody tr")) == 20  # 120 of this event; the import is elsewhere
+
+
+def test_changes_read_as_labels_and_values_not_codes(app, db, fair):
+    entry = eventlog.record(
+        fair.organiser,
+        event_id=fair.event.id,
+        action="payment_waived",
+        subject="HTX · A-1",
+        changes={"payment": ["due", "waived"], "published": False, "reason": None, "A-1": ["x", "y"]},
+    )
+    with app.test_request_context("/?lang=en"):
+        assert eventlog.details_lines(entry) == [
+            "Payment: Payment due → Waived",
+            "Published: no",
+            "Reason: —",
+            "A-1: x → y",  # not a known field: as recorded
+        ]
+    with pytest.raises(ValueError):
+        eventlog.record(fair.organiser, event_id=fair.event.id, action="made_up")

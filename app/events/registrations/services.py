@@ -377,8 +377,8 @@ def _log(actor, registration: Registration, action: str, changes: dict) -> None:
         actor,
         event_id=registration.event_id,
         action=action,
-        subject=f"{registration.organisation.name} ({registration.role})",
-        changes=changes,
+        subject=registration.organisation.name,
+        changes={"role": registration.role} | changes,
     )
 
 
