@@ -73,9 +73,11 @@ def register_extensions(app: Flask) -> None:
         "app.notifications.models",
         "app.booths.models",
         "app.matching.models",
+        "app.eventlog.models",
     ):
         importlib.import_module(module)
     importlib.import_module("app.notifications.services")  # connects its receivers (account mail)
+    importlib.import_module("app.eventlog.services")  # connects its receiver (organiser actions)
 
     @login_manager.user_loader
     def load_user(login_id: str):
@@ -161,6 +163,7 @@ def register_blueprints(app: Flask) -> None:
         importlib.import_module(module)  # adds its pages to its module's blueprint
     from app.booths.blueprint import bp as booths_bp
     from app.demo.routes import bp as demo_bp
+    from app.eventlog.routes import bp as eventlog_bp
     from app.matching.blueprint import bp as matching_bp
     from app.onsite.routes import bp as onsite_bp
     from app.tasks.routes import bp as tasks_bp
@@ -175,6 +178,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(matching_bp)
     app.register_blueprint(onsite_bp)
     app.register_blueprint(tasks_bp)
+    app.register_blueprint(eventlog_bp)
     app.register_blueprint(demo_bp)
 
 

@@ -47,3 +47,9 @@ scheduler_started = _signals.signal("scheduler-started")
 #: optional, the e-mail concerned when there is no User). app.accounts stores it in security_events,
 #: with the request's client address, in the sender's transaction.
 security_event = _signals.signal("security-event")
+
+#: An organiser (or admin, or check-in host) acted; app.eventlog records it in the sender's
+#: transaction (sender: the acting User, or None for the system; event_id: the event's id, or None
+#: for an action outside any event; action: a short code of app.eventlog.services.ACTIONS; subject:
+#: plain text naming what was acted on; changes: {field: [before, after]} or {field: value}).
+organiser_action = _signals.signal("organiser-action")

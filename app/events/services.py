@@ -654,4 +654,12 @@ def clone_event(
         event, source=source, days=days, halls={old_id: hall.id for old_id, hall in halls.items()}
     )
     db.session.flush()
+    for event_id, name in ((source.id, event.name_vi), (event.id, source.name_vi)):
+        signals.organiser_action.send(
+            actor,
+            event_id=event_id,
+            action="event_cloned",
+            subject=name,
+            changes={"copy": [source.name_vi, event.name_vi], "days moved": days.days},
+        )
     return event

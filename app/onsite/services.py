@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from app import i18n
+from app import i18n, signals
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event
@@ -103,6 +103,14 @@ def check_in(actor, event: Event, code: str, now: datetime | None = None) -> Che
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(meeting)
+    if done:
+        signals.organiser_action.send(
+            actor,
+            event_id=event.id,
+            action="meeting_checked_in",
+            subject=f"{meeting.buyer.organisation.name} ↔ {meeting.producer.organisation.name} ({wanted})",
+            changes={"status": ["scheduled", "held"]},
+        )
     return CheckinResult(
         meeting=meeting,
         already=done == 0,

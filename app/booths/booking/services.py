@@ -54,7 +54,7 @@ from app.extensions import db
 from app.inputs import parse_id
 from app.names import name_in
 from app.notifications.services import queue_mail
-from app.signals import registration_rejected, registration_withdrawn
+from app.signals import organiser_action, registration_rejected, registration_withdrawn
 from app.tasks import progress
 from app.tasks import services as tasks
 
@@ -162,6 +162,19 @@ def _ensure_registrant(actor, registration: Registration) -> None:
         raise ServiceError(_l("Only an approved exhibitor can book a booth."))
     if registration.event.state in FINAL_EVENT_STATES:
         raise ServiceError(_l("Booths of a finished or cancelled event can't be booked."))
+
+
+def _log(actor, assignment: BoothAssignment, action: str, changes: dict) -> None:
+    """Tell the event log (signals.organiser_action) what an organiser did to a booking."""
+    organisation = assignment.registration.organisation.name
+    booth = assignment.booth.code if assignment.booth is not None else ""
+    organiser_action.send(
+        actor,
+        event_id=assignment.event_id,
+        action=action,
+        subject=f"{organisation} · {booth}" if booth else organisation,
+        changes=changes,
+    )
 
 
 def _event_of(assignment: BoothAssignment) -> Event:
@@ -816,6 +829,12 @@ def allocate_all(actor, event: Event) -> AllocationReport:
         ) from None
     report.stats = result.stats
     report.seconds = time.perf_counter() - started
+    organiser_action.send(
+        actor,
+        event_id=event.id,
+        action="booths_allocated",
+        changes={"placed": len(report.placed), "unplaced": len(report.unplaced)},
+    )
     for request, booth, _rank in report.placed:
         _notify(request, "booth_allocated", booth=booth)
         progress.advance()
@@ -951,6 +970,7 @@ def move_assignment(actor, assignment: BoothAssignment, booth: Booth) -> BoothAs
             ),
             "booth",
         )
+    before = assignment.booth.code if assignment.booth is not None else None
     assignment.booth_id = booth.id
     assignment.booth = booth
     try:
@@ -960,6 +980,7 @@ def move_assignment(actor, assignment: BoothAssignment, booth: Booth) -> BoothAs
         raise ServiceError(taken_message(), "booth") from None
     _refresh_rank(assignment, booth)
     db.session.flush()
+    _log(actor, assignment, "booth_moved", {"booth": [before, booth.code]})
     return assignment
 
 
@@ -989,24 +1010,48 @@ def swap(actor, a: BoothAssignment, b: BoothAssignment) -> tuple[BoothAssignment
     _refresh_rank(a, booth_b)
     _refresh_rank(b, booth_a)
     db.session.flush()
+    organiser_action.send(
+        actor,
+        event_id=a.event_id,
+        action="booths_swapped",
+        subject=f"{a.registration.organisation.name} ↔ {b.registration.organisation.name}",
+        changes={
+            a.registration.organisation.name: [booth_a.code, booth_b.code],
+            b.registration.organisation.name: [booth_b.code, booth_a.code],
+        },
+    )
     return a, b
 
 
 def confirm_payment(actor, assignment: BoothAssignment) -> BoothAssignment:
     ensure_can_manage(actor, _event_of(assignment))
     _ensure_active(assignment)
+    before = {"payment": assignment.payment, "status": assignment.status}
     assignment.payment = "paid"
     assignment.status = "confirmed"
     db.session.flush()
+    _log(
+        actor,
+        assignment,
+        "payment_confirmed",
+        {"payment": [before["payment"], "paid"], "status": [before["status"], "confirmed"]},
+    )
     return assignment
 
 
 def waive_payment(actor, assignment: BoothAssignment) -> BoothAssignment:
     ensure_can_manage(actor, _event_of(assignment))
     _ensure_active(assignment)
+    before = {"payment": assignment.payment, "status": assignment.status}
     assignment.payment = "waived"
     assignment.status = "confirmed"
     db.session.flush()
+    _log(
+        actor,
+        assignment,
+        "payment_waived",
+        {"payment": [before["payment"], "waived"], "status": [before["status"], "confirmed"]},
+    )
     return assignment
 
 

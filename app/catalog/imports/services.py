@@ -26,6 +26,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from app import signals
 from app.accounts.models import User
 from app.catalog.imports import check, plan, read, write
 from app.catalog.imports.check import (
@@ -201,6 +202,13 @@ def apply(batch: ImportBatch, actor) -> write.ApplyResult:
     batch.created_count = result.created
     batch.updated_count = result.updated
     db.session.flush()
+    signals.organiser_action.send(
+        actor,
+        event_id=None,
+        action="catalogue_imported",
+        subject=batch.filename,
+        changes={"created": result.created, "updated": result.updated, "rows": counts["rows"]},
+    )
     return result
 
 

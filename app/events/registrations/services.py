@@ -371,6 +371,17 @@ def register_as_buyer(
 # ---------------------------------------------------------------- deciding
 
 
+def _log(actor, registration: Registration, action: str, changes: dict) -> None:
+    """Tell the event log (signals.organiser_action) what an organiser decided."""
+    signals.organiser_action.send(
+        actor,
+        event_id=registration.event_id,
+        action=action,
+        subject=registration.organisation.name,
+        changes={"role": registration.role} | changes,
+    )
+
+
 def _ensure_decidable(event: Event) -> None:
     if event.state in UNDECIDABLE_EVENT_STATES:
         raise ServiceError(_l("Registrations of this event can't be changed in its current state."))
@@ -391,12 +402,14 @@ def _approve_locked(actor, registration: Registration, capacity: int, now: datet
                 capacity=capacity,
             )
         )
+    before = registration.status
     registration.status = "approved"
     registration.reason = None
     registration.decided_at = now
     registration.decided_by_id = actor.id if actor is not None else None
     db.session.flush()
     signals.registration_approved.send(registration)
+    _log(actor, registration, "registration_approved", {"status": [before, "approved"]})
     _notify(registration, "registration_approved")
 
 
@@ -465,9 +478,11 @@ def reject(actor, registration: Registration, reason: str, now: datetime | None 
     db.session.refresh(registration)
     if registration.status not in ACTIVE_STATUSES:
         raise ServiceError(_l("Only a pending, waitlisted or approved registration can be rejected."))
-    was_approved = registration.status == "approved"
+    before = registration.status
+    was_approved = before == "approved"
     registration.status = "rejected"
     signals.registration_rejected.send(registration)
+    _log(actor, registration, "registration_rejected", {"status": [before, "rejected"], "reason": reason})
     registration.reason = reason
     registration.waitlisted_at = None
     registration.decided_at = now

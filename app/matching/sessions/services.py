@@ -981,6 +981,12 @@ def run_matching(
     schedule, added = _solve(session, prepared, time_limit, publish=False)
     session.state = "solved"
     db.session.flush()
+    _log(
+        actor,
+        session,
+        "matching_run",
+        changes={"meetings added": len(added), "infeasible": len(prepared.infeasible)},
+    )
     return RunResult(
         added,
         len(prepared.fixed),
@@ -992,6 +998,25 @@ def run_matching(
 
 
 # ---------------------------------------------------------------- hand edits
+
+
+def slot_text(session: MatchingSession, slots: list[Slot], index: int) -> str:
+    """A slot as plain text for the event log ("#3"), with its times when it exists."""
+    if 0 <= index < len(slots):
+        return f"#{index + 1} {slots[index].start:%Y-%m-%d %H:%M}"
+    return f"#{index + 1}"
+
+
+def _log(
+    actor, session: MatchingSession, action: str, *, meeting: Meeting | None = None, changes: dict
+) -> None:
+    """Tell the event log (signals.organiser_action) what an organiser did to a session."""
+    subject = session.name
+    if meeting is not None:
+        subject = f"{session.name}: {meeting.buyer.organisation.name} ↔ {meeting.producer.organisation.name}"
+    signals.organiser_action.send(
+        actor, event_id=session.event_id, action=action, subject=subject, changes=changes
+    )
 
 
 def _ensure_editable(meeting: Meeting) -> None:
@@ -1019,6 +1044,7 @@ def move_meeting(actor, meeting: Meeting, slot: int, table: int) -> Meeting:
         raise ServiceError(_l("This table does not exist (1 to %(tables)d).", tables=session.tables), "table")
     if (slot, table) == (meeting.slot, meeting.table):
         return meeting
+    before = (slot_text(session, slots, meeting.slot), table_label(session, meeting.table)[0])
     availability = _availability(session, len(slots))
     for registration_id, registration in (
         (meeting.buyer_registration_id, meeting.buyer),
@@ -1057,6 +1083,16 @@ def move_meeting(actor, meeting: Meeting, slot: int, table: int) -> Meeting:
         signals.meeting_moved.send(meeting)
     db.session.flush()
     refresh_summary(session)
+    _log(
+        actor,
+        session,
+        "meeting_moved",
+        meeting=meeting,
+        changes={
+            "slot": [before[0], slot_text(session, slots, slot)],
+            "table": [before[1], table_label(session, table)[0]],
+        },
+    )
     return meeting
 
 
@@ -1066,6 +1102,7 @@ def remove_meeting(actor, meeting: Meeting) -> None:
     session = meeting.session
     ensure_can_manage_session(actor, session)
     _ensure_editable(meeting)
+    _log(actor, session, "meeting_removed", meeting=meeting, changes={"published": meeting.published})
     if meeting.published:
         meeting.status = "cancelled"
         meeting.sequence += 1
@@ -1104,6 +1141,7 @@ def publish(actor, session: MatchingSession) -> int:
     db.session.flush()
     people = {buyer for buyer, _producer in pairs} | {producer for _buyer, producer in pairs}
     signals.meetings_published.send(session, people=people)
+    _log(actor, session, "matching_published", changes={"meetings": len(pairs), "participants": len(people)})
     return len(people)
 
 
@@ -1166,6 +1204,12 @@ def repair(actor, session: MatchingSession, *, time_limit: float | None = DEFAUL
     }
     if people:
         signals.meetings_published.send(session, people=people, update=True)
+    _log(
+        actor,
+        session,
+        "matching_repaired",
+        changes={"meetings added": len(published_now), "meetings cancelled": len(cancelled)},
+    )
     return RepairResult(added, cancelled, changed, schedule["stats"], schedule["unscheduled"])
 
 

@@ -1,0 +1,192 @@
+"""Recording organiser actions (a receiver of signals.organiser_action) and reading them back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app import clock, i18n, signals
+from app.database import utcnow
+from app.eventlog.models import EventLogEntry
+from app.extensions import db
+from app.paging import counted_page, rows_and_total
+
+PER_PAGE = 50
+
+#: Every action the log knows, with its label for the filter and the rows.
+ACTIONS = {
+    "registration_approved": _l("Registration approved"),
+    "registration_rejected": _l("Registration rejected"),
+    "booths_allocated": _l("Booths allocated"),
+    "booth_moved": _l("Booth moved"),
+    "booths_swapped": _l("Booths swapped"),
+    "payment_confirmed": _l("Payment confirmed"),
+    "payment_waived": _l("Payment waived"),
+    "matching_run": _l("Matching run"),
+    "matching_repaired": _l("Matching repaired"),
+    "matching_published": _l("Meetings published"),
+    "meeting_moved": _l("Meeting moved"),
+    "meeting_removed": _l("Meeting removed"),
+    "meeting_checked_in": _l("Meeting checked in"),
+    "catalogue_imported": _l("Catalogue import confirmed"),
+    "event_cloned": _l("Event cloned"),
+}
+
+
+def record(
+    actor,
+    *,
+    event_id: int | None,
+    action: str,
+    subject: str = "",
+    changes: dict | None = None,
+    now: datetime | None = None,
+) -> EventLogEntry:
+    """Write one entry in the current transaction (flushes, never commits)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown event log action {action!r}")
+    entry = EventLogEntry(
+        event_id=event_id,
+        actor_id=getattr(actor, "id", None),
+        actor_name=(getattr(actor, "full_name", None) or getattr(actor, "email", None) or "")[:120],
+        at=now or utcnow(),
+        action=action,
+        subject=(subject or "")[:500],
+        details_json=_plain(changes or {}),
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def _plain(value):
+    """JSON-safe copy: dates and other objects become text."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+@signals.organiser_action.connect
+def _on_organiser_action(actor, **kw) -> None:
+    record(
+        actor,
+        event_id=kw.get("event_id"),
+        action=kw["action"],
+        subject=kw.get("subject", ""),
+        changes=kw.get("changes"),
+    )
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC moments a Vietnam calendar day starts and ends."""
+    start = datetime.combine(day, time(0), tzinfo=clock.VIETNAM)
+    return start, start + timedelta(days=1)
+
+
+def _filtered(event_id: int, action: str | None, actor_id: int | None, day: date | None):
+    query = select(EventLogEntry).where(EventLogEntry.event_id == event_id)
+    if action:
+        query = query.where(EventLogEntry.action == action)
+    if actor_id:
+        query = query.where(EventLogEntry.actor_id == actor_id)
+    if day is not None:
+        start, end = _day_bounds(day)
+        query = query.where(EventLogEntry.at >= start, EventLogEntry.at < end)
+    return query
+
+
+def entries_page(
+    event, *, action: str | None = None, actor_id: int | None = None, day: date | None = None, page: int = 1
+):
+    """A page (newest first, PER_PAGE a page) of the event's entries, filtered; one query."""
+    query = _filtered(event.id, action, actor_id, day).order_by(
+        EventLogEntry.at.desc(), EventLogEntry.id.desc()
+    )
+    rows, total = rows_and_total(query, page=page, per_page=PER_PAGE)
+    return counted_page([row[0] for row in rows], total, page=page, per_page=PER_PAGE)
+
+
+def actors_of(event) -> list[tuple[int, str]]:
+    """The people who acted on the event (id, latest name), for the filter; one query."""
+    rows = db.session.execute(
+        select(EventLogEntry.actor_id, EventLogEntry.actor_name)
+        .where(EventLogEntry.event_id == event.id, EventLogEntry.actor_id.is_not(None))
+        .group_by(EventLogEntry.actor_id, EventLogEntry.actor_name)
+        .order_by(EventLogEntry.actor_name)
+    ).all()
+    seen: dict[int, str] = {}
+    for actor_id, name in rows:
+        seen.setdefault(actor_id, name)
+    return sorted(seen.items(), key=lambda item: item[1].lower())
+
+
+#: The changes' fields and the values of statuses, payments and roles, in the reader's language;
+#: anything else (a booth code, an organisation's name, a number) is shown as recorded.
+FIELD_LABELS = {
+    "status": _l("Status"),
+    "reason": _l("Reason"),
+    "role": _l("Role"),
+    "booth": _l("Booth"),
+    "payment": _l("Payment"),
+    "slot": _l("Slot"),
+    "table": _l("Table"),
+    "published": _l("Published"),
+    "placed": _l("Placed"),
+    "unplaced": _l("Not placed"),
+    "meetings": _l("Meetings"),
+    "meetings added": _l("Meetings added"),
+    "meetings cancelled": _l("Meetings cancelled"),
+    "infeasible": _l("Meetings no longer possible"),
+    "participants": _l("Participants"),
+    "created": _l("Created"),
+    "updated": _l("Updated"),
+    "rows": _l("Rows"),
+    "copy": _l("Copy"),
+    "days moved": _l("Days moved"),
+}
+VALUE_LABELS = {
+    "pending": _l("Pending"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "waitlisted": _l("Waiting list"),
+    "withdrawn": _l("Withdrawn"),
+    "allocated": _l("Allocated"),
+    "confirmed": _l("Confirmed"),
+    "cancelled": _l("Cancelled"),
+    "due": _l("Payment due"),
+    "paid": _l("Paid"),
+    "waived": _l("Waived"),
+    "scheduled": _l("Scheduled"),
+    "held": _l("Held"),
+    "exhibitor": _l("Exhibitor"),
+    "buyer": _l("Buyer"),
+}
+CODED_FIELDS = {"status", "payment", "role"}
+
+
+def _value_text(field: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if field in CODED_FIELDS and value in VALUE_LABELS:
+        return str(VALUE_LABELS[value])
+    return str(value)
+
+
+def details_lines(entry: EventLogEntry) -> list[str]:
+    """The changes as readable lines in the reader's language: "Status: Pending → Approved", "Placed: 12"."""
+    lines, sep = [], i18n.colon()
+    for field, value in (entry.details_json or {}).items():
+        label = FIELD_LABELS.get(field, field)
+        if isinstance(value, list) and len(value) == 2:
+            lines.append(f"{label}{sep}{_value_text(field, value[0])} → {_value_text(field, value[1])}")
+        else:
+            lines.append(f"{label}{sep}{_value_text(field, value)}")
+    return lines
