@@ -1,7 +1,7 @@
 """event log: every organiser action, who, when and what changed
 
 Revision ID: 5e7a9c3d1b42
-Revises: 4c2e8b1d7f35
+Revises: e5a1c7d93b40
 Create Date: 2026-12-05 23:00:00.000000
 
 Entries stay after the event: a deleted user or event leaves the row (SET NULL), with the
@@ -15,7 +15,7 @@ import app.database
 
 # revision identifiers, used by Alembic.
 revision = "5e7a9c3d1b42"
-down_revision = "4c2e8b1d7f35"
+down_revision = "e5a1c7d93b40"
 branch_labels = None
 depends_on = None
 
