@@ -16,7 +16,18 @@ from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from config import CONFIGS, Config
 
 # The feature packages, lowest layer first (app/<feature>/: see README, "Where things go").
-FEATURES = ("accounts", "tasks", "catalog", "events", "booths", "matching", "onsite", "notifications", "demo")
+FEATURES = (
+    "accounts",
+    "tasks",
+    "catalog",
+    "events",
+    "booths",
+    "matching",
+    "onsite",
+    "notifications",
+    "reports",
+    "demo",
+)
 
 
 def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
@@ -166,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
     from app.eventlog.routes import bp as eventlog_bp
     from app.matching.blueprint import bp as matching_bp
     from app.onsite.routes import bp as onsite_bp
+    from app.reports.routes import bp as reports_bp
     from app.tasks.routes import bp as tasks_bp
 
     app.register_blueprint(accounts_bp)
@@ -179,6 +191,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(onsite_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(eventlog_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(demo_bp)
 
 

@@ -313,9 +313,6 @@ def register_jobs(scheduler) -> None:
         name="re-derive the events' jobs",
         replace_existing=True,
     )
-    from app.events import summary
-
-    summary.register_jobs(scheduler)  # the organisers' summary mail, every morning
 
 
 @scheduler_started.connect

@@ -17,11 +17,11 @@ from sqlalchemy import select
 
 from app import clock
 from app.booths.models import Booth, BoothAssignment, BoothType, BoothVisit, ElectronicBooth
-from app.events import summary
 from app.events.models import EventOrganiser, Hall, Registration
 from app.extensions import db as _db
 from app.matching.models import MatchingSession, Meeting, MeetingOutcome
 from app.notifications.models import OutboxMessage
+from app.reports import services as summary
 from tests.conftest import NOW
 
 _codes = itertools.count(1)
@@ -221,7 +221,7 @@ def test_the_clock_enqueues_it_every_morning_at_7_in_vietnam_and_a_worker_sends(
     )
     pinned_clock.move_to(vietnam_morning(MONDAY))
     assert job.func(*job.args, **job.kwargs) is True
-    assert worker.pending() == [("default", "ocopfair.call", ["app.events.summary:send_summaries"])]
+    assert worker.pending() == [("default", "ocopfair.call", ["app.reports.services:send_summaries"])]
     assert summaries() == []  # the clock queued no mail itself
     assert worker.drain() == [2]
     assert len(summaries()) == 2

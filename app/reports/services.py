@@ -39,7 +39,7 @@ from app.urls import external_url
 log = logging.getLogger("ocopfair.jobs")
 
 SUMMARY_JOB_ID = "event-summaries"
-SEND_SUMMARIES = "app.events.summary:send_summaries"
+SEND_SUMMARIES = "app.reports.services:send_summaries"
 WEEKLY_ON = 0  # Monday
 SEND_AT = time(7, 0)  # Vietnam time
 LOCALES = ("vi", "en", "fr")
@@ -218,7 +218,7 @@ def mail_text(event: Event, data: Figures, days: int, locale: str, user_id: int)
         "",
         gettext(
             "To stop receiving this summary for this event: %(url)s",
-            url=external_url("events.summary_unsubscribe", token=unsubscribe_token(event.id, user_id)),
+            url=external_url("reports.summary_unsubscribe", token=unsubscribe_token(event.id, user_id)),
         ),
     ]
     return subject, "\n".join(lines)
