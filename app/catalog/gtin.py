@@ -6,7 +6,7 @@ prefixes are valid GTINs too (an imported product, a producer registered abroad)
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from html import escape
 
 VIETNAM_PREFIX = "893"
 

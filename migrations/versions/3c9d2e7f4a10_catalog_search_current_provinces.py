@@ -1,7 +1,7 @@
 """catalog: organisations' search text names the current province too
 
 Revision ID: 3c9d2e7f4a10
-Revises: 7b1e4d2c9a60
+Revises: c3e8a1f05b72
 Create Date: 2026-12-05 22:00:00.000000
 
 Since 1 July 2025 (Resolution 202/2025/QH15) Vietnam has 34 provinces; records keep the

@@ -1,7 +1,7 @@
 """names in three languages: matchmaking sessions, their tables, halls
 
 Revision ID: 4c2e8b1d7f35
-Revises: 7b1e4d2c9a60
+Revises: 3c9d2e7f4a10
 Create Date: 2026-12-05 22:00:00.000000
 
 Session, table and hall names were Vietnamese only; English and French versions are

@@ -7,9 +7,10 @@ Create Date: 2026-12-05 22:00:00.000000
 Stars used to be self-declared. A product's certificate (number, level, scanned file) now
 waits in a queue until an organiser or admin verifies it; only verified certificates put a
 product in the public catalogue. Products that exist already were declared with their
-certificate's date and stars: they wait in the organisers' queue ("pending", oldest first) to
-be checked against the province's list, rather than vanishing until their producer uploads a
-scan; a product created from now on starts "missing".
+certificate's date and stars: they leave the catalogue until checked, and wait in the
+organisers' queue ("pending", oldest first) to be checked against the province's list of
+certified products, without their producer having to upload anything first; a product created
+from now on starts "missing".
 """
 import sqlalchemy as sa
 from alembic import op

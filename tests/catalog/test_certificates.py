@@ -16,7 +16,7 @@ from app.catalog.certificates import services as certificates
 from app.catalog.models import Product
 from app.errors import PermissionDenied, ServiceError
 from app.notifications.models import OutboxMessage
-from tests.conftest import text_of
+from tests.conftest import queries_of, text_of
 from tests.pages import field_error, flashes
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -93,6 +93,26 @@ def test_an_organiser_verifies_and_the_product_is_certified_with_who_and_when(
     assert product.certificate_reviewed_at is not None
     [mail] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "certificate_verified"))
     assert mail.to_address == exhibitor.email
+
+
+@pytest.mark.parametrize("status", ["missing", "rejected"])
+def test_only_a_certificate_waiting_to_be_checked_can_be_verified(app, db, organiser, make_product, status):
+    """Nothing new was sent: a missing or rejected certificate is not verified by a stray POST."""
+    product = make_product(certificate_status=status)
+    with app.test_request_context(), pytest.raises(ServiceError):
+        certificates.verify_certificate(organiser, product)
+    assert product.certificate_status == status
+
+
+def test_the_queue_page_costs_the_same_statements_for_one_or_twenty_certificates(
+    client, organiser, login, make_product, make_producer
+):
+    make_product(make_producer(), certificate_status="pending")
+    login(organiser)
+    one = queries_of(client, "/certificates")
+    for _ in range(19):
+        make_product(make_producer(), certificate_status="pending")  # each from its own producer
+    assert queries_of(client, "/certificates") == one
 
 
 def test_an_exhibitor_cannot_verify_even_its_own_certificate(app, db, exhibitor, make_product):

@@ -14,6 +14,7 @@ from pathlib import Path
 from flask_babel import force_locale, format_date, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.accounts.models import User
@@ -132,6 +133,7 @@ def pending_query():
     """Pending certificates, the oldest submitted first."""
     return (
         select(Product)
+        .options(joinedload(Product.organisation))  # each row names its producer
         .where(Product.certificate_status == "pending")
         .order_by(Product.certificate_submitted_at, Product.id)
     )
@@ -147,6 +149,8 @@ def verify_certificate(actor, product: Product) -> Product:
     ensure_can_review(actor)
     if product.certificate_status == "verified":
         raise ServiceError(_l("This certificate is already verified."))
+    if product.certificate_status != "pending":  # missing or rejected: nothing new to check
+        raise ServiceError(_l("Only a certificate waiting to be checked can be verified."))
     product.certificate_status = "verified"
     product.certificate_reviewed_at = clock.now()
     product.certificate_reviewed_by_id = actor.id
