@@ -775,7 +775,9 @@ def load_demo(seed: int) -> Summary:
         summary.producers_by_province[organisation.province_code] += 1
         for values in spec.products:
             product = catalog.create_product(admin, organisation, **values)
-            # The demo's certificates were checked: the admin verified each one.
+            # The demo's certificates come from the province's list of certified products (declared
+            # with their number and level, waiting to be checked): the admin verified each one.
+            product.certificate_status = "pending"
             certificates.verify_certificate(admin, product)
             summary.products += 1
             summary.products_by_group[values["ocop_group"]] += 1
