@@ -175,6 +175,7 @@ def test_the_page_is_for_the_events_organisers_and_admins_only(db, client, login
     assert client.get(f"/manage/events/{fair.event.id + 999}/log").status_code == 404
 
 
+@pytest.mark.clock("2027-01-15T03:00:00+00:00")  # whatever TEST_NOW says: 10:00 in Hà Nội
 def test_the_page_lists_newest_first_with_who_what_and_changes_and_an_empty_state(
     db, client, login, fair, html
 ):
@@ -216,8 +217,9 @@ def test_filters_by_action_person_and_day(db, client, login, fair, make_user, ht
     assert actions(action="registration_rejected") == ["registration_rejected"]
     assert actions(actor=colleague.id) == ["registration_rejected", "registration_approved"]
     assert actions(actor=fair.organiser.id) == ["registration_approved"]
-    assert actions(day=NOW.date().isoformat()) == ["registration_approved"]
-    assert actions(day=(NOW.date() + timedelta(days=1)).isoformat(), action="registration_approved") == [
+    today = NOW.astimezone(clock.VIETNAM).date()  # days are Vietnam's: 23:30 UTC is tomorrow there
+    assert actions(day=today.isoformat()) == ["registration_approved"]
+    assert actions(day=(today + timedelta(days=1)).isoformat(), action="registration_approved") == [
         "registration_approved"
     ]
     page = html(client.get(_url(fair.event, action="nonsense", day="not-a-day")))
