@@ -128,3 +128,26 @@ def page(browser, live_server):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+def featured_and_waiting_products(db):
+    """On the demo data: the featured producer's first product, and the newest product put back
+    in the certificates queue (the demo verifies every certificate), so the queue has a row."""
+    from sqlalchemy import select
+
+    from app import clock
+    from app.catalog.models import Organisation, Product
+    from app.demo import services as demo
+
+    own = db.session.scalar(
+        select(Product)
+        .join(Organisation, Organisation.id == Product.organisation_id)
+        .where(Organisation.name == demo.FEATURED_PRODUCER)
+        .order_by(Product.id)
+        .limit(1)
+    )
+    waiting = db.session.scalars(select(Product).order_by(Product.id.desc())).first()
+    waiting.certificate_status = "pending"
+    waiting.certificate_submitted_at = clock.now()
+    db.session.commit()
+    return own, waiting

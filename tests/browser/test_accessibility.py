@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import clock
-from app.catalog.models import Organisation, Product
+from app.catalog.models import Product
 from app.demo import services as demo
 from app.events.models import Event
 from app.matching.models import MatchingSession
+from tests.browser_support import featured_and_waiting_products
 from tests.npm_packages import installed
 
 pytestmark = pytest.mark.browser
@@ -90,18 +90,7 @@ def demo_data(db):
     event = db.session.scalar(select(Event))
     session = db.session.scalar(select(MatchingSession))
     product = db.session.scalars(select(Product).order_by(Product.id)).first()
-    own = db.session.scalar(
-        select(Product)
-        .join(Organisation, Organisation.id == Product.organisation_id)
-        .where(Organisation.name == demo.FEATURED_PRODUCER)
-        .order_by(Product.id)
-        .limit(1)
-    )
-    # The demo's certificates are all verified: one waits in the queue, so its table is checked too.
-    waiting = db.session.scalars(select(Product).order_by(Product.id.desc())).first()
-    waiting.certificate_status = "pending"
-    waiting.certificate_submitted_at = clock.now()
-    db.session.commit()
+    own, waiting = featured_and_waiting_products(db)  # one certificate waits in the queue
     return {
         "event": event.id,
         "slug": event.slug,

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import clock
 from app.booths.models import ElectronicBooth
 from app.catalog.models import Organisation, Product
 from app.demo import services as demo
 from app.events.models import Event, Registration
 from app.matching.models import MatchingSession
+from tests.browser_support import featured_and_waiting_products
 
 pytestmark = pytest.mark.browser
 
@@ -79,18 +79,7 @@ def _journeys(db) -> dict[str, list[str]]:
             Organisation.name == demo.FEATURED_PRODUCER,
         )
     )
-    own = db.session.scalar(
-        select(Product)
-        .join(Organisation, Organisation.id == Product.organisation_id)
-        .where(Organisation.name == demo.FEATURED_PRODUCER)
-        .order_by(Product.id)
-        .limit(1)
-    )
-    # The demo's certificates are all verified: one waits in the queue, so its table is laid out too.
-    waiting = db.session.scalars(select(Product).order_by(Product.id.desc())).first()
-    waiting.certificate_status = "pending"
-    waiting.certificate_submitted_at = clock.now()
-    db.session.commit()
+    own, waiting = featured_and_waiting_products(db)  # one certificate waits in the queue
     slug, manage = event.slug, f"/manage/events/{event.id}"
     return {
         "visitor": [

@@ -1264,23 +1264,8 @@ def overview(session: MatchingSession):
 
 # ---------------------------------------------------------------- next year's event
 
-SESSION_COPIED = (
-    "name",
-    "name_en",
-    "name_fr",
-    "day_start",
-    "day_end",
-    "meeting_minutes",
-    "gap_minutes",
-    "breaks",
-    "tables",
-    "table_names",
-    "table_names_en",
-    "table_names_fr",
-    "max_meetings_per_buyer",
-    "max_meetings_per_producer",
-    "weights_json",
-)
+# A clone keeps every setting but its days (moved to the new dates), and the weights too.
+SESSION_COPIED = (*(f for f in SESSION_FIELDS if f not in ("first_day", "last_day")), "weights_json")
 
 
 @signals.event_cloned.connect
