@@ -43,6 +43,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -665,6 +666,19 @@ class ReasonRow:
         return self.contracts / self.meetings if self.meetings else None
 
 
+class AnswerRow(NamedTuple):
+    id: int
+    wave: int
+    side: str
+    buyer: str
+    producer: str
+    result: str
+    value_vnd: int | None
+    rating: int
+    comment: str | None
+    updated_at: datetime
+
+
 @dataclass
 class FollowupReport:
     waves: list[WaveRow] = field(default_factory=list)
@@ -788,5 +802,5 @@ def followup_report(actor, event: Event, page: int = 1) -> FollowupReport:
         page=page,
         per_page=PER_PAGE,
     )
-    report.answers = counted_page(rows, total, page=page, per_page=PER_PAGE)
+    report.answers = counted_page([AnswerRow(*row) for row in rows], total, page=page, per_page=PER_PAGE)
     return report
