@@ -230,7 +230,7 @@ def _registrations(board: Dashboard) -> None:
         )
     board.tables["registrations"] = Table(
         "registrations",
-        _("Registrations by role and status"),
+        _("Registrations by status"),
         [
             Column("role", _("Role")),
             Column("status", _("Status")),
@@ -326,7 +326,7 @@ def _exhibitors_by_group(board: Dashboard) -> None:
     ).all()
     board.tables["exhibitors_by_group"] = Table(
         "exhibitors_by_group",
-        _("Exhibitors by OCOP group and stars"),
+        _("Exhibitors by group and stars"),
         [
             Column("group", _("OCOP group")),
             Column("stars", _("Stars"), "int"),
@@ -552,7 +552,7 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
         rows.append((_("All"), *row_figures(*totals, (board.figures["asks"], board.figures["accepted"]))))
     board.tables["meetings_by_buyer_type"] = Table(
         "meetings_by_buyer_type",
-        _("Meetings and contracts by buyer type"),
+        _("Meetings by buyer type"),
         [Column("buyer_type", _("Buyer type")), *_meeting_columns(True)],
         rows,
     )
@@ -567,7 +567,7 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
     ordered = sorted(by_province.items(), key=lambda item: (-item[1][0], _province_name(item[0])))
     board.tables["meetings_by_province"] = Table(
         "meetings_by_province",
-        _("Meetings and contracts by producer's province"),
+        _("Meetings by producer's province"),
         [Column("province", _("Producer's province")), *_meeting_columns(False)],
         [(_province_name(code), *row_figures(*values)) for code, values in ordered],
     )
@@ -577,7 +577,7 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
     group_rows.sort(key=lambda r: (r[0] is None, _group_label(r[0])))
     board.tables["meetings_by_group"] = Table(
         "meetings_by_group",
-        _("Meetings and contracts by OCOP group"),
+        _("Meetings by OCOP group"),
         [Column("group", _("OCOP group")), *_meeting_columns(False)],
         [(_group_label(key), *row_figures(*rest)) for key, *rest in group_rows],
     )
@@ -587,7 +587,7 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
     tier_rows.sort(key=lambda r: -(r[0] or 0))
     board.tables["meetings_by_stars"] = Table(
         "meetings_by_stars",
-        _("Meetings and contracts by star tier"),
+        _("Meetings by star tier"),
         [Column("stars", _("Star tier")), *_meeting_columns(False)],
         [
             (_("%(n)d stars", n=key) if key else _("No product"), *row_figures(*rest))
