@@ -24,6 +24,13 @@ from tests.conftest import queries_of, text_of
 
 _codes = itertools.count(1)
 DAY1, DAY2 = date(2027, 1, 20), date(2027, 1, 21)
+ENGLISH_STATUSES = {
+    "pending": "Pending",
+    "approved": "Approved",
+    "rejected": "Rejected",
+    "waitlisted": "Waiting list",
+    "withdrawn": "Withdrawn",
+}
 
 
 def utc(text: str) -> datetime:
@@ -204,11 +211,11 @@ def test_figures_of_the_whole_event(app, fair, organiser):
         ("Exhibitors", "Pending", 1),
         ("Exhibitors", "Approved", 2),
         ("Exhibitors", "Rejected", 0),
-        ("Exhibitors", "Waitlisted", 0),
+        ("Exhibitors", "Waiting list", 0),
         ("Exhibitors", "Withdrawn", 0),
         ("Exhibitors", "All", 3),
     ]
-    assert ("Buyers", "Waitlisted", 1) in rows(board, "registrations")
+    assert ("Buyers", "Waiting list", 1) in rows(board, "registrations")
     # Vietnam's days: 20:00 UTC on the 5th is the 6th in Hà Nội.
     assert rows(board, "registrations_per_day") == [
         (date(2027, 1, 6), 2, 0),
@@ -225,7 +232,7 @@ def test_figures_of_the_whole_event(app, fair, organiser):
     ]
     assert rows(board, "booths") == [
         ("Paid", 1, 5_000_000),
-        ("Due", 1, 5_000_000),
+        ("Payment due", 1, 5_000_000),
         ("Waived", 1, 3_000_000),
         ("Allocated", 3, 13_000_000),
     ]
@@ -440,7 +447,7 @@ def test_the_workbook_holds_every_table_with_the_database_s_figures(client, logi
     sheet = book["Registrations by status"]
     figures = {(r[0], r[1]): r[2] for r in sheet.iter_rows(min_row=2, values_only=True)}
     in_database = dict(
-        ((("Exhibitors" if role == "exhibitor" else "Buyers"), status.title()), n)
+        ((("Exhibitors" if role == "exhibitor" else "Buyers"), ENGLISH_STATUSES[status]), n)
         for role, status, n in db.session.execute(
             select(Registration.role, Registration.status, func.count())
             .where(Registration.event_id == fair.event.id)
@@ -493,6 +500,9 @@ def test_the_printable_report(client, login, fair, organiser, html):
     assert page.select_one("script[src$='js/print.js']")["nonce"]
     assert len(page.select(".a4-report svg[role='img']")) >= 2
     assert text_of(page.select_one('[data-figure="contracts"] [data-value]')) == "2"
+    filtered = html(client.get(f"/manage/events/{fair.event.id}/report?province=24&buyer_type=hotel&lang=en"))
+    assert text_of(filtered.select_one("[data-report-filters]")) == "Filtered: Hotel; Bắc Ninh"
+    assert text_of(filtered.select_one('[data-figure="meetings"] [data-value]')) == "0"
     vi = html(client.get(f"/manage/events/{fair.event.id}/report?lang=vi"))
     assert vi.select_one("html")["lang"] == "vi"
 

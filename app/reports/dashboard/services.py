@@ -40,11 +40,13 @@ from flask_babel import gettext as _
 from sqlalchemy import case, distinct, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
+from app.booths.booking.services import PAYMENT_LABELS
 from app.booths.models import Booth, BoothAssignment, BoothType, BoothVisit, ElectronicBooth
 from app.catalog.models import Organisation, Product
 from app.data.provinces import CURRENT_PROVINCES, EARLIER_OF, current_code
 from app.data.vocab import BUYER_TYPES, OCOP_GROUPS
 from app.events.models import REGISTRATION_STATUSES, Event, Registration, RegistrationProduct
+from app.events.registrations.forms import REGISTRATION_STATUS_LABELS
 from app.events.services import ensure_can_manage
 from app.extensions import db
 from app.matching.models import MatchingSession, MatchRequest, Meeting, MeetingOutcome
@@ -158,13 +160,7 @@ def role_label(role: str) -> str:
 
 
 def status_labels() -> dict[str, str]:
-    return {
-        "pending": _("Pending"),
-        "approved": _("Approved"),
-        "rejected": _("Rejected"),
-        "waitlisted": _("Waitlisted"),
-        "withdrawn": _("Withdrawn"),
-    }
+    return {code: str(label) for code, label in REGISTRATION_STATUS_LABELS.items()}
 
 
 # ---------------------------------------------------------------- the dashboard
@@ -359,7 +355,7 @@ def _booths(board: Dashboard) -> None:
         .group_by(BoothAssignment.payment)
     ).all()
     found = {payment: (count, int(amount)) for payment, count, amount in rows}
-    labels = {"paid": _("Paid"), "due": _("Due"), "waived": _("Waived")}
+    labels = {code: str(label) for code, label in PAYMENT_LABELS.items()}
     table_rows = [(labels[p], *found.get(p, (0, 0))) for p in ("paid", "due", "waived")]
     total = (sum(r[1] for r in table_rows), sum(r[2] for r in table_rows))
     table_rows.append((_("Allocated"), *total))
