@@ -53,6 +53,11 @@ from app.matching.models import MatchingSession, MatchRequest, Meeting, MeetingO
 from app.reports.tables import Column, Table
 
 ROLES = ("exhibitor", "buyer")
+# The two sides of a meeting or an ask, made once (an alias's columns are costly to build anew).
+buyer_reg = aliased(Registration, name="buyer_reg")
+producer_reg = aliased(Registration, name="producer_reg")
+buyer_org = aliased(Organisation, name="buyer_org")
+producer_org = aliased(Organisation, name="producer_org")
 MAX_TIMELINE_DAYS = 731  # a timeline longer than two years shows its last two years
 
 
@@ -407,8 +412,6 @@ def _visits(board: Dashboard) -> None:
 def _asks(board: Dashboard) -> dict[str | None, tuple[int, int]]:
     """Asks and acceptances per buyer type (one statement)."""
     event, filters = board.event, board.filters
-    buyer_reg, producer_reg = aliased(Registration), aliased(Registration)
-    buyer_org, producer_org = aliased(Organisation), aliased(Organisation)
     is_ask = or_(MatchRequest.kind == "ask", MatchRequest.status == "accepted")
     query = (
         select(
@@ -452,8 +455,6 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
     """Meetings, no-shows and contracts by buyer type, producer's province, OCOP group and
     star tier: one GROUP BY statement each."""
     event, filters = board.event, board.filters
-    buyer_reg, producer_reg = aliased(Registration), aliased(Registration)
-    buyer_org, producer_org = aliased(Organisation), aliased(Organisation)
     contract = (
         select(
             MeetingOutcome.meeting_id.label("meeting_id"), func.max(MeetingOutcome.value_vnd).label("value")
