@@ -5,6 +5,7 @@ print layout is A4."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -102,7 +103,12 @@ def test_organiser_filters_the_dashboard_and_downloads_the_workbook(page, db, tm
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
     page.emulate_media(media="print")
     assert not page.locator("button[data-print]").is_visible()
+    assert not page.locator("nav.navbar").is_visible()
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi, as printed
+    page.screenshot(path=str(ARTIFACTS / "report-print.png"), full_page=True)
     pdf = page.pdf(path=str(ARTIFACTS / "report.pdf"), prefer_css_page_size=True)
     assert pdf.startswith(b"%PDF")
     # A4 portrait is 595 × 842 points.
     assert b"/MediaBox [0 0 594.95996 841.91998]" in pdf or b"/MediaBox [0 0 595" in pdf
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 6, pages  # a few A4 pages, not one endless sheet
