@@ -341,6 +341,15 @@ def test_the_province_link_leads_to_the_province_s_registrations(client, login, 
     names = [text_of(a) for a in page.select("table tbody td a[href^='/organisations/']")]
     assert len(names) == 2  # Bắc Ninh ("27") and Bắc Giang ("24", now Bắc Ninh)
     assert "Bắc Ninh" in text_of(page.select_one("[data-province-filter]"))
+    # Deciding from the filtered list comes back to it, still filtered.
+    form = page.select_one("form[action$='/registrations/decide']")
+    assert form.select_one("input[name=province]")["value"] == "24"
+    pending = [r for r in fair.event.registrations if r.status == "pending"]
+    response = client.post(
+        f"/manage/events/{fair.event.id}/registrations/decide",
+        data={"ids": [pending[0].id], "action": "approve", "role": "exhibitor", "province": "24"},
+    )
+    assert response.status_code == 302 and "province=24" in response.headers["Location"]
     unknown = html(
         client.get(f"/manage/events/{fair.event.id}/registrations?role=exhibitor&province=99&lang=en")
     )

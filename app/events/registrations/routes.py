@@ -179,6 +179,7 @@ def decide(event_id: int):
         status=status if status in STATUS_FILTERS else None,
         sort=_sort_arg(),
         page=parse_id(request.form.get("page")),
+        province=request.form.get("province") if request.form.get("province") in CURRENT_PROVINCES else None,
     )
     chosen = [
         r for r in (db.session.get(Registration, i) for i in ids) if r is not None and r.event_id == event.id
