@@ -2,11 +2,12 @@
 
 `event_dashboard(actor, event, filters) -> Dashboard` is the one entry point (the page, its
 exports, the printable report and the benchmark call it). Every figure comes from an SQL
-GROUP BY: eleven statements whatever the size of the event (registrations by day/role/status,
+GROUP BY: ten statements whatever the size of the event (registrations by day/role/status,
 exhibitors by province, exhibitors by OCOP group and stars, booths by payment, e-booth visits
-by day, meetings by buyer type / producer's province / OCOP group / star tier, asks by buyer
-type, and the matcher's candidate pairs). Python only relabels and sums the grouped rows
-(at most a few hundred: provinces, days, groups), never the registrations or meetings.
+by day, asks by buyer type, meetings by (buyer type, producer's province, star tier), meetings
+by OCOP group, and the matcher's candidate pairs). Python only relabels and sums the grouped
+rows (at most a few thousand: days, provinces, buyer types × provinces × tiers), never the
+registrations or meetings themselves.
 
 What the figures mean:
 - a meeting is a published, not cancelled meeting of one of the event's sessions; "held" and
@@ -174,7 +175,7 @@ def status_labels() -> dict[str, str]:
 def event_dashboard(actor, event: Event, filters: Filters | None = None) -> Dashboard:
     """The event's dashboard for one of its organisers (or an admin): PermissionDenied otherwise.
 
-    A fixed number of SQL statements (eleven) whatever the event's size; tables come as
+    A fixed number of SQL statements (ten) whatever the event's size; tables come as
     app.reports.tables.Table objects, so the page, the CSV/XLSX exports and the printed
     report show the same figures. Call inside a request or with force_locale (labels are
     translated)."""
@@ -496,9 +497,10 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
         func.coalesce(func.sum(contract.c.value), 0),
     )
 
-    def grouped(dimension, *extra_joins):
+    def grouped(dimensions, *extra_joins):
+        """Meetings' figures grouped by `dimensions`: (key, ..., n, held, no-shows, contracts, value)."""
         query = (
-            select(dimension, *figures)
+            select(*dimensions, *figures)
             .select_from(Meeting)
             .join(MatchingSession, MatchingSession.id == Meeting.session_id)
             .join(buyer_reg, buyer_reg.id == Meeting.buyer_registration_id)
@@ -514,20 +516,32 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
             Meeting.published.is_(True),
             Meeting.status != "cancelled",
             _in_province(producer_org.province_code, filters),
-        ).group_by(dimension)
+        ).group_by(*dimensions)
         if filters.buyer_type:
             query = query.where(buyer_org.buyer_type == filters.buyer_type)
+        width = len(dimensions)
         return [
-            (key, int(n), int(h or 0), int(ns or 0), int(c), int(v or 0))
-            for key, n, h, ns, c, v in db.session.execute(query)
+            (*row[:width], *(int(value or 0) for value in row[width:])) for row in db.session.execute(query)
         ]
+
+    # One statement for three breakdowns: (buyer type, producer's earlier province, star tier)
+    # groups (at most 11 × 63 × 5 rows, whatever the number of meetings), summed here by each.
+    by_type: dict[str | None, list[int]] = defaultdict(lambda: [0] * 5)
+    by_province: dict[str | None, list[int]] = defaultdict(lambda: [0] * 5)
+    by_tier: dict[int | None, list[int]] = defaultdict(lambda: [0] * 5)
+    for buyer_type, province, tier, *values in grouped(
+        (buyer_org.buyer_type, producer_org.province_code, tiers.c.tier),
+        (tiers, tiers.c.registration_id == producer_reg.id),
+    ):
+        for target in (by_type[buyer_type], by_province[current_code(province)], by_tier[tier]):
+            for i, value in enumerate(values):
+                target[i] += value
 
     def row_figures(n, held, no_shows, contracts, value, extra=()):
         return (n, held, no_shows, _rate(no_shows, held + no_shows), *extra, contracts, value)
 
     outcomes = Link("matching.outcomes", {})
     # By buyer type (with asks); its rows add up to the event's totals.
-    by_type = {key: rest for key, *rest in grouped(buyer_org.buyer_type)}
     keys = sorted(set(by_type) | set(asks), key=lambda k: _buyer_type_label(k))
     rows = []
     for key in keys:
@@ -555,12 +569,7 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
     )
     board.links["meetings_by_buyer_type"] = [outcomes] * len(rows)
 
-    # By the producer's current province (earlier codes folded in Python: at most 63 rows).
-    by_province: dict[str | None, list[int]] = defaultdict(lambda: [0] * 5)
-    for key, *rest in grouped(producer_org.province_code):
-        target = by_province[current_code(key)]
-        for i, value in enumerate(rest):
-            target[i] += value
+    # By the producer's current province (earlier codes folded in with their current one).
     ordered = sorted(by_province.items(), key=lambda item: (-item[1][0], _province_name(item[0])))
     board.tables["meetings_by_province"] = Table(
         "meetings_by_province",
@@ -570,7 +579,7 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
     )
     board.links["meetings_by_province"] = [outcomes] * len(ordered)
 
-    group_rows = grouped(groups.c.ocop_group, (groups, groups.c.registration_id == producer_reg.id))
+    group_rows = grouped((groups.c.ocop_group,), (groups, groups.c.registration_id == producer_reg.id))
     group_rows.sort(key=lambda r: (r[0] is None, _group_label(r[0])))
     board.tables["meetings_by_group"] = Table(
         "meetings_by_group",
@@ -580,8 +589,7 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
     )
     board.links["meetings_by_group"] = [outcomes] * len(group_rows)
 
-    tier_rows = grouped(tiers.c.tier, (tiers, tiers.c.registration_id == producer_reg.id))
-    tier_rows.sort(key=lambda r: -(r[0] or 0))
+    tier_rows = sorted(((key, *values) for key, values in by_tier.items()), key=lambda r: -(r[0] or 0))
     board.tables["meetings_by_stars"] = Table(
         "meetings_by_stars",
         _("Meetings by star tier"),
