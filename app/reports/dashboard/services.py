@@ -417,17 +417,20 @@ def _asks(board: Dashboard) -> dict[str | None, tuple[int, int]]:
     query = (
         select(
             buyer_org.buyer_type,
-            func.sum(case((is_ask, 1), else_=0)),
+            func.count(),
             func.sum(case((MatchRequest.status == "accepted", 1), else_=0)),
         )
         .join(MatchingSession, MatchingSession.id == MatchRequest.session_id)
         .join(buyer_reg, buyer_reg.id == MatchRequest.buyer_registration_id)
         .join(buyer_org, buyer_org.id == buyer_reg.organisation_id)
-        .join(producer_reg, producer_reg.id == MatchRequest.producer_registration_id)
-        .join(producer_org, producer_org.id == producer_reg.organisation_id)
-        .where(MatchingSession.event_id == event.id, _in_province(producer_org.province_code, filters))
+        .where(MatchingSession.event_id == event.id, is_ask)
         .group_by(buyer_org.buyer_type)
     )
+    if filters.province:  # the producer's province
+        query = query.join(producer_reg, producer_reg.id == MatchRequest.producer_registration_id).join(
+            producer_org, producer_org.id == producer_reg.organisation_id
+        )
+        query = query.where(_in_province(producer_org.province_code, filters))
     if filters.buyer_type:
         query = query.where(buyer_org.buyer_type == filters.buyer_type)
     found = {kind: (int(asks or 0), int(accepted or 0)) for kind, asks, accepted in db.session.execute(query)}
@@ -497,18 +500,25 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
         func.coalesce(func.sum(contract.c.value), 0),
     )
 
-    def grouped(dimensions, *extra_joins):
-        """Meetings' figures grouped by `dimensions`: (key, ..., n, held, no-shows, contracts, value)."""
+    def grouped(dimensions, *extra_joins, sides: bool = True):
+        """Meetings' figures grouped by `dimensions`: (key, ..., n, held, no-shows, contracts, value).
+
+        `sides`: join the buyer's and producer's organisations (a dimension needs them); without,
+        they are joined only when a filter needs them."""
         query = (
             select(*dimensions, *figures)
             .select_from(Meeting)
             .join(MatchingSession, MatchingSession.id == Meeting.session_id)
-            .join(buyer_reg, buyer_reg.id == Meeting.buyer_registration_id)
-            .join(buyer_org, buyer_org.id == buyer_reg.organisation_id)
-            .join(producer_reg, producer_reg.id == Meeting.producer_registration_id)
-            .join(producer_org, producer_org.id == producer_reg.organisation_id)
             .outerjoin(contract, contract.c.meeting_id == Meeting.id)
         )
+        if sides or filters.buyer_type:
+            query = query.join(buyer_reg, buyer_reg.id == Meeting.buyer_registration_id).join(
+                buyer_org, buyer_org.id == buyer_reg.organisation_id
+            )
+        if sides or filters.province:
+            query = query.join(producer_reg, producer_reg.id == Meeting.producer_registration_id).join(
+                producer_org, producer_org.id == producer_reg.organisation_id
+            )
         for target, on in extra_joins:
             query = query.outerjoin(target, on)
         query = query.where(
@@ -531,7 +541,7 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
     by_tier: dict[int | None, list[int]] = defaultdict(lambda: [0] * 5)
     for buyer_type, province, tier, *values in grouped(
         (buyer_org.buyer_type, producer_org.province_code, tiers.c.tier),
-        (tiers, tiers.c.registration_id == producer_reg.id),
+        (tiers, tiers.c.registration_id == Meeting.producer_registration_id),
     ):
         for target in (by_type[buyer_type], by_province[current_code(province)], by_tier[tier]):
             for i, value in enumerate(values):
@@ -579,7 +589,11 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
     )
     board.links["meetings_by_province"] = [outcomes] * len(ordered)
 
-    group_rows = grouped((groups.c.ocop_group,), (groups, groups.c.registration_id == producer_reg.id))
+    group_rows = grouped(
+        (groups.c.ocop_group,),
+        (groups, groups.c.registration_id == Meeting.producer_registration_id),
+        sides=False,
+    )
     group_rows.sort(key=lambda r: (r[0] is None, _group_label(r[0])))
     board.tables["meetings_by_group"] = Table(
         "meetings_by_group",
