@@ -129,6 +129,7 @@ def line(
         show_minor_x_labels=len(x_labels) <= 16,
         x_labels_major_every=max(1, len(x_labels) // 8) if len(x_labels) > 16 else None,
         dots_size=3,
+        include_x_axis=True,  # counts: the axis starts at 0, so a lone day's points stay in view
     )
     chart = pygal.Line(**config, value_formatter=formatter)
     chart.x_labels = list(x_labels)

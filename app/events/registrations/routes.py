@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app import i18n
 from app.accounts.permissions import roles_required
+from app.data.provinces import CURRENT_PROVINCES
 from app.errors import PermissionDenied
 from app.events import services
 from app.events.blueprint import MANAGE, bp
@@ -113,12 +114,18 @@ def registrations_page(event_id: int):
 
     Query parameters: `role` (exhibitor, the default, or buyer), `status` (pending, waitlisted,
     approved, rejected, withdrawn; all when absent), `sort` (date, the default, name, status or
-    role; "-" before it for descending, e.g. ?sort=-date) and `page` (REGISTRATIONS_PER_PAGE a page).
+    role; "-" before it for descending, e.g. ?sort=-date), `province` (a current province's code:
+    organisations of that province; the dashboard links here) and `page` (REGISTRATIONS_PER_PAGE
+    a page).
     """
     event = managed_event(current_user, event_id)
     role = request.args.get("role") if request.args.get("role") in ("exhibitor", "buyer") else "exhibitor"
     status = request.args.get("status") if request.args.get("status") in STATUS_FILTERS else None
     sort = _sort_arg()
+    province = request.args.get("province") or None
+    unknown_province = province is not None and province not in CURRENT_PROVINCES
+    if unknown_province:
+        province = None
     page = registrations.registrations_page(
         current_user,
         event,
@@ -127,6 +134,7 @@ def registrations_page(event_id: int):
         sort=sort,
         page=page_arg(),
         per_page=REGISTRATIONS_PER_PAGE,
+        province=province,
     )
     by_status = registrations.counts(event)[role]
     counts = {s: by_status.get(s, 0) for s in STATUS_FILTERS}
@@ -136,6 +144,8 @@ def registrations_page(event_id: int):
         role=role,
         status=status,
         sort=sort,
+        province=province,
+        unknown_province=unknown_province,
         page=page,
         items=page.items,
         counts=counts,
@@ -169,6 +179,7 @@ def decide(event_id: int):
         status=status if status in STATUS_FILTERS else None,
         sort=_sort_arg(),
         page=parse_id(request.form.get("page")),
+        province=request.form.get("province") if request.form.get("province") in CURRENT_PROVINCES else None,
     )
     chosen = [
         r for r in (db.session.get(Registration, i) for i in ids) if r is not None and r.event_id == event.id

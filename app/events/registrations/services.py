@@ -34,6 +34,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from app import i18n, signals
 from app.accounts.models import User
 from app.catalog.models import DemandLine, Organisation, Product
+from app.data.provinces import equivalent_codes
 from app.data.vocab import CERTIFIED_MIN_STARS
 from app.database import savepoint, utcnow
 from app.errors import PermissionDenied, ServiceError
@@ -618,6 +619,7 @@ def registrations_page(
     sort: str = "date",
     page: int = 1,
     per_page: int = 25,
+    province: str | None = None,
 ):
     """One page of the event's registrations for its organisers, with the total, sorted by
     `sort` (one of REGISTRATION_SORTS, "-" before it for descending; ties in order of
@@ -656,6 +658,8 @@ def registrations_page(
         query = query.where(Registration.role == role)
     if status is not None:
         query = query.where(Registration.status == status)
+    if province is not None:  # a current province: organisations recorded under any of its earlier codes
+        query = query.where(Organisation.province_code.in_(equivalent_codes(province)))
     rows, total = rows_and_total(query, page=page, per_page=per_page)
     return counted_page([row[0] for row in rows], total, page=page, per_page=per_page)
 
