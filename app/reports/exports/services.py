@@ -73,18 +73,13 @@ STATUS_LABELS = {
 ROLE_LABELS = {"exhibitor": _l("Exhibitor"), "buyer": _l("Buyer")}
 SIDE_LABELS = {"buyer": _l("Buyer"), "producer": _l("Producer")}
 PAYMENT_LABELS = {"due": _l("Payment due"), "paid": _l("Paid"), "waived": _l("Waived")}
+YES_NO = {"yes": _l("yes"), "no": _l("no")}
 CERTIFICATE_LABELS = {
     "missing": _l("No certificate"),
     "pending": _l("Certificate to check"),
     "verified": _l("Certificate verified"),
     "rejected": _l("Certificate rejected"),
 }
-
-
-def _label(labels: dict, code: str | None) -> str:
-    if code is None:
-        return ""
-    return str(labels.get(code, code))
 
 
 # ---------------------------------------------------------------- what each export holds
@@ -113,6 +108,22 @@ class _Context:
             )
         }
 
+        self._labels: dict[int, dict[str, str]] = {}
+        self._tables: dict[tuple[int, int], str] = {}
+        self._when: dict[tuple[int, int], tuple] = {}
+
+    def label(self, labels: dict, code: str | None) -> str:
+        """A code's label in the reader's language, each translated once per export."""
+        if code is None:
+            return ""
+        resolved = self._labels.get(id(labels))
+        if resolved is None:
+            resolved = self._labels[id(labels)] = {key: str(value) for key, value in labels.items()}
+        return resolved.get(code, code)
+
+    def yes_no(self, value: bool) -> str:
+        return self.label(YES_NO, "yes" if value else "no")
+
     def session_name(self, session_id: int) -> str:
         return self.sessions[session_id][0].name if session_id in self.sessions else ""
 
@@ -121,14 +132,19 @@ class _Context:
         return slots[index] if 0 <= index < len(slots) else None
 
     def table(self, session_id: int, index: int) -> str:
-        if session_id not in self.sessions:
-            return str(index + 1)
-        return table_label(self.sessions[session_id][0], index)[0]
+        key = (session_id, index)
+        if key not in self._tables:
+            session = self.sessions.get(session_id)
+            self._tables[key] = table_label(session[0], index)[0] if session else str(index + 1)
+        return self._tables[key]
 
     def when(self, session_id: int, index: int) -> tuple:
         """(day, start, end) of a slot, in the event's zone; blanks for a slot the settings lost."""
-        slot = self.slot(session_id, index)
-        return (slot.start.date(), slot.start, slot.end) if slot else (None, None, None)
+        key = (session_id, index)
+        if key not in self._when:
+            slot = self.slot(session_id, index)
+            self._when[key] = (slot.start.date(), slot.start, slot.end) if slot else (None, None, None)
+        return self._when[key]
 
 
 def _registrations_columns() -> list[Column]:
@@ -166,13 +182,13 @@ def _registrations_query(event: Event, _participant=None):
     )
 
 
-def _registrations_row(row, _context) -> tuple:
+def _registrations_row(row, context) -> tuple:
     rid, name, role, status, province, contact, phone, email, created, decided = row
     return (
         rid,
         name,
-        _label(ROLE_LABELS, role),
-        _label(STATUS_LABELS, status),
+        context.label(ROLE_LABELS, role),
+        context.label(STATUS_LABELS, status),
         current_province_name(province),
         contact,
         phone,
@@ -219,17 +235,17 @@ def _exhibitors_query(event: Event, _participant=None):
     )
 
 
-def _exhibitors_row(row, _context) -> tuple:
+def _exhibitors_row(row, context) -> tuple:
     rid, name, status, province, product, group, stars, certificate, expiry, gtin = row
     return (
         rid,
         name,
-        _label(STATUS_LABELS, status),
+        context.label(STATUS_LABELS, status),
         current_province_name(province),
         product,
-        _label(OCOP_GROUPS, group),
+        context.label(OCOP_GROUPS, group),
         stars,
-        _label(CERTIFICATE_LABELS, certificate),
+        context.label(CERTIFICATE_LABELS, certificate),
         expiry,
         gtin,
     )
@@ -273,7 +289,7 @@ def _booths_query(event: Event, _participant=None):
     )
 
 
-def _booths_row(row, _context) -> tuple:
+def _booths_row(row, context) -> tuple:
     code, hall, booth_type, price, rid, name, status, payment, created = row
     return (
         code,
@@ -282,8 +298,8 @@ def _booths_row(row, _context) -> tuple:
         price,
         rid,
         name,
-        _label(STATUS_LABELS, status),
-        _label(PAYMENT_LABELS, payment),
+        context.label(STATUS_LABELS, status),
+        context.label(PAYMENT_LABELS, payment),
         created,
     )
 
@@ -340,10 +356,6 @@ def _meetings_query(event: Event, _participant=None):
     )
 
 
-def _yes_no(value: bool) -> str:
-    return str(_l("yes") if value else _l("no"))
-
-
 def _meetings_row(row, context: _Context) -> tuple:
     mid, session_id, slot, table, buyer, producer, status, published, checked_in = row
     return (
@@ -353,8 +365,8 @@ def _meetings_row(row, context: _Context) -> tuple:
         context.table(session_id, table),
         buyer,
         producer,
-        _label(STATUS_LABELS, status),
-        _yes_no(published),
+        context.label(STATUS_LABELS, status),
+        context.yes_no(published),
         checked_in,
     )
 
@@ -425,12 +437,12 @@ def _agenda_row(row, context: _Context) -> tuple:
     return (
         person,
         name,
-        _label(SIDE_LABELS, side),
+        context.label(SIDE_LABELS, side),
         context.session_name(session_id),
         *context.when(session_id, slot),
         context.table(session_id, table),
         counterpart,
-        _label(STATUS_LABELS, status),
+        context.label(STATUS_LABELS, status),
         checked_in,
     )
 
@@ -534,8 +546,8 @@ def _outcomes_row(row, context: _Context) -> tuple:
         context.when(session_id, slot)[0],
         buyer,
         producer,
-        _label(SIDE_LABELS, side),
-        _label(OUTCOME_LABELS, kind),
+        context.label(SIDE_LABELS, side),
+        context.label(OUTCOME_LABELS, kind),
         value,
         note,
         recorded,
