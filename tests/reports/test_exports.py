@@ -615,3 +615,55 @@ def test_the_cleanup_is_a_standing_clock_step_run_by_the_worker(app, db, worker,
     assert job.func(*job.args, **job.kwargs) is True
     assert worker.pending() == [("default", "ocopfair.call", ["app.reports.exports.jobs:remove_old_exports"])]
     assert worker.drain() == [0]
+
+
+def test_an_organiser_removed_while_the_job_waited_gets_no_file_and_no_log_entry(
+    client, login, fair, small_limit, worker
+):
+    event = fair["event"]
+    co_organiser = make_co_organiser(event)
+    _login(client, login, co_organiser)
+    _export(client, event, "registrations", "xlsx")
+    task = _db.session.scalar(select(Task))
+    _db.session.execute(
+        EventOrganiser.__table__.delete().where(
+            EventOrganiser.event_id == event.id, EventOrganiser.user_id == co_organiser.id
+        )
+    )
+    _db.session.commit()
+
+    worker.drain()
+    task = _db.session.get(Task, task.id)
+    assert (task.state, task.error) == (
+        "failed",
+        "You are no longer allowed to do this, so nothing was changed.",
+    )
+    assert not small_limit.exists() or list(small_limit.iterdir()) == []
+    assert _db.session.scalar(select(EventLogEntry).where(EventLogEntry.action == "export")) is None
+    client.post("/logout")
+    _login(client, login, fair["owner"])
+    assert client.get(f"/manage/events/{event.id}/exports/files/{task.id}").status_code == 404
+
+
+def test_a_small_csv_streams_in_the_response(client, login, fair):
+    _login(client, login, fair["owner"])
+    response = _export(client, fair["event"], "meetings", "csv")
+    assert response.is_streamed
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="{fair["event"].slug}-meetings.csv"'
+    )
+    assert response.mimetype == "text/csv"
+
+
+def make_co_organiser(event):
+    from app.accounts import services as accounts
+
+    user = accounts.create_user(
+        role="organiser",
+        password="correct horse 42",
+        email="co-organiser@example.vn",
+        full_name="Trần Văn Bình",
+    )
+    _db.session.add(EventOrganiser(event_id=event.id, user_id=user.id))
+    _db.session.commit()
+    return user
