@@ -519,6 +519,7 @@ def test_each_export_is_recorded_in_the_event_log(client, login, fair, html):
 @pytest.fixture()
 def small_limit(app, monkeypatch, tmp_path):
     monkeypatch.setitem(app.config, "EXPORT_INLINE_MAX_ROWS", 1)
+    monkeypatch.setitem(app.config, "EXPORT_INLINE_MAX_XLSX_ROWS", 1)
     monkeypatch.setitem(app.config, "EXPORTS_FOLDER", str(tmp_path / "exports"))
     return tmp_path / "exports"
 
@@ -667,3 +668,14 @@ def make_co_organiser(event):
     _db.session.add(EventOrganiser(event_id=event.id, user_id=user.id))
     _db.session.commit()
     return user
+
+
+def test_an_xlsx_goes_to_the_background_sooner_than_a_csv(app, client, login, fair, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "EXPORT_INLINE_MAX_ROWS", 2)
+    monkeypatch.setitem(app.config, "EXPORT_INLINE_MAX_XLSX_ROWS", 1)
+    monkeypatch.setitem(app.config, "EXPORTS_FOLDER", str(tmp_path))
+    _login(client, login, fair["owner"])
+    assert len(_csv(_export(client, fair["event"], "meetings", "csv"))) == 3  # 2 rows: in the response
+    response = _export(client, fair["event"], "meetings", "xlsx")
+    task = _db.session.scalar(select(Task))
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/jobs/{task.id}")

@@ -723,7 +723,11 @@ def record_export(actor, event: Event, kind: ExportKind, fmt: str, rows: int, pa
     signals.organiser_action.send(actor, event_id=event.id, action="export", subject=subject, changes=changes)
 
 
-def inline_limit() -> int:
+def inline_limit(fmt: str = "csv") -> int:
+    """The most rows an export written in the request may have: an XLSX takes about ten times
+    as long as a CSV to write (benchmarks/exports_bench.py), so it has its own, lower limit."""
+    if fmt == "xlsx":
+        return int(current_app.config.get("EXPORT_INLINE_MAX_XLSX_ROWS", 1000))
     return int(current_app.config.get("EXPORT_INLINE_MAX_ROWS", 5000))
 
 
@@ -734,7 +738,7 @@ def prepare_inline(actor, event: Event, name: str, fmt: str, participant_id: int
     kind = export_kind(name, fmt)
     participant = participant_of(event, participant_id) if kind.per_participant else None
     rows = row_count(event, kind, participant)
-    if rows > inline_limit():
+    if rows > inline_limit(fmt):
         return None
     record_export(actor, event, kind, fmt, rows, participant)
     return kind, participant, rows
