@@ -64,6 +64,12 @@ class Config:
     # Strict-Transport-Security max-age (app/security_headers.py); 0 sends none. Only production
     # sets it: a browser that saw it refuses plain HTTP to the host for that long.
     HSTS_SECONDS = 0
+    # The follow-up survey after a fair (app/followup): its two waves, in days after the event's
+    # last day (an organiser can change them per event), the one reminder's delay after a wave,
+    # and how long a survey link from the mail works.
+    FOLLOWUP_WAVES_DAYS = (14, 90)
+    FOLLOWUP_REMINDER_DAYS = 7
+    FOLLOWUP_LINK_DAYS = 60
     DEMO_SEED = int(os.environ.get("DEMO_SEED", 2025))
     # The embedded scheduler runs inside the serving web process (`flask run`); only one
     # process per database runs it (app/scheduler.py takes a lock). Production keeps it off

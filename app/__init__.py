@@ -26,6 +26,7 @@ FEATURES = (
     "onsite",
     "notifications",
     "reports",
+    "followup",
     "demo",
 )
 
@@ -85,6 +86,7 @@ def register_extensions(app: Flask) -> None:
         "app.booths.models",
         "app.matching.models",
         "app.eventlog.models",
+        "app.followup.models",
     ):
         importlib.import_module(module)
     importlib.import_module("app.notifications.services")  # connects its receivers (account mail)
@@ -175,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
     from app.booths.blueprint import bp as booths_bp
     from app.demo.routes import bp as demo_bp
     from app.eventlog.routes import bp as eventlog_bp
+    from app.followup.routes import bp as followup_bp
     from app.matching.blueprint import bp as matching_bp
     from app.onsite.routes import bp as onsite_bp
     from app.reports.exports.routes import bp as reports_exports_bp
@@ -194,6 +197,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(eventlog_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(reports_exports_bp)
+    app.register_blueprint(followup_bp)
     app.register_blueprint(demo_bp)
 
 

@@ -9,7 +9,18 @@ from pathlib import Path
 import networkx as nx
 
 APP = Path(__file__).resolve().parent.parent / "app"
-FEATURES = ("accounts", "tasks", "catalog", "events", "booths", "matching", "notifications", "onsite", "demo")
+FEATURES = (
+    "accounts",
+    "tasks",
+    "catalog",
+    "events",
+    "booths",
+    "matching",
+    "notifications",
+    "onsite",
+    "followup",
+    "demo",
+)
 # The only places that commit or roll back: the boundary itself, and the outbox sender,
 # which commits once per message so a sent mail is never sent twice.
 MAY_COMMIT = {"transaction.py", "notifications/services.py"}
@@ -109,3 +120,19 @@ def test_every_feature_keeps_the_skeleton():
             assert (folder / "services.py").exists() or (folder.parent / "services.py").exists(), (
                 f"{_relative(path)}: a feature's routes call its services.py"
             )
+
+
+def test_nothing_imports_the_followup_survey():
+    """app/followup reads matching, events and notifications; none of the app's modules imports it
+    (the app factory registers its blueprint; its clock job is found by app/scheduler.py)."""
+    offenders = []
+    for path in _python_files():
+        relative = _relative(path)
+        if relative.startswith("followup/") or relative == "__init__.py":
+            continue
+        offenders += [
+            f"{relative} imports {m}"
+            for m in _imports(ast.parse(path.read_text()))
+            if m.startswith("app.followup")
+        ]
+    assert offenders == []
