@@ -79,6 +79,12 @@ class Config:
     # instance/ that needs no server (the embedded default, `make run`).
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")
     TASKS_FOLDER = os.environ.get("TASKS_FOLDER", str(INSTANCE_DIR / "tasks"))
+    # Exports of an event's records (app/reports/exports): one of more rows than this runs as a
+    # background job, whose file is kept in EXPORTS_FOLDER for a day (an hourly clock step removes it).
+    EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", 5000))
+    # An XLSX takes about ten times as long to write as a CSV: its own limit.
+    EXPORT_INLINE_MAX_XLSX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_XLSX_ROWS", 1000))
+    EXPORTS_FOLDER = os.environ.get("EXPORTS_FOLDER", str(INSTANCE_DIR / "exports"))
     # On Redis, a message a worker took and never acknowledged (the worker died) goes back on
     # the queue after this many seconds: longer than the longest job (a national matching).
     TASKS_VISIBILITY_TIMEOUT = int(os.environ.get("TASKS_VISIBILITY_TIMEOUT", 4 * 3600))

@@ -32,6 +32,7 @@ ACTIONS = {
     "meeting_checked_in": _l("Meeting checked in"),
     "catalogue_imported": _l("Catalogue import confirmed"),
     "event_cloned": _l("Event cloned"),
+    "export": _l("Export"),
 }
 
 
@@ -149,6 +150,9 @@ FIELD_LABELS = {
     "rows": _l("Rows"),
     "copy": _l("Copy"),
     "days moved": _l("Days moved"),
+    "export": _l("Export"),
+    "format": _l("Format"),
+    "participant": _l("Participant"),
 }
 VALUE_LABELS = {
     "pending": _l("Pending"),

@@ -26,6 +26,7 @@ KIND_LABELS = {
     "imports.confirm": _l("Import a file"),
     "booths.allocate": _l("Allocate booths"),
     "demo.load": _l("Load the demo data"),
+    "reports.export": _l("Export"),
 }
 PHASES = {
     "queued": _l("Waiting for a worker"),
