@@ -177,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
     from app.eventlog.routes import bp as eventlog_bp
     from app.matching.blueprint import bp as matching_bp
     from app.onsite.routes import bp as onsite_bp
+    from app.reports.programme.routes import bp as programme_bp
     from app.reports.routes import bp as reports_bp
     from app.tasks.routes import bp as tasks_bp
 
@@ -192,6 +193,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tasks_bp)
     app.register_blueprint(eventlog_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(programme_bp)
     app.register_blueprint(demo_bp)
 
 
