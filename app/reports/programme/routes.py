@@ -59,11 +59,14 @@ def _charts(result: services.Programme) -> dict:
             [line.label for line in provinces],
             [line.events for line in provinces],
         ),
+        # Contract value per province, once some contract has a value (bars of 0 say nothing).
         "province_value": charts.bar(
             str(services.MEASURE_LABELS["contract_vnd"]),
             [line.label for line in provinces],
             [line.figures["contract_vnd"] for line in provinces],
-        ),
+        )
+        if result.totals["contract_vnd"]
+        else None,
     }
 
 
