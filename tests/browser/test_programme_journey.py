@@ -27,7 +27,9 @@ def test_organiser_filters_the_programme_and_downloads_the_workbook(page, db, tm
     year = event.starts_at.astimezone(VIETNAM).year
     exhibitors = db.session.scalar(
         select(func.count()).where(
-            Registration.event_id == event.id, Registration.role == "exhibitor", Registration.status == "approved"
+            Registration.event_id == event.id,
+            Registration.role == "exhibitor",
+            Registration.status == "approved",
         )
     )
 
@@ -46,7 +48,7 @@ def test_organiser_filters_the_programme_and_downloads_the_workbook(page, db, tm
     page.wait_for_url(f"**/manage/programme?year={year}&province=22&kind=")
     row = page.locator("#table-by_kind tr[data-key=physical_fair]")
     assert row.locator("[data-measure=exhibitors]").inner_text() == str(exhibitors)
-    assert page.locator("svg[role=img]").count() == 2  # the trend and the events per province (no contract yet)
+    assert page.locator("svg[role=img]").count() == 2  # the trend, the events per province (no contract yet)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "programme-dashboard.png"), full_page=True)
 
