@@ -505,7 +505,7 @@ def test_the_organiser_s_menu_and_events_list_lead_to_the_programme(client, logi
 
 
 def test_the_statement_count_of_the_service_is_fixed(db, world, make_user):
-    """The service alone, as the lead's benchmark calls it: 10 statements."""
+    """The service alone, as the lead's benchmark calls it: 5 statements."""
     from sqlalchemy import event as sa_event
 
     admin = make_user(role="admin")
@@ -522,4 +522,4 @@ def test_the_statement_count_of_the_service_is_fixed(db, world, make_user):
         services.programme(admin, ProgrammeFilters(year=2026, province="24", kind="goods_week"))
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", counted)
-    assert count == 10
+    assert count == 5

@@ -3,10 +3,11 @@ conferences achieved, per kind, per province and per quarter, and who took part 
 
 Entry points (plain values in, plain values out; read-only, nothing flushed):
 
-- ``programme(actor, filters, *, page=1, per_page=25) -> Programme``: every figure of the
-  page. A fixed number of SQL statements whatever the data (10: the years, the totals, one
-  GROUP BY per kind, province and quarter, a page of the events with their figures, and the
-  four top-10 lists), each a GROUP BY aggregation; nothing loads participants or meetings.
+- ``programme(actor, filters, *, page=1, per_page=25, locale="vi") -> Programme``: every
+  figure of the page. A fixed number of SQL statements whatever the data (5: the years; the
+  totals and the GROUP BYs per kind, province and quarter in one; a page of the events with
+  their figures; the top-10 lists of those that took part most, and of those that signed
+  most), each a GROUP BY aggregation; nothing loads participants or meetings.
 - ``programme_table(actor, filters, key) -> Table`` and ``workbook_tables(actor, filters,
   made_by, made_at)``: the same tables for the CSV/XLSX exports and the province's yearly
   workbook (the events table there is the whole list, streamed, not a page).
@@ -34,7 +35,19 @@ from datetime import UTC, datetime
 from math import ceil
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, case, func, literal, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -162,11 +175,13 @@ def _conditions(actor, filters: ProgrammeFilters) -> list:
     return conditions
 
 
-def _event_rows(actor, filters: ProgrammeFilters):
-    """A subquery: one row per event in scope, with its kind, current province, quarter and
-    figures. Each figure is a GROUP BY event over the events in scope only."""
+def _event_rows(actor, filters: ProgrammeFilters, chosen=None):
+    """A select of one row per event in scope (or among `chosen`, a subquery of event ids), with
+    its kind, current province, quarter and figures; each figure a GROUP BY event over those
+    events only."""
     conditions = _conditions(actor, filters)
-    chosen = select(Event.id).where(*conditions).scalar_subquery()
+    if chosen is None:
+        chosen = select(Event.id).where(*conditions).scalar_subquery()
     approved = and_(Registration.status == "approved", Registration.event_id.in_(chosen))
     registrations = (
         select(
@@ -198,7 +213,7 @@ def _event_rows(actor, filters: ProgrammeFilters):
         .group_by(MatchingSession.event_id)
         .subquery()
     )
-    deals = contract_meetings(chosen)
+    deals = contract_meetings(chosen).subquery()
     contracts = (
         select(
             deals.c.event_id.label("event_id"),
@@ -224,14 +239,14 @@ def _event_rows(actor, filters: ProgrammeFilters):
         _current_province(Event.province_code).label("province"),
         vietnam_quarter(Event.starts_at).label("quarter"),
         *(func.coalesce(getattr(part.c, name), 0).label(name) for name, part in parts.items()),
-    ).where(*conditions)
+    ).where(*conditions, Event.id.in_(chosen))
     for part in (registrations, products, booths, held, contracts):
         query = query.outerjoin(part, part.c.event_id == Event.id)
-    return query.subquery()
+    return query
 
 
 def contract_meetings(chosen_events):
-    """A subquery: one row per meeting of the chosen events that either side recorded as a
+    """A select of one row per meeting of the chosen events that either side recorded as a
     contract, with its event, both registrations and its value (the larger side's figure)."""
     return (
         select(
@@ -254,7 +269,6 @@ def contract_meetings(chosen_events):
             Meeting.buyer_registration_id,
             Meeting.producer_registration_id,
         )
-        .subquery()
     )
 
 
@@ -344,17 +358,37 @@ def years_with_events(actor) -> list[int]:
     return list(range(high, low - 1, -1))
 
 
-def _breakdown(rows, key, order) -> list:
-    return db.session.execute(
-        select(key.label("key"), func.count().label("events"), *_kind_counts(rows), *_sums(rows))
-        .group_by(key)
-        .order_by(order)
-    ).all()
+def _dimension(rows, name: str, key) -> Select:
+    """One arm of the breakdowns: the events and their figures summed per `key`."""
+    arm = select(
+        literal_column(f"'{name}'").label("dimension"),
+        (cast(key, String) if key is not None else literal_column("''")).label("key"),
+        func.count().label("events"),
+        *_kind_counts(rows),
+        *_sums(rows),
+    ).select_from(rows)
+    return arm.group_by(key) if key is not None else arm
 
 
-def _line(row, label: str) -> Line:
+def breakdowns(actor, filters: ProgrammeFilters) -> dict[str, list]:
+    """The totals and the figures per kind, per current province and per quarter: one
+    statement, the events' figures computed once (a CTE) and summed four ways (UNION ALL)."""
+    rows = _event_rows(actor, filters).cte("event_figures")
+    query = union_all(
+        _dimension(rows, "total", None),
+        _dimension(rows, "kind", rows.c.kind),
+        _dimension(rows, "province", rows.c.province),
+        _dimension(rows, "quarter", rows.c.quarter),
+    )
+    found: dict[str, list] = {"total": [], "kind": [], "province": [], "quarter": []}
+    for row in db.session.execute(query):
+        found[row.dimension].append(row)
+    return found
+
+
+def _line(row, label: str, key) -> Line:
     return Line(
-        key=row.key,
+        key=key,
         label=label,
         events=row.events,
         figures=_figures(row),
@@ -362,59 +396,82 @@ def _line(row, label: str) -> Line:
     )
 
 
-def _top_attended(chosen, role: str) -> list[OrgLine]:
+def _ranked(rows_query, role_column, order) -> Select:
+    """The first TOP rows per role of a grouped query, by `order` (a window function)."""
+    ranked = rows_query.add_columns(
+        func.row_number().over(partition_by=role_column, order_by=order).label("rank")
+    ).subquery()
+    return select(ranked).where(ranked.c.rank <= TOP).order_by(ranked.c.role, ranked.c.rank)
+
+
+def top_attended(chosen) -> dict[str, list[OrgLine]]:
+    """Per role, the 10 organisations approved at the most of the chosen events (one statement)."""
     events = func.count(Registration.id)
-    rows = db.session.execute(
-        select(Organisation.id, Organisation.name, Organisation.province_code, events.label("events"))
-        .join(Registration, Registration.organisation_id == Organisation.id)
-        .where(
-            Registration.role == role,
-            Registration.status == "approved",
-            Registration.event_id.in_(chosen),
-        )
-        .group_by(Organisation.id, Organisation.name, Organisation.province_code)
-        .order_by(events.desc(), Organisation.name, Organisation.id)
-        .limit(TOP)
-    ).all()
-    return [OrgLine(r.id, r.name, r.province_code, events=r.events) for r in rows]
-
-
-def _top_signed(chosen, role: str) -> list[OrgLine]:
-    deals = contract_meetings(chosen)
-    side = deals.c.producer_registration_id if role == "exhibitor" else deals.c.buyer_registration_id
-    count = func.count(deals.c.meeting_id)
-    value = func.coalesce(func.sum(deals.c.value), 0)
-    rows = db.session.execute(
+    grouped = (
         select(
+            Registration.role.label("role"),
+            Organisation.id,
+            Organisation.name,
+            Organisation.province_code,
+            events.label("events"),
+        )
+        .join(Registration, Registration.organisation_id == Organisation.id)
+        .where(Registration.status == "approved", Registration.event_id.in_(chosen))
+        .group_by(Registration.role, Organisation.id, Organisation.name, Organisation.province_code)
+    )
+    found: dict[str, list[OrgLine]] = {"exhibitor": [], "buyer": []}
+    order = (events.desc(), Organisation.name, Organisation.id)
+    for r in db.session.execute(_ranked(grouped, Registration.role, order)):
+        found[r.role].append(OrgLine(r.id, r.name, r.province_code, events=r.events))
+    return found
+
+
+def top_signed(chosen) -> dict[str, list[OrgLine]]:
+    """Per role, the 10 organisations with the most contracts (then value) at the chosen events:
+    one statement, each contract meeting counted for its producer and for its buyer."""
+    deals = contract_meetings(chosen).cte("deals")
+    sides = union_all(
+        select(
+            literal_column("'exhibitor'").label("role"),
+            deals.c.meeting_id,
+            deals.c.value,
+            deals.c.producer_registration_id.label("registration_id"),
+        ),
+        select(
+            literal_column("'buyer'").label("role"),
+            deals.c.meeting_id,
+            deals.c.value,
+            deals.c.buyer_registration_id.label("registration_id"),
+        ),
+    ).subquery()
+    count = func.count(sides.c.meeting_id)
+    value = func.coalesce(func.sum(sides.c.value), 0)
+    grouped = (
+        select(
+            sides.c.role,
             Organisation.id,
             Organisation.name,
             Organisation.province_code,
             count.label("contracts"),
             value.label("contract_vnd"),
         )
-        .select_from(deals)
-        .join(Registration, Registration.id == side)
+        .select_from(sides)
+        .join(Registration, Registration.id == sides.c.registration_id)
         .join(Organisation, Organisation.id == Registration.organisation_id)
-        .group_by(Organisation.id, Organisation.name, Organisation.province_code)
-        .order_by(count.desc(), value.desc(), Organisation.name, Organisation.id)
-        .limit(TOP)
-    ).all()
-    return [
-        OrgLine(r.id, r.name, r.province_code, contracts=r.contracts, contract_vnd=int(r.contract_vnd))
-        for r in rows
-    ]
+        .group_by(sides.c.role, Organisation.id, Organisation.name, Organisation.province_code)
+    )
+    found: dict[str, list[OrgLine]] = {"exhibitor": [], "buyer": []}
+    order = (count.desc(), value.desc(), Organisation.name, Organisation.id)
+    for r in db.session.execute(_ranked(grouped, sides.c.role, order)):
+        found[r.role].append(
+            OrgLine(r.id, r.name, r.province_code, contracts=r.contracts, contract_vnd=int(r.contract_vnd))
+        )
+    return found
 
 
 def _events_query(rows):
     return (
-        select(
-            rows,
-            Event.name_vi,
-            Event.name_en,
-            Event.name_fr,
-            Event.state,
-            Event.timezone,
-        )
+        select(rows, Event.name_vi, Event.name_en, Event.name_fr, Event.state, Event.timezone)
         .join(Event, Event.id == rows.c.id)
         .order_by(rows.c.starts_at.desc(), rows.c.id.desc())
     )
@@ -444,41 +501,49 @@ def programme(
 ) -> Programme:
     """Every figure of the programme page for `actor` (an organiser or admin) under `filters`.
 
-    Always 10 SQL statements, whatever the number of events, participants or meetings: the
-    years, the totals, the breakdowns per kind, province and quarter, one page of the events
-    (`page`, `per_page`; a page past the end shows the last one, `page_past_end` set), and the
-    producers and buyers that took part most and signed most (top 10 each). `locale` picks
-    the events' names."""
+    Always 5 SQL statements, whatever the number of events, participants or meetings: the
+    years; the totals with the breakdowns per kind, province and quarter; one page of the
+    events with their figures (`page`, `per_page`; a page past the end shows the last one,
+    `page_past_end` set); the producers and buyers that took part most; those that signed
+    most (top 10 each). `locale` picks the events' names."""
     result = Programme(filters=filters, years=years_with_events(actor))
-    rows = _event_rows(actor, filters)
-    totals = db.session.execute(select(func.count().label("events"), *_sums(rows))).one()
+    found = breakdowns(actor, filters)
+    totals = found["total"][0]
     result.events = totals.events
     result.totals = _figures(totals)
-
-    kinds = {row.key: row for row in _breakdown(rows, rows.c.kind, rows.c.kind)}
+    kinds = {row.key: row for row in found["kind"]}
     result.by_kind = [
-        _line(kinds[kind], str(EVENT_KIND_LABELS[kind])) for kind in EVENT_KINDS if kind in kinds
+        _line(kinds[kind], str(EVENT_KIND_LABELS[kind]), kind) for kind in EVENT_KINDS if kind in kinds
     ]
-    provinces = _breakdown(rows, rows.c.province, rows.c.province)
     result.by_province = sorted(
-        (_line(row, province_title(row.key)) for row in provinces),
+        (_line(row, province_title(row.key), row.key) for row in found["province"]),
         key=lambda line: (line.key == NO_PROVINCE, -line.events, line.label),
     )
-    result.by_quarter = [
-        _line(row, quarter_title(row.key)) for row in _breakdown(rows, rows.c.quarter, rows.c.quarter)
-    ]
+    result.by_quarter = sorted(
+        (_line(row, quarter_title(int(row.key)), int(row.key)) for row in found["quarter"]),
+        key=lambda line: line.key,
+    )
 
     result.pages = max(1, ceil(result.events / per_page))
     result.page_past_end = page > result.pages
     result.page = min(max(page, 1), result.pages)
-    found = db.session.execute(_events_query(rows).limit(per_page).offset((result.page - 1) * per_page)).all()
-    result.event_page = [_event_line(row, locale) for row in found]
+    conditions = _conditions(actor, filters)
+    # Only the page's events get their figures computed.
+    on_page = (
+        select(Event.id)
+        .where(*conditions)
+        .order_by(Event.starts_at.desc(), Event.id.desc())
+        .limit(per_page)
+        .offset((result.page - 1) * per_page)
+        .scalar_subquery()
+    )
+    rows = _event_rows(actor, filters, on_page).subquery()
+    result.event_page = [_event_line(row, locale) for row in db.session.execute(_events_query(rows))]
 
-    chosen = select(Event.id).where(*_conditions(actor, filters)).scalar_subquery()
-    result.top_producers_attended = _top_attended(chosen, "exhibitor")
-    result.top_producers_signed = _top_signed(chosen, "exhibitor")
-    result.top_buyers_attended = _top_attended(chosen, "buyer")
-    result.top_buyers_signed = _top_signed(chosen, "buyer")
+    chosen = select(Event.id).where(*conditions).scalar_subquery()
+    attended, signed = top_attended(chosen), top_signed(chosen)
+    result.top_producers_attended, result.top_buyers_attended = attended["exhibitor"], attended["buyer"]
+    result.top_producers_signed, result.top_buyers_signed = signed["exhibitor"], signed["buyer"]
     return result
 
 
@@ -596,8 +661,7 @@ def tables_of(result: Programme, events: Table) -> list[Table]:
 
 def events_table(actor, filters: ProgrammeFilters, locale: str = "vi") -> Table:
     """Every event in scope with its figures (the whole list, rows streamed from one query)."""
-    rows = _event_rows(actor, filters)
-    query = _events_query(rows)
+    query = _events_query(_event_rows(actor, filters).subquery())
 
     def generate():
         for row in db.session.execute(query.execution_options(yield_per=500)):
