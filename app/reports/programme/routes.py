@@ -31,8 +31,9 @@ PER_PAGE = 25
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _form() -> ProgrammeFilterForm:
-    form = ProgrammeFilterForm(request.args, services.years_with_events(current_user))
+def _form(years: list[int] | None = None) -> ProgrammeFilterForm:
+    years = services.years_with_events(current_user) if years is None else years
+    form = ProgrammeFilterForm(request.args, years)
     form.validate()
     return form
 
@@ -74,10 +75,11 @@ def _charts(result: services.Programme) -> dict:
 @roles_required("organiser")
 def dashboard():
     """Organisers (the events they organise) and admins (every event): the programme's figures."""
-    form = _form()
+    years = services.years_with_events(current_user)
+    form = _form(years)
     filters = form.filters()
     result = services.programme(
-        current_user, filters, page=page_arg(), per_page=PER_PAGE, locale=g.get("locale") or "vi"
+        current_user, filters, page=page_arg(), per_page=PER_PAGE, locale=g.get("locale") or "vi", years=years
     )
     return render_template(
         "reports/programme/dashboard.html",

@@ -498,6 +498,7 @@ def programme(
     page: int = 1,
     per_page: int = 25,
     locale: str = "vi",
+    years: list[int] | None = None,
 ) -> Programme:
     """Every figure of the programme page for `actor` (an organiser or admin) under `filters`.
 
@@ -505,8 +506,9 @@ def programme(
     years; the totals with the breakdowns per kind, province and quarter; one page of the
     events with their figures (`page`, `per_page`; a page past the end shows the last one,
     `page_past_end` set); the producers and buyers that took part most; those that signed
-    most (top 10 each). `locale` picks the events' names."""
-    result = Programme(filters=filters, years=years_with_events(actor))
+    most (top 10 each). `locale` picks the events' names; `years`, when the caller has them
+    already (years_with_events), saves the first statement."""
+    result = Programme(filters=filters, years=years_with_events(actor) if years is None else years)
     found = breakdowns(actor, filters)
     totals = found["total"][0]
     result.events = totals.events
