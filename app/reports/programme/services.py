@@ -396,33 +396,42 @@ def _line(row, label: str, key) -> Line:
     )
 
 
-def _ranked(rows_query, role_column, order) -> Select:
-    """The first TOP rows per role of a grouped query, by `order` (a window function)."""
-    ranked = rows_query.add_columns(
+SIDES = {0: "exhibitor", 1: "buyer"}  # a role as a number: the window sorts integers, not text
+
+
+def _ranked(grouped, role_column, order) -> Select:
+    """The first TOP rows per role of a query grouped by role (0 exhibitor, 1 buyer) and
+    organisation id (ranked by `order`, a window function), with the organisation's name and
+    province joined only to those rows."""
+    ranked = grouped.add_columns(
         func.row_number().over(partition_by=role_column, order_by=order).label("rank")
     ).subquery()
-    return select(ranked).where(ranked.c.rank <= TOP).order_by(ranked.c.role, ranked.c.rank)
+    return (
+        select(ranked, Organisation.name, Organisation.province_code)
+        .join(Organisation, Organisation.id == ranked.c.organisation_id)
+        .where(ranked.c.rank <= TOP)
+        .order_by(ranked.c.role, ranked.c.rank)
+    )
 
 
 def top_attended(chosen) -> dict[str, list[OrgLine]]:
-    """Per role, the 10 organisations approved at the most of the chosen events (one statement)."""
-    events = func.count(Registration.id)
+    """Per role, the 10 organisations approved at the most of the chosen events (one statement;
+    among equals, the one in the directory first)."""
+    events = func.count()
+    side = case((Registration.role == "exhibitor", 0), else_=1)
     grouped = (
         select(
-            Registration.role.label("role"),
-            Organisation.id,
-            Organisation.name,
-            Organisation.province_code,
+            side.label("role"),
+            Registration.organisation_id.label("organisation_id"),
             events.label("events"),
         )
-        .join(Registration, Registration.organisation_id == Organisation.id)
         .where(Registration.status == "approved", Registration.event_id.in_(chosen))
-        .group_by(Registration.role, Organisation.id, Organisation.name, Organisation.province_code)
+        .group_by(side, Registration.organisation_id)
     )
     found: dict[str, list[OrgLine]] = {"exhibitor": [], "buyer": []}
-    order = (events.desc(), Organisation.name, Organisation.id)
-    for r in db.session.execute(_ranked(grouped, Registration.role, order)):
-        found[r.role].append(OrgLine(r.id, r.name, r.province_code, events=r.events))
+    order = (events.desc(), Registration.organisation_id)
+    for r in db.session.execute(_ranked(grouped, side, order)):
+        found[SIDES[r.role]].append(OrgLine(r.organisation_id, r.name, r.province_code, events=r.events))
     return found
 
 
@@ -432,13 +441,13 @@ def top_signed(chosen) -> dict[str, list[OrgLine]]:
     deals = contract_meetings(chosen).cte("deals")
     sides = union_all(
         select(
-            literal_column("'exhibitor'").label("role"),
+            literal_column("0").label("role"),
             deals.c.meeting_id,
             deals.c.value,
             deals.c.producer_registration_id.label("registration_id"),
         ),
         select(
-            literal_column("'buyer'").label("role"),
+            literal_column("1").label("role"),
             deals.c.meeting_id,
             deals.c.value,
             deals.c.buyer_registration_id.label("registration_id"),
@@ -449,22 +458,25 @@ def top_signed(chosen) -> dict[str, list[OrgLine]]:
     grouped = (
         select(
             sides.c.role,
-            Organisation.id,
-            Organisation.name,
-            Organisation.province_code,
+            Registration.organisation_id.label("organisation_id"),
             count.label("contracts"),
             value.label("contract_vnd"),
         )
         .select_from(sides)
         .join(Registration, Registration.id == sides.c.registration_id)
-        .join(Organisation, Organisation.id == Registration.organisation_id)
-        .group_by(sides.c.role, Organisation.id, Organisation.name, Organisation.province_code)
+        .group_by(sides.c.role, Registration.organisation_id)
     )
     found: dict[str, list[OrgLine]] = {"exhibitor": [], "buyer": []}
-    order = (count.desc(), value.desc(), Organisation.name, Organisation.id)
+    order = (count.desc(), value.desc(), Registration.organisation_id)
     for r in db.session.execute(_ranked(grouped, sides.c.role, order)):
-        found[r.role].append(
-            OrgLine(r.id, r.name, r.province_code, contracts=r.contracts, contract_vnd=int(r.contract_vnd))
+        found[SIDES[r.role]].append(
+            OrgLine(
+                r.organisation_id,
+                r.name,
+                r.province_code,
+                contracts=r.contracts,
+                contract_vnd=int(r.contract_vnd),
+            )
         )
     return found
 
