@@ -182,6 +182,7 @@ def register_blueprints(app: Flask) -> None:
     from app.onsite.routes import bp as onsite_bp
     from app.reports.dashboard.routes import bp as dashboard_bp
     from app.reports.exports.routes import bp as reports_exports_bp
+    from app.reports.programme.routes import bp as programme_bp
     from app.reports.routes import bp as reports_bp
     from app.tasks.routes import bp as tasks_bp
 
@@ -200,6 +201,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_exports_bp)
     app.register_blueprint(followup_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(programme_bp)
     app.register_blueprint(demo_bp)
 
 

@@ -19,6 +19,7 @@ from app.inputs import MAX_METRES, MAX_PLACES
 
 EVENT_KIND_LABELS = {
     "physical_fair": _l("Physical fair"),
+    "goods_week": _l("Vietnamese-goods week"),
     "conference": _l("Buyer–supplier conference"),
     "online_week": _l("Online product week"),
     "hybrid": _l("Hybrid (physical fair with an online part)"),

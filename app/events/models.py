@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from app.accounts.models import User
     from app.catalog.models import DemandLine, Organisation, Product
 
-EVENT_KINDS = ("physical_fair", "conference", "online_week", "hybrid")
+# A Vietnamese-goods week ("Tuần hàng Việt") is held at a venue, like a fair; provinces report it apart.
+EVENT_KINDS = ("physical_fair", "goods_week", "conference", "online_week", "hybrid")
 EVENT_STATES = (
     "draft",
     "registration_open",

@@ -192,7 +192,7 @@ def validate_event(values: dict, event: Event | None = None) -> list[ServiceErro
         errors.append(ServiceError(_l("The end is required."), "ends_at"))
     if starts and ends and ends <= starts:
         errors.append(ServiceError(_l("The event must end after it starts."), "ends_at"))
-    if values.get("kind") in ("physical_fair", "conference", "hybrid") and not values.get("venue_name"):
+    if values.get("kind") != "online_week" and not values.get("venue_name"):
         errors.append(ServiceError(_l("A physical event needs a venue."), "venue_name"))
     for role in ("exhibitor", "buyer"):
         capacity = values.get(f"{role}_capacity")
