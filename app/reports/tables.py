@@ -29,12 +29,13 @@ from datetime import UTC, date, datetime
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
+from app.data.spreadsheets import safe_cell
+
 # How each kind of column is written. "text" and "int" are what they say; "vnd" is an integer
 # amount of đồng; "percent" a number from 0 to 100 with one decimal; "date" and "datetime" are
 # shown in the table's time zone.
 KINDS = ("text", "int", "vnd", "percent", "date", "datetime")
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -64,10 +65,9 @@ class Table:
 
 
 def neutralise(text: str) -> str:
-    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if text and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe
+    (app.data.spreadsheets.safe_cell, the rule of every file the app writes)."""
+    return safe_cell(text)
 
 
 def _local(value: datetime, tz: ZoneInfo) -> datetime:
