@@ -444,7 +444,7 @@ def _meeting_columns(with_asks: bool) -> list[Column]:
         Column("meetings", _("Meetings"), "int"),
         Column("held", _("Held"), "int"),
         Column("no_shows", _("No-shows"), "int"),
-        Column("no_show_rate", _("No-show rate (%)"), "percent"),
+        Column("no_show_rate", _("No-show rate (per cent)"), "percent"),
     ]
     if with_asks:
         columns += [Column("asks", _("Asks"), "int"), Column("accepted", _("Accepted"), "int")]
