@@ -397,7 +397,8 @@ def test_an_empty_event_shows_an_empty_state_and_exports_headers(
     assert response.status_code == 200
     lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert lines == [
-        "Buyer type,Meetings,Held,No-shows,No-show rate (per cent),Asks,Accepted,Contracts,Contract value (VND)"
+        "Buyer type,Meetings,Held,No-shows,No-show rate (per cent),"
+        "Asks,Accepted,Contracts,Contract value (VND)"
     ]
     book = load_workbook(io.BytesIO(client.get(f"/manage/events/{event.id}/dashboard.xlsx?lang=en").data))
     assert len(book.sheetnames) == len(services.TABLE_KEYS)
