@@ -81,6 +81,8 @@ class Config:
     TASKS_FOLDER = os.environ.get("TASKS_FOLDER", str(INSTANCE_DIR / "tasks"))
     # Exports of an event's records (app/reports/exports): one of more rows than this runs as a
     # background job, whose file is kept in EXPORTS_FOLDER for a day (an hourly clock step removes it).
+    # How long each process keeps a dashboard's figures (app/reports/cache.py); 0: not at all.
+    REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", 60))
     EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", 5000))
     # An XLSX takes about ten times as long to write as a CSV: its own limit.
     EXPORT_INLINE_MAX_XLSX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_XLSX_ROWS", 1000))
@@ -125,6 +127,8 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    # No figure cache (app/reports/cache.py): each test's database starts again from the same ids.
+    REPORTS_CACHE_SECONDS = 0
     # Services called directly by tests raise their messages in the source language (English);
     # pages are tested in each language through real requests.
     NON_REQUEST_LOCALE = "en"

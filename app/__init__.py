@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, render_template, request, session
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_login import current_user
 
 from app import i18n
@@ -219,15 +219,8 @@ def register_template_helpers(app: Flask) -> None:
     from app.data import vocab
     from app.data.provinces import province_label
 
-    def money(value) -> str:
-        if value is None:
-            return ""
-        return format_currency(value, "VND")
-
-    def number(value) -> str:
-        if value is None:
-            return ""
-        return format_decimal(value)
+    money = i18n.money
+    number = i18n.number
 
     def date_(value, fmt: str = "medium") -> str:
         if value is None:

@@ -265,30 +265,42 @@ def main() -> None:
     log_in(client, organiser_email, DEMO_PASSWORD)
     client.get("/?lang=vi")
     year = date.today().year
+    national = f"/manage/events/{event_id}"
     pages = [
-        ("static file /static/css/app.css (baseline)", "/static/css/app.css", False),
-        ("event dashboard", f"/manage/events/{event_id}/dashboard", True),
-        (
-            "event dashboard, filtered (buyers, Hà Nội)",
-            f"/manage/events/{event_id}/dashboard?role=buyer&province=01",
-            True,
-        ),
-        ("printable report", f"/manage/events/{event_id}/report", True),
-        ("programme dashboard", "/manage/programme", True),
-        (f"programme dashboard, year {year}", f"/manage/programme?year={year}", True),
-        ("dashboard workbook (XLSX)", f"/manage/events/{event_id}/dashboard.xlsx", False),
-        ("province yearly workbook (XLSX)", f"/manage/programme/workbook.xlsx?year={year}", False),
+        ("event dashboard", f"{national}/dashboard"),
+        ("event dashboard, filtered (buyers, Hà Nội)", f"{national}/dashboard?role=buyer&province=01"),
+        ("printable report", f"{national}/report"),
+        ("programme dashboard", "/manage/programme"),
+        (f"programme dashboard, year {year}", f"/manage/programme?year={year}"),
     ]
-    print(f"{'page':<46} {'server ms':>10} {'SQL':>5} {'KB':>8}  status  target")
+    downloads = [
+        ("dashboard workbook (XLSX)", f"{national}/dashboard.xlsx"),
+        ("province yearly workbook (XLSX)", f"/manage/programme/workbook.xlsx?year={year}"),
+    ]
+    size, count, seconds, status = measure(engine, client, "/static/css/app.css", args.runs)
+    print(f"baseline: static file /static/css/app.css {seconds * 1000:.1f} ms, {count} SQL (HTTP {status})")
+    print(
+        "Each page twice: 'computed' asks for its figures computed now (?fresh=1: every GROUP BY runs);"
+        "\n'as read' is what an organiser opening the page gets, from the figure cache (one minute)."
+    )
+    print(f"{'page':<46} {'computed ms':>12} {'SQL':>4} {'as read ms':>11} {'SQL':>4} {'KB':>6}  target")
     failed = False
-    for label, path, judged in pages:
+    for label, path in pages:
+        sep = "&" if "?" in path else "?"
+        _s, cold_count, cold, cold_status = measure(engine, client, f"{path}{sep}fresh=1", args.runs)
         size, count, seconds, status = measure(engine, client, path, args.runs)
-        verdict = ""
-        if judged:
-            ok = status == 200 and seconds < TARGET_SECONDS and count <= TARGET_STATEMENTS
-            verdict = "PASS" if ok else "FAIL"
-            failed |= not ok
-        print(f"{label:<46} {seconds * 1000:>10.1f} {count:>5} {size / 1024:>8.0f}  {status:>6}  {verdict}")
+        ok = status == cold_status == 200 and seconds < TARGET_SECONDS and count <= TARGET_STATEMENTS
+        ok = ok and cold_count <= TARGET_STATEMENTS
+        failed |= not ok
+        print(
+            f"{label:<46} {cold * 1000:>12.1f} {cold_count:>4} {seconds * 1000:>11.1f} {count:>4} "
+            f"{size / 1024:>6.0f}  {'PASS' if ok else 'FAIL'}"
+        )
+    for label, path in downloads:
+        size, count, seconds, status = measure(engine, client, path, args.runs)
+        print(
+            f"{label:<46} {seconds * 1000:>12.1f} {count:>4} {'':>11} {'':>4} {size / 1024:>6.0f}  (HTTP {status})"
+        )
     print(f"peak memory of the process: {peak_mb():.0f} MB")
     print(
         f"targets: dashboard pages < {TARGET_SECONDS * 1000:.0f} ms server time, "

@@ -162,3 +162,21 @@ def test_service_messages_write_their_dates_in_the_readers_language(app, db, pub
         assert f"You have a meeting at {day:%b} {day.day}, 8:30{NNBSP}AM;" in str(booked.value.message)
     finally:
         context.pop()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en", "fr"])
+def test_fast_number_and_money_read_as_babel_writes_them(app, lang):
+    """The dashboards' thousand figures go through i18n.number and i18n.money, which group whole
+    numbers themselves: what they write is exactly Babel's, in every language."""
+    from flask_babel import format_currency, format_decimal
+
+    from app.i18n import money, number
+
+    with app.test_request_context(f"/?lang={lang}"):
+        for value in (0, 7, 999, 1_000, 1_234_567, 501_250_000, 12_345_678_901):
+            assert number(value) == format_decimal(value)
+            assert money(value) == format_currency(value, "VND")
+        for value in (-5, 33.3, 0.5, -1_250_000):
+            assert number(value) == format_decimal(value)
+            assert money(value) == format_currency(value, "VND")
+        assert number(None) == money(None) == ""

@@ -142,3 +142,20 @@ def funnel(title: str, labels: Sequence[str], values: Sequence[int], *, no_data:
     """Stages from many to few (candidates → meetings → held → contracts), as bars of
     decreasing length, each labelled with its count."""
     return bar(title, labels, values, horizontal=True, no_data=no_data)
+
+
+# A chart kept in the figure cache (app/reports/cache.py) outlives the request whose nonce it
+# carries: `portable` swaps the nonce for a mark, `placed` puts this request's nonce back.
+_NONCE_MARK = "__csp-nonce__"
+
+
+def portable(chart: Markup | None) -> str | None:
+    if chart is None:
+        return None
+    return str(chart).replace(f'nonce="{csp_nonce()}"', f'nonce="{_NONCE_MARK}"', 1)
+
+
+def placed(chart: str | None) -> Markup | None:
+    if chart is None:
+        return None
+    return Markup(chart.replace(f'nonce="{_NONCE_MARK}"', f'nonce="{csp_nonce()}"', 1))  # noqa: S704 - our SVG

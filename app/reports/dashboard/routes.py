@@ -4,13 +4,16 @@ the logged-out to the login page). Thin: parse the filters, authorise, call the 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.permissions import roles_required
 from app.events.services import managed_event
+from app.reports import cache
 from app.reports import charts as draw
 from app.reports.dashboard import services
 from app.reports.dashboard.forms import DashboardFilterForm
@@ -23,11 +26,26 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filtered(event_id: int):
+    """The event (its organisers and admins only), the filter form, whether it was valid, the
+    dashboard and its charts: from the figure cache (app/reports/cache.py) unless `?fresh=1`
+    asks for them computed now; `board.computed_at` says when they were."""
     event = managed_event(current_user, event_id)
     form = DashboardFilterForm(request.args)
     valid = form.validate()
-    board = services.event_dashboard(current_user, event, form.filters())
-    return event, form, valid, board
+    filters = form.filters()
+
+    def compute():
+        board = services.event_dashboard(current_user, event, filters)
+        return board, {name: draw.portable(chart) for name, chart in _charts(board).items()}
+
+    (board, charts), computed_at = cache.cached(
+        ("event", event.id, "dashboard", repr(filters), str(get_locale())),
+        compute,
+        fresh=request.args.get("fresh") == "1",
+    )
+    # A copy with this request's event (the cached one belongs to an earlier session).
+    board = replace(board, event=event, computed_at=computed_at)
+    return event, form, valid, board, {name: draw.placed(chart) for name, chart in charts.items()}
 
 
 def _download(data: bytes, filename: str, mimetype: str) -> Response:
@@ -69,9 +87,9 @@ def _charts(board: services.Dashboard) -> dict:
 @roles_required("organiser")
 def dashboard(event_id: int):
     """The event's organisers and admins: its figures, tables and charts, filtered (GET)."""
-    event, form, valid, board = _filtered(event_id)
+    event, form, valid, board, charts = _filtered(event_id)
     return render_template(
-        "reports/dashboard/dashboard.html", event=event, form=form, board=board, charts=_charts(board)
+        "reports/dashboard/dashboard.html", event=event, form=form, board=board, charts=charts
     ), (200 if valid else 400)
 
 
@@ -79,11 +97,11 @@ def dashboard(event_id: int):
 @roles_required("organiser")
 def report(event_id: int):
     """The event's organisers and admins: its results on A4, to print (the same filters)."""
-    event, form, valid, board = _filtered(event_id)
+    event, form, valid, board, charts = _filtered(event_id)
     if not valid:
         return redirect(url_for("dashboard.dashboard", event_id=event.id, **request.args))
     return render_template(
-        "reports/dashboard/report.html", event=event, form=form, board=board, charts=_charts(board)
+        "reports/dashboard/report.html", event=event, form=form, board=board, charts=charts
     )
 
 
@@ -93,7 +111,7 @@ def table_export(event_id: int, table_key: str, fmt: str):
     """The event's organisers and admins: one dashboard table as CSV or XLSX, filtered."""
     if table_key not in services.TABLE_KEYS:
         abort(404)
-    event, _form, valid, board = _filtered(event_id)
+    event, _form, valid, board, _charts_drawn = _filtered(event_id)
     if not valid:
         return redirect(url_for("dashboard.dashboard", event_id=event.id, **request.args))
     table = board.table(table_key)
@@ -107,7 +125,7 @@ def table_export(event_id: int, table_key: str, fmt: str):
 @roles_required("organiser")
 def workbook(event_id: int):
     """The event's organisers and admins: every dashboard table in one workbook, a sheet each."""
-    event, _form, valid, board = _filtered(event_id)
+    event, _form, valid, board, _charts_drawn = _filtered(event_id)
     if not valid:
         return redirect(url_for("dashboard.dashboard", event_id=event.id, **request.args))
     data = xlsx_bytes([board.table(key) for key in services.TABLE_KEYS], event.timezone)

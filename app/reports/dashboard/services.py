@@ -110,6 +110,7 @@ class Dashboard:
     timeline: dict[str, list[int]] = field(default_factory=dict)  # role -> registrations per day
     funnel: list[tuple[str, int]] = field(default_factory=list)  # (stage, count)
     candidates_known: bool = False
+    computed_at: datetime | None = None  # when the figures were computed (the page says so)
 
     @property
     def empty(self) -> bool:

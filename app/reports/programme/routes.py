@@ -21,7 +21,7 @@ from app.accounts.permissions import roles_required
 from app.events.forms import EVENT_KIND_LABELS, STATE_LABELS
 from app.events.models import EVENT_KINDS
 from app.inputs import page_arg
-from app.reports import charts
+from app.reports import cache, charts
 from app.reports.programme import services
 from app.reports.programme.forms import ProgrammeFilterForm
 from app.reports.tables import csv_chunks, xlsx_bytes
@@ -78,15 +78,29 @@ def dashboard():
     years = services.years_with_events(current_user)
     form = _form(years)
     filters = form.filters()
-    result = services.programme(
-        current_user, filters, page=page_arg(), per_page=PER_PAGE, locale=g.get("locale") or "vi", years=years
+    locale, page = g.get("locale") or "vi", page_arg()
+    # From the figure cache (app/reports/cache.py): the key names the user, whose events count.
+
+    def compute():
+        found = services.programme(
+            current_user, filters, page=page, per_page=PER_PAGE, locale=locale, years=years
+        )
+        drawn = (
+            {name: charts.portable(chart) for name, chart in _charts(found).items()} if found.events else None
+        )
+        return found, drawn
+
+    (result, drawn), computed_at = cache.cached(
+        ("programme", current_user.id, repr(filters), page, locale, tuple(years)),
+        compute,
+        fresh=request.args.get("fresh") == "1",
     )
     return render_template(
         "reports/programme/dashboard.html",
         form=form,
         result=result,
         filters=filters,
-        charts=_charts(result) if result.events else None,
+        charts={name: charts.placed(chart) for name, chart in drawn.items()} if drawn else None,
         measures=services.MEASURES,
         measure_labels=services.MEASURE_LABELS,
         kinds=EVENT_KINDS,
@@ -95,6 +109,7 @@ def dashboard():
         titles=services.TABLE_TITLES,
         province_title=services.province_title,
         is_admin=current_user.role == "admin",
+        computed_at=computed_at,
     )
 
 
