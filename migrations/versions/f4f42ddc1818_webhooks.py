@@ -9,8 +9,6 @@ Create Date: 2026-12-06 01:56:47.211846
 import sqlalchemy as sa
 from alembic import op
 
-import app.database
-
 # revision identifiers, used by Alembic.
 revision = "f4f42ddc1818"
 down_revision = "b7f3a91c2d58"
@@ -31,8 +29,8 @@ def upgrade():
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("paused_reason", sa.String(length=20), nullable=True),
         sa.Column("failed_in_row", sa.Integer(), nullable=False),
-        sa.Column("failing_since", app.database.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", app.database.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("failing_since", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["created_by_id"],
             ["users.id"],
@@ -59,10 +57,10 @@ def upgrade():
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", app.database.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_status_code", sa.Integer(), nullable=True),
-        sa.Column("created_at", app.database.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", app.database.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "status IN ('pending', 'delivered', 'failed')", name=op.f("ck_webhook_deliveries_status")
         ),
@@ -83,7 +81,7 @@ def upgrade():
         "webhook_attempts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("delivery_id", sa.Integer(), nullable=False),
-        sa.Column("attempted_at", app.database.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status_code", sa.Integer(), nullable=True),
         sa.Column("error", sa.String(length=300), nullable=True),
         sa.Column("response_excerpt", sa.String(length=500), nullable=True),
