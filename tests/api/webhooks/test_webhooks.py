@@ -496,3 +496,20 @@ def test_an_address_checked_again_before_each_post(db, fair, app):
         app.config["WEBHOOKS_ALLOW_LOOPBACK"] = True
     attempt = db.session.scalars(select(WebhookAttempt)).one()
     assert attempt.status_code is None and "https" in attempt.error
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?status=%00",
+        "?status=" + "x" * 5000,
+        "?page=-1",
+        "?page=99999999999999999999",
+        "?page=abc&status=failed",
+    ],
+)
+def test_hostile_filters_on_the_deliveries_page_give_a_page(db, client, login, fair, query):
+    subscription, _ = subscribe(fair, "http://127.0.0.1:9/a", ["registration.created"])
+    login(fair.organiser)
+    response = client.get(f"/manage/events/{fair.event.id}/webhooks/{subscription.id}/deliveries{query}")
+    assert response.status_code in (200, 400)
