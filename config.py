@@ -68,6 +68,8 @@ class Config:
     # last day (an organiser can change them per event), the one reminder's delay after a wave,
     # and how long a survey link from the mail works.
     FOLLOWUP_WAVES_DAYS = (14, 90)
+    # Webhooks may go over plain http to this machine (development, tests); production: public https only.
+    WEBHOOKS_ALLOW_LOOPBACK = True
     FOLLOWUP_REMINDER_DAYS = 7
     FOLLOWUP_LINK_DAYS = 60
     DEMO_SEED = int(os.environ.get("DEMO_SEED", 2025))
@@ -146,6 +148,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)  # only over HTTPS, as the session
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))
+    WEBHOOKS_ALLOW_LOOPBACK = False
 
     @classmethod
     def validate(cls) -> dict:

@@ -27,6 +27,7 @@ FEATURES = (
     "notifications",
     "reports",
     "followup",
+    "api.webhooks",
     "demo",
 )
 
@@ -87,10 +88,12 @@ def register_extensions(app: Flask) -> None:
         "app.matching.models",
         "app.eventlog.models",
         "app.followup.models",
+        "app.api.webhooks.models",
     ):
         importlib.import_module(module)
     importlib.import_module("app.notifications.services")  # connects its receivers (account mail)
     importlib.import_module("app.eventlog.services")  # connects its receiver (organiser actions)
+    importlib.import_module("app.api.webhooks.services")  # connects its receivers (webhook deliveries)
 
     @login_manager.user_loader
     def load_user(login_id: str):
@@ -174,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
 
     for module in ROUTE_MODULES:
         importlib.import_module(module)  # adds its pages to its module's blueprint
+    from app.api.webhooks.routes import bp as webhooks_bp
     from app.booths.blueprint import bp as booths_bp
     from app.demo.routes import bp as demo_bp
     from app.eventlog.routes import bp as eventlog_bp
@@ -202,6 +206,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(followup_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(programme_bp)
+    app.register_blueprint(webhooks_bp)
     app.register_blueprint(demo_bp)
 
 

@@ -13,11 +13,13 @@ from blinker import Namespace
 
 _signals = Namespace()
 
+#: An organisation registered for an event, pending or waitlisted (sender: the Registration, flushed).
+registration_created = _signals.signal("registration-created")
 #: A registration was approved (sender: the Registration).
 registration_approved = _signals.signal("registration-approved")
 #: A participant withdrew its registration (sender: the Registration).
 registration_withdrawn = _signals.signal("registration-withdrawn")
-#: An organiser rejected a registration (sender: the Registration).
+#: An organiser rejected a registration (sender: the Registration, its reason set).
 registration_rejected = _signals.signal("registration-rejected")
 
 #: An event was cloned for next year (sender: the new Event, flushed, with its halls; source: the
@@ -32,6 +34,15 @@ meetings_published = _signals.signal("meetings-published")
 meeting_moved = _signals.signal("meeting-moved")
 #: A published meeting was cancelled or removed (sender: the Meeting).
 meeting_cancelled = _signals.signal("meeting-cancelled")
+
+#: A booth was assigned to an exhibitor (sender: the BoothAssignment, flushed; how: "allocated" by the
+#: organiser's allocation, "picked" first-come by the exhibitor, "moved" or "swapped" by an organiser).
+booth_assigned = _signals.signal("booth-assigned")
+#: A published meeting was checked in, once (sender: the Meeting, status "held").
+meeting_checked_in = _signals.signal("meeting-checked-in")
+#: One side recorded (or corrected) what came of a meeting (sender: the MeetingOutcome, flushed;
+#: meeting: the Meeting).
+outcome_recorded = _signals.signal("outcome-recorded")
 
 #: Mail for one account from a module the outbox sits above (accounts): the sender wrote it in
 #: the account's language, app.notifications queues it in the same transaction (sender: the User;

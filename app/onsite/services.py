@@ -111,6 +111,7 @@ def check_in(actor, event: Event, code: str, now: datetime | None = None) -> Che
             subject=f"{meeting.buyer.organisation.name} ↔ {meeting.producer.organisation.name} ({wanted})",
             changes={"status": ["scheduled", "held"]},
         )
+        signals.meeting_checked_in.send(meeting)
     return CheckinResult(
         meeting=meeting,
         already=done == 0,

@@ -54,7 +54,7 @@ from app.extensions import db
 from app.inputs import parse_id
 from app.names import name_in
 from app.notifications.services import queue_mail
-from app.signals import organiser_action, registration_rejected, registration_withdrawn
+from app.signals import booth_assigned, organiser_action, registration_rejected, registration_withdrawn
 from app.tasks import progress
 from app.tasks import services as tasks
 
@@ -604,6 +604,7 @@ def pick_booth(actor, registration: Registration, booth: Booth) -> BoothAssignme
         request.got_preference = _rank_in(request, booth)
         request.unplaced_reason = None
     db.session.flush()
+    booth_assigned.send(assignment, how="picked")
     return assignment
 
 
@@ -827,6 +828,8 @@ def allocate_all(actor, event: Event) -> AllocationReport:
         raise ServiceError(
             _l("A booth was booked while the allocation ran; nothing was changed. Please run it again.")
         ) from None
+    for assignment in new_rows:
+        booth_assigned.send(assignment, how="allocated")
     report.stats = result.stats
     report.seconds = time.perf_counter() - started
     organiser_action.send(
@@ -981,6 +984,7 @@ def move_assignment(actor, assignment: BoothAssignment, booth: Booth) -> BoothAs
     _refresh_rank(assignment, booth)
     db.session.flush()
     _log(actor, assignment, "booth_moved", {"booth": [before, booth.code]})
+    booth_assigned.send(assignment, how="moved")
     return assignment
 
 
@@ -1020,6 +1024,8 @@ def swap(actor, a: BoothAssignment, b: BoothAssignment) -> tuple[BoothAssignment
             b.registration.organisation.name: [booth_b.code, booth_a.code],
         },
     )
+    booth_assigned.send(a, how="swapped")
+    booth_assigned.send(b, how="swapped")
     return a, b
 
 

@@ -317,6 +317,7 @@ def _register(
             db.session.flush()
     except IntegrityError:
         raise _already_registered(role) from None
+    signals.registration_created.send(registration)
     waitlisted = registration.status == "waitlisted"
     _notify(registration, "registration_waitlisted" if waitlisted else "registration_received")
     db.session.flush()
@@ -482,13 +483,13 @@ def reject(actor, registration: Registration, reason: str, now: datetime | None 
     before = registration.status
     was_approved = before == "approved"
     registration.status = "rejected"
-    signals.registration_rejected.send(registration)
     _log(actor, registration, "registration_rejected", {"status": [before, "rejected"], "reason": reason})
     registration.reason = reason
     registration.waitlisted_at = None
     registration.decided_at = now
     registration.decided_by_id = actor.id
     db.session.flush()
+    signals.registration_rejected.send(registration)
     _notify(registration, "registration_rejected")
     if was_approved:
         fill_from_waitlist(event, registration.role, now)

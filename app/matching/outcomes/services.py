@@ -15,6 +15,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import signals
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event, Registration
@@ -109,6 +110,7 @@ def record_outcome(
     outcome.note = (note or "").strip() or None
     outcome.recorded_at = now
     db.session.flush()
+    signals.outcome_recorded.send(outcome, meeting=meeting)
     return outcome
 
 
