@@ -298,9 +298,8 @@ def main() -> None:
         )
     for label, path in downloads:
         size, count, seconds, status = measure(engine, client, path, args.runs)
-        print(
-            f"{label:<46} {seconds * 1000:>12.1f} {count:>4} {'':>11} {'':>4} {size / 1024:>6.0f}  (HTTP {status})"
-        )
+        figures = f"{seconds * 1000:>12.1f} {count:>4} {'':>11} {'':>4} {size / 1024:>6.0f}"
+        print(f"{label:<46} {figures}  (HTTP {status})")
     print(f"peak memory of the process: {peak_mb():.0f} MB")
     print(
         f"targets: dashboard pages < {TARGET_SECONDS * 1000:.0f} ms server time, "

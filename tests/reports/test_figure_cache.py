@@ -12,7 +12,9 @@ from app.events.models import Registration
 from app.matching.models import MeetingOutcome
 from app.reports import cache
 from tests.conftest import text_of
-from tests.reports.test_dashboard import fair  # noqa: F401 - the hand-built fair, a fixture
+from tests.reports import test_dashboard
+
+fair = test_dashboard.fair  # the hand-built fair of the dashboard tests, a fixture
 
 
 @pytest.fixture()
@@ -37,7 +39,7 @@ def test_a_second_reading_comes_from_the_cache_until_asked_fresh(
     fair,
     organiser,
     html,
-    cached,  # noqa: F811
+    cached,
 ):
     login(organiser)
     url = f"/manage/events/{fair.event.id}/dashboard?lang=en"
@@ -76,7 +78,7 @@ def test_an_organiser_action_drops_the_event_s_figures(
     fair,
     organiser,
     html,
-    cached,  # noqa: F811
+    cached,
 ):
     login(organiser)
     url = f"/manage/events/{fair.event.id}/dashboard?lang=en"
@@ -105,7 +107,7 @@ def test_permission_is_checked_before_the_cache(
     fair,
     organiser,
     make_user,
-    cached,  # noqa: F811
+    cached,
 ):
     url = f"/manage/events/{fair.event.id}/dashboard"
     login(organiser)
