@@ -1,7 +1,7 @@
 """In Chromium, on the demo fair: the organiser opens the event dashboard from the event's page,
 narrows it to one province and sees the figures change, downloads the workbook (opened with
-openpyxl, its figures checked against the database), then opens the printable report, whose
-print layout is A4."""
+openpyxl, its figures checked against the database), opens the printable report, whose print
+layout is A4, and clones the fair for next year."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def approved_exhibitors(db, event_id: int, province: str | None = None) -> int:
     return db.session.scalar(query)
 
 
-def test_organiser_filters_the_dashboard_and_downloads_the_workbook(page, db, tmp_path):
+def test_organiser_filters_the_dashboard_downloads_the_workbook_and_clones_the_fair(page, db, tmp_path):
     demo.load_demo(SEED)
     db.session.commit()
     event = db.session.scalar(select(Event))
@@ -112,3 +112,18 @@ def test_organiser_filters_the_dashboard_and_downloads_the_workbook(page, db, tm
     assert b"/MediaBox [0 0 594.95996 841.91998]" in pdf or b"/MediaBox [0 0 595" in pdf
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 6, pages  # a few A4 pages, not one endless sheet
+
+    # -- next year's fair starts as a copy of this one (registrations never copied)
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/manage/events/{event.id}?lang=en")
+    page.click(f"a[href='/manage/events/{event.id}/clone']")
+    page.wait_for_url(f"**/manage/events/{event.id}/clone")
+    page.fill("#name_vi", "Hội chợ OCOP Quảng Ninh năm sau")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/manage/events/\d+$"))
+    clone = db.session.scalar(select(Event).where(Event.name_vi == "Hội chợ OCOP Quảng Ninh năm sau"))
+    assert clone is not None and clone.id != event.id and clone.state == "draft"
+    assert page.url.endswith(f"/manage/events/{clone.id}")
+    copied = select(func.count()).select_from(Registration).where(Registration.event_id == clone.id)
+    assert db.session.scalar(copied) == 0
