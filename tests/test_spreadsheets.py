@@ -62,3 +62,15 @@ def test_every_module_that_writes_a_spreadsheet_uses_the_safe_cells():
             writers.append(path.relative_to(APP).as_posix())
             assert "app.data.spreadsheets" in source, f"{path}: write cells through safe_cell or csv_bytes"
     assert "catalog/imports/services.py" in writers  # the check sees the writers there are
+
+
+def test_a_control_character_in_a_name_does_not_break_an_xlsx_export():
+    """A vertical tab pasted from a word processor into a comment or a name: the XLSX is still
+    written (openpyxl refuses such characters), the rest of the text intact."""
+    from openpyxl import load_workbook
+
+    from app.reports.tables import Column, Table, xlsx_bytes
+
+    table = Table("t", "Kết quả", [Column("note", "Ghi chú")], [("Hợp đồng\x0bký ngày 5\x01",)])
+    book = load_workbook(io.BytesIO(xlsx_bytes([table])))
+    assert book.active["A2"].value == "Hợp đồngký ngày 5"

@@ -726,20 +726,34 @@ def followup_report(actor, event: Event, page: int = 1) -> FollowupReport:
         invited, done, reminded = figures.get(wave, (0, 0, 0))
         report.waves.append(WaveRow(wave, days[wave - 1], due_on, wave in figures, invited, done, reminded))
     order = {result: i for i, result in enumerate(RESULTS)}
+    # A meeting both sides answered alike counts its value once, at the larger of the two
+    # figures (as the dashboards and the outcomes page count a contract).
+    per_meeting = (
+        select(
+            FollowupInvitation.wave.label("wave"),
+            FollowupAnswer.result.label("result"),
+            func.count().label("answers"),
+            func.max(FollowupAnswer.value_vnd).label("value"),
+            func.sum(FollowupAnswer.rating).label("ratings"),
+            func.count(FollowupAnswer.rating).label("rated"),
+        )
+        .join(FollowupInvitation, FollowupInvitation.id == FollowupAnswer.invitation_id)
+        .where(FollowupInvitation.event_id == event.id)
+        .group_by(FollowupInvitation.wave, FollowupAnswer.result, FollowupAnswer.meeting_id)
+        .subquery()
+    )
     report.results = sorted(
         (
-            ResultRow(wave, result, n, int(value or 0), float(rating) if rating is not None else None)
-            for wave, result, n, value, rating in db.session.execute(
+            ResultRow(wave, result, int(n), int(value or 0), int(ratings) / int(rated) if rated else None)
+            for wave, result, n, value, ratings, rated in db.session.execute(
                 select(
-                    FollowupInvitation.wave,
-                    FollowupAnswer.result,
-                    func.count(),
-                    func.sum(FollowupAnswer.value_vnd),
-                    func.avg(FollowupAnswer.rating),
-                )
-                .join(FollowupInvitation, FollowupInvitation.id == FollowupAnswer.invitation_id)
-                .where(FollowupInvitation.event_id == event.id)
-                .group_by(FollowupInvitation.wave, FollowupAnswer.result)
+                    per_meeting.c.wave,
+                    per_meeting.c.result,
+                    func.sum(per_meeting.c.answers),
+                    func.sum(per_meeting.c.value),
+                    func.sum(per_meeting.c.ratings),
+                    func.sum(per_meeting.c.rated),
+                ).group_by(per_meeting.c.wave, per_meeting.c.result)
             )
         ),
         key=lambda row: (row.wave, order[row.result]),

@@ -29,6 +29,8 @@ from datetime import UTC, date, datetime
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 from app.data.spreadsheets import safe_cell
 
 # How each kind of column is written. "text" and "int" are what they say; "vnd" is an integer
@@ -161,7 +163,7 @@ def write_xlsx(
         sheet = book.create_sheet(sheet_title(table.title, taken))
         header = []
         for label in table.labels:
-            cell = WriteOnlyCell(sheet, value=label)
+            cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(label)))
             cell.data_type = "s"
             cell.font = bold
             header.append(cell)
@@ -193,7 +195,9 @@ def _xlsx_cell(sheet, value: Any, kind: str, zone: ZoneInfo, WriteOnlyCell):
         cell = WriteOnlyCell(sheet, value=value)
     else:
         text = ("1" if value else "0") if isinstance(value, bool) else str(value)
-        cell = WriteOnlyCell(sheet, value=text)
+        # Control characters (a vertical tab pasted from a word processor...) have no place in
+        # XLSX's XML: openpyxl refuses them, so they are dropped.
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
         cell.data_type = "s"  # never a formula, whatever the text starts with
         return cell
     if kind in _NUMBER_FORMATS:

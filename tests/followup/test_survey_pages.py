@@ -220,7 +220,9 @@ def test_the_organisers_page_shows_waves_answers_and_reasons(invited, client, lo
     }
     assert total["meetings"] == "2" and total["contracts"] == "1"
     assert len(page.select("#answers [data-answer]")) == 3
-    assert page.select_one("#results [data-result='1-contract']") is not None
+    contract = [text_of(td) for td in page.select("#results [data-result='1-contract'] td")]
+    # Both sides answered the same contract: two answers, its value once at the larger figure.
+    assert contract[2:4] == ["2", "₫400,000,000"] and contract[4] == "4.5"
 
 
 def test_the_organiser_changes_the_delays_and_a_sent_wave_keeps_its_own(invited, client, login, html):

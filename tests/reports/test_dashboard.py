@@ -363,7 +363,12 @@ def test_the_province_link_leads_to_the_province_s_registrations(client, login, 
         ("province=99", "province", "Choose one of the 34 current provinces."),
         ("role=visitor", "role", "Choose exhibitors, buyers or all."),
         ("buyer_type=spaceport", "buyer_type", "Choose a buyer type from the list."),
-        ("date_from=2027-13-01", "date_from", "Give a date as YYYY-MM-DD."),
+        ("date_from=2027-13-01", "date_from", "Give a date as YYYY-MM-DD, from 1900 to 2999."),
+        (
+            "date_from=0001-01-01&date_to=0001-01-02",
+            "date_from",
+            "Give a date as YYYY-MM-DD, from 1900 to 2999.",
+        ),
         (
             "date_from=2027-02-01&date_to=2027-01-01",
             "date_to",
@@ -437,6 +442,13 @@ def test_a_co_organiser_sees_it_too(client, login, db, fair, make_user):
     db.session.add(EventOrganiser(event_id=fair.event.id, user_id=colleague.id))
     login(colleague)
     assert client.get(f"/manage/events/{fair.event.id}/dashboard").status_code == 200
+
+
+def test_bad_filters_with_url_for_s_own_keys_come_back_to_the_dashboard(client, login, fair, organiser):
+    login(organiser)
+    response = client.get(f"/manage/events/{fair.event.id}/report?event_id=2&endpoint=x&role=bad")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/manage/events/{fair.event.id}/dashboard?role=bad"
 
 
 def test_an_unknown_table_is_not_found(client, login, fair, organiser):

@@ -332,6 +332,10 @@ def test_the_participant_search_lists_the_events_participants_only(
         client.get(f"/manage/events/{fair['event'].id}/exports?participant=zzz").data, "html.parser"
     )
     assert page.select_one("#no-participant") is not None
+    # "²" is a digit to str.isdigit but not to int(): no participant, not a 500.
+    response = client.get(f"/manage/events/{fair['event'].id}/exports?participant=²")
+    assert response.status_code == 200
+    assert BeautifulSoup(response.data, "html.parser").select_one("#no-participant") is not None
 
 
 def test_a_participant_of_another_event_is_refused_with_a_message(

@@ -338,6 +338,7 @@ def test_an_organiser_s_files_hold_only_his_events(client, login, world):
         ("kind=fair_of_fairs", "kind", "Unknown kind of event: choose one from the list."),
         ("year=3025", "year", "Choose a year from 1900 to 2999."),
         ("year=twenty", "year", "Choose a year from 1900 to 2999."),
+        ("year=²", "year", "Choose a year from 1900 to 2999."),  # a digit to str.isdigit, not to int()
     ],
 )
 def test_a_bad_filter_is_named_beside_its_field_not_a_500(client, login, html, world, query, field, message):
@@ -350,6 +351,13 @@ def test_a_bad_filter_is_named_beside_its_field_not_a_500(client, login, html, w
     assert page.select_one("#table-by_kind") is not None  # the other filters still apply
     export = client.get(f"/manage/programme/by_kind.csv?{query}")
     assert export.status_code == 302 and "/manage/programme?" in export.headers["Location"]
+
+
+def test_query_keys_of_url_for_s_own_are_ignored(client, login, world):
+    login(world["a"])
+    assert client.get("/manage/programme?endpoint=x&_external=1&lang=en").status_code == 200
+    export = client.get("/manage/programme/by_kind.csv?endpoint=x&year=3025")
+    assert export.status_code == 302 and "endpoint" not in export.headers["Location"]
 
 
 def test_an_earlier_province_code_in_the_address_stands_for_its_current_province(client, login, html, world):

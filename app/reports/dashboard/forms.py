@@ -45,11 +45,11 @@ class DashboardFilterForm(AppForm):
 
     def validate_date_from(self, field):
         if field.data and _parse(field.data) is None:
-            raise ValidationError(_l("Give a date as YYYY-MM-DD."))
+            raise ValidationError(_l("Give a date as YYYY-MM-DD, from 1900 to 2999."))
 
     def validate_date_to(self, field):
         if field.data and _parse(field.data) is None:
-            raise ValidationError(_l("Give a date as YYYY-MM-DD."))
+            raise ValidationError(_l("Give a date as YYYY-MM-DD, from 1900 to 2999."))
         start, end = _parse(self.date_from.data), _parse(field.data)
         if start and end and start > end:
             raise ValidationError(_l("The end of the range comes before its start."))
@@ -70,7 +70,10 @@ class DashboardFilterForm(AppForm):
 
 
 def _parse(text: str | None) -> date | None:
+    """A date typed as YYYY-MM-DD, within 1900-2999 (a timeline reaches two years back from
+    its end, which must stay a date), else None."""
     try:
-        return date.fromisoformat((text or "").strip()) if text else None
+        day = date.fromisoformat((text or "").strip()) if text else None
     except ValueError:
         return None
+    return day if day is None or 1900 <= day.year <= 2999 else None

@@ -22,6 +22,7 @@ from app.reports.tables import csv_bytes, xlsx_bytes
 bp = Blueprint("dashboard", __name__)
 
 MANAGE = "/manage/events/<int:event_id>"
+FILTER_KEYS = ("role", "buyer_type", "province", "date_from", "date_to")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -46,6 +47,12 @@ def _filtered(event_id: int):
     # A copy with this request's event (the cached one belongs to an earlier session).
     board = replace(board, event=event, computed_at=computed_at)
     return event, form, valid, board, {name: draw.placed(chart) for name, chart in charts.items()}
+
+
+def _typed_filters() -> dict[str, str]:
+    """The filters as typed (refused ones too: the dashboard shows their messages), and nothing
+    else from the query string."""
+    return {key: request.args[key] for key in FILTER_KEYS if key in request.args}
 
 
 def _download(data: bytes, filename: str, mimetype: str) -> Response:
@@ -99,7 +106,7 @@ def report(event_id: int):
     """The event's organisers and admins: its results on A4, to print (the same filters)."""
     event, form, valid, board, charts = _filtered(event_id)
     if not valid:
-        return redirect(url_for("dashboard.dashboard", event_id=event.id, **request.args))
+        return redirect(url_for("dashboard.dashboard", event_id=event.id, **_typed_filters()))
     return render_template(
         "reports/dashboard/report.html", event=event, form=form, board=board, charts=charts
     )
@@ -113,7 +120,7 @@ def table_export(event_id: int, table_key: str, fmt: str):
         abort(404)
     event, _form, valid, board, _charts_drawn = _filtered(event_id)
     if not valid:
-        return redirect(url_for("dashboard.dashboard", event_id=event.id, **request.args))
+        return redirect(url_for("dashboard.dashboard", event_id=event.id, **_typed_filters()))
     table = board.table(table_key)
     name = f"{event.slug}-{table_key}.{fmt}"
     if fmt == "csv":
@@ -127,6 +134,6 @@ def workbook(event_id: int):
     """The event's organisers and admins: every dashboard table in one workbook, a sheet each."""
     event, _form, valid, board, _charts_drawn = _filtered(event_id)
     if not valid:
-        return redirect(url_for("dashboard.dashboard", event_id=event.id, **request.args))
+        return redirect(url_for("dashboard.dashboard", event_id=event.id, **_typed_filters()))
     data = xlsx_bytes([board.table(key) for key in services.TABLE_KEYS], event.timezone)
     return _download(data, f"{event.slug}-dashboard.xlsx", XLSX)

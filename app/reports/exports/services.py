@@ -669,7 +669,7 @@ def find_participants(event: Event, text: str) -> list[tuple[int, str, str]]:
         return []
     conditions = []
     digits = text.lstrip("#")
-    if digits.isdigit() and int(digits) <= DB_INT_MAX:
+    if digits.isascii() and digits.isdigit() and int(digits) <= DB_INT_MAX:
         conditions.append(Registration.id == int(digits))
     words = fold(text).split()[:6]
     if words:

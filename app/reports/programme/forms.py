@@ -36,7 +36,7 @@ class ProgrammeFilterForm(AppForm):
 
     def _year(self) -> int | None:
         text = (self.year.data or "").strip()
-        if text.isdigit() and len(text) <= 4 and YEAR_MIN <= int(text) <= YEAR_MAX:
+        if text.isascii() and text.isdigit() and len(text) <= 4 and YEAR_MIN <= int(text) <= YEAR_MAX:
             return int(text)
         return None
 

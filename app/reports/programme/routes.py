@@ -71,6 +71,11 @@ def _charts(result: services.Programme) -> dict:
     }
 
 
+def typed_filters() -> dict[str, str]:
+    """The filters as typed (refused ones too: the page shows their messages), nothing else."""
+    return {key: request.args[key] for key in ("year", "province", "kind") if key in request.args}
+
+
 @bp.route("/manage/programme")
 @roles_required("organiser")
 def dashboard():
@@ -110,13 +115,14 @@ def dashboard():
         province_title=services.province_title,
         is_admin=current_user.role == "admin",
         computed_at=computed_at,
+        fresh_args={**typed_filters(), "page": page, "fresh": 1},
     )
 
 
 def _filters_or_redirect():
     form = _form()
     if form.errors:  # the page says what is wrong, beside the field
-        return None, redirect(url_for("programme.dashboard", **request.args.to_dict()))
+        return None, redirect(url_for("programme.dashboard", **typed_filters()))
     return form.filters(), None
 
 
