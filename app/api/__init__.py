@@ -1,0 +1,1 @@
+"""The JSON API under /api/v1 (flask-smorest, OpenAPI 3.1) and the personal API tokens behind it."""
