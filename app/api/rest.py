@@ -17,7 +17,6 @@ from http import HTTPStatus
 
 import marshmallow as ma
 from flask import Flask, current_app, g, jsonify, render_template, request
-from flask.views import MethodView  # noqa: F401 - re-exported for the resources
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_smorest import Api as SmorestApi
@@ -168,7 +167,9 @@ def service_call():
     try:
         yield
     except ServiceError as error:
-        params = [{"name": error.field, "location": "json", "reason": str(error.message)}] if error.field else None
+        params = (
+            [{"name": error.field, "location": "json", "reason": str(error.message)}] if error.field else None
+        )
         abort(422, str(error.message), params)
     except PermissionDenied:
         abort(403)
@@ -253,7 +254,9 @@ def problem_for(error: HTTPException):
     if error.code == 422 and not detail:
         detail = _("Correct the fields named in invalid_params.")
     if error.code == 405:
-        headers = {"Allow": ", ".join(error.valid_methods or [])} if getattr(error, "valid_methods", None) else {}
+        headers = (
+            {"Allow": ", ".join(error.valid_methods or [])} if getattr(error, "valid_methods", None) else {}
+        )
         return problem(405, detail, params, headers)
     if error.code == 400 and detail is None and params is None and error.description:
         detail = None  # Werkzeug's English description says nothing the title does not
@@ -263,6 +266,13 @@ def problem_for(error: HTTPException):
 def init_errors(app: Flask) -> None:
     """Problem+json for every error under /api/v1; the pages' handlers everywhere else."""
     spec = app.error_handler_spec[None]
+    by_class = dict(spec[None])  # the pages' handlers by exception class
+
+    def page_handler(error):
+        for cls in type(error).__mro__:
+            if cls in by_class:
+                return by_class[cls]
+        return None
 
     def either(previous):
         def handle(error):
@@ -276,19 +286,20 @@ def init_errors(app: Flask) -> None:
                 if isinstance(error, HTTPException):
                     return problem_for(error)
                 return problem(500)
-            if previous is not None:
-                return previous(error)
+            handler = previous or page_handler(error)
+            if handler is not None:
+                return handler(error)
             return error.get_response() if isinstance(error, HTTPException) else error
 
         return handle
 
-    for code in (400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 429, 500):
-        exc_class, _code = app._get_exc_class_and_code(code)
-        previous = spec[code].get(exc_class)
-        app.register_error_handler(code, either(previous))
-    for exc_class in (PermissionDenied, RateLimitExceeded, HTTPException):
-        previous = spec[None].get(exc_class)
-        app.register_error_handler(exc_class, either(previous))
+    original = {code: dict(handlers) for code, handlers in spec.items()}
+    for key in (400, 401, 403, 404, 405, 406, 409, 412, 413, 415, 422, 428, 429, 500):
+        exc_class, code = app._get_exc_class_and_code(key)
+        app.register_error_handler(key, either(original.get(code, {}).get(exc_class)))
+    for key in (PermissionDenied, RateLimitExceeded, HTTPException):
+        exc_class, code = app._get_exc_class_and_code(key)
+        app.register_error_handler(key, either(original.get(code, {}).get(exc_class)))
 
 
 # ---------------------------------------------------------------- setup

@@ -15,7 +15,7 @@ from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.extensions import db
 
-TOKEN_PREFIX = "ocf_"
+TOKEN_PREFIX = "ocf_"  # noqa: S105 - the tokens' public marker, not a secret
 MAX_ACTIVE_TOKENS = 20
 
 
@@ -40,7 +40,9 @@ def events_for_scope(actor):
         query = query.join(EventOrganiser).where(EventOrganiser.user_id == actor.id)
     elif actor.organisation_id is not None:
         query = query.where(
-            Event.id.in_(select(Registration.event_id).where(Registration.organisation_id == actor.organisation_id))
+            Event.id.in_(
+                select(Registration.event_id).where(Registration.organisation_id == actor.organisation_id)
+            )
         )
     else:
         return []

@@ -147,12 +147,20 @@ EVENT_SORTS = ("starts_at", "name", "created_at")
 
 
 def public_events_query(
-    *, state: str | None = None, kind: str | None = None, province: str | None = None, sort: str = "-starts_at"
+    *,
+    state: str | None = None,
+    kind: str | None = None,
+    province: str | None = None,
+    sort: str = "-starts_at",
 ):
     """Events anyone may see (everything but drafts), filtered and sorted (ties by id), as a query."""
     descending = sort.startswith("-")
     key = sort.lstrip("-") if sort.lstrip("-") in EVENT_SORTS else "starts_at"
-    column = {"starts_at": Event.starts_at, "name": func.lower(Event.name_vi), "created_at": Event.created_at}[key]
+    column = {
+        "starts_at": Event.starts_at,
+        "name": func.lower(Event.name_vi),
+        "created_at": Event.created_at,
+    }[key]
     query = select(Event).where(Event.state != "draft")
     if state is not None:
         query = query.where(Event.state == state)

@@ -15,11 +15,15 @@ from app.data.provinces import CURRENT_OF, current_code
 from app.data.vocab import CATEGORIES, OCOP_GROUPS, STANDARDS
 from app.extensions import db
 
-blp = rest.Blueprint("api_catalogue", __name__, description="The public catalogue of OCOP products and their producers.")
+blp = rest.Blueprint(
+    "api_catalogue", __name__, description="The public catalogue of OCOP products and their producers."
+)
 
 
 class ProductListArgs(PageArgs):
-    q = ma.fields.String(validate=ma.validate.Length(max=200), metadata={"description": "Words in vi, en or fr"})
+    q = ma.fields.String(
+        validate=ma.validate.Length(max=200), metadata={"description": "Words in vi, en or fr"}
+    )
     group = ma.fields.String(validate=ma.validate.OneOf(list(OCOP_GROUPS)))
     category = ma.fields.String(validate=ma.validate.OneOf(list(CATEGORIES)))
     province = ma.fields.String(validate=ma.validate.OneOf(sorted(CURRENT_OF)))
@@ -87,7 +91,9 @@ class OrganisationSchema(ma.Schema):
     website = ma.fields.String(allow_none=True)
     description = ma.fields.String(allow_none=True)
     contacts = ma.fields.Nested(
-        ContactSchema, allow_none=True, metadata={"description": "Only for organisers and the organisation's users"}
+        ContactSchema,
+        allow_none=True,
+        metadata={"description": "Only for organisers and the organisation's users"},
     )
     product_ids = ma.fields.List(ma.fields.Integer())
 
@@ -115,7 +121,9 @@ def product_dict(product: Product) -> dict:
         "price_min": product.price_min,
         "price_max": product.price_max,
         "price_unit": product.price_unit,
-        "capacity_per_month": float(product.capacity_per_month) if product.capacity_per_month is not None else None,
+        "capacity_per_month": float(product.capacity_per_month)
+        if product.capacity_per_month is not None
+        else None,
         "capacity_unit": product.capacity_unit,
         "gtin": product.gtin,
         "traceability_code": product.traceability_code,
@@ -128,7 +136,7 @@ class Products(MethodView):
     @blp.arguments(ProductListArgs, location="query", as_kwargs=False)
     @blp.response(200, ProductPageSchema)
     def get(self, args):
-        """Certified products (3+ stars, verified certificate valid today), filtered and sorted as the catalogue page."""
+        """Certified products (3+ stars, a verified certificate valid today), as the catalogue page."""
         filters = services.ProductFilters(
             text=(args.get("q") or "").strip() or None,
             group=args.get("group"),
@@ -184,5 +192,7 @@ class OrganisationDetail(MethodView):
             "website": organisation.website,
             "description": organisation.description,
             "contacts": contacts,
-            "product_ids": [p.id for p in services.products_of(organisation)] if organisation.is_producer else [],
+            "product_ids": [p.id for p in services.products_of(organisation)]
+            if organisation.is_producer
+            else [],
         }

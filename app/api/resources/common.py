@@ -1,4 +1,4 @@
-"""What every resource shares: ids within the database's integers, pages and their links, names in three languages."""
+"""What every resource shares: strict schemas, pages and their links, names in three languages."""
 
 from __future__ import annotations
 
@@ -7,14 +7,9 @@ from urllib.parse import urlencode
 import marshmallow as ma
 from flask import request
 
-from app.inputs import DB_INT_MAX
 from app.paging import rows_and_total
 
 MAX_PER_PAGE = 100
-
-
-def Id(**kwargs):  # noqa: N802 - a field factory
-    return ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=DB_INT_MAX), **kwargs)
 
 
 class Strict(ma.Schema):
@@ -24,7 +19,9 @@ class Strict(ma.Schema):
 
 class PageArgs(Strict):
     page = ma.fields.Integer(
-        load_default=1, validate=ma.validate.Range(min=1, max=100_000), metadata={"description": "Page number"}
+        load_default=1,
+        validate=ma.validate.Range(min=1, max=100_000),
+        metadata={"description": "Page number"},
     )
     per_page = ma.fields.Integer(
         load_default=25,

@@ -6,14 +6,16 @@ import marshmallow as ma
 from flask.views import MethodView
 
 from app.api import rest
-from app.api.resources.common import Id, NamesSchema, PageArgs, names, page_schema, paged
+from app.api.resources.common import NamesSchema, PageArgs, names, page_schema, paged
 from app.data.provinces import CURRENT_OF
 from app.events import services
 from app.events.models import EVENT_KINDS, EVENT_STATES, Event
 from app.extensions import db
 
 blp = rest.Blueprint(
-    "api_events", __name__, description="Events: anyone sees those that are not drafts; a draft only its organisers."
+    "api_events",
+    __name__,
+    description="Events: anyone sees those that are not drafts; a draft only its organisers.",
 )
 
 SORT_CHOICES = [*services.EVENT_SORTS, *(f"-{key}" for key in services.EVENT_SORTS)]
@@ -23,7 +25,8 @@ class EventListArgs(PageArgs):
     state = ma.fields.String(validate=ma.validate.OneOf([s for s in EVENT_STATES if s != "draft"]))
     kind = ma.fields.String(validate=ma.validate.OneOf(EVENT_KINDS))
     province = ma.fields.String(
-        validate=ma.validate.OneOf(sorted(CURRENT_OF)), metadata={"description": "A province code (earlier or current)"}
+        validate=ma.validate.OneOf(sorted(CURRENT_OF)),
+        metadata={"description": "A province code (earlier or current)"},
     )
     sort = ma.fields.String(
         load_default="-starts_at",
@@ -142,6 +145,11 @@ class Halls(MethodView):
         """The event's halls and their sizes in metres."""
         event = visible_event(event_id)
         return [
-            {"id": hall.id, "name": names(hall), "width_m": float(hall.width_m), "depth_m": float(hall.depth_m)}
+            {
+                "id": hall.id,
+                "name": names(hall),
+                "width_m": float(hall.width_m),
+                "depth_m": float(hall.depth_m),
+            }
             for hall in sorted(event.halls, key=lambda hall: hall.id)
         ]

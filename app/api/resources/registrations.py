@@ -17,7 +17,7 @@ from app.extensions import db
 blp = rest.Blueprint(
     "api_registrations",
     __name__,
-    description="Registrations of exhibitors and buyers: the event's organisers decide; registrants read their own.",
+    description="Registrations: the event's organisers decide; registrants read their own.",
 )
 
 STATUSES = ("pending", "waitlisted", "approved", "rejected", "withdrawn")
@@ -88,8 +88,8 @@ def registration_dict(registration: Registration) -> dict:
 
 def _managed_event(event_id: int):
     """The event, for its organisers (and admins) with a token covering it: 404, 401 or 403 otherwise."""
-    event = visible_event(event_id)
     user = rest.require_user()
+    event = visible_event(event_id)
     rest.require_event_scope(event.id)
     if not events.can_manage(user, event):
         rest.abort(403)
@@ -165,7 +165,8 @@ class Approve(MethodView):
     @blp.arguments(ApproveBody, required=False)
     @blp.response(200, RegistrationSchema)
     def post(self, _body, registration_id: int):
-        """The event's organisers (write token): approve a pending or waitlisted registration if a place is left."""
+        """The event's organisers (write token): approve a pending or waitlisted registration
+        if a place is left."""
         registration = _decidable(registration_id)
         with rest.service_call():
             services.approve(rest.actor(), registration)
