@@ -18,6 +18,7 @@ from http import HTTPStatus
 import marshmallow as ma
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint as SmorestBlueprint
@@ -209,26 +210,39 @@ def _invalid_params(messages) -> list[dict]:
 
 
 TITLES = {
-    400: "The request is malformed.",
-    401: "Authentication is needed.",
-    403: "You may not do this.",
-    404: "Not found.",
-    405: "This method is not allowed here.",
-    406: "This representation is not available.",
-    409: "Conflict.",
-    412: "The resource changed meanwhile.",
-    413: "The request is too large.",
-    415: "Send the body as application/json.",
-    422: "Some fields are not valid.",
-    428: "This request must be conditional.",
-    429: "Too many requests: slow down.",
-    500: "Something went wrong on our side.",
+    400: _l("The request is malformed."),
+    401: _l("Authentication is needed."),
+    403: _l("You may not do this."),
+    404: _l("Not found."),
+    405: _l("This method is not allowed here."),
+    406: _l("This representation is not available."),
+    409: _l("Conflict."),
+    412: _l("The resource changed meanwhile."),
+    413: _l("The request is too large."),
+    415: _l("Send the body as application/json."),
+    422: _l("Some fields are not valid."),
+    428: _l("This request must be conditional."),
+    429: _l("Too many requests: slow down."),
+    500: _l("Something went wrong on our side."),
 }
+
+# marshmallow's fixed messages, listed so the extractor puts them in our catalogue.
+MARSHMALLOW_MESSAGES = (
+    _l("Unknown field."),
+    _l("Missing data for required field."),
+    _l("Not a valid integer."),
+    _l("Not a valid string."),
+    _l("Not a valid boolean."),
+    _l("Field may not be null."),
+    _l("Invalid input type."),
+    _l("Invalid value."),
+    _l("Shorter than minimum length 1."),
+)
 
 
 def problem(status: int, detail: str | None = None, invalid_params=None, headers=None):
     status = status if status in HTTPStatus._value2member_map_ else 500
-    title = _(TITLES[status]) if status in TITLES else HTTPStatus(status).phrase
+    title = str(TITLES[status]) if status in TITLES else HTTPStatus(status).phrase
     body = {"type": "about:blank", "title": title, "status": status, "instance": request.path}
     if detail:
         body["detail"] = detail
