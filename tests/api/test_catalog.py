@@ -59,3 +59,13 @@ def test_organisations_as_the_pages_show_them(
     assert client.get(f"/api/v1/organisations/{buyer.id}").status_code == 401
     seen_by_exhibitor = client.get(f"/api/v1/organisations/{buyer.id}", headers=bearer(make_token(exhibitor)))
     assert seen_by_exhibitor.status_code == 200 and seen_by_exhibitor.get_json()["contacts"] is None
+
+
+def test_the_catalogue_s_queries_do_not_grow_with_the_products(client, make_product, db):
+    from tests.conftest import queries_of
+
+    make_product()
+    few = queries_of(client, "/api/v1/products")
+    for _ in range(8):
+        make_product()
+    assert queries_of(client, "/api/v1/products") == few

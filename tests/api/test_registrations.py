@@ -5,10 +5,11 @@ refused; registrants read their own; read tokens can't write; one-event tokens s
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from app.eventlog.models import EventLogEntry
-from app.events.models import Registration
+from app.events.models import Registration, RegistrationProduct
 from tests.api.conftest import bearer
 
 
@@ -159,3 +160,37 @@ def test_bad_bodies_write_nothing(client, fair, organiser, make_token, db):
     assert client.post(url + "x", headers=bearer(token), json={"reason": "x"}).status_code == 404
     assert _status(db, fair["buyer_registration"].id) == "pending"
     assert db.session.scalar(select(func.count()).select_from(EventLogEntry)) == 0
+
+
+def test_the_list_s_queries_do_not_grow_with_the_registrations(
+    client, fair, organiser, make_producer, make_product, make_token, db
+):
+    token = make_token(organiser)
+    url = f"/api/v1/events/{fair['event'].id}/registrations"
+
+    def add_exhibitor():
+        producer = make_producer()
+        registration = Registration(organisation=producer, role="exhibitor", status="pending")
+        registration.product_rows.append(RegistrationProduct(product=make_product(organisation=producer)))
+        fair["event"].registrations.append(registration)
+        db.session.commit()
+
+    def count() -> int:
+        statements = 0
+
+        def counted(*_args):
+            nonlocal statements
+            statements += 1
+
+        sa_event.listen(db.engine, "before_cursor_execute", counted)
+        try:
+            assert client.get(url, headers=bearer(token)).status_code == 200
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", counted)
+        return statements
+
+    add_exhibitor()
+    few = count()
+    for _ in range(6):
+        add_exhibitor()
+    assert count() == few
