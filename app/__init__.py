@@ -43,6 +43,7 @@ def create_app(config: str | type[Config] | None = None, **overrides) -> Flask:
     register_site_files(app)
     register_template_helpers(app)
     register_error_pages(app)
+    register_api(app)
     register_cli(app)
     register_scheduler(app)
     return app
@@ -89,6 +90,7 @@ def register_extensions(app: Flask) -> None:
         "app.eventlog.models",
         "app.followup.models",
         "app.api.webhooks.models",
+        "app.api.models",
     ):
         importlib.import_module(module)
     importlib.import_module("app.notifications.services")  # connects its receivers (account mail)
@@ -105,6 +107,8 @@ def select_locale() -> str:
     languages = Config.LANGUAGES
     if not has_request_context():  # CLI commands and scheduled jobs: the configured language
         return current_app.config.get("NON_REQUEST_LOCALE", "vi")
+    if request.path.startswith("/api/v1"):  # the API: Accept-Language only (no session, no cookie)
+        return request.accept_languages.best_match(languages) or "vi"
     wanted = request.args.get("lang")
     if wanted in languages:  # kept for the next pages by keep_chosen_language, if this is a page
         return wanted
@@ -292,6 +296,16 @@ def register_error_pages(app: Flask) -> None:
         return render_template("errors/error.html", code=403), 403
 
     app.register_error_handler(PermissionDenied, forbidden)
+
+
+def register_api(app: Flask) -> None:
+    """The JSON API under /api/v1 (after the error pages: its errors are problem+json) and the
+    account page's API tokens."""
+    from app.api import rest
+    from app.api.routes import bp as api_tokens_bp
+
+    app.register_blueprint(api_tokens_bp)
+    rest.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

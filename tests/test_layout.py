@@ -20,6 +20,7 @@ FEATURES = (
     "onsite",
     "followup",
     "demo",
+    "api",
 )
 # The only places that commit or roll back: the boundary itself, and the outbox sender,
 # which commits once per message so a sent mail is never sent twice.

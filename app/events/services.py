@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from app import clock, signals
 from app.accounts.permissions import require
+from app.data.provinces import equivalent_codes
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import (
@@ -139,6 +140,41 @@ def public_events() -> list[Event]:
     return list(
         db.session.scalars(select(Event).where(Event.state != "draft").order_by(Event.starts_at.desc()))
     )
+
+
+# How the list of public events may be sorted (?sort=<key>, "-<key>" for descending).
+EVENT_SORTS = ("starts_at", "name", "created_at")
+
+
+def public_events_query(
+    *,
+    state: str | None = None,
+    kind: str | None = None,
+    province: str | None = None,
+    sort: str = "-starts_at",
+):
+    """Events anyone may see (everything but drafts), filtered and sorted (ties by id), as a query."""
+    descending = sort.startswith("-")
+    key = sort.lstrip("-") if sort.lstrip("-") in EVENT_SORTS else "starts_at"
+    column = {
+        "starts_at": Event.starts_at,
+        "name": func.lower(Event.name_vi),
+        "created_at": Event.created_at,
+    }[key]
+    query = select(Event).where(Event.state != "draft")
+    if state is not None:
+        query = query.where(Event.state == state)
+    if kind is not None:
+        query = query.where(Event.kind == kind)
+    if province is not None:  # an earlier or current code: every earlier code of the current province
+        query = query.where(Event.province_code.in_(equivalent_codes(province)))
+    order = [column.desc(), Event.id.desc()] if descending else [column.asc(), Event.id.asc()]
+    return query.order_by(*order)
+
+
+def can_see_event(actor, event: Event) -> bool:
+    """A draft only for its organisers; every other event for anyone."""
+    return event.state != "draft" or can_manage(actor, event)
 
 
 def event_by_slug(slug: str) -> Event | None:
