@@ -1,14 +1,14 @@
 """Personal API tokens
 
 Revision ID: c4e8a2f61d93
-Revises: b7f3a91c2d58
+Revises: f4f42ddc1818
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "c4e8a2f61d93"
-down_revision = "b7f3a91c2d58"
+down_revision = "f4f42ddc1818"
 branch_labels = None
 depends_on = None
 
