@@ -29,8 +29,6 @@ from datetime import UTC, date, datetime
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 from app.data.spreadsheets import safe_cell
 
 # How each kind of column is written. "text" and "int" are what they say; "vnd" is an integer
@@ -153,6 +151,7 @@ def write_xlsx(
     progress through it)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
@@ -182,6 +181,8 @@ def write_xlsx(
 
 
 def _xlsx_cell(sheet, value: Any, kind: str, zone: ZoneInfo, WriteOnlyCell):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # imported once; openpyxl loads only to write
+
     if value is None:
         return None
     if kind in ("datetime", "date") and isinstance(value, datetime):
