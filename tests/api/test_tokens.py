@@ -22,7 +22,7 @@ def test_create_use_list_revoke(client, login, exhibitor, db, html):
     page = client.get("/account")
     assert html(page).select_one("a[href='/account/tokens']") is not None
 
-    form = client.get("/account/tokens")
+    form = client.get("/account/tokens?lang=en")
     assert "You have no API token yet." in text_of(html(form).main)
     created = client.post(
         "/account/tokens",
@@ -60,7 +60,7 @@ def test_create_use_list_revoke(client, login, exhibitor, db, html):
     assert refused.status_code == 401
     assert refused.mimetype == "application/problem+json"
     assert refused.headers["WWW-Authenticate"].startswith("Bearer")
-    assert "You have no API token yet." in text_of(html(client.get("/account/tokens")).main)
+    assert "You have no API token yet." in text_of(html(client.get("/account/tokens?lang=en")).main)
 
 
 def test_a_token_needs_a_name_and_a_known_scope(client, login, exhibitor, db, html):
