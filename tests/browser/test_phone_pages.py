@@ -108,6 +108,8 @@ def _journeys(db) -> dict[str, list[str]]:
             f"/my/events/{slug}/matching",
             f"/my/events/{slug}/agenda",
             f"/my/products/{own.id}/certificate",
+            "/my/surveys",
+            "/account/tokens",
         ],
         "buyer": [
             "/my/demand",
@@ -141,6 +143,12 @@ def _journeys(db) -> dict[str, list[str]]:
             "/certificates",
             f"/certificates/{waiting.id}/reject",
             f"/certificates/{product.id}/reject",  # a verified one: revoking it
+            f"{manage}/dashboard",
+            f"{manage}/report",
+            f"{manage}/exports",
+            f"{manage}/followup",
+            f"{manage}/webhooks",
+            "/manage/programme",
         ],
     }
 
