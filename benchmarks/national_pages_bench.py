@@ -235,6 +235,34 @@ def seed_national(app, organiser_id: int, buyers: int, exhibitors: int, products
         return event.slug, event_id, session.id, len(rows), n_slots
 
 
+def fresh_app(database_url: str | None, prefix: str):
+    """An app on `database_url` (or a new SQLite file) with an empty schema made from the models,
+    its queue in memory, no clock, no CSRF: (app, url). Shared by the benchmarks that write a
+    national event in bulk."""
+    from app import create_app
+    from app.extensions import db
+
+    logging.disable(logging.WARNING)
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    url = database_url or f"sqlite:///{folder / 'bench.sqlite'}"
+    app = create_app(
+        "development",
+        SQLALCHEMY_DATABASE_URI=url,
+        CELERY_BROKER_URL="memory://localhost/",
+        TASKS_FOLDER=str(folder / "tasks"),
+        WTF_CSRF_ENABLED=False,
+        SCHEDULER_ENABLED=False,
+        RATELIMIT_STORAGE_URI="memory://",
+    )
+    with app.app_context():
+        db.drop_all()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+    return app, url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -249,7 +277,6 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     args = parser.parse_args()
 
-    from app import create_app
     from app.accounts.models import User
     from app.demo.services import DEMO_LOGINS, DEMO_PASSWORD, load_demo
     from app.events.models import Event
@@ -257,25 +284,9 @@ def main() -> None:
     from app.matching.models import MatchingSession
     from app.transaction import transaction
 
-    logging.disable(logging.WARNING)
-    folder = Path(tempfile.mkdtemp(prefix="ocopfair-pages-bench-"))
-    url = args.database_url or f"sqlite:///{folder / 'bench.sqlite'}"
-    app = create_app(
-        "development",
-        SQLALCHEMY_DATABASE_URI=url,
-        CELERY_BROKER_URL="memory://localhost/",
-        TASKS_FOLDER=str(folder / "tasks"),
-        WTF_CSRF_ENABLED=False,
-        SCHEDULER_ENABLED=False,
-        RATELIMIT_STORAGE_URI="memory://",
-    )
+    app, url = fresh_app(args.database_url, "ocopfair-pages-bench-")
     print(f"code: {ROOT}  database: {url.split('@')[-1]}")
     with app.app_context():
-        db.drop_all()
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        db.create_all()
         started = time.perf_counter()
         with app.test_request_context(), transaction():
             load_demo(2025)

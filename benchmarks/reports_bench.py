@@ -21,11 +21,9 @@ production), best of --runs; the figures are server time, SQL statements and byt
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import resource
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -35,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("SCHEDULER_ENABLED", "0")
 
-from national_pages_bench import log_in, measure, seed_national  # noqa: E402
+from national_pages_bench import fresh_app, log_in, measure, seed_national  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 
 TARGET_SECONDS = 0.300
@@ -217,31 +215,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    from app import create_app
     from app.accounts.models import User
     from app.demo.services import DEMO_LOGINS, DEMO_PASSWORD, load_demo
     from app.extensions import db
     from app.transaction import transaction
 
-    logging.disable(logging.WARNING)
-    folder = Path(tempfile.mkdtemp(prefix="ocopfair-reports-bench-"))
-    url = args.database_url or f"sqlite:///{folder / 'bench.sqlite'}"
-    app = create_app(
-        "development",
-        SQLALCHEMY_DATABASE_URI=url,
-        CELERY_BROKER_URL="memory://localhost/",
-        TASKS_FOLDER=str(folder / "tasks"),
-        WTF_CSRF_ENABLED=False,
-        SCHEDULER_ENABLED=False,
-        RATELIMIT_STORAGE_URI="memory://",
-    )
+    app, url = fresh_app(args.database_url, "ocopfair-reports-bench-")
     print(f"code: {ROOT}  database: {url.split('@')[-1]}")
     with app.app_context():
-        db.drop_all()
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        db.create_all()
         with app.test_request_context(), transaction():
             load_demo(2025)
         organiser_email = next(login.email for login in DEMO_LOGINS if login.role == "organiser")
