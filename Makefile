@@ -45,8 +45,11 @@ run: demo
 	@$(BIN)/flask demo logins
 	scripts/serve.sh
 
+# The suite in TEST_WORKERS processes (pytest-xdist; each has its own database): `make test
+# TEST_WORKERS=0` runs it in one.
+TEST_WORKERS ?= 2
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

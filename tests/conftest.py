@@ -24,7 +24,8 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from app import clock, create_app
@@ -62,10 +63,30 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+# Under pytest-xdist (`make test PYTEST_ARGS="-n 2"`) each worker process (gw0, gw1, ...) has a
+# database and a Redis database of its own, so the workers never empty each other's tables.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if XDIST_WORKER and "TEST_REDIS_DB" not in os.environ:
+    os.environ["TEST_REDIS_DB"] = str(13 + int(XDIST_WORKER.removeprefix("gw") or 0) % 3)
+
+
+def _worker_database(url: str) -> str:
+    """TEST_DATABASE_URL's server, with a database for this xdist worker, created if missing."""
+    base = make_url(url)
+    name = f"{base.database}_{XDIST_WORKER}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        return _worker_database(url) if XDIST_WORKER and url.startswith("postgresql") else url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
 
 
