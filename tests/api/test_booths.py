@@ -8,6 +8,7 @@ body or a foreign object is a 4xx problem that writes nothing."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from app.booths.booking import services as booking
@@ -499,3 +500,45 @@ def test_the_operations_are_in_the_openapi_document(client, db):
         assert methods <= set(paths[path]), path
         for method in methods:
             assert paths[path][method].get("description") or paths[path][method].get("summary")
+
+
+def test_the_lists_queries_do_not_grow_with_the_booths(client, fair, shown, organiser, make_token, db):
+    """Each list costs the same number of statements with 1 booking and booth or with 7."""
+    token = make_token(organiser)
+    urls = (
+        f"/api/v1/events/{fair.event.id}/booths",
+        f"/api/v1/events/{fair.event.id}/booth-assignments",
+        f"/api/v1/events/{fair.event.id}/ebooths",
+    )
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            statements = 0
+
+            def counted(*_args):
+                nonlocal statements
+                statements += 1
+
+            sa_event.listen(db.engine, "before_cursor_execute", counted)
+            try:
+                assert client.get(url, headers=bearer(token)).status_code == 200
+            finally:
+                sa_event.remove(db.engine, "before_cursor_execute", counted)
+            found.append(statements)
+        return found
+
+    def add_exhibitor_with_a_booth():
+        (booth,) = fair.add_booths(1, y=30)
+        user, registration = fair.exhibitor()
+        booking.pick_booth(user, registration, booth)
+        ebooths.set_published(user, ebooths.ensure_electronic_booth(registration), True)
+        db.session.commit()
+
+    add_exhibitor_with_a_booth()
+    few = counts()
+    for _ in range(6):
+        add_exhibitor_with_a_booth()
+    assert counts() == few
+    body = client.get(urls[1], headers=bearer(token)).get_json()
+    assert body["total"] == 8
