@@ -574,15 +574,15 @@ def pick_booth(actor, registration: Registration, booth: Booth) -> BoothAssignme
     if not first_come_open(event):
         raise ServiceError(_l("The organiser has not opened first-come booking for this event."))
     if booth.event_id != event.id:
-        raise ServiceError(_l("Booth %(code)s belongs to another event.", code=booth.code))
+        raise ServiceError(_l("Booth %(code)s belongs to another event.", code=booth.code), "booth")
     problem = hard_rule_problem(registration, booth, None)
     if problem is not None:
-        raise ServiceError(problem)
+        raise ServiceError(problem, "booth")
     mine = active_assignment_of(registration)
     if mine is not None:
         raise ServiceError(_l("You already have booth %(code)s.", code=mine.booth.code))
     if holder_of(booth) is not None:
-        raise ServiceError(taken_message())
+        raise ServiceError(taken_message(), "booth")
     request = open_request_of(registration)
     assignment = BoothAssignment(
         event_id=event.id,
@@ -613,7 +613,7 @@ def _lost_race(registration: Registration) -> ServiceError:
     mine = active_assignment_of(registration)
     if mine is not None:
         return ServiceError(_l("You already have booth %(code)s.", code=mine.booth.code))
-    return ServiceError(taken_message())
+    return ServiceError(taken_message(), "booth")
 
 
 # ---------------------------------------------------------------- automatic allocation
