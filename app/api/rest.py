@@ -25,6 +25,7 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest import abort as smorest_abort
 from flask_smorest.exceptions import NotModified
 from flask_smorest.utils import prepare_response
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from app.api import services
@@ -73,8 +74,17 @@ class Api(SmorestApi):
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
+class StrictParser(FlaskParser):
+    """An unknown query parameter is refused (422, named) like an unknown body field; webargs
+    would ignore it, and a misspelt filter would silently return everything."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": ma.RAISE}
+
+
 class Blueprint(SmorestBlueprint):
     """A resource's blueprint: CSRF-exempt (tokens, no cookies) and limited per token."""
+
+    ARGUMENTS_PARSER = StrictParser()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -157,9 +157,7 @@ class AssignmentSchema(ma.Schema):
 
 AssignmentPageSchema = page_schema(AssignmentSchema, "BoothAssignmentPage")
 
-# Query arguments: an unknown one is refused (422) like an unknown body field (webargs ignores
-# them by default outside the body).
-QUERY = {"location": "query", "as_kwargs": False, "unknown": ma.RAISE}
+QUERY = {"location": "query", "as_kwargs": False}
 _ID = {"strict": True, "validate": ma.validate.Range(min=1, max=2**31 - 1)}
 
 
