@@ -180,7 +180,7 @@ def test_organisers_create_a_session_through_the_service(client, fair, organiser
             "name_en": "Tea B2B",
             "tables": 6,
             "breaks": "09:30-09:45 tea",
-            "weights": {"price": 0.5},
+            "weights": {"price": 0.5, "mutual": 0},
         },
     )
     assert response.status_code == 201
@@ -195,10 +195,16 @@ def test_organisers_create_a_session_through_the_service(client, fair, organiser
     }
     assert created["settings"]["first_day"] == defaults["first_day"].isoformat()
     assert created["settings"]["meeting_minutes"] == defaults["meeting_minutes"]
-    assert created["settings"]["weights"] == scoring.DEFAULT_WEIGHTS | {"price": 0.5}
+    assert created["settings"]["weights"] == scoring.DEFAULT_WEIGHTS | {"price": 0.5, "mutual": 0}
     session = db.session.get(MatchingSession, created["id"])
     assert (session.event_id, session.tables, session.breaks) == (fair.event.id, 6, "09:30-09:45 tea")
     assert client.get(response.headers["Location"], headers=token).get_json() == created
+    # A term set to 0 alone: the others keep their default weight, so the score still counts.
+    zero = client.post(
+        f"/api/v1/events/{fair.event.id}/sessions", headers=token, json={"weights": {"category": 0}}
+    )
+    assert zero.status_code == 201
+    assert zero.get_json()["settings"]["weights"] == scoring.DEFAULT_WEIGHTS | {"category": 0}
 
 
 def test_organisers_change_the_settings(client, fair, tokens, db):
@@ -386,6 +392,31 @@ def test_a_job_that_fails_says_why(client, fair, organiser, make_token, db, work
     assert failed["links"]["result"] is None
 
 
+def test_with_the_queue_unreachable_nothing_is_started(app, fair, organiser, make_token, db, tmp_path):
+    from app import create_app
+    from tests.conftest import IsolatedClient
+
+    unreachable = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        UPLOAD_FOLDER=str(tmp_path / "uploads"),
+        TASKS_FOLDER=str(tmp_path / "tasks"),
+        CELERY_BROKER_URL="redis://127.0.0.1:1/0",
+    )
+    unreachable.test_client_class = IsolatedClient
+    token = bearer(make_token(organiser, scope="write"), **{"Accept-Language": "en"})
+    try:
+        response = unreachable.test_client().post(f"/api/v1/sessions/{fair.session.id}/run", headers=token)
+    finally:
+        with unreachable.app_context():
+            db.engine.dispose()
+    assert response.status_code == 503 and response.mimetype == PROBLEM
+    assert response.get_json()["detail"] == (
+        "The job queue can't be reached right now, so nothing was started. Try again in a minute."
+    )
+    assert _tasks(db) == []
+
+
 def test_who_may_follow_a_job(client, fair, tokens, db, worker):
     callers = tokens("read")
     started = client.post(
@@ -430,3 +461,50 @@ def test_the_operations_are_documented(client, db):
     assert "get" in paths["/api/v1/jobs/{task_id}"]
     body = spec["components"]["schemas"]["SessionSettings"]
     assert body["additionalProperties"] is False and "weights" in body["properties"]
+
+
+def test_a_job_of_no_event_is_its_starter_s_and_the_admins(
+    client, fair, organiser, make_user, make_token, db
+):
+    task = Task(
+        message_id="import-1", kind="imports.confirm", lock_key="import:1", started_by_id=fair.exhibitor.id
+    )
+    db.session.add(task)
+    db.session.commit()
+    url = f"/api/v1/jobs/{task.id}"
+    for user, expected in (
+        (fair.exhibitor, 200),
+        (make_user(role="admin"), 200),
+        (organiser, 404),
+        (fair.buyer, 404),
+    ):
+        assert client.get(url, headers=bearer(make_token(user))).status_code == expected, user.role
+    job = client.get(url, headers=bearer(make_token(fair.exhibitor))).get_json()
+    assert (job["status"], job["event_id"], job["links"]["result"]) == ("queued", None, None)
+
+
+def test_a_job_whose_worker_stopped_is_failed(client, app, fair, organiser, make_token, db):
+    import time as clock
+
+    from app.tasks import progress
+
+    task = Task(
+        message_id="stopped-1",
+        kind="matching.run",
+        lock_key=f"matching-session:{fair.session.id}",
+        event_id=fair.event.id,
+        started_by_id=organiser.id,
+        state="running",
+        params={"event_id": fair.event.id, "session_id": fair.session.id},
+    )
+    db.session.add(task)
+    db.session.commit()
+    token = bearer(make_token(organiser), **{"Accept-Language": "en"})
+    running = client.get(f"/api/v1/jobs/{task.id}", headers=token).get_json()
+    assert (running["status"], running["final"], running["interrupted"]) == ("running", False, False)
+    progress.store().write(
+        task.message_id, {"phase": "scoring", "done": 1, "total": 4, "alive": clock.time() - 600}
+    )
+    stopped = client.get(f"/api/v1/jobs/{task.id}", headers=token).get_json()
+    assert (stopped["status"], stopped["final"], stopped["interrupted"]) == ("failed", True, True)
+    assert stopped["message"] == "The worker stopped in the middle of this job; nothing was changed."

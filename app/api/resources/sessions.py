@@ -245,6 +245,8 @@ class EventSessions(MethodView):
         settings not given take the defaults the page proposes (the programme's matchmaking
         hours, else the event's first morning)."""
         event = _managed_event(event_id)
+        if "weights" in body:  # the terms not named keep their default weight, as in a PATCH
+            body["weights"] = scoring.DEFAULT_WEIGHTS | body["weights"]
         with rest.service_call():
             session = services.create_session(rest.actor(), event, **body)
         return _with_job(session), 201, {"Location": session_url(session.id)}
