@@ -75,9 +75,15 @@ def job_url(task: Task) -> str:
     return url_for(f"{blp.name}.JobDetail", task_id=task.id, _external=True)
 
 
+def job_status(task: Task, view: tasks.TaskView | None = None) -> str:
+    """queued, running, done or failed: a running job whose worker stopped under it is failed."""
+    view = view or tasks.view(task)
+    return "failed" if view.interrupted else STATUSES[task.state]
+
+
 def job_dict(task: Task) -> dict:
     view = tasks.view(task)
-    status = "failed" if view.interrupted else STATUSES[task.state]
+    status = job_status(task, view)
     final = status in ("done", "failed")
     link = RESULT_LINKS.get(task.kind)
     return {

@@ -173,7 +173,7 @@ def session_dict(session: MatchingSession, job=None) -> dict:
             {
                 "id": job.id,
                 "kind": job.kind,
-                "status": job_resource.job_dict(job)["status"],
+                "status": job_resource.job_status(job),
                 "href": job_resource.job_url(job),
             }
             if job is not None
