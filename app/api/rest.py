@@ -168,8 +168,8 @@ def require_event_scope(event_id: int) -> None:
         abort(403, _("This token is limited to another event."))
 
 
-def abort(status: int, detail: str | None = None, invalid_params: list | None = None):
-    smorest_abort(status, message=detail, errors=invalid_params)
+def abort(status: int, detail: str | None = None, invalid_params: list | None = None, headers=None):
+    smorest_abort(status, message=detail, errors=invalid_params, headers=headers)
 
 
 @contextmanager
@@ -196,7 +196,10 @@ def _invalid_params(messages) -> list[dict]:
     def walk(location, prefix, value):
         if isinstance(value, dict):
             for key, inner in value.items():
-                walk(location, f"{prefix}.{key}" if prefix else str(key), inner)
+                if key == "_schema" and prefix:  # a nested object of the wrong type: name the field
+                    walk(location, prefix, inner)
+                else:
+                    walk(location, f"{prefix}.{key}" if prefix else str(key), inner)
         elif isinstance(value, list | tuple):
             for reason in value:
                 if isinstance(reason, dict | list):
@@ -369,9 +372,9 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "private, no-cache")
         return response
 
-    from app.api.resources import booths, catalog, events, meetings, registrations
+    from app.api.resources import booths, catalog, events, jobs, meetings, registrations, sessions
 
-    for module in (events, catalog, registrations, meetings, booths):
+    for module in (events, catalog, registrations, meetings, booths, sessions, jobs):
         api.register_blueprint(module.blp, url_prefix=PREFIX)
 
     from flask import Blueprint as FlaskBlueprint

@@ -104,6 +104,19 @@ def latest_task(lock_key: str) -> Task | None:
     )
 
 
+def latest_tasks(lock_keys: list[str]) -> dict[str, Task]:
+    """The most recent job on each of `lock_keys` (those that had one), in one query."""
+    if not lock_keys:
+        return {}
+    rows = db.session.scalars(
+        select(Task).where(Task.lock_key.in_(lock_keys)).order_by(Task.created_at.desc(), Task.id.desc())
+    )
+    latest: dict[str, Task] = {}
+    for task in rows:
+        latest.setdefault(task.lock_key, task)
+    return latest
+
+
 def _interrupted(task: Task) -> bool:
     return task.state == "running" and live.is_stale(live.read(task.message_id))
 
@@ -206,6 +219,18 @@ def view(task: Task) -> TaskView:
 def may_see(actor, task: Task) -> bool:
     """A job that belongs to no event is its starter's and the administrators'."""
     return actor is not None and (actor.role == "admin" or task.started_by_id == actor.id)
+
+
+def can_see(actor, task: Task) -> bool:
+    """Who may follow a job: an event's jobs, the event's organisers (and administrators), as
+    on the event's pages; a job of no event, its starter and the administrators."""
+    if task.event_id is None:
+        return may_see(actor, task)
+    from app.events.models import Event
+    from app.events.services import can_manage
+
+    event = db.session.get(Event, task.event_id)
+    return event is not None and can_manage(actor, event)
 
 
 def own_task(actor, task_id: int) -> Task:
