@@ -359,9 +359,9 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "private, no-cache")
         return response
 
-    from app.api.resources import catalog, events, meetings, registrations
+    from app.api.resources import catalog, events, meetings, outcomes, registrations
 
-    for module in (events, catalog, registrations, meetings):
+    for module in (events, catalog, registrations, meetings, outcomes):
         api.register_blueprint(module.blp, url_prefix=PREFIX)
 
     from flask import Blueprint as FlaskBlueprint
