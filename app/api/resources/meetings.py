@@ -225,7 +225,7 @@ def visible_meeting(meeting_id: int) -> Meeting:
 @blp.route("/events/<int:event_id>/meetings")
 class EventMeetings(MethodView):
     @blp.etag
-    @blp.arguments(MeetingListArgs, location="query", as_kwargs=False)
+    @blp.arguments(MeetingListArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
     @blp.response(200, MeetingPageSchema)
     def get(self, args, event_id: int):
         """The event's organisers (and admins): every meeting of its sessions, drafts and cancelled
@@ -313,7 +313,7 @@ class Checkin(MethodView):
 @blp.route("/events/<int:event_id>/checkins")
 class EventCheckins(MethodView):
     @blp.etag
-    @blp.arguments(PageArgs, location="query", as_kwargs=False)
+    @blp.arguments(PageArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
     @blp.response(200, CheckinPageSchema)
     def get(self, args, event_id: int):
         """The event's organisers (and admins): its checked-in meetings, newest first, with when and

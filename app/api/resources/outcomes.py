@@ -94,7 +94,7 @@ def outcome_dict(outcome: MeetingOutcome, meeting: Meeting, dump) -> dict:
 @blp.route("/events/<int:event_id>/outcomes")
 class EventOutcomes(MethodView):
     @blp.etag
-    @blp.arguments(OutcomeListArgs, location="query", as_kwargs=False)
+    @blp.arguments(OutcomeListArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
     @blp.response(200, OutcomePageSchema)
     def get(self, args, event_id: int):
         """The event's organisers (and admins): each side's record of its published meetings,
