@@ -469,6 +469,7 @@ def test_who_may_record_an_outcome(client, fair, callers, db):
         ({"kind": "contract", "value_vnd": 10**30}, "value_vnd"),
         ({"kind": "follow_up", "note": 5}, "note"),
         ({"kind": "follow_up", "note": "a\u0000b"}, "note"),
+        ({"kind": "follow_up", "note": "a\ud800b"}, "note"),
         ({"kind": "follow_up", "note": "x" * 5000}, "note"),
         ({"kind": "follow_up", "side": "producer"}, "side"),
         ([1, 2], None),
