@@ -372,9 +372,18 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault("Cache-Control", "private, no-cache")
         return response
 
-    from app.api.resources import booths, catalog, events, jobs, meetings, registrations, sessions
+    from app.api.resources import (
+        booths,
+        catalog,
+        events,
+        jobs,
+        meetings,
+        outcomes,
+        registrations,
+        sessions,
+    )
 
-    for module in (events, catalog, registrations, meetings, booths, sessions, jobs):
+    for module in (events, catalog, registrations, meetings, outcomes, booths, sessions, jobs):
         api.register_blueprint(module.blp, url_prefix=PREFIX)
 
     from flask import Blueprint as FlaskBlueprint

@@ -17,16 +17,19 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from app import i18n, signals
+from app.accounts.models import User
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
-from app.events.models import Event
+from app.events.models import Event, Registration
 from app.events.services import can_manage, to_local
 from app.extensions import db
 from app.matching.engine.slots import session_slots
 from app.matching.models import MatchingSession, Meeting
 from app.names import table_label
+from app.paging import rows_and_total
 
 NO_SHOW_GRACE = timedelta(minutes=15)
 
@@ -72,17 +75,29 @@ def check_in(actor, event: Event, code: str, now: datetime | None = None) -> Che
     """Mark the meeting with this code held, once; ServiceError with a clear message otherwise."""
     if not can_check_in(actor, event):
         raise PermissionDenied
-    now = now or utcnow()
     wanted = normalise_code(code)
     if not wanted:
         raise ServiceError(_l("Type or scan a meeting's code."), "code")
     meeting = meeting_by_code(event, wanted)
     if meeting is None:
         raise ServiceError(_l("No meeting of this event has the code %(code)s.", code=wanted[:32]), "code")
+    try:
+        return check_in_meeting(actor, meeting, now)
+    except ServiceError as error:  # on the page, the refusal belongs next to the code typed
+        raise ServiceError(error.message, "code") from None
+
+
+def check_in_meeting(actor, meeting: Meeting, now: datetime | None = None) -> CheckinResult:
+    """Mark this meeting held, once (a second call says when it was); ServiceError when it is not
+    published, cancelled or on a later day. The API checks in by meeting, the page by code."""
+    event = meeting.session.event
+    if not can_check_in(actor, event):
+        raise PermissionDenied
+    now = now or utcnow()
     if not meeting.published:
-        raise ServiceError(_l("This meeting has not been published yet."), "code")
+        raise ServiceError(_l("This meeting has not been published yet."))
     if meeting.status == "cancelled":
-        raise ServiceError(_l("This meeting was cancelled."), "code")
+        raise ServiceError(_l("This meeting was cancelled."))
     slots = session_slots(meeting.session, event.timezone)
     if 0 <= meeting.slot < len(slots):
         day = slots[meeting.slot].start.date()
@@ -92,8 +107,7 @@ def check_in(actor, event: Event, code: str, now: datetime | None = None) -> Che
                 _l(
                     "This meeting is on %(date)s; it can be checked in from that day.",
                     date=i18n.day_text(day),
-                ),
-                "code",
+                )
             )
     # A conditional update, so two hosts scanning at the same moment check it in once.
     done = db.session.execute(
@@ -104,11 +118,12 @@ def check_in(actor, event: Event, code: str, now: datetime | None = None) -> Che
     ).rowcount
     db.session.refresh(meeting)
     if done:
+        code = normalise_code(meeting.checkin_code)
         signals.organiser_action.send(
             actor,
             event_id=event.id,
             action="meeting_checked_in",
-            subject=f"{meeting.buyer.organisation.name} ↔ {meeting.producer.organisation.name} ({wanted})",
+            subject=f"{meeting.buyer.organisation.name} ↔ {meeting.producer.organisation.name} ({code})",
             changes={"status": ["scheduled", "held"]},
         )
         signals.meeting_checked_in.send(meeting)
@@ -179,3 +194,31 @@ def recent_checkins(actor, event: Event, limit: int = 10) -> list[Meeting]:
             .limit(limit)
         )
     )
+
+
+def checkins_page(actor, event: Event, *, page: int = 1, per_page: int = 25) -> tuple[list[tuple], int]:
+    """For the API: the event's checked-in meetings, newest first, each with who checked it in
+    (None once that account is gone), and how many there are. One statement whatever the page's
+    size: the sides' registrations and organisations and the session come with the rows."""
+    if not can_check_in(actor, event):
+        raise PermissionDenied
+    query = (
+        select(Meeting, User)
+        .join(MatchingSession, MatchingSession.id == Meeting.session_id)
+        .outerjoin(User, User.id == Meeting.checked_in_by_id)
+        .where(MatchingSession.event_id == event.id, Meeting.checked_in_at.is_not(None))
+        .options(
+            contains_eager(Meeting.session),
+            *(
+                joinedload(side).options(
+                    joinedload(Registration.organisation),
+                    lazyload(Registration.product_rows),
+                    lazyload(Registration.demand_rows),
+                )
+                for side in (Meeting.buyer, Meeting.producer)
+            ),
+        )
+        .order_by(Meeting.checked_in_at.desc(), Meeting.id.desc())
+    )
+    rows, total = rows_and_total(query, page=page, per_page=per_page)
+    return [(meeting, user) for meeting, user in rows], total

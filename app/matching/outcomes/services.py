@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import case, select
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from app import signals
 from app.database import utcnow
@@ -25,6 +26,7 @@ from app.extensions import db
 from app.matching.engine.slots import Slot, session_slots
 from app.matching.models import OUTCOME_KINDS, MatchingSession, Meeting, MeetingOutcome
 from app.names import table_label
+from app.paging import rows_and_total
 
 OUTCOME_LABELS = {
     "no_interest": _l("No interest"),
@@ -232,3 +234,69 @@ def event_outcomes(actor, event: Event) -> OutcomeReport:
         for kind in reversed(OUTCOME_KINDS)
     ]
     return report
+
+
+# ---------------------------------------------------------------- the records, a page at a time
+
+OUTCOME_SORTS = ("recorded_at", "value_vnd", "kind")
+
+
+def outcomes_page(
+    actor,
+    event: Event,
+    *,
+    kind: str | None = None,
+    side: str | None = None,
+    session_id: int | None = None,
+    min_value_vnd: int | None = None,
+    sort: str = "-recorded_at",
+    page: int = 1,
+    per_page: int = 25,
+) -> tuple[list[tuple[MeetingOutcome, Meeting]], int]:
+    """For the event's organisers: the sides' records of its published, not cancelled meetings
+    (those event_outcomes() reports), filtered, sorted by `sort` (one of OUTCOME_SORTS, "-"
+    before it for descending; ties by meeting and side), each with its meeting; and how many
+    there are. One statement whatever the page's size."""
+    ensure_can_manage(actor, event)
+    descending = sort.startswith("-")
+    key = sort.lstrip("-") if sort.lstrip("-") in OUTCOME_SORTS else "recorded_at"
+    column = {
+        "recorded_at": MeetingOutcome.recorded_at,
+        "value_vnd": MeetingOutcome.value_vnd,
+        "kind": case(STRENGTH, value=MeetingOutcome.kind, else_=-1),
+    }[key]
+    ordering = [MeetingOutcome.value_vnd.is_(None)] if key == "value_vnd" else []  # no value: last
+    ordering.append(column.desc() if descending else column.asc())
+    tiebreak = [MeetingOutcome.meeting_id, MeetingOutcome.side]
+    query = (
+        select(MeetingOutcome, Meeting)
+        .join(Meeting, Meeting.id == MeetingOutcome.meeting_id)
+        .join(MatchingSession, MatchingSession.id == Meeting.session_id)
+        .where(
+            MatchingSession.event_id == event.id,
+            Meeting.published.is_(True),
+            Meeting.status != "cancelled",
+        )
+        .options(
+            contains_eager(Meeting.session),
+            *(
+                joinedload(one_side).options(
+                    joinedload(Registration.organisation),
+                    lazyload(Registration.product_rows),
+                    lazyload(Registration.demand_rows),
+                )
+                for one_side in (Meeting.buyer, Meeting.producer)
+            ),
+        )
+        .order_by(*ordering, *tiebreak)
+    )
+    if kind is not None:
+        query = query.where(MeetingOutcome.kind == kind)
+    if side is not None:
+        query = query.where(MeetingOutcome.side == side)
+    if session_id is not None:
+        query = query.where(Meeting.session_id == session_id)
+    if min_value_vnd is not None:
+        query = query.where(MeetingOutcome.value_vnd >= min_value_vnd)
+    rows, total = rows_and_total(query, page=page, per_page=per_page)
+    return [(outcome, meeting) for outcome, meeting in rows], total

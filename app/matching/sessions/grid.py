@@ -15,6 +15,8 @@ participants (a national conference: 11,000 participants, 24,000 meetings).
   meetings' rows only); their own page (routes.session_people), which the session page loads
   into its card, as sorting 11,000 registrations by name cost the session page ~8 ms.
 - `move_choices()`: for one meeting, the slots both sides can take and the free tables in one.
+- `event_meetings_page()`: for the API, the meetings of all the event's sessions, filtered and
+  sorted, the page and its total in one statement.
 
 Only reads; the hand edits stay in services (move_meeting, remove_meeting).
 """
@@ -28,19 +30,26 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import get_locale
-from sqlalchemy import Select, and_, distinct, func, literal, or_, select, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, case, distinct, false, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
 
 from app.catalog.models import Organisation
 from app.data.provinces import fold
-from app.events.models import Registration
+from app.events.models import Event, Registration
 from app.extensions import db
 from app.inputs import DB_INT_MAX, bounded_page
-from app.matching.engine.slots import Slot
-from app.matching.models import Availability, MatchingSession, Meeting
+from app.matching.engine.slots import Slot, session_slots
+from app.matching.models import MEETING_STATUSES, Availability, MatchingSession, Meeting
 from app.matching.sessions.scoring import explain
-from app.matching.sessions.services import ACTIVE, slots_of, unmet_reason
+from app.matching.sessions.services import (
+    ACTIVE,
+    ensure_can_manage_event,
+    sessions_of,
+    slots_of,
+    unmet_reason,
+)
 from app.names import table_labels as named_table_labels
+from app.paging import rows_and_total
 
 MEETINGS_PER_PAGE = 25
 MAX_MEETINGS_PER_PAGE = 100
@@ -310,6 +319,107 @@ def meetings_page(
         for row in db.session.execute(listed)
     ]
     return MeetingsPage(rows, total, filters.page, filters.per_page)
+
+
+# ---------------------------------------------------------------- the event's meetings (the API)
+
+EVENT_MEETING_SORTS = ("time", "table", "status", "checked_in_at", "id")
+
+
+def event_meetings_page(
+    actor,
+    event: Event,
+    *,
+    day: date | None = None,
+    slot: int | None = None,
+    registration_id: int | None = None,
+    organisation_id: int | None = None,
+    session_id: int | None = None,
+    status: str | None = None,
+    published: bool | None = None,
+    sort: str = "time",
+    page: int = 1,
+    per_page: int = MEETINGS_PER_PAGE,
+) -> tuple[list[Meeting], int]:
+    """For the event's organisers: the meetings of all its sessions (drafts and cancelled ones
+    too, unless filtered by `status` or `published`), and how many there are.
+
+    `day`: a date in the event's time zone; `slot`: a slot index; `registration_id`,
+    `organisation_id`: meetings where that one is either side. `sort` is one of
+    EVENT_MEETING_SORTS, "-" before it for descending: time (sessions by first day, then slot
+    and table), table (session, table, slot), status (scheduled, held, no-show, cancelled),
+    checked_in_at (not checked in last) or id; ties by id. One statement for the page and its
+    total, the sides' registrations and organisations and the session with it, plus one for
+    the sessions' slots when filtering by day."""
+    ensure_can_manage_event(actor, event)
+    descending = sort.startswith("-")
+    key = sort.lstrip("-") if sort.lstrip("-") in EVENT_MEETING_SORTS else "time"
+    time_order = [
+        MatchingSession.first_day,
+        MatchingSession.day_start,
+        Meeting.session_id,
+        Meeting.slot,
+        Meeting.table,
+    ]
+    status_rank = case({code: rank for rank, code in enumerate(MEETING_STATUSES)}, value=Meeting.status)
+    columns = {
+        "time": time_order,
+        "table": [Meeting.session_id, Meeting.table, Meeting.slot],
+        "status": [status_rank, *time_order],
+        "checked_in_at": [Meeting.checked_in_at],
+        "id": [],
+    }[key]
+    ordering = [Meeting.checked_in_at.is_(None)] if key == "checked_in_at" else []
+    ordering += [column.desc() if descending else column.asc() for column in columns]
+    ordering.append(Meeting.id.desc() if descending else Meeting.id.asc())
+    query = (
+        select(Meeting)
+        .join(MatchingSession, MatchingSession.id == Meeting.session_id)
+        .where(MatchingSession.event_id == event.id)
+        .options(
+            contains_eager(Meeting.session),
+            *(
+                joinedload(side).options(
+                    joinedload(Registration.organisation),
+                    lazyload(Registration.product_rows),
+                    lazyload(Registration.demand_rows),
+                )
+                for side in (Meeting.buyer, Meeting.producer)
+            ),
+        )
+        .order_by(*ordering)
+    )
+    if day is not None:
+        on_day = [
+            and_(Meeting.session_id == session.id, Meeting.slot.in_(indexes))
+            for session in sessions_of(event)
+            if (indexes := _slot_indexes(session_slots(session, event.timezone), day))
+        ]
+        query = query.where(or_(*on_day) if on_day else false())
+    if slot is not None:
+        query = query.where(Meeting.slot == slot)
+    if registration_id is not None:
+        query = query.where(
+            or_(
+                Meeting.buyer_registration_id == registration_id,
+                Meeting.producer_registration_id == registration_id,
+            )
+        )
+    if organisation_id is not None:
+        theirs = select(Registration.id).where(
+            Registration.event_id == event.id, Registration.organisation_id == organisation_id
+        )
+        query = query.where(
+            or_(Meeting.buyer_registration_id.in_(theirs), Meeting.producer_registration_id.in_(theirs))
+        )
+    if session_id is not None:
+        query = query.where(Meeting.session_id == session_id)
+    if status is not None:
+        query = query.where(Meeting.status == status)
+    if published is not None:
+        query = query.where(Meeting.published.is_(published))
+    rows, total = rows_and_total(query, page=page, per_page=per_page)
+    return [row[0] for row in rows], total
 
 
 def _loads(text: str | None) -> dict:

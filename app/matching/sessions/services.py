@@ -44,7 +44,7 @@ from app.data.vocab import UNIT_BASE
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event, Registration, RegistrationDemand, RegistrationProduct
-from app.events.registrations.services import event_last_day
+from app.events.registrations.services import can_act_for, event_last_day
 from app.events.services import can_manage, to_local
 from app.extensions import db
 from app.matching.engine import scoring
@@ -109,6 +109,14 @@ def ensure_can_manage_session(actor, session: MatchingSession) -> None:
 def ensure_can_manage_event(actor, event: Event) -> None:
     if not can_manage(actor, event):
         raise PermissionDenied
+
+
+def can_see_meeting(actor, meeting: Meeting) -> bool:
+    """The event's organisers (and admins) see any of its meetings; either side's users see it
+    once it is published (their agenda shows it)."""
+    if can_manage(actor, meeting.session.event):
+        return True
+    return meeting.published and (can_act_for(actor, meeting.buyer) or can_act_for(actor, meeting.producer))
 
 
 # ---------------------------------------------------------------- settings
