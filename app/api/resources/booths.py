@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from app.api import rest
 from app.api.resources.common import NamesSchema, PageArgs, Strict, names, page_of, page_schema
-from app.api.resources.events import visible_event
+from app.api.resources.events import managed_event, visible_event
 from app.api.resources.registrations import OrganisationRefSchema
 from app.booths.booking import services as booking
 from app.booths.ebooths import services as ebooths
@@ -258,16 +258,6 @@ def _manages(event: Event) -> bool:
     return events.can_manage(rest.actor(), event) and (current is None or current.covers(event.id))
 
 
-def _managed_event(event_id: int) -> Event:
-    """The event, for its organisers (and admins) with a token covering it: 404, 401 or 403 otherwise."""
-    user = rest.require_user()
-    event = visible_event(event_id)
-    rest.require_event_scope(event.id)
-    if not events.can_manage(user, event):
-        rest.abort(403)
-    return event
-
-
 def _preload_event(event: Event) -> None:
     """The event's halls and booth types in the session: a booking's booth finds them without a query."""
     plan.halls_of(event)
@@ -411,7 +401,7 @@ class EventAssignments(MethodView):
         """The event's organisers (and admins): every active booking (allocated or confirmed) with its
         booth, exhibitor, payment and amount, filtered by status and payment, sorted by `sort`.
         Exhibitors read theirs at /booth-assignments/mine."""
-        event = _managed_event(event_id)
+        event = managed_event(event_id)
         _preload_event(event)
         rows = booking.assignments_for(rest.actor(), event)
         if args.get("status"):

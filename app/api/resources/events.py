@@ -92,6 +92,16 @@ def visible_event(event_id: int) -> Event:
     return event
 
 
+def managed_event(event_id: int) -> Event:
+    """The event, for its organisers (and admins) with a token covering it: 404, 401 or 403 otherwise."""
+    user = rest.require_user()
+    event = visible_event(event_id)
+    rest.require_event_scope(event.id)
+    if not services.can_manage(user, event):
+        rest.abort(403)
+    return event
+
+
 @blp.route("/events")
 class Events(MethodView):
     @blp.etag

@@ -10,9 +10,8 @@ from flask.views import MethodView
 
 from app.api import rest
 from app.api.resources.common import PageArgs, Strict, page_of, page_schema
-from app.api.resources.events import visible_event
+from app.api.resources.events import managed_event, visible_event
 from app.errors import PermissionDenied
-from app.events import services as events
 from app.extensions import db
 from app.inputs import DB_INT_MAX
 from app.matching.agenda import services as agenda
@@ -201,16 +200,6 @@ def party(registration) -> dict:
     }
 
 
-def managed_event(event_id: int):
-    """The event, for its organisers (and admins) with a token covering it: 404, 401 or 403 otherwise."""
-    user = rest.require_user()
-    event = visible_event(event_id)
-    rest.require_event_scope(event.id)
-    if not events.can_manage(user, event):
-        rest.abort(403)
-    return event
-
-
 def visible_meeting(meeting_id: int) -> Meeting:
     """The meeting for its event's organisers or either side's users (published): 401 anonymous,
     404 when there is none or the caller may not see it, 403 for a token limited to another event."""
@@ -225,7 +214,7 @@ def visible_meeting(meeting_id: int) -> Meeting:
 @blp.route("/events/<int:event_id>/meetings")
 class EventMeetings(MethodView):
     @blp.etag
-    @blp.arguments(MeetingListArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
+    @blp.arguments(MeetingListArgs, location="query", as_kwargs=False)
     @blp.response(200, MeetingPageSchema)
     def get(self, args, event_id: int):
         """The event's organisers (and admins): every meeting of its sessions, drafts and cancelled
@@ -313,7 +302,7 @@ class Checkin(MethodView):
 @blp.route("/events/<int:event_id>/checkins")
 class EventCheckins(MethodView):
     @blp.etag
-    @blp.arguments(PageArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
+    @blp.arguments(PageArgs, location="query", as_kwargs=False)
     @blp.response(200, CheckinPageSchema)
     def get(self, args, event_id: int):
         """The event's organisers (and admins): its checked-in meetings, newest first, with when and

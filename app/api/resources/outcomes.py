@@ -8,7 +8,8 @@ from flask.views import MethodView
 
 from app.api import rest
 from app.api.resources.common import PageArgs, Strict, page_of, page_schema
-from app.api.resources.meetings import MeetingDumper, MeetingSchema, managed_event, visible_meeting
+from app.api.resources.events import managed_event
+from app.api.resources.meetings import MeetingDumper, MeetingSchema, visible_meeting
 from app.inputs import DB_INT_MAX
 from app.matching.models import OUTCOME_KINDS, Meeting, MeetingOutcome
 from app.matching.outcomes import services as outcomes
@@ -94,7 +95,7 @@ def outcome_dict(outcome: MeetingOutcome, meeting: Meeting, dump) -> dict:
 @blp.route("/events/<int:event_id>/outcomes")
 class EventOutcomes(MethodView):
     @blp.etag
-    @blp.arguments(OutcomeListArgs, location="query", as_kwargs=False, unknown=ma.RAISE)
+    @blp.arguments(OutcomeListArgs, location="query", as_kwargs=False)
     @blp.response(200, OutcomePageSchema)
     def get(self, args, event_id: int):
         """The event's organisers (and admins): each side's record of its published meetings,

@@ -8,7 +8,7 @@ from flask.views import MethodView
 
 from app.api import rest
 from app.api.resources.common import PageArgs, Strict, page_of, page_schema
-from app.api.resources.events import visible_event
+from app.api.resources.events import managed_event
 from app.events import services as events
 from app.events.models import Registration
 from app.events.registrations import services
@@ -86,16 +86,6 @@ def registration_dict(registration: Registration) -> dict:
     }
 
 
-def _managed_event(event_id: int):
-    """The event, for its organisers (and admins) with a token covering it: 404, 401 or 403 otherwise."""
-    user = rest.require_user()
-    event = visible_event(event_id)
-    rest.require_event_scope(event.id)
-    if not events.can_manage(user, event):
-        rest.abort(403)
-    return event
-
-
 def _visible_registration(registration_id: int) -> Registration:
     registration = db.session.get(Registration, registration_id)
     if registration is None:
@@ -114,7 +104,7 @@ class EventRegistrations(MethodView):
     @blp.response(200, RegistrationPageSchema)
     def get(self, args, event_id: int):
         """The event's organisers: its registrations, filtered by role and status, sorted by `sort`."""
-        event = _managed_event(event_id)
+        event = managed_event(event_id)
         page = services.registrations_page(
             rest.actor(),
             event,

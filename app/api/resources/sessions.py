@@ -16,8 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.api import rest
 from app.api.resources import jobs as job_resource
 from app.api.resources.common import NamesSchema, PageArgs, Strict, names, page_of, page_schema
-from app.api.resources.events import visible_event
-from app.events import services as events
+from app.api.resources.events import managed_event
 from app.extensions import db
 from app.matching import jobs
 from app.matching.engine import scoring
@@ -190,23 +189,13 @@ def _with_job(session: MatchingSession) -> dict:
     return session_dict(session, tasks.latest_task(jobs.session_lock_key(session.id)))
 
 
-def _managed_event(event_id: int):
-    """The event, for its organisers (and admins) with a token covering it: 404, 401 or 403 otherwise."""
-    user = rest.require_user()
-    event = visible_event(event_id)
-    rest.require_event_scope(event.id)
-    if not events.can_manage(user, event):
-        rest.abort(403)
-    return event
-
-
 def _managed_session(session_id: int) -> MatchingSession:
     """The session, for its event's organisers (and admins): 404, 401 or 403 otherwise."""
     rest.require_user()
     session = db.session.get(MatchingSession, session_id)
     if session is None:
         rest.abort(404)
-    event = _managed_event(session.event_id)
+    event = managed_event(session.event_id)
     set_committed_value(session, "event", event)
     return session
 
@@ -219,7 +208,7 @@ class EventSessions(MethodView):
     def get(self, args, event_id: int):
         """The event's organisers (and administrators): its matchmaking sessions, by first day,
         with their settings, the schedule's figures and their running or last job."""
-        event = _managed_event(event_id)
+        event = managed_event(event_id)
         sessions = services.sessions_of(event)
         start = (args["page"] - 1) * args["per_page"]
         shown = sessions[start : start + args["per_page"]]
@@ -244,7 +233,7 @@ class EventSessions(MethodView):
         """The event's organisers (and administrators), write token: a new session (draft); the
         settings not given take the defaults the page proposes (the programme's matchmaking
         hours, else the event's first morning)."""
-        event = _managed_event(event_id)
+        event = managed_event(event_id)
         if "weights" in body:  # the terms not named keep their default weight, as in a PATCH
             body["weights"] = scoring.DEFAULT_WEIGHTS | body["weights"]
         with rest.service_call():
