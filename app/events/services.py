@@ -30,6 +30,7 @@ from app.events.models import (
     Registration,
 )
 from app.extensions import db
+from app.tasks import services as tasks
 
 EVENT_FIELDS = (
     "slug",
@@ -177,6 +178,15 @@ def public_events_query(
         query = query.where(Event.province_code.in_(equivalent_codes(province)))
     order = [column.desc(), Event.id.desc()] if descending else [column.asc(), Event.id.asc()]
     return query.order_by(*order)
+
+
+def can_follow_task(actor, task) -> bool:
+    """Who may follow a job: an event's jobs, the event's organisers (and administrators), as
+    on the event's pages; a job of no event, its starter and the administrators."""
+    if task.event_id is None:
+        return tasks.may_see(actor, task)
+    event = db.session.get(Event, task.event_id)
+    return event is not None and can_manage(actor, event)
 
 
 def can_see_event(actor, event: Event) -> bool:
