@@ -161,10 +161,15 @@ def write_access(view):
     return wrapped
 
 
+def token_covers(event_id: int) -> bool:
+    """The request's token (if any) may see event `event_id`'s private data."""
+    current = token()
+    return current in (None, _NO_TOKEN) or current.covers(event_id)
+
+
 def require_event_scope(event_id: int) -> None:
     """A token limited to one event sees no other event's private data."""
-    current = token()
-    if current not in (None, _NO_TOKEN) and not current.covers(event_id):
+    if not token_covers(event_id):
         abort(403, _("This token is limited to another event."))
 
 

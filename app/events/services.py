@@ -130,10 +130,8 @@ def managed_event(actor, event_id: int) -> Event:
 
 
 def events_managed_by(actor) -> list[Event]:
-    query = select(Event).order_by(Event.starts_at.desc())
-    if actor.role != "admin":
-        query = query.join(EventOrganiser).where(EventOrganiser.user_id == actor.id)
-    return list(db.session.scalars(query))
+    """The events `actor` organises (an admin: every event), latest first, drafts too."""
+    return list(db.session.scalars(public_events_query(managed_by=actor)))
 
 
 def public_events() -> list[Event]:

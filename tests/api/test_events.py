@@ -56,6 +56,13 @@ def test_organisers_list_the_events_they_manage_drafts_too(
     assert len(ids(make_token(make_user(role="admin")))[1]) == 4  # every event
     assert ids(None)[0] == 401
     assert ids(make_token(make_user(role="buyer", organisation=make_buyer())))[0] == 403
+    # a token for one event is not told of the organiser's other drafts
+    assert (
+        client.get(
+            f"/api/v1/events/{mine_draft.id}/booths", headers=bearer(make_token(organiser, event=mine_open))
+        ).status_code
+        == 404
+    )
     # without `managed`, a draft is nobody's business: asking for drafts is refused, naming `state`
     refused = client.get("/api/v1/events?state=draft", headers=bearer(make_token(organiser)))
     assert refused.status_code == 422 and refused.get_json()["invalid_params"][0]["name"] == "state"

@@ -611,3 +611,17 @@ def test_the_operations_are_in_the_openapi_document(client):
         "sort",
         "page",
     } <= listed
+
+
+def test_an_account_made_organiser_no_longer_speaks_for_its_old_organisation(
+    client, fair, make_user, make_token, db
+):
+    """An exhibitor's account moved to the organiser role keeps its organisation id; like the
+    pages, the API then refuses it that organisation's agenda, meetings and outcomes."""
+    (buyer_user, _b0), _other = fair.buyers
+    moved = make_token(make_user(role="organiser", organisation=buyer_user.organisation), scope="write")
+    assert _get(client, f"/api/v1/events/{fair.event.id}/agenda", moved).status_code == 403
+    assert _get(client, f"/api/v1/meetings/{fair.first.id}", moved).status_code == 404
+    recorded = _post(client, f"/api/v1/meetings/{fair.first.id}/outcome", moved, json={"kind": "follow_up"})
+    assert recorded.status_code in (403, 404)
+    assert _count(db, MeetingOutcome) == 0

@@ -254,8 +254,7 @@ def _hall_dict(hall) -> dict:
 
 def _manages(event: Event) -> bool:
     """The caller is an organiser of the event (or an admin) and its token covers the event."""
-    current = rest.token()
-    return events.can_manage(rest.actor(), event) and (current is None or current.covers(event.id))
+    return events.can_manage(rest.actor(), event) and rest.token_covers(event.id)
 
 
 def _preload_event(event: Event) -> None:
@@ -448,11 +447,10 @@ class MyAssignments(MethodView):
         """Exhibitors: their organisation's active bookings, one for each approved registration
         holding a booth, latest event first (as the "my booths" page)."""
         user = rest.require_user()
-        current = rest.token()
         return [
             assignment_dict(item.assignment)
             for item in booking.my_requests(user)
-            if item.assignment is not None and (current is None or current.covers(item.registration.event_id))
+            if item.assignment is not None and rest.token_covers(item.registration.event_id)
         ]
 
 
@@ -558,7 +556,11 @@ def _ebooth_dict(ebooth: ElectronicBooth, booth: Booth | None, today) -> dict:
         "booth": {"id": booth.id, "code": booth.code, "hall": _hall_dict(booth.hall)} if booth else None,
         "published": ebooth.published,
         "url": ebooths.ebooth_url(ebooth),
-        "visits": ebooths.total_visits(ebooth) if ebooths.can_edit(rest.actor(), ebooth) else None,
+        "visits": (
+            ebooths.total_visits(ebooth)
+            if ebooths.can_edit(rest.actor(), ebooth) and rest.token_covers(ebooth.event_id)
+            else None
+        ),
     }
 
 

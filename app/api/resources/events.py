@@ -96,6 +96,8 @@ def visible_event(event_id: int) -> Event:
     event = db.session.get(Event, event_id)
     if event is None or not services.can_see_event(rest.actor(), event):
         rest.abort(404)
+    if event.state == "draft" and not rest.token_covers(event.id):
+        rest.abort(404)  # a draft is private: a token for another event is not told of it
     return event
 
 

@@ -124,11 +124,8 @@ class MyRegistrations(MethodView):
     def get(self):
         """Exhibitors and buyers: their own organisation's registrations, latest event first."""
         user = rest.require_user()
-        current = rest.token()
         return [
-            registration_dict(r)
-            for r in services.my_registrations(user)
-            if current is None or current.covers(r.event_id)
+            registration_dict(r) for r in services.my_registrations(user) if rest.token_covers(r.event_id)
         ]
 
 

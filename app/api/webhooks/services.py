@@ -535,7 +535,8 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
     else:
         parts = urlsplit(url.strip())
         connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-        connection = connection_class(parts.hostname, parts.port, str(addresses[0]), timeout=TIMEOUT_SECONDS)
+        port = parts.port or (443 if parts.scheme == "https" else 80)  # never read off an IPv6 host
+        connection = connection_class(parts.hostname, port, str(addresses[0]), timeout=TIMEOUT_SECONDS)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
             connection.request("POST", target, body=body, headers=headers)

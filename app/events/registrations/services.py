@@ -546,10 +546,12 @@ def reject_many(
 
 
 def can_act_for(actor, registration: Registration) -> bool:
-    """The registrant organisation's own users act for its registration."""
+    """The registrant organisation's own users act for its registration: its exhibitors or buyers
+    (an account made organiser keeps its organisation but no longer speaks for it)."""
     return (
         actor is not None
         and getattr(actor, "is_authenticated", False)
+        and actor.role in ("exhibitor", "buyer")
         and actor.organisation_id is not None
         and actor.organisation_id == registration.organisation_id
     )
