@@ -251,11 +251,12 @@ def validate_session(event: Event, values: dict) -> list[ServiceError]:
         errors.append(ServiceError(break_error_message(error), "breaks"))
     weights = values.get("weights") or {}
     bad = [name for name in weights if name not in scoring.DEFAULT_WEIGHTS and name != "history"]
+    profile_terms = {k: v for k, v in weights.items() if k != "history"}  # history may be 0 alone
     if bad:
         errors.append(ServiceError(_l("Unknown score term: %(names)s.", names=", ".join(bad)), "weights"))
     elif any(value is None or not 0 <= float(value) <= 1 for value in weights.values()):
         errors.append(ServiceError(_l("Each weight is a number from 0 to 1."), "weights"))
-    elif weights and sum(float(v) for k, v in weights.items() if k != "history") <= 0:
+    elif profile_terms and sum(float(v) for v in profile_terms.values()) <= 0:
         errors.append(ServiceError(_l("At least one weight must be above zero."), "weights"))
     if not errors:
         probe = MatchingSession(**{k: values[k] for k in SESSION_FIELDS if k != "name"})
