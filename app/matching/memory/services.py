@@ -48,6 +48,8 @@ OUTCOME_WORDS = {
     "met": _l("nothing recorded since"),
 }
 LANGUAGES = ("vi", "en", "fr")
+# A meeting with no outcome recorded: what its status says (a "scheduled" one says nothing).
+STATUS_OUTCOMES = {"no_show": "no_show", "held": "met"}
 
 
 @dataclass(frozen=True)
@@ -112,80 +114,79 @@ def pair_history(
         conditions.append(now_buyer.id == buyer_registration_id)
     if producer_registration_id is not None:
         conditions.append(now_producer.id == producer_registration_id)
-    rows = db.session.execute(
-        select(
-            now_buyer.id,
-            now_producer.id,
-            past_event.id,
-            past_event.name_vi,
-            past_event.name_en,
-            past_event.name_fr,
-            past_event.starts_at,
-            Meeting.id,
-            Meeting.status,
-            MeetingOutcome.kind,
+    # Plain rows on the session's connection (no ORM row processing: a national history is some
+    # 30,000 rows); pending changes flushed first, as session.execute's autoflush would.
+    db.session.flush()
+    rows = (
+        db.session.connection()
+        .execute(
+            select(
+                now_buyer.id,
+                now_producer.id,
+                past_event.id,
+                past_event.name_vi,
+                past_event.name_en,
+                past_event.name_fr,
+                Meeting.id,
+                Meeting.status,
+                MeetingOutcome.kind,
+            )
+            .select_from(Meeting)
+            .join(past_buyer, past_buyer.id == Meeting.buyer_registration_id)
+            .join(past_producer, past_producer.id == Meeting.producer_registration_id)
+            .join(past_event, past_event.id == past_buyer.event_id)
+            .join(
+                now_buyer,
+                and_(
+                    now_buyer.organisation_id == past_buyer.organisation_id,
+                    now_buyer.event_id == event.id,
+                    now_buyer.role == "buyer",
+                    now_buyer.status == "approved",
+                ),
+            )
+            .join(
+                now_producer,
+                and_(
+                    now_producer.organisation_id == past_producer.organisation_id,
+                    now_producer.event_id == event.id,
+                    now_producer.role == "exhibitor",
+                    now_producer.status == "approved",
+                ),
+            )
+            .outerjoin(MeetingOutcome, MeetingOutcome.meeting_id == Meeting.id)
+            .where(*conditions)
+            # Oldest first, a meeting's rows together: the latest meeting of a pair is the last one read.
+            .order_by(past_event.starts_at, past_event.id, Meeting.id)
         )
-        .select_from(Meeting)
-        .join(past_buyer, past_buyer.id == Meeting.buyer_registration_id)
-        .join(past_producer, past_producer.id == Meeting.producer_registration_id)
-        .join(past_event, past_event.id == past_buyer.event_id)
-        .join(
-            now_buyer,
-            and_(
-                now_buyer.organisation_id == past_buyer.organisation_id,
-                now_buyer.event_id == event.id,
-                now_buyer.role == "buyer",
-                now_buyer.status == "approved",
-            ),
-        )
-        .join(
-            now_producer,
-            and_(
-                now_producer.organisation_id == past_producer.organisation_id,
-                now_producer.event_id == event.id,
-                now_producer.role == "exhibitor",
-                now_producer.status == "approved",
-            ),
-        )
-        .outerjoin(MeetingOutcome, MeetingOutcome.meeting_id == Meeting.id)
-        .where(*conditions)
-    ).all()
-    # Per meeting: the strongest outcome recorded by either side.
-    meetings: dict[int, list] = {}
-    for buyer_id, producer_id, event_id, vi, en, fr, starts, meeting_id, status, kind in rows:
-        entry = meetings.get(meeting_id)
-        if entry is None:
-            entry = meetings[meeting_id] = [
-                buyer_id,
-                producer_id,
-                event_id,
-                (vi, en, fr),
-                starts,
-                status,
-                None,
-            ]
-        if kind is not None and (entry[6] is None or STRENGTH[kind] > STRENGTH[entry[6]]):
-            entry[6] = kind
-    latest: dict[tuple[int, int], tuple] = {}
-    for meeting_id, (buyer_id, producer_id, event_id, names, starts, status, kind) in meetings.items():
-        outcome = kind or {"no_show": "no_show", "held": "met"}.get(status)
-        if outcome is None:
-            continue
-        key = (buyer_id, producer_id)
-        rank = (starts, meeting_id)
-        if key not in latest or rank > latest[key][0]:
-            latest[key] = (rank, event_id, names, outcome)
-    return {
-        key: PairMemory(
-            key[0],
-            key[1],
-            event_id,
-            PastMeeting(
-                tuple((lang, name) for lang, name in zip(LANGUAGES, names, strict=True) if name), outcome
-            ),
-        )
-        for key, (_rank, event_id, names, outcome) in latest.items()
-    }
+        .all()
+    )
+    names: dict[int, tuple[tuple[str, str], ...]] = {}
+    latest: dict[tuple[int, int], tuple[int, str]] = {}
+    meeting = None  # [id, pair, event id, status, strongest outcome] of the meeting being read
+
+    def settle() -> None:
+        if meeting is not None:
+            outcome = meeting[4] or STATUS_OUTCOMES.get(meeting[3])
+            if outcome is not None:
+                latest[meeting[1]] = (meeting[2], outcome)
+
+    for buyer_id, producer_id, event_id, vi, en, fr, meeting_id, status, kind in rows:
+        if event_id not in names:
+            names[event_id] = tuple((lang, n) for lang, n in zip(LANGUAGES, (vi, en, fr), strict=True) if n)
+        if meeting is None or meeting[0] != meeting_id:
+            settle()
+            meeting = [meeting_id, (buyer_id, producer_id), event_id, status, kind]
+        elif kind is not None and (meeting[4] is None or STRENGTH[kind] > STRENGTH[meeting[4]]):
+            meeting[4] = kind  # the stronger of the two sides' records
+    settle()
+    pasts: dict[tuple[int, str], PastMeeting] = {}
+    memories = {}
+    for key, (event_id, outcome) in latest.items():
+        past = pasts.get((event_id, outcome))
+        if past is None:
+            past = pasts[(event_id, outcome)] = PastMeeting(names[event_id], outcome)
+        memories[key] = PairMemory(key[0], key[1], event_id, past)
+    return memories
 
 
 def engine_history(event: Event) -> dict[tuple[str, str], PastMeeting]:
