@@ -29,6 +29,7 @@ from app.events.models import Event, Registration, RegistrationDemand, Registrat
 from app.events.registrations.services import can_act_for
 from app.extensions import db
 from app.matching.engine.slots import Slot, session_slots
+from app.matching.memory import services as memory
 from app.matching.models import AgendaToken, MatchingSession, Meeting, MeetingOutcome
 from app.matching.participation.services import side_of
 from app.matching.sessions.scoring import explain
@@ -67,6 +68,8 @@ class AgendaItem:
     demand: list[DemandLine] = field(default_factory=list)
     why: list[str] = field(default_factory=list)
     outcome: MeetingOutcome | None = None
+    # "You met at <earlier event>: <what came of it>." (memory across events), its own pair only
+    history: str | None = None
 
     @property
     def start(self) -> datetime | None:
@@ -118,7 +121,12 @@ def _term_sentence(name, detail) -> tuple[str | None, float | None]:
 
 def _explain_breakdown(breakdown: dict, limit: int) -> list[str]:
     """The strongest terms of app.matching.engine.scoring's breakdown, in its own words (current language)."""
-    terms = [t for t in breakdown["terms"] if float(t.get("value") or 0) > 0 and t.get("notes")]
+    # The history term is left to the agenda's own line (AgendaItem.history, read when shown).
+    terms = [
+        t
+        for t in breakdown["terms"]
+        if float(t.get("value") or 0) > 0 and t.get("notes") and t.get("term") != "history"
+    ]
     terms.sort(key=lambda t: -float(t.get("value") or 0) * float(t.get("weight") or 0))
     return explain({"terms": terms[:limit], "outside_filters": breakdown.get("outside_filters") or []})
 
@@ -269,12 +277,17 @@ def _offers(counterparts: list[Registration]) -> tuple[dict[int, list[Product]],
 
 
 def agenda_items(
-    registration: Registration, meetings: list[Meeting] | None = None, *, with_outcomes: bool = False
+    registration: Registration,
+    meetings: list[Meeting] | None = None,
+    *,
+    with_outcomes: bool = False,
+    with_history: bool = False,
 ) -> list[AgendaItem]:
     """The agenda of a registration in time order (published, non-cancelled meetings by default).
 
     Whatever the number of meetings, a constant number of queries: the counterparts, their
-    organisations, products or demand and the outcomes are each loaded for all meetings at once.
+    organisations, products or demand, the outcomes and (with_history) the pairs' meetings at
+    earlier events of the programme are each loaded for all meetings at once.
     """
     if meetings is None:
         meetings = meetings_of(registration)
@@ -296,6 +309,7 @@ def agenda_items(
                 )
             )
         }
+    history = memory.own_history(registration) if with_history and meetings else {}
     slots_by_session: dict[int, dict[int, Slot]] = {}
     items: list[AgendaItem] = []
     for meeting in meetings:
@@ -322,6 +336,8 @@ def agenda_items(
         else:
             item.demand = demand[counterpart.id]
         item.outcome = outcomes.get(meeting.id)
+        if counterpart.id in history:
+            item.history = history[counterpart.id].text()
         items.append(item)
     items.sort(
         key=lambda i: (i.slot is None, i.slot.start_utc if i.slot else 0, i.meeting.table, i.meeting.id)
@@ -333,7 +349,7 @@ def agenda_for(actor, registration: Registration) -> list[AgendaItem]:
     """The actor's own agenda; PermissionDenied for anyone not acting for the registration."""
     if registration.status != "approved" or not can_act_for(actor, registration):
         raise PermissionDenied
-    return agenda_items(registration, with_outcomes=True)
+    return agenda_items(registration, with_outcomes=True, with_history=True)
 
 
 def products_text(item: AgendaItem, locale: str) -> str:

@@ -18,6 +18,11 @@ exclusion counts, the same scores to the 4th decimal), without scoring pairs one
    add them in another order than score_pair, which could round the 4th decimal the other way):
    the scores are score_pair's exactly.
 
+Memory across events: `history` maps (buyer id, producer id) to the pair's PastMeeting; its
+term is joined to the finished scores of those pairs only (scoring.with_history, in Python:
+the same operations as score_pair's, so the scores stay score_pair's exactly), O(h log k) for
+h pairs with history among k candidates.
+
 Only the score of each pair is kept (`Candidates`); the explanation of one pair ("why this match")
 is `Candidates.explain(buyer, producer)`: score_pair again, for the meetings written or a page
 that shows one. `candidate_scores_reference` is the plain score_pair loop: the reference the tests
@@ -39,6 +44,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from app.matching.engine.scoring import (
+    DEFAULT_HISTORY_WEIGHT,
     DEFAULT_UNIT_BASE,
     MIN_SCORE,
     OTHER_PROVINCE,
@@ -46,12 +52,14 @@ from app.matching.engine.scoring import (
     BuyerProfile,
     Excluded,
     PairScore,
+    PastMeeting,
     ProducerProfile,
     _price_in_base,
     interest_of,
     normalise_weights,
     score_pair,
     to_base,
+    with_history,
 )
 
 if TYPE_CHECKING:
@@ -91,6 +99,8 @@ class Candidates:
     on: date | None = None
     weights: dict[str, float] = field(default_factory=dict, repr=False)
     unit_base: Mapping | None = field(default=None, repr=False)
+    history: Mapping[tuple[str, str], PastMeeting] = field(default_factory=dict, repr=False)
+    history_weight: float = DEFAULT_HISTORY_WEIGHT
 
     def __len__(self) -> int:
         return int(self.score.size)
@@ -131,11 +141,40 @@ class Candidates:
             blocked=key in self.blocked,
             enforce_filters=key not in self.interest,
             unit_base=self.unit_base,
+            history=self.history.get(key),
+            history_weight=self.history_weight,
         )
         return result if isinstance(result, PairScore) else None
 
+    def _join_history(self) -> None:
+        """The history term joined to the scores of the pairs that met before (scoring.with_history)."""
+        import numpy as np
 
-def _context(buyers, producers, on, requests, weights, unit_base) -> dict:
+        if not self.history or self.history_weight <= 0 or not self.score.size:
+            return
+        buyer_index = {b: i for i, b in enumerate(self.buyers)}
+        producer_index = {p: j for j, p in enumerate(self.producers)}
+        n_producers = len(self.producers)
+        keys = self.pair_buyer * n_producers + self.pair_producer  # ascending: pairs are sorted
+        total = sum(self.weights.values())
+        wanted, values = [], []
+        for (buyer, producer), past in self.history.items():
+            i, j = buyer_index.get(buyer), producer_index.get(producer)
+            if i is not None and j is not None and past.value is not None:
+                wanted.append(i * n_producers + j)
+                values.append(past.value)
+        if not wanted:
+            return
+        wanted_keys = np.array(wanted, dtype=np.int64)
+        at = np.minimum(np.searchsorted(keys, wanted_keys), keys.size - 1)
+        found = keys[at] == wanted_keys
+        score = self.score
+        for k, value, ok in zip(at.tolist(), values, found.tolist(), strict=True):
+            if ok:
+                score[k] = with_history(float(score[k]), total, self.history_weight, value)
+
+
+def _context(buyers, producers, on, requests, weights, unit_base, history=None, history_weight=None) -> dict:
     interest, blocked = interest_of(requests)
     profiles: dict[str, Any] = {b.id: b for b in buyers} | {p.id: p for p in producers}
     return {
@@ -145,6 +184,8 @@ def _context(buyers, producers, on, requests, weights, unit_base) -> dict:
         "on": on,
         "weights": normalise_weights(weights),
         "unit_base": DEFAULT_UNIT_BASE if unit_base is None else unit_base,
+        "history": dict(history or {}),
+        "history_weight": DEFAULT_HISTORY_WEIGHT if history_weight is None else max(0.0, history_weight),
     }
 
 
@@ -167,6 +208,8 @@ def candidate_scores_reference(
     requests: Iterable[Mapping] = (),
     weights: Mapping[str, float] | None = None,
     unit_base: Mapping | None = None,
+    history: Mapping[tuple[str, str], PastMeeting] | None = None,
+    history_weight: float | None = None,
 ) -> Candidates:
     """`score_candidates` by calling score_pair for every pair sharing a category (or asked for).
 
@@ -175,7 +218,7 @@ def candidate_scores_reference(
     import numpy as np
 
     buyers, producers = list(buyers), list(producers)
-    context = _context(buyers, producers, on, requests, weights, unit_base)
+    context = _context(buyers, producers, on, requests, weights, unit_base, history, history_weight)
     interest, blocked = context["interest"], context["blocked"]
     producer_index = {p.id: j for j, p in enumerate(producers)}
     by_category: dict[str, list[int]] = defaultdict(list)
@@ -211,7 +254,7 @@ def candidate_scores_reference(
                 excluded[result.reasons[0]] += 1
             else:
                 rows.append((i, j, result.score))
-    return Candidates(
+    candidates = Candidates(
         [b.id for b in buyers],
         [p.id for p in producers],
         np.array([r[0] for r in rows], dtype=np.int64),
@@ -220,6 +263,8 @@ def candidate_scores_reference(
         {reason: n for reason, n in excluded.items() if n},
         **context,
     )
+    candidates._join_history()
+    return candidates
 
 
 # ---------------------------------------------------------------- the fast path
@@ -233,16 +278,25 @@ def score_candidates(
     requests: Iterable[Mapping] = (),
     weights: Mapping[str, float] | None = None,
     unit_base: Mapping | None = None,
+    history: Mapping[tuple[str, str], PastMeeting] | None = None,
+    history_weight: float | None = None,
 ) -> Candidates:
     """Every candidate pair and its score (score_pair's), by array operations (see the module)."""
     import numpy as np
 
     buyers, producers = list(buyers), list(producers)
-    context = _context(buyers, producers, on, requests, weights, unit_base)
+    context = _context(buyers, producers, on, requests, weights, unit_base, history, history_weight)
     table = _Tables.build(buyers, producers, on, context["unit_base"])
     if table is None:  # more than MAX_CODES standards or preferred provinces: no bit masks
         return candidate_scores_reference(
-            buyers, producers, on=on, requests=requests, weights=weights, unit_base=unit_base
+            buyers,
+            producers,
+            on=on,
+            requests=requests,
+            weights=weights,
+            unit_base=unit_base,
+            history=history,
+            history_weight=history_weight,
         )
     n_buyers, n_producers = len(buyers), len(producers)
     buyer_index = {b.id: i for i, b in enumerate(buyers)}
@@ -341,7 +395,7 @@ def score_candidates(
     all_p = np.concatenate([pair_p, np.array(extra_p, dtype=np.int64)])
     all_s = np.concatenate([rounded, np.array(extra_s, dtype=np.float64)])
     order = np.lexsort((all_p, all_b))
-    return Candidates(
+    candidates = Candidates(
         [b.id for b in buyers],
         [p.id for p in producers],
         all_b[order],
@@ -350,6 +404,8 @@ def score_candidates(
         {reason: n for reason, n in excluded.items() if n},
         **context,
     )
+    candidates._join_history()
+    return candidates
 
 
 @dataclass

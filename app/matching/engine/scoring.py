@@ -26,6 +26,15 @@ says why). Otherwise the score is the weighted mean of these terms, each in
 - price: 1 when the cheapest matched product is within the buyer's ceiling,
   ceiling / price above it, 0.5 when the units don't compare, 1 without ceiling.
 
+Memory across events: a pair that met at an earlier event of the programme (the services
+decide which events those are and give each pair's latest `PastMeeting` as plain data) gets
+an eighth term, "history", only then: 1 when the talks went on (follow-up, sample order,
+contract), 0 after "no interest" or a no-show. It joins the weighted mean of the pair's
+(rounded) score with its own weight (`history_weight`, DEFAULT_HISTORY_WEIGHT):
+score' = (score × Σ weights + w × value) / (Σ weights + w), so a pair without history, or
+any pair with w = 0, keeps exactly the score it had (`with_history`). An ongoing pair can
+only rise, a pair that showed no interest only fall, and the note says at which event.
+
 Each term keeps notes: an English msgid (marked with `N_` so Babel extracts
 it) and its parameters, so `explain` can say "why this match" in the reader's
 language (app.matching.sessions.scoring.explain). The score is floored at MIN_SCORE so it stays in (0, 1].
@@ -63,6 +72,17 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "price": 0.10,
 }
 TERMS = tuple(DEFAULT_WEIGHTS)
+# The weight of the history term (memory across events): 0 turns it off.
+DEFAULT_HISTORY_WEIGHT = 0.25
+# What came of a pair's latest earlier meeting → the history term's value. "met" (held, nothing
+# recorded) is no evidence either way: shown to the participants, never scored.
+HISTORY_VALUES = {
+    "contract": 1.0,
+    "sample_order": 1.0,
+    "follow_up": 1.0,
+    "no_interest": 0.0,
+    "no_show": 0.0,
+}
 TERM_NAMES = {
     "category": N_("Category fit"),
     "capacity": N_("Supply capacity"),
@@ -71,7 +91,9 @@ TERM_NAMES = {
     "province": N_("Province"),
     "mutual": N_("Mutual interest"),
     "price": N_("Price"),
+    "history": N_("Earlier meetings"),
 }
+HISTORY_NOTE = N_("You met at %(event)s: %(outcome)s.")
 # Why a pair is no candidate.
 EXCLUSION_REASONS = {
     "category": N_("no product in a category the buyer is looking for"),
@@ -127,6 +149,39 @@ class ProducerProfile:
     id: str
     products: tuple[Offer, ...]
     province: str | None = None
+
+
+@dataclass(frozen=True)
+class PastMeeting:
+    """What came of a buyer–producer pair's latest meeting at an earlier event (plain data).
+
+    `event`: that event's names as (language, name) pairs, e.g. (("vi", "Hội chợ OCOP Quảng
+    Ninh 2026"), ("en", ...)); the note's params hold them as a dict. `outcome`: a key of
+    HISTORY_VALUES, or "met" (held, nothing recorded: not scored).
+    """
+
+    event: tuple[tuple[str, str], ...]  # (language, name) pairs: hashable, dict() gives the names
+    outcome: str
+
+    @property
+    def value(self) -> float | None:
+        return HISTORY_VALUES.get(self.outcome)
+
+
+def history_weight(weights: Mapping[str, float] | None) -> float:
+    """The history term's weight from a session's stored weights: in [0, 1], default if absent."""
+    value = (weights or {}).get("history")
+    if value is None:
+        return DEFAULT_HISTORY_WEIGHT
+    return min(1.0, max(0.0, float(value)))
+
+
+def with_history(score: float, total_weight: float, weight: float, value: float) -> float:
+    """A rounded score with the history term joined to its weighted mean (see the module)."""
+    if weight <= 0:
+        return score
+    blended = (score * total_weight + weight * value) / (total_weight + weight)
+    return round(min(1.0, max(MIN_SCORE, blended)), 4)
 
 
 @dataclass
@@ -244,12 +299,15 @@ def score_pair(
     blocked: bool = False,
     enforce_filters: bool = True,
     unit_base: Mapping | None = None,
+    history: PastMeeting | None = None,
+    history_weight: float = DEFAULT_HISTORY_WEIGHT,
 ) -> PairScore | Excluded:
     """Hard filters, then the weighted score of one buyer–producer pair.
 
     `on`: the session's last day (a certificate must be valid then). `interest`:
     "both", "buyer", "producer" or None. `enforce_filters=False` scores a pair
     someone asked for even when it fails the filters (never a blocked one).
+    `history`: the pair's latest earlier meeting, if any (the "history" term, see the module).
     """
     unit_base = DEFAULT_UNIT_BASE if unit_base is None else unit_base
     weights = normalise_weights(weights)
@@ -291,6 +349,13 @@ def score_pair(
     total_weight = sum(weights.values())
     raw = sum(term.contribution for term in terms.values()) / total_weight
     score = round(min(1.0, max(MIN_SCORE, raw)), 4)
+    if history is not None and history.value is not None and history_weight > 0:
+        terms["history"] = Term(
+            history.value,
+            weight=history_weight,
+            notes=[(HISTORY_NOTE, {"event": dict(history.event), "outcome": history.outcome})],
+        )
+        score = with_history(score, total_weight, history_weight, history.value)
     categories = sorted({line.category for line, _ in matches})
     return PairScore(buyer.id, producer.id, score, terms, categories, outside)
 

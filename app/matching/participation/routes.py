@@ -22,6 +22,7 @@ from app.extensions import db
 from app.inputs import parse_id
 from app.matching.blueprint import bp
 from app.matching.guards import participant, participant_with_session
+from app.matching.memory import services as memory
 from app.matching.models import MatchRequest
 from app.matching.participation import services as participation
 from app.transaction import service_errors
@@ -52,7 +53,7 @@ def participation_page(slug: str):
     """A participant: its availability, must / don't-match marks and meeting requests."""
     event, session, registration = participant(slug)
     if session is None:
-        return render_template("matching/agenda/participation.html", event=event, session=None)
+        return render_template("matching/agenda/participation.html", event=event, session=None, history={})
     slots = participation.slots_of(session)
     chosen = participation.available_slots(session, registration)
     days = [(day, list(group)) for day, group in groupby(slots, key=lambda slot: slot.start.date())]
@@ -68,6 +69,8 @@ def participation_page(slug: str):
         preferences=participation.preferences(session, registration, states),
         states=states,
         counterparts=participation.counterparts(current_user, event, registration),
+        # "You met at <earlier event>: <what came of it>" on each card: the viewer's own pairs only.
+        history=memory.history_for(current_user, registration),
         day_label=lambda day: format_date(day, "full"),
     )
 
@@ -124,6 +127,7 @@ def producers(slug: str):
         items=items,
         category=category,
         states=states,
+        history=memory.history_for(current_user, registration),
     )
 
 

@@ -20,7 +20,10 @@ TERM_LABELS = {
     "province": _l("Province"),
     "mutual": _l("Mutual interest"),
     "price": _l("Price"),
+    "history": _l("Earlier meetings"),
 }
+# The seven profile terms, then memory across events (its weight is kept apart: see scoring).
+WEIGHTED = (*scoring.TERMS, "history")
 
 
 class SessionForm(FlaskForm):
@@ -75,6 +78,15 @@ class SessionForm(FlaskForm):
     )
     weight_mutual = DecimalField(TERM_LABELS["mutual"], places=2, validators=[Optional(), NumberRange(0, 1)])
     weight_price = DecimalField(TERM_LABELS["price"], places=2, validators=[Optional(), NumberRange(0, 1)])
+    weight_history = DecimalField(
+        TERM_LABELS["history"],
+        places=2,
+        validators=[Optional(), NumberRange(0, 1)],
+        description=_l(
+            "Pairs that met at earlier events of the programme: talks ongoing count for, "
+            "no interest or a no-show against; 0 turns it off."
+        ),
+    )
 
     def validate_breaks(self, field) -> None:
         """The breaks as the parser reads them, its refusal told in the organiser's language."""
@@ -83,7 +95,7 @@ class SessionForm(FlaskForm):
         except BreakError as error:
             raise ValidationError(services.break_error_message(error)) from None
 
-    WEIGHT_FIELDS = tuple(f"weight_{name}" for name in scoring.TERMS)
+    WEIGHT_FIELDS = tuple(f"weight_{name}" for name in scoring.TERMS)  # "at least one above zero"
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -98,7 +110,7 @@ class SessionForm(FlaskForm):
             values[name] = values[name] or ""
         values["weights"] = {
             name: float(getattr(self, f"weight_{name}").data)
-            for name in scoring.TERMS
+            for name in WEIGHTED
             if getattr(self, f"weight_{name}").data is not None
         }
         return values

@@ -83,7 +83,10 @@ def sessions(event_id: int):
     event = _managed_event(current_user, event_id)
     form = SessionForm()
     if request.method == "GET":
-        form.fill(services.default_values(event), scoring.DEFAULT_WEIGHTS)
+        form.fill(
+            services.default_values(event),
+            scoring.DEFAULT_WEIGHTS | {"history": scoring.DEFAULT_HISTORY_WEIGHT},
+        )
     if form.validate_on_submit():
         with service_errors(form):
             session = services.create_session(current_user, event, **form.values())
@@ -138,7 +141,10 @@ def session_settings(event_id: int, session_id: int):
     loads into its card); it posts to the session page."""
     session = _managed_session(event_id, session_id)
     form = SessionForm()
-    form.fill({k: getattr(session, k) for k in services.SESSION_FIELDS}, services.weights_of(session))
+    form.fill(
+        {k: getattr(session, k) for k in services.SESSION_FIELDS},
+        services.weights_of(session) | {"history": services.history_weight_of(session)},
+    )
     return render_template("matching/session/settings.html", event=session.event, session=session, form=form)
 
 

@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 
 from flask import g, has_request_context
-from flask_babel import format_decimal, get_translations, gettext
+from flask_babel import format_decimal, get_locale, get_translations, gettext
 
 from app import i18n
 from app.data import vocab
@@ -87,6 +87,13 @@ def _display_params(params: Mapping) -> dict:
             shown[key] = current_province_name(value)
         elif key == "unit":
             shown[key] = label(vocab.UNITS, value)
+        elif key == "event" and isinstance(value, Mapping):  # memory across events: its names
+            locale = str(get_locale() or "vi")
+            shown[key] = value.get(locale) or value.get("en") or value.get("vi") or ""
+        elif key == "outcome":
+            from app.matching.memory.services import OUTCOME_WORDS
+
+            shown[key] = str(OUTCOME_WORDS.get(value, value))
         elif key in ("supply", "volume", "price", "ceiling") or (
             isinstance(value, float) and math.isfinite(value)
         ):

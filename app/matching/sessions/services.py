@@ -49,6 +49,7 @@ from app.events.services import can_manage, to_local
 from app.extensions import db
 from app.matching.engine import scoring
 from app.matching.engine.slots import BreakError, Slot, parse_breaks, session_slots
+from app.matching.memory import services as memory
 from app.matching.models import Availability, MatchingSession, MatchRequest, Meeting
 from app.names import LANGUAGES, table_label
 from app.names import table_labels as named_table_labels
@@ -172,8 +173,15 @@ def slots_of(session: MatchingSession) -> list[Slot]:
 
 
 def weights_of(session: MatchingSession) -> dict[str, float]:
+    """The seven profile terms' weights (the history term's is history_weight_of)."""
     stored = json.loads(session.weights_json) if session.weights_json else {}
     return scoring.normalise_weights(stored)
+
+
+def history_weight_of(session: MatchingSession) -> float:
+    """The weight of memory across events (the "history" term, kept in weights_json): 0 is off."""
+    stored = json.loads(session.weights_json) if session.weights_json else {}
+    return scoring.history_weight(stored)
 
 
 def table_labels(session: MatchingSession) -> list[tuple[str, str]]:
@@ -242,12 +250,13 @@ def validate_session(event: Event, values: dict) -> list[ServiceError]:
     except BreakError as error:
         errors.append(ServiceError(break_error_message(error), "breaks"))
     weights = values.get("weights") or {}
-    bad = [name for name, value in weights.items() if name not in scoring.DEFAULT_WEIGHTS]
+    bad = [name for name in weights if name not in scoring.DEFAULT_WEIGHTS and name != "history"]
+    profile_terms = {k: v for k, v in weights.items() if k != "history"}  # history may be 0 alone
     if bad:
         errors.append(ServiceError(_l("Unknown score term: %(names)s.", names=", ".join(bad)), "weights"))
     elif any(value is None or not 0 <= float(value) <= 1 for value in weights.values()):
         errors.append(ServiceError(_l("Each weight is a number from 0 to 1."), "weights"))
-    elif weights and sum(float(v) for v in weights.values()) <= 0:
+    elif profile_terms and sum(float(v) for v in profile_terms.values()) <= 0:
         errors.append(ServiceError(_l("At least one weight must be above zero."), "weights"))
     if not errors:
         probe = MatchingSession(**{k: values[k] for k in SESSION_FIELDS if k != "name"})
@@ -275,7 +284,12 @@ def _apply(session: MatchingSession, values: dict) -> None:
             setattr(session, key, value)
     if "weights" in values:
         weights = {k: round(float(v), 4) for k, v in (values["weights"] or {}).items()}
-        session.weights_json = json.dumps(scoring.normalise_weights(weights), sort_keys=True)
+        stored = scoring.normalise_weights(weights)
+        if "history" in weights:
+            stored["history"] = scoring.history_weight(weights)
+        elif session.weights_json and "history" in json.loads(session.weights_json):
+            stored["history"] = history_weight_of(session)  # kept when only the other terms change
+        session.weights_json = json.dumps(stored, sort_keys=True)
 
 
 def create_session(actor, event: Event, **fields) -> MatchingSession:
@@ -556,8 +570,9 @@ def prepare(session: MatchingSession) -> Prepared:
     """Build the solver's instance from the database (see build_instance).
 
     A bounded number of queries whatever the event's size (load_participants, then the requests,
-    the availability and the kept meetings); the candidates are scored by array operations
-    (app.matching.engine.candidates) and hold only their scores.
+    the pairs' history at earlier events, the availability and the kept meetings); the
+    candidates are scored by array operations (app.matching.engine.candidates) and hold only
+    their scores.
     """
     from app.matching.engine.candidates import score_candidates
 
@@ -568,6 +583,9 @@ def prepare(session: MatchingSession) -> Prepared:
     buyers, producers, buyer_profiles, producer_profiles = load_participants(event)
     registrations = {person_id(r): r for r in (*buyers, *producers)}
     requests = _requests(session, set(registrations))
+    history_weight = history_weight_of(session)
+    # Memory across events: one statement, whatever the number of pairs (app.matching.memory).
+    history = memory.engine_history(event) if history_weight > 0 else {}
     progress.phase("scoring")
     candidates = score_candidates(
         buyer_profiles,
@@ -576,6 +594,8 @@ def prepare(session: MatchingSession) -> Prepared:
         requests=requests,
         weights=weights_of(session),
         unit_base=UNIT_BASE,
+        history=history,
+        history_weight=history_weight,
     )
     availability = _availability(session, n_slots)
 
