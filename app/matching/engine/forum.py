@@ -58,6 +58,7 @@ over_capacity, slots_taken, tables_full, no_room.
 from __future__ import annotations
 
 import math
+import os
 import random
 import time
 
@@ -67,6 +68,8 @@ from app.matching.engine.scheduling import break_stats, idle_gaps
 DEFAULT_TIME_LIMIT = 8.0
 CPSAT_MAX_VARS = 30_000
 CPSAT_WORKERS = 4
+MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting
+HEURISTIC_SHARE = 0.6  # of the time limit, before CP-SAT takes the rest
 
 
 def _bits(mask: int):
@@ -356,6 +359,103 @@ class _Plan:
             if time.monotonic() > deadline or not improved:
                 return
 
+    def anneal(self, deadline: float, seed: int = 0, start_temperature: float | None = None) -> int:
+        """Simulated annealing on breaks · (S + 1) + idle slots with Kempe-chain moves; keeps the
+        best schedule seen. A move takes a meeting k in slot s1 and another allowed slot s2 of k,
+        and swaps between s1 and s2 every meeting connected to k through people busy in both
+        (a Kempe chain: the agendas stay clash-free, degrees stay put); a chain of one meeting is
+        a plain relocation. Returns the number of moves tried."""
+        inst = self.inst
+        meetings = list(self.slot_of)
+        if not meetings or time.monotonic() >= deadline:
+            return 0
+        rng = random.Random(seed)
+        pa, pb, options, at = inst.pair_a, inst.pair_b, self.options, self.at
+        busy, cost, slot_of, count, cap = self.busy, self.cost, self.slot_of, self.count, self.table_cap
+        current = sum(cost(m) for m in busy)
+        best, best_slots = current, dict(slot_of)
+        t0 = float(self.weight) if start_temperature is None else start_temperature
+        t_end = 0.05
+        began = time.monotonic()
+        span = max(1e-3, deadline - began)
+        temperature = t0
+        tried = 0
+        budget = MOVES_PER_MEETING * len(meetings)
+        while tried < budget and best > 0:
+            if tried % 256 == 0:
+                now = time.monotonic()
+                if now >= deadline:
+                    break
+                progress = max((now - began) / span, tried / budget)
+                temperature = t0 * (t_end / t0) ** progress
+            tried += 1
+            k = meetings[rng.randrange(len(meetings))]
+            s1 = slot_of[k]
+            targets = options[k] & ~(1 << s1)
+            if not targets:
+                continue
+            n_targets = targets.bit_count()
+            pick = rng.randrange(n_targets)
+            s2 = -1
+            for s2 in _bits(targets):  # noqa: B007 - the pick-th slot of targets
+                if pick == 0:
+                    break
+                pick -= 1
+            # The chain.
+            chain = [k]
+            seen = {k}
+            i = 0
+            ok = True
+            while i < len(chain):
+                e = chain[i]
+                i += 1
+                here = slot_of[e]
+                other = s2 if here == s1 else s1
+                if not options[e] >> other & 1:
+                    ok = False
+                    break
+                for v in (pa[e], pb[e]):
+                    f = at.get((v, other))
+                    if f is not None and f not in seen:
+                        if f not in slot_of or len(chain) >= 40:  # a published meeting, or too long
+                            ok = False
+                            break
+                        seen.add(f)
+                        chain.append(f)
+                if not ok:
+                    break
+            if not ok:
+                continue
+            moving_out = sum(1 for e in chain if slot_of[e] == s1)
+            moving_in = len(chain) - moving_out
+            if count[s2] + moving_out - moving_in > cap[s2] or count[s1] + moving_in - moving_out > cap[s1]:
+                continue
+            flip = 1 << s1 | 1 << s2
+            touched: dict[int, int] = {}
+            for e in chain:
+                for v in (pa[e], pb[e]):
+                    touched[v] = touched.get(v, 0) + 1
+            delta = 0
+            for v, n in touched.items():
+                if n == 1:
+                    delta += cost(busy[v] ^ flip) - cost(busy[v])
+            if delta > 0 and rng.random() >= math.exp(-delta / temperature):
+                continue
+            old = [(e, slot_of[e]) for e in chain]
+            for e, _s in old:
+                self.remove(e)
+            for e, s in old:
+                self.place(e, s2 if s == s1 else s1)
+            current += delta
+            if current < best:
+                best, best_slots = current, dict(slot_of)
+        if best_slots != slot_of:
+            for e in list(slot_of):
+                self.remove(e)
+            for e, s in best_slots.items():
+                self.place(e, s)
+        return tried
+
     def _delta(self, k: int, s: int) -> int:
         inst = self.inst
         bit = 1 << s
@@ -477,7 +577,7 @@ def _cpsat(plan: _Plan, deadline: float, report: dict) -> int:
             model.add(sum(vars_) <= room)
 
     # Breaks, idle slots and the spread, per person with a variable agenda.
-    breaks_terms, idle_terms, person_breaks = [], [], {}
+    breaks_terms, idle_terms, person_breaks, agendas = [], [], {}, []
     constant_breaks = 0
     for v in range(n):
         fixed = plan.fixed_busy[v]
@@ -514,20 +614,25 @@ def _cpsat(plan: _Plan, deadline: float, report: dict) -> int:
         model.add(br == sum(starts) - has)
         breaks_terms.append(br)
         person_breaks[v] = (br, has)
-        before = [model.new_bool_var(f"bf{v}_{s}") for s in range(S)]
-        after = [model.new_bool_var(f"af{v}_{s}") for s in range(S)]
-        for s in range(S):
-            if not (isinstance(y[s], int) and y[s] == 0):
-                model.add(before[s] >= y[s])
-                model.add(after[s] >= y[s])
-            if s > 0:
-                model.add(before[s] >= before[s - 1])
-                model.add(after[s - 1] >= after[s])
-        count = sum(y)
-        idle_terms.append(sum(before) + sum(after) - S * has - count)
+        agendas.append((v, y, has))
+
+    def idle_expression():
+        """Idle slots (built only for stage 3): monotone 'a meeting at or before / after s'."""
+        terms = list(idle_terms)
+        for v, y, has in agendas:
+            before = [model.new_bool_var(f"bf{v}_{s}") for s in range(S)]
+            after = [model.new_bool_var(f"af{v}_{s}") for s in range(S)]
+            for s in range(S):
+                if not (isinstance(y[s], int) and y[s] == 0):
+                    model.add(before[s] >= y[s])
+                    model.add(after[s] >= y[s])
+                if s > 0:
+                    model.add(before[s] >= before[s - 1])
+                    model.add(after[s - 1] >= after[s])
+            terms.append(sum(before) + sum(after) - S * has - sum(y))
+        return sum(terms)
 
     total_breaks = sum(breaks_terms) + constant_breaks
-    total_idle = sum(idle_terms)
 
     def hint() -> None:
         model.clear_hints()
@@ -539,6 +644,7 @@ def _cpsat(plan: _Plan, deadline: float, report: dict) -> int:
         solver.parameters.max_time_in_seconds = max(0.05, budget)
         solver.parameters.num_workers = CPSAT_WORKERS
         solver.parameters.random_seed = 0
+        solver.parameters.log_search_progress = bool(os.environ.get("FORUM_CPSAT_LOG"))
         status = solver.solve(model)
         return solver, status
 
@@ -587,6 +693,7 @@ def _cpsat(plan: _Plan, deadline: float, report: dict) -> int:
     model.add(total_breaks <= breaks_now)
     # 3. idle slots.
     if time.monotonic() < deadline - 0.05:
+        total_idle = idle_expression()
         hint()
         model.minimize(total_idle)
         solver, status = run((deadline - time.monotonic()) * 0.6)
@@ -642,14 +749,23 @@ def solve_forum(
     if method == "greedy":
         plan.greedy(compact=False)
     else:
-        plan.greedy()
-        plan.improve(
-            deadline if method == "heuristic" else min(deadline, time.monotonic() + 0.2 * limit), seed
-        )
+        left = plan.greedy()
+        report["greedy_breaks"] = plan.total()[0]
+        share = HEURISTIC_SHARE if method == "cpsat" else 0.97
+        until = time.monotonic() + share * (deadline - time.monotonic())
+        report["moves"] = plan.anneal(until, seed)
+        plan.improve(until, seed)
+        for k in left:  # a second chance after the moves
+            free = plan.free_slots(k)
+            if free:
+                plan.place(k, plan.best_slot(k, free)[1])
+            else:
+                plan.repair(k)
         report["heuristic_breaks"] = plan.total()[0]
     all_placed = len(plan.slot_of) == len(plan.todo)
     bound = breaks_bound(plan, all_placed)
-    if method == "cpsat" and plan.todo:
+    done = all_placed and plan.total() == (bound, 0)  # nothing left to improve or to prove
+    if method == "cpsat" and plan.todo and not done:
         bound = _cpsat(plan, deadline, report)
     report["method"] = method
     return _schedule(plan, bound, method, time.perf_counter() - started)
@@ -661,9 +777,10 @@ def _schedule(plan: _Plan, bound: int, method: str, elapsed: float) -> dict:
     tables = plan.tables()
     slot = {**plan.fixed_slot, **plan.slot_of}
     raw_pairs = inst.raw.get("pairs", [])
+    published = {k: inst.raw["fixed"][i] for i, (k, _s, _t) in enumerate(inst.fixed)}
     meetings = []
     for k in sorted(slot, key=lambda e: (slot[e], tables[e])):
-        raw = raw_pairs[k]
+        raw = published.get(k) or raw_pairs[k]  # as the organiser wrote it
         meetings.append(
             {
                 "a": raw["a"],
