@@ -58,14 +58,13 @@ over_capacity, slots_taken, tables_full, no_room.
 from __future__ import annotations
 
 import math
-import os
 import random
 import time
 
 from app.matching.engine.instance import SCHEDULE_FORMAT, ForumInstance, read_instance
 from app.matching.engine.scheduling import break_stats, idle_gaps
 
-DEFAULT_TIME_LIMIT = 8.0
+DEFAULT_TIME_LIMIT = 6.5
 CPSAT_MAX_VARS = 30_000
 CPSAT_WORKERS = 4
 MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting
@@ -577,7 +576,8 @@ def _cpsat(plan: _Plan, deadline: float, report: dict) -> int:
             model.add(sum(vars_) <= room)
 
     # Breaks, idle slots and the spread, per person with a variable agenda.
-    breaks_terms, idle_terms, person_breaks, agendas = [], [], {}, []
+    idle_terms, person_breaks, agendas = [], {}, []
+    start_vars, has_terms, start_constants = [], [], 0
     constant_breaks = 0
     for v in range(n):
         fixed = plan.fixed_busy[v]
@@ -600,20 +600,23 @@ def _cpsat(plan: _Plan, deadline: float, report: dict) -> int:
         for s in range(S):
             if isinstance(y[s], int) and y[s] == 0:
                 continue
-            if s > 0 and not (isinstance(y[s - 1], int) and y[s - 1] == 0):
-                r = model.new_bool_var(f"r{v}_{s}")
-                model.add(r >= y[s] - y[s - 1])
-                starts.append(r)
-            elif isinstance(y[s], int):
-                starts.append(1)
-            else:
-                starts.append(y[s])  # a run starts here whenever the slot is busy
+            if isinstance(y[s], int):
+                if s == 0 or (isinstance(y[s - 1], int) and y[s - 1] == 0):
+                    start_constants += 1
+                    starts.append(1)
+                continue
+            r = model.new_bool_var(f"r{v}_{s}")  # a run of meetings starts at s
+            model.add(r >= ((y[s] - y[s - 1]) if s > 0 else y[s]))
+            starts.append(r)
+            start_vars.append(r)
             if not fixed:
                 model.add(has >= y[s])
+        if not fixed:
+            model.add(sum(starts) >= has)  # one run at least when there is a meeting
         br = model.new_int_var(0, S, f"breaks{v}")
         model.add(br == sum(starts) - has)
-        breaks_terms.append(br)
         person_breaks[v] = (br, has)
+        has_terms.append(has)
         agendas.append((v, y, has))
 
     def idle_expression():
@@ -632,7 +635,9 @@ def _cpsat(plan: _Plan, deadline: float, report: dict) -> int:
             terms.append(sum(before) + sum(after) - S * has - sum(y))
         return sum(terms)
 
-    total_breaks = sum(breaks_terms) + constant_breaks
+    # Breaks as a sum of Booleans (run starts) less the people with a meeting: CP-SAT's core-based
+    # search proves lower bounds on such sums.
+    total_breaks = sum(start_vars) + start_constants - sum(has_terms) + constant_breaks
 
     def hint() -> None:
         model.clear_hints()
@@ -644,7 +649,6 @@ def _cpsat(plan: _Plan, deadline: float, report: dict) -> int:
         solver.parameters.max_time_in_seconds = max(0.05, budget)
         solver.parameters.num_workers = CPSAT_WORKERS
         solver.parameters.random_seed = 0
-        solver.parameters.log_search_progress = bool(os.environ.get("FORUM_CPSAT_LOG"))
         status = solver.solve(model)
         return solver, status
 
@@ -671,7 +675,9 @@ def _cpsat(plan: _Plan, deadline: float, report: dict) -> int:
     all_placed = n_placed == len(plan.todo)
     simple = breaks_bound(plan, all_placed)
     if all_placed:  # every degree is known: the per-person bounds are valid constraints
-        for v, (br, _has) in person_breaks.items():
+        for v, (br, has) in person_breaks.items():
+            if not isinstance(has, int):
+                model.add(has == 1)
             if not isinstance(br, int):
                 bound = person_breaks_bound(
                     plan.options_union(v) | plan.fixed_busy[v], plan.fixed_busy[v], plan.deg[v]
