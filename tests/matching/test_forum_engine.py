@@ -478,3 +478,37 @@ def test_the_cli_solves_a_forum(runner, tmp_path):
     assert check_schedule(instance, schedule) == []
     assert "breaks (at least" in result.stdout
     assert all({"a", "b"} <= set(m) for m in schedule["meetings"])
+
+
+def test_the_quick_item_checks_agree_with_the_schema_for_forums():
+    """The fast path for long lists must accept exactly what jsonschema accepts (any-to-any)."""
+    import jsonschema
+
+    from app.matching.engine.instance import load_schema, schema_errors
+
+    validator = jsonschema.Draft202012Validator(load_schema("instance"))
+    odd_values = [None, True, 0, 1, 2.0, -1, 0.5, 1.5, "", "x", [], [1], ["1"], {}, float("nan")]
+    for key, item in [
+        ("pairs", {"a": "p1", "b": "p2", "score": 0.5, "slots": [0]}),
+        ("participants", {"id": "p1", "max_meetings": 1, "available_slots": [0]}),
+        ("requests", {"a": "p1", "b": "p2", "kind": "must"}),
+        ("fixed", {"a": "p1", "b": "p2", "slot": 0, "table": 0}),
+    ]:
+        for field in item:
+            for value in odd_values:
+                document = forum(pairs=[], requests=[], fixed=[])
+                document[key] = [{**item, field: value}]
+                fast = schema_errors(document, "instance")
+                slow = [e.message for e in validator.iter_errors(document)]
+                assert bool(fast) == bool(slow), (key, field, value, fast, slow)
+
+
+def test_the_bipartite_stats_count_breaks_too(make_instance):
+    schedule = solve(make_instance())
+    stats = schedule["stats"]
+    busy: dict[str, int] = {}
+    for m in schedule["meetings"]:
+        for person in (m["buyer"], m["producer"]):
+            busy[person] = busy.get(person, 0) | 1 << m["slot"]
+    assert {k: stats[k] for k in ("breaks", "max_breaks", "min_breaks")} == break_stats(busy.values())
+    assert check_schedule(make_instance(), schedule) == []

@@ -743,9 +743,9 @@ def solve_forum(
     """Schedule a forum; return the schedule dict of the spec.
 
     `method`: "auto" (CP-SAT when the model has at most CPSAT_MAX_VARS meeting×slot variables,
-    else the heuristic), "cpsat", "heuristic", or "greedy" (first fit in request order, no
-    repair: the baseline). `time_limit` (seconds, default DEFAULT_TIME_LIMIT) bounds the whole
-    run; `report`, when given, receives figures on the run.
+    else the heuristic), "cpsat", "heuristic", "constructive" (step 1 alone) or "greedy" (first
+    fit in request order, no repair: the baseline). `time_limit` (seconds, default
+    DEFAULT_TIME_LIMIT) bounds the whole run; `report`, when given, receives figures on the run.
     """
     started = time.perf_counter() if started is None else started
     inst = instance if isinstance(instance, ForumInstance) else read_instance(instance)
@@ -761,6 +761,8 @@ def solve_forum(
     report["model_vars"] = size
     if method == "greedy":
         plan.greedy(compact=False)
+    elif method == "constructive":  # step 1 alone: the break-aware greedy with repair
+        plan.greedy()
     else:
         left = plan.greedy()
         report["greedy_breaks"] = plan.total()[0]
