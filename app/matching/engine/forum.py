@@ -75,7 +75,7 @@ DEFAULT_TIME_LIMIT = 6.5
 CPSAT_MAX_VARS = 30_000
 CPSAT_WORKERS = 4
 MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting
-HEURISTIC_SHARE = 0.6  # of the time limit, before CP-SAT takes the rest
+HEURISTIC_SHARE = 0.7  # of the time limit, before CP-SAT takes the rest
 
 
 def _bits(mask: int):
@@ -128,7 +128,7 @@ class _Plan:
         self.slot_of: dict[int, int] = {}  # movable (requested) meeting -> slot
         self.fixed_slot: dict[int, int] = {}
         self.fixed_table: dict[int, int] = {}
-        self.at: dict[tuple[int, int], int] = {}  # (person, slot) -> meeting
+        self.at: list[list[int]] = [[-1] * S for _ in range(n)]  # person, slot -> meeting or -1
         for k, s, table in inst.fixed:
             self.fixed_slot[k] = s
             self.fixed_table[k] = table
@@ -158,7 +158,7 @@ class _Plan:
         for v in (inst.pair_a[k], inst.pair_b[k]):
             self.busy[v] |= 1 << s
             self.deg[v] += 1
-            self.at[(v, s)] = k
+            self.at[v][s] = k
         self.count[s] += 1
 
     def _free(self, k: int, s: int) -> None:
@@ -166,7 +166,7 @@ class _Plan:
         for v in (inst.pair_a[k], inst.pair_b[k]):
             self.busy[v] &= ~(1 << s)
             self.deg[v] -= 1
-            del self.at[(v, s)]
+            self.at[v][s] = -1
         self.count[s] -= 1
 
     def place(self, k: int, s: int) -> None:
@@ -308,7 +308,7 @@ class _Plan:
         if self.deg[a] >= inst.max_meetings[a] or self.deg[b] >= inst.max_meetings[b]:
             return False
         for s in _bits(self.options[k] & ~self.fixed_busy[a] & ~self.fixed_busy[b]):
-            blockers = {self.at[(v, s)] for v in (a, b) if (v, s) in self.at}
+            blockers = {self.at[v][s] for v in (a, b) if self.at[v][s] >= 0}
             if any(e not in self.slot_of for e in blockers):
                 continue
             if not blockers and self.count[s] >= self.table_cap[s]:
@@ -386,6 +386,7 @@ class _Plan:
         span = max(1e-3, deadline - began)
         temperature = t0
         tried = 0
+        late = False
         budget = MOVES_PER_MEETING * len(meetings)
         while tried < budget and best > 0:
             if tried % 256 == 0:
@@ -394,6 +395,7 @@ class _Plan:
                     break
                 progress = max((now - began) / span, tried / budget)
                 temperature = t0 * (t_end / t0) ** progress
+                late = progress > 0.5
             tried += 1
             k = meetings[rng.randrange(len(meetings))]
             s1 = slot_of[k]
@@ -421,8 +423,8 @@ class _Plan:
                     ok = False
                     break
                 for v in (pa[e], pb[e]):
-                    f = at.get((v, other))
-                    if f is not None and f not in seen:
+                    f = at[v][other]
+                    if f >= 0 and f not in seen:
                         if f not in slot_of or len(chain) >= 40:  # a published meeting, or too long
                             ok = False
                             break
@@ -453,9 +455,11 @@ class _Plan:
             for e, s in old:
                 self.place(e, s2 if s == s1 else s1)
             current += delta
-            if current < best:
+            if current < best and late:  # early on the schedule changes too much to be worth a copy
                 best, best_slots = current, dict(slot_of)
-        if best_slots != slot_of:
+        if current <= best:
+            best_slots = slot_of
+        if best_slots is not slot_of:
             for e in list(slot_of):
                 self.remove(e)
             for e, s in best_slots.items():
