@@ -71,11 +71,11 @@ import time
 from app.matching.engine.instance import SCHEDULE_FORMAT, ForumInstance, read_instance
 from app.matching.engine.scheduling import break_stats, idle_gaps
 
-DEFAULT_TIME_LIMIT = 6.5
+DEFAULT_TIME_LIMIT = 6.0
 CPSAT_MAX_VARS = 30_000
 CPSAT_WORKERS = 4
 MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting
-HEURISTIC_SHARE = 0.7  # of the time limit, before CP-SAT takes the rest
+HEURISTIC_SHARE = 0.6  # of the time limit, before CP-SAT takes the rest
 
 
 def _bits(mask: int):
