@@ -115,6 +115,9 @@ def test_too_many_meetings_for_a_person_is_reported(make_instance):
             "max_degree": 2,
             "lower_bound_slots": 2,
             "idle_gaps": 0,
+            "breaks": 0,
+            "max_breaks": 0,
+            "min_breaks": 0,
             "runtime_s": 0,
         },
     }

@@ -223,3 +223,87 @@ def _fixed_meetings(rng, pairs, requests, buyers, producers, n_slots, tables, sh
         count[p] = count.get(p, 0) + 1
         fixed.append({"buyer": b, "producer": p, "slot": s, "table": table})
     return fixed
+
+
+def generate_forum(
+    n_people: int = 60,
+    n_requests: int = 200,
+    n_slots: int = 16,
+    tables: int = 20,
+    *,
+    seed: int = 0,
+    unavailable_share: float = 0.2,
+    half_day_share: float = 0.15,
+    published_share: float = 0.0,
+) -> dict:
+    """An any-to-any forum (the spec's "Any-to-any sessions") shaped like a B2B forum, generated
+    from a hidden schedule so that every requested meeting can be placed.
+
+    Participants differ in popularity (a few are asked by many); the hidden schedule puts each
+    requested meeting in a random slot where both are free and a table is left. Then a share of
+    participants arrive late or leave early (unavailable in slots where they have no hidden
+    meeting), and a share of meetings are restricted to the half of the day their hidden slot is
+    in. Every pair is a `must` request. `published_share` of the meetings are published (fixed) at
+    their hidden slot. Fewer than `n_requests` come out when the slots and tables run out.
+    """
+    rng = np.random.default_rng(seed)
+    popularity = rng.pareto(2.0, n_people) + 1.0
+    popularity /= popularity.sum()
+    busy = [0] * n_people
+    per_slot = [0] * n_slots
+    hidden: dict[tuple[int, int], int] = {}
+    attempts = 0
+    while len(hidden) < n_requests and attempts < 40 * n_requests:
+        attempts += 1
+        a, b = (int(x) for x in rng.choice(n_people, size=2, replace=False, p=popularity))
+        key = (min(a, b), max(a, b))
+        if key in hidden:
+            continue
+        free = [s for s in range(n_slots) if per_slot[s] < tables and not (busy[a] | busy[b]) >> s & 1]
+        if not free:
+            continue
+        s = int(free[rng.integers(len(free))])
+        hidden[key] = s
+        busy[a] |= 1 << s
+        busy[b] |= 1 << s
+        per_slot[s] += 1
+    half = max(1, n_slots // 2)
+    people = []
+    for v in range(n_people):
+        person: dict = {"id": f"c{v:04d}", "max_meetings": busy[v].bit_count() + int(rng.integers(0, 3))}
+        if rng.random() < unavailable_share and busy[v]:
+            first = (busy[v] & -busy[v]).bit_length() - 1
+            last = busy[v].bit_length() - 1
+            start = int(rng.integers(0, first + 1)) if rng.random() < 0.5 else 0
+            end = int(rng.integers(last, n_slots)) if start == 0 else n_slots - 1
+            person["available_slots"] = list(range(start, end + 1))
+        people.append(person)
+    pairs, requests, fixed = [], [], []
+    keys = list(hidden)
+    rng.shuffle(keys)
+    used_tables: dict[int, int] = {}
+    for a, b in keys:
+        s = hidden[(a, b)]
+        if rng.random() < 0.5:
+            a, b = b, a
+        pair: dict = {"a": f"c{a:04d}", "b": f"c{b:04d}", "score": 1.0}
+        if rng.random() < half_day_share:
+            pair["slots"] = list(range(half)) if s < half else list(range(half, n_slots))
+        pairs.append(pair)
+        requests.append({"a": pair["a"], "b": pair["b"], "kind": "must"})
+        if rng.random() < published_share:
+            table = used_tables.get(s, 0)
+            used_tables[s] = table + 1
+            fixed.append({"a": pair["a"], "b": pair["b"], "slot": s, "table": table})
+    return {
+        "format": "ocopfair.matching/1",
+        "session": {
+            "timezone": "Asia/Ho_Chi_Minh",
+            "slots": [{"id": s} for s in range(n_slots)],
+            "tables": tables,
+        },
+        "participants": people,
+        "pairs": pairs,
+        "requests": requests,
+        "fixed": fixed,
+    }

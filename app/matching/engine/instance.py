@@ -94,7 +94,8 @@ def schema_errors(document: Any, name: str) -> list[str]:
     """
     validator = _validator(name)
     errors: list[tuple[list, str]] = []
-    fast = _FAST_ITEMS.get(name, {})
+    form = instance_form(document) if name == "instance" else name
+    fast = _FAST_ITEMS.get(form, {})
     if isinstance(document, dict) and fast:
         skeleton = {k: ([] if k in fast and isinstance(v, list) else v) for k, v in document.items()}
         errors += [(list(e.absolute_path), _schema_message(e)) for e in validator.iter_errors(skeleton)]
@@ -102,7 +103,7 @@ def schema_errors(document: Any, name: str) -> list[str]:
             items = document.get(key)
             if not isinstance(items, list):
                 continue
-            item_validator = _item_validator(name, key)
+            item_validator = _item_validator(name, form, key)
             for i in _failing(items, quick):
                 for e in item_validator.iter_errors(items[i]):
                     e.path.extendleft([i, key])
@@ -113,10 +114,16 @@ def schema_errors(document: Any, name: str) -> list[str]:
     return [message for _, message in errors]
 
 
+def instance_form(document) -> str:
+    """The instance's form: "any_to_any" when it lists `participants`, else "bipartite"."""
+    return "any_to_any" if isinstance(document, dict) and "participants" in document else "bipartite"
+
+
 @cache
-def _item_validator(name: str, key: str) -> jsonschema.protocols.Validator:
+def _item_validator(name: str, form: str, key: str) -> jsonschema.protocols.Validator:
     schema = load_schema(name)
-    item_schema = {"$defs": schema.get("$defs", {}), **schema["properties"][key]["items"]}
+    home = schema["$defs"][form] if form in schema.get("$defs", {}) else schema
+    item_schema = {"$defs": schema.get("$defs", {}), **home["properties"][key]["items"]}
     cls = jsonschema.validators.validator_for(schema)
     return cls(item_schema, format_checker=cls.FORMAT_CHECKER)
 
@@ -183,14 +190,49 @@ def _quick_fixed(item) -> bool:
     )
 
 
+def _quick_forum_pair(item) -> bool:
+    if type(item) is not dict or not (_is_id(item.get("a")) and _is_id(item.get("b"))):
+        return False
+    score = item.get("score")
+    if not (type(score) in (int, float) and 0 < score <= 1):
+        return False
+    slots = item.get("slots", ())
+    return type(slots) in (list, tuple) and all(type(s) is int for s in slots)
+
+
+def _quick_forum_request(item) -> bool:
+    return (
+        type(item) is dict
+        and _is_id(item.get("a"))
+        and _is_id(item.get("b"))
+        and item.get("kind") in ("must", "block")
+    )
+
+
+def _quick_forum_fixed(item) -> bool:
+    return (
+        type(item) is dict
+        and _is_id(item.get("a"))
+        and _is_id(item.get("b"))
+        and type(item.get("slot")) is int
+        and _is_count(item.get("table"))
+    )
+
+
 _FAST_ITEMS = {
-    "instance": {
+    "bipartite": {
         "buyers": _quick_participant,
         "producers": _quick_participant,
         "pairs": _quick_pair,
         "requests": _quick_request,
         "fixed": _quick_fixed,
-    }
+    },
+    "any_to_any": {
+        "participants": _quick_participant,
+        "pairs": _quick_forum_pair,
+        "requests": _quick_forum_request,
+        "fixed": _quick_forum_fixed,
+    },
 }
 
 
@@ -239,8 +281,12 @@ class Instance:
         return min(self.max_meetings[person], self.available[person].bit_count())
 
 
-def read_instance(source: str | bytes | dict) -> Instance:
-    """Parse, validate and index an instance; raise `InstanceError` on the first problem."""
+def read_instance(source: str | bytes | dict) -> Instance | ForumInstance:
+    """Parse, validate and index an instance; raise `InstanceError` on the first problem.
+
+    A bipartite instance (buyers, producers) gives an `Instance`; an any-to-any one
+    (participants) a `ForumInstance`.
+    """
     if isinstance(source, dict):
         document = source
     else:
@@ -252,13 +298,22 @@ def read_instance(source: str | bytes | dict) -> Instance:
             ) from None
         except UnicodeDecodeError as error:
             raise InstanceError(f"malformed JSON: not UTF-8 text ({error.reason})") from None
+    if isinstance(document, dict) and "participants" in document:
+        for side in ("buyers", "producers"):
+            if side in document:
+                raise InstanceError(
+                    f"{side}: an instance lists participants (any-to-any) or buyers and producers "
+                    "(bipartite), never both"
+                )
     problems = schema_errors(document, "instance")
     if problems:
         raise InstanceError(problems[0])
+    if instance_form(document) == "any_to_any":
+        return _index_forum(document)
     return _index(document)
 
 
-def read_instance_file(path: str | Path) -> Instance:
+def read_instance_file(path: str | Path) -> Instance | ForumInstance:
     try:
         data = Path(path).read_bytes()
     except OSError as error:
@@ -276,8 +331,8 @@ def _parse_time(text: str, where: str) -> datetime:
     return moment
 
 
-def _index(doc: dict) -> Instance:
-    session = doc["session"]
+def _index_slots(session: dict) -> tuple[list[int], dict[int, int]]:
+    """Slot ids in chronological order, and slot id -> slot number."""
     slots = session["slots"]
     seen_slots: dict[int, int] = {}
     starts: list[datetime | None] = []
@@ -296,7 +351,12 @@ def _index(doc: dict) -> Instance:
     if slots and all(s is not None for s in starts):
         order.sort(key=lambda i: (starts[i], i))
     slot_ids = [int(slots[i]["id"]) for i in order]
-    slot_number = {sid: n for n, sid in enumerate(slot_ids)}
+    return slot_ids, {sid: n for n, sid in enumerate(slot_ids)}
+
+
+def _index(doc: dict) -> Instance:
+    session = doc["session"]
+    slot_ids, slot_number = _index_slots(session)
     all_slots = (1 << len(slot_ids)) - 1
 
     person_ids: list[str] = []
@@ -431,6 +491,192 @@ def _index(doc: dict) -> Instance:
         pair_buyer=pair_buyer,
         pair_producer=pair_producer,
         pair_score=pair_score,
+        pair_index=pair_index,
+        must=must,
+        blocked=blocked,
+        fixed=fixed,
+    )
+
+
+@dataclass
+class ForumInstance:
+    """An any-to-any instance ("networking forum") indexed for the forum scheduler.
+
+    People are numbered in the order of `participants`; slots 0 .. n_slots-1 in
+    chronological order (`slot_ids` maps them back). Availability and a pair's
+    allowed slots are bit masks over slot numbers. A pair is stored with
+    a < b (people numbers); `pair_index[(a, b)]` finds it.
+    """
+
+    raw: dict
+    slot_ids: list[int]
+    tables: int | None
+    person_ids: list[str]
+    max_meetings: list[int]
+    available: list[int]
+    pair_a: list[int]
+    pair_b: list[int]
+    pair_score: list[float]
+    pair_slots: list[int]
+    pair_index: dict[tuple[int, int], int]
+    must: list[tuple[int, int]] = field(default_factory=list)  # people numbers, a < b, request order
+    blocked: set[tuple[int, int]] = field(default_factory=set)
+    fixed: list[tuple[int, int, int]] = field(default_factory=list)  # (pair, slot number, table)
+
+    @property
+    def n_slots(self) -> int:
+        return len(self.slot_ids)
+
+    @property
+    def n_people(self) -> int:
+        return len(self.person_ids)
+
+    @property
+    def n_pairs(self) -> int:
+        return len(self.pair_score)
+
+    @property
+    def all_slots(self) -> int:
+        return (1 << self.n_slots) - 1
+
+    def capacity(self, person: int) -> int:
+        return min(self.max_meetings[person], self.available[person].bit_count())
+
+
+def _index_forum(doc: dict) -> ForumInstance:
+    session = doc["session"]
+    slot_ids, slot_number = _index_slots(session)
+    all_slots = (1 << len(slot_ids)) - 1
+
+    def slot_mask(ids: list[int], where: str) -> int:
+        mask = 0
+        for j, sid in enumerate(ids):
+            if sid not in slot_number:
+                raise InstanceError(f"{where}[{j}]: unknown slot id {sid}")
+            mask |= 1 << slot_number[sid]
+        return mask
+
+    person_ids: list[str] = []
+    number: dict[str, int] = {}
+    max_meetings: list[int] = []
+    available: list[int] = []
+    for i, person in enumerate(doc["participants"]):
+        pid = person["id"]
+        if pid in number:
+            raise InstanceError(f'participants[{i}].id: duplicate id "{pid}"')
+        number[pid] = len(person_ids)
+        person_ids.append(pid)
+        max_meetings.append(int(person["max_meetings"]))
+        if "available_slots" in person:
+            available.append(slot_mask(person["available_slots"], f"participants[{i}].available_slots"))
+        else:
+            available.append(all_slots)
+
+    def lookup(item: dict, where: str) -> tuple[int, int]:
+        a, b = item["a"], item["b"]
+        for side, pid in (("a", a), ("b", b)):
+            if pid not in number:
+                raise InstanceError(f'{where}.{side}: unknown id "{pid}"')
+        if a == b:
+            raise InstanceError(f'{where}: "{a}" can\'t meet himself (a and b are the same participant)')
+        x, y = number[a], number[b]
+        return (x, y) if x < y else (y, x)
+
+    pair_a: list[int] = []
+    pair_b: list[int] = []
+    pair_score: list[float] = []
+    pair_slots: list[int] = []
+    pair_index: dict[tuple[int, int], int] = {}
+    for i, pair in enumerate(doc.get("pairs", [])):
+        key = lookup(pair, f"pairs[{i}]")
+        if key in pair_index:
+            raise InstanceError(
+                f'pairs[{i}]: the pair "{pair["a"]}"–"{pair["b"]}" is listed twice '
+                f"(first at pairs[{pair_index[key]}], in either order)"
+            )
+        score = float(pair["score"])
+        if not 0 < score <= 1:
+            raise InstanceError(f"pairs[{i}].score: must be a number in (0, 1]")
+        pair_index[key] = len(pair_score)
+        pair_a.append(key[0])
+        pair_b.append(key[1])
+        pair_score.append(score)
+        pair_slots.append(slot_mask(pair["slots"], f"pairs[{i}].slots") if "slots" in pair else all_slots)
+
+    must: list[tuple[int, int]] = []
+    must_seen: set[tuple[int, int]] = set()
+    blocked: set[tuple[int, int]] = set()
+    for i, request in enumerate(doc.get("requests", [])):
+        key = lookup(request, f"requests[{i}]")
+        if request["kind"] == "block":
+            blocked.add(key)
+        elif key not in must_seen:
+            must_seen.add(key)
+            must.append(key)
+
+    fixed: list[tuple[int, int, int]] = []
+    tables = session.get("tables")
+    person_busy: dict[tuple[int, int], int] = {}
+    table_busy: dict[tuple[int, int], int] = {}
+    fixed_pairs: dict[int, int] = {}
+    fixed_count = [0] * len(person_ids)
+    for i, meeting in enumerate(doc.get("fixed", [])):
+        where = f"fixed[{i}]"
+        key = lookup(meeting, where)
+        names = f'"{meeting["a"]}"–"{meeting["b"]}"'
+        if key in blocked:
+            raise InstanceError(f"{where}: the pair {names} is blocked by a request")
+        if key not in pair_index:
+            raise InstanceError(f"{where}: the pair {names} is not among the candidate pairs")
+        k = pair_index[key]
+        if k in fixed_pairs:
+            raise InstanceError(f"{where}: the pair {names} is already fixed at fixed[{fixed_pairs[k]}]")
+        fixed_pairs[k] = i
+        sid = meeting["slot"]
+        if sid not in slot_number:
+            raise InstanceError(f"{where}.slot: unknown slot id {sid}")
+        s = slot_number[sid]
+        if not pair_slots[k] >> s & 1:
+            raise InstanceError(f"{where}.slot: slot {sid} is not among the pair's allowed slots")
+        table = int(meeting["table"])
+        if tables is not None and table >= tables:
+            raise InstanceError(f"{where}.table: table {table} does not exist (tables are 0..{tables - 1})")
+        for side in ("a", "b"):
+            pid = meeting[side]
+            person = number[pid]
+            if not available[person] >> s & 1:
+                raise InstanceError(f'{where}.slot: "{pid}" is not available in slot {sid}')
+            if (person, s) in person_busy:
+                raise InstanceError(
+                    f'{where}.{side}: "{pid}" already meets someone in slot {sid} '
+                    f"(fixed[{person_busy[(person, s)]}])"
+                )
+            person_busy[(person, s)] = i
+            fixed_count[person] += 1
+            if fixed_count[person] > max_meetings[person]:
+                raise InstanceError(
+                    f'{where}.{side}: "{pid}" has more fixed meetings than its max_meetings '
+                    f"({max_meetings[person]})"
+                )
+        if (s, table) in table_busy:
+            raise InstanceError(
+                f"{where}.table: table {table} is already used in slot {sid} "
+                f"(fixed[{table_busy[(s, table)]}])"
+            )
+        table_busy[(s, table)] = i
+        fixed.append((k, s, table))
+
+    return ForumInstance(
+        raw=doc,
+        slot_ids=slot_ids,
+        tables=tables,
+        person_ids=person_ids,
+        max_meetings=max_meetings,
+        available=available,
+        pair_a=pair_a,
+        pair_b=pair_b,
+        pair_score=pair_score,
+        pair_slots=pair_slots,
         pair_index=pair_index,
         must=must,
         blocked=blocked,

@@ -63,6 +63,23 @@ def idle_gaps(busy: int) -> int:
     return busy.bit_length() - low - busy.bit_count()
 
 
+def breaks(busy: int) -> int:
+    """Idle periods (maximal runs of free slots) between a person's first and last meeting."""
+    if not busy:
+        return 0
+    return (busy & ~(busy << 1)).bit_count() - 1
+
+
+def break_stats(masks) -> dict[str, int]:
+    """`breaks` summed, and `max_breaks` / `min_breaks` over the people with a meeting."""
+    counts = [breaks(m) for m in masks if m]
+    return {
+        "breaks": sum(counts),
+        "max_breaks": max(counts, default=0),
+        "min_breaks": min(counts, default=0),
+    }
+
+
 @dataclass
 class Board:
     """Who meets whom in which slot; the scheduler's working state."""

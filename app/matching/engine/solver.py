@@ -60,8 +60,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from app.matching.engine.instance import SCHEDULE_FORMAT, Instance, read_instance
-from app.matching.engine.scheduling import Board, Scheduler, assign_tables, idle_gaps
+from app.matching.engine.instance import SCHEDULE_FORMAT, ForumInstance, Instance, read_instance
+from app.matching.engine.scheduling import Board, Scheduler, assign_tables, break_stats, idle_gaps
 from app.matching.engine.selection import (
     SelectionError,
     greedy_bmatching,
@@ -74,7 +74,7 @@ MAX_ROUNDS = 6
 
 
 def solve(
-    instance: dict | str | bytes | Instance,
+    instance: dict | str | bytes | Instance | ForumInstance,
     *,
     time_limit: float | None = None,
     fairness_bonus: float = FAIRNESS_BONUS,
@@ -85,14 +85,19 @@ def solve(
 ) -> dict:
     """Select and schedule meetings; return the schedule dict of the spec.
 
-    Raises `InstanceError` (one line naming the field) for an invalid instance.
+    Raises `InstanceError` (one line naming the field) for an invalid instance. An
+    any-to-any instance (participants) goes to the forum scheduler, `forum.solve_forum`.
     `selection(pb, pp, w, room, total, must) -> chosen` replaces the exact
     selection (the benchmark compares other methods this way); `report`, when
     given, receives figures on the run (phase times, rounds, LP solves). `on_phase`, when
     given, is called with "selecting" and "scheduling" as each round enters them.
     """
     started = time.perf_counter()
-    inst = instance if isinstance(instance, Instance) else read_instance(instance)
+    inst = instance if isinstance(instance, (Instance, ForumInstance)) else read_instance(instance)
+    if isinstance(inst, ForumInstance):  # any-to-any: the forum scheduler (forum.py)
+        from app.matching.engine.forum import solve_forum
+
+        return solve_forum(inst, time_limit=time_limit, report=report, started=started)
     deadline = None if time_limit is None else time.monotonic() + time_limit
     run = _Run(inst, fairness_bonus, deadline)
     run.selection = selection
@@ -319,6 +324,7 @@ class _Run:
             "max_degree": max_degree,
             "lower_bound_slots": lower,
             "idle_gaps": sum(idle_gaps(b) for b in board.busy),
+            **break_stats(board.busy),
             "runtime_s": round(elapsed, 3),
         }
         return {

@@ -40,7 +40,7 @@ def schedule_json(schedule: dict) -> str:
 
 @click.group("matching")
 def matching_cli():
-    """Match buyers with producers and schedule their meetings."""
+    """Match buyers with producers (or anyone with anyone) and schedule their meetings."""
 
 
 def _fail(message: str) -> None:
@@ -67,7 +67,10 @@ def _fail(message: str) -> None:
     help="Stop improving after this long and write the best schedule found.",
 )
 def solve_command(instance_path: Path, output_path: Path, time_limit: float | None):
-    """Solve INSTANCE.json (specs/matching-format.md) and write SCHEDULE.json."""
+    """Solve INSTANCE.json (specs/matching-format.md) and write SCHEDULE.json.
+
+    Both forms: buyers and producers (the bipartite matcher), or participants (the any-to-any
+    forum scheduler, app/matching/engine/forum.py); an instance mixing them exits 2."""
     # Imported here: every `flask` command loads this module, and the solver brings numpy and scipy.
     from app.matching.engine.instance import InstanceError, read_instance_file
     from app.matching.engine.solver import solve
@@ -90,6 +93,14 @@ def solve_command(instance_path: Path, output_path: Path, time_limit: float | No
         Path(temporary).unlink(missing_ok=True)
         raise
     stats = schedule["stats"]
+    if "breaks_lower_bound" in stats:  # an any-to-any forum
+        click.echo(
+            f"{stats['meetings']} meetings in {stats['slots_used']} slots "
+            f"(at least {stats['lower_bound_slots']}), {len(schedule['unscheduled'])} requested meetings "
+            f"unmet, {stats['breaks']} breaks (at least {stats['breaks_lower_bound']}), "
+            f"{stats['idle_gaps']} idle slots; wrote {output_path}"
+        )
+        return
     share = stats["objective"] / stats["upper_bound"] if stats["upper_bound"] else 1.0
     click.echo(
         f"{stats['meetings']} meetings in {stats['slots_used']} slots "

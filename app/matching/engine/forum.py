@@ -1,0 +1,847 @@
+"""The any-to-any ("networking forum") scheduler (specs/matching-format.md, "Any-to-any sessions").
+
+Pure: no Flask, no database. `solve_forum(inst)` takes a read `ForumInstance` and returns the
+schedule dict of the spec (meetings and unscheduled entries name `a` and `b`).
+
+What it schedules
+-----------------
+The requested meetings: every `must` request of a listed, unblocked pair, plus the `fixed`
+(published) meetings, which stay exactly where they are. A listed pair nobody requested is a
+candidate the participants may request, not a meeting: the forum schedules accepted requests.
+Rules: a meeting takes one slot and one table; slots in both people's `available_slots` and in
+the pair's `slots`; nobody twice in a slot, nobody over `max_meetings`, at most `tables`
+meetings a slot.
+
+Objective, lexicographic: (1) as many requested meetings placed as possible; then (2) fewest
+`breaks` summed over everyone; then (3) fewest `idle_gaps`; then (4) the smallest spread
+`max_breaks - min_breaks`.
+
+Method (measured in benchmarks/forum_bench.py)
+----------------------------------------------
+n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slots of a meeting.
+
+1. Greedy with repair, always. Meetings in order of fewest allowed slots first, each into the
+   slot that adds the fewest breaks, then idle slots, to its two people (bit-mask arithmetic,
+   O(o) per meeting). A meeting that finds no slot tries a depth-1 repair: move the one or two
+   meetings of its people that block a slot elsewhere. O(r · o).
+2. Simulated annealing on breaks · (S + 1) + idle slots (one break outweighs every idle slot)
+   with Kempe-chain moves: take a meeting in slot s1 and another allowed slot s2 of it, and
+   swap between s1 and s2 every meeting linked to it through people busy in both slots (the
+   agendas stay clash-free and every degree stays put; a chain of one meeting is a relocation);
+   tables, availability and allowed slots are checked for the whole chain. At most
+   MOVES_PER_MEETING · r moves or the time share, O(chain) each; the best schedule seen is
+   kept. Then a descent (single relocations, same-person swaps) to a local optimum, and a second
+   chance for meetings the greedy left out. Measured (benchmarks/forum_bench.py, a busy 2-core
+   machine): on forums of 40–80 people and 120–300 meetings 0–11 breaks where first-fit greedy
+   has 27–133 (and leaves up to 13 meetings out) and step 1 alone 19–80; on 1,000 people and
+   10,000 meetings 702 breaks in 26 s against 3,102 for first-fit greedy and 1,642 for step 1.
+3. Exact, when the model is small enough (at most CPSAT_MAX_VARS meeting×slot variables, e.g.
+   300 requests × 22 slots = 6,600): CP-SAT (OR-tools) on a 0/1 model, one variable
+   x[meeting, slot] per allowed slot; per person and slot y = Σ x (≤ 1); run starts
+   r[v,s] ≥ y[v,s] − y[v,s−1], so the breaks are Σ r − #people with a meeting (a sum of
+   Booleans, which CP-SAT bounds well); idle slots from monotone "a meeting at or before /
+   after s" indicators (built for stage 3 only). Solved stage by stage, each stage's optimum a
+   constraint of the next and the annealed schedule the hint: placed (max), breaks (min), idle
+   slots (min), spread (min), within the time limit (default DEFAULT_TIME_LIMIT s; the
+   heuristic takes HEURISTIC_SHARE of it first). Exponential in the worst case (the problem
+   contains edge colouring, NP-hard). Measured: it proves "every meeting placed" at once and
+   often lowers the idle slots and finds 0-break schedules (then proven optimal), but within
+   seconds it seldom lowers the annealed breaks below that, and its proven bound on breaks
+   stays at the per-person bound below (0 on the benchmark's forums); tiny forums are solved to
+   proven optimality (tests compare with brute force).
+
+Proof: `stats.breaks_lower_bound` is a proven lower bound on the breaks of any valid schedule
+that places at least as many requested meetings as this one: the larger of CP-SAT's proven
+objective bound (the exact method) and a per-person bound (every person's meetings lie in the
+runs of slots where that person can meet; the runs holding a published meeting are used, and
+covering its meetings needs at least k runs, so k − 1 breaks), which holds when every
+requested meeting is placed (else it counts published meetings only). `stats.optimal` is
+`breaks_lower_bound == breaks`: the breaks are proven optimal. `stats.method` says which method
+gave the schedule ("cpsat", "heuristic" or "greedy") and `stats.requested` counts the must
+requests. These three and `breaks_lower_bound` are additions to the spec's stats for forums.
+
+An unscheduled entry carries a `code` beside its `reason` in words: blocked, not_a_pair,
+no_meetings, no_common_slot, outside_allowed_slots, no_tables, booked_by_published,
+over_capacity, slots_taken, tables_full, no_room.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+
+from app.matching.engine.instance import SCHEDULE_FORMAT, ForumInstance, read_instance
+from app.matching.engine.scheduling import break_stats, idle_gaps
+
+DEFAULT_TIME_LIMIT = 6.0
+CPSAT_MAX_VARS = 30_000
+CPSAT_WORKERS = 4
+MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting
+HEURISTIC_SHARE = 0.6  # of the time limit, before CP-SAT takes the rest
+
+
+def _bits(mask: int):
+    while mask:
+        low = mask & -mask
+        yield low.bit_length() - 1
+        mask ^= low
+
+
+def _runs(mask: int) -> int:
+    return (mask & ~(mask << 1)).bit_count()
+
+
+def person_breaks_bound(possible: int, fixed: int, meetings: int) -> int:
+    """Fewest breaks a person with `meetings` meetings, all in slots of `possible` (a mask) and
+    including every slot of `fixed`, can have: runs of `possible` needed to hold them, less one."""
+    if meetings <= 0:
+        return 0
+    runs: list[tuple[int, bool]] = []  # (length, holds a fixed meeting)
+    mask = possible
+    while mask:
+        low = (mask & -mask).bit_length() - 1
+        length = 0
+        while mask >> (low + length) & 1:
+            length += 1
+        run = ((1 << length) - 1) << low
+        runs.append((length, bool(run & fixed)))
+        mask &= ~run
+    forced = [length for length, has_fixed in runs if has_fixed]
+    need, held = len(forced), sum(forced)
+    for length in sorted((length for length, has_fixed in runs if not has_fixed), reverse=True):
+        if held >= meetings:
+            break
+        need += 1
+        held += length
+    return max(need, 1) - 1
+
+
+class _Plan:
+    """A forum schedule in progress: who is busy when, which meeting is where."""
+
+    def __init__(self, inst: ForumInstance):
+        self.inst = inst
+        n, S = inst.n_people, inst.n_slots
+        self.weight = S + 1  # one break outweighs every idle slot of a person
+        self.table_cap = [inst.tables if inst.tables is not None else n for _ in range(S)]
+        self.busy = [0] * n
+        self.deg = [0] * n
+        self.count = [0] * S
+        self.slot_of: dict[int, int] = {}  # movable (requested) meeting -> slot
+        self.fixed_slot: dict[int, int] = {}
+        self.fixed_table: dict[int, int] = {}
+        self.at: list[list[int]] = [[-1] * S for _ in range(n)]  # person, slot -> meeting or -1
+        for k, s, table in inst.fixed:
+            self.fixed_slot[k] = s
+            self.fixed_table[k] = table
+            self._occupy(k, s)
+        self.fixed_busy = list(self.busy)
+        self.fixed_count = list(self.count)
+        self.fixed_deg = list(self.deg)
+        # Requested meetings to place, and why the others can't be.
+        self.todo: list[int] = []
+        self.rejected: list[tuple[tuple[int, int], str, str]] = []
+        self.options: dict[int, int] = {}
+        for key in inst.must:
+            k = inst.pair_index.get(key)
+            if k is not None and k in self.fixed_slot:
+                continue  # met by a published meeting
+            problem = self._static_problem(key, k)
+            if problem:
+                self.rejected.append((key, *problem))
+                continue
+            self.todo.append(k)
+            a, b = inst.pair_a[k], inst.pair_b[k]
+            self.options[k] = inst.pair_slots[k] & inst.available[a] & inst.available[b]
+
+    # -- the board -------------------------------------------------------------------------
+    def _occupy(self, k: int, s: int) -> None:
+        inst = self.inst
+        for v in (inst.pair_a[k], inst.pair_b[k]):
+            self.busy[v] |= 1 << s
+            self.deg[v] += 1
+            self.at[v][s] = k
+        self.count[s] += 1
+
+    def _free(self, k: int, s: int) -> None:
+        inst = self.inst
+        for v in (inst.pair_a[k], inst.pair_b[k]):
+            self.busy[v] &= ~(1 << s)
+            self.deg[v] -= 1
+            self.at[v][s] = -1
+        self.count[s] -= 1
+
+    def place(self, k: int, s: int) -> None:
+        self.slot_of[k] = s
+        self._occupy(k, s)
+
+    def remove(self, k: int) -> int:
+        s = self.slot_of.pop(k)
+        self._free(k, s)
+        return s
+
+    def open_slots(self) -> int:
+        mask = 0
+        for s, c in enumerate(self.count):
+            if c < self.table_cap[s]:
+                mask |= 1 << s
+        return mask
+
+    def cost(self, mask: int) -> int:
+        if not mask:
+            return 0
+        low = (mask & -mask).bit_length() - 1
+        idle = mask.bit_length() - low - mask.bit_count()
+        return (_runs(mask) - 1) * self.weight + idle
+
+    def free_slots(self, k: int, open_slots: int | None = None) -> int:
+        inst = self.inst
+        a, b = inst.pair_a[k], inst.pair_b[k]
+        if self.deg[a] >= inst.max_meetings[a] or self.deg[b] >= inst.max_meetings[b]:
+            return 0
+        if open_slots is None:
+            open_slots = self.open_slots()
+        return self.options[k] & ~self.busy[a] & ~self.busy[b] & open_slots
+
+    def best_slot(self, k: int, free: int, rng: random.Random | None = None) -> tuple[int, int]:
+        """(added cost, slot) of the cheapest slot in `free` for meeting k (random ties with rng)."""
+        inst = self.inst
+        ba, bb = self.busy[inst.pair_a[k]], self.busy[inst.pair_b[k]]
+        base = self.cost(ba) + self.cost(bb)
+        best, best_s, ties = None, -1, 0
+        for s in _bits(free):
+            bit = 1 << s
+            delta = self.cost(ba | bit) + self.cost(bb | bit) - base
+            if best is None or delta < best:
+                best, best_s, ties = delta, s, 1
+            elif delta == best and rng is not None:
+                ties += 1
+                if rng.randrange(ties) == 0:
+                    best_s = s
+        return (best if best is not None else 0), best_s
+
+    def total(self) -> tuple[int, int]:
+        b = sum(_runs(m) - 1 for m in self.busy if m)
+        return b, sum(idle_gaps(m) for m in self.busy)
+
+    # -- why a request can't be met ----------------------------------------------------------
+    def _static_problem(self, key: tuple[int, int], k: int | None) -> tuple[str, str] | None:
+        inst = self.inst
+        ids = inst.person_ids
+        if key in inst.blocked:
+            return "blocked", "one of the two asked not to be matched with the other"
+        if k is None:
+            return "not_a_pair", "not a candidate pair: the two are not listed as a possible meeting"
+        for v in key:
+            if inst.max_meetings[v] == 0:
+                return "no_meetings", f'"{ids[v]}" takes no meetings (max_meetings is 0)'
+        a, b = key
+        common = inst.available[a] & inst.available[b]
+        if not common:
+            return "no_common_slot", "no common free slot: the two are never available at the same time"
+        if not common & inst.pair_slots[k]:
+            return (
+                "outside_allowed_slots",
+                "the two are free together only outside the slots allowed for this meeting",
+            )
+        if inst.tables == 0:
+            return "no_tables", "the session has no tables"
+        for v in key:
+            if self.fixed_deg[v] >= inst.max_meetings[v]:
+                return "booked_by_published", f'"{ids[v]}" is fully booked by meetings already published'
+        return None
+
+    def reason(self, k: int) -> tuple[str, str]:
+        inst = self.inst
+        ids = inst.person_ids
+        a, b = inst.pair_a[k], inst.pair_b[k]
+        wanted = [0] * inst.n_people
+        for e in self.todo:
+            wanted[inst.pair_a[e]] += 1
+            wanted[inst.pair_b[e]] += 1
+        for v in (a, b):
+            room = inst.capacity(v) - self.fixed_deg[v]
+            if wanted[v] > room and self.deg[v] >= inst.max_meetings[v]:
+                return (
+                    "over_capacity",
+                    f'"{ids[v]}" has more requested meetings than it can hold ({inst.capacity(v)} meetings)',
+                )
+        options = self.options[k]
+        if options & ~self.busy[a] & ~self.busy[b] == 0:
+            return (
+                "slots_taken",
+                "no common free slot: every slot both can attend is taken by their other meetings",
+            )
+        if options & ~self.busy[a] & ~self.busy[b] & self.open_slots() == 0:
+            return "tables_full", "every table is taken in the slots both can attend"
+        return "no_room", "it could not be fitted in beside the other requested and published meetings"
+
+    # -- the greedy and its repair -----------------------------------------------------------
+    def greedy(self, *, compact: bool = True) -> list[int]:
+        """Place every requested meeting it can; return those left. `compact=False`: first fit in
+        request order (the baseline the benchmark compares with)."""
+        inst = self.inst
+        order = list(self.todo)
+        if compact:
+            load = [0] * inst.n_people
+            for k in order:
+                load[inst.pair_a[k]] += 1
+                load[inst.pair_b[k]] += 1
+            order.sort(
+                key=lambda k: (
+                    self.options[k].bit_count(),
+                    -(load[inst.pair_a[k]] + load[inst.pair_b[k]]),
+                )
+            )
+        left = []
+        for k in order:
+            free = self.free_slots(k)
+            if free:
+                s = self.best_slot(k, free)[1] if compact else (free & -free).bit_length() - 1
+                self.place(k, s)
+            elif not (compact and self.repair(k)):
+                left.append(k)
+        return left
+
+    def repair(self, k: int) -> bool:
+        """Place k by moving the (at most two) meetings that block one of its slots elsewhere."""
+        inst = self.inst
+        a, b = inst.pair_a[k], inst.pair_b[k]
+        if self.deg[a] >= inst.max_meetings[a] or self.deg[b] >= inst.max_meetings[b]:
+            return False
+        for s in _bits(self.options[k] & ~self.fixed_busy[a] & ~self.fixed_busy[b]):
+            blockers = {self.at[v][s] for v in (a, b) if self.at[v][s] >= 0}
+            if any(e not in self.slot_of for e in blockers):
+                continue
+            if not blockers and self.count[s] >= self.table_cap[s]:
+                continue
+            moved: list[tuple[int, int]] = []
+            for e in blockers:
+                moved.append((e, self.remove(e)))
+            self.place(k, s)
+            ok = True
+            done: list[int] = []
+            for e, _old in moved:
+                free = self.free_slots(e)
+                if not free:
+                    ok = False
+                    break
+                self.place(e, self.best_slot(e, free)[1])
+                done.append(e)
+            if ok and self.count[s] <= self.table_cap[s]:
+                return True
+            for e in done:
+                self.remove(e)
+            self.remove(k)
+            for e, old in moved:
+                self.place(e, old)
+        return False
+
+    def improve(self, deadline: float, seed: int = 0) -> None:
+        """Local search on (breaks, idle slots): relocations and same-person swaps, to a local
+        optimum or the deadline."""
+        inst = self.inst
+        rng = random.Random(seed)
+        moves = list(self.slot_of)
+        by_person: dict[int, list[int]] = {}
+        for k in moves:
+            by_person.setdefault(inst.pair_a[k], []).append(k)
+            by_person.setdefault(inst.pair_b[k], []).append(k)
+        for _ in range(200):
+            improved = False
+            rng.shuffle(moves)
+            for k in moves:
+                s = self.remove(k)
+                free = self.free_slots(k)
+                delta_old = self._delta(k, s)
+                delta, best = self.best_slot(k, free, rng)
+                if best < 0 or delta >= delta_old:
+                    best = s
+                elif delta < delta_old:
+                    improved = True
+                self.place(k, best)
+            if time.monotonic() > deadline:
+                return
+            for v, ks in by_person.items():
+                improved |= self._swaps(v, ks)
+            if time.monotonic() > deadline or not improved:
+                return
+
+    def anneal(self, deadline: float, seed: int = 0, start_temperature: float | None = None) -> int:
+        """Simulated annealing on breaks · (S + 1) + idle slots with Kempe-chain moves; keeps the
+        best schedule seen. A move takes a meeting k in slot s1 and another allowed slot s2 of k,
+        and swaps between s1 and s2 every meeting connected to k through people busy in both
+        (a Kempe chain: the agendas stay clash-free, degrees stay put); a chain of one meeting is
+        a plain relocation. Returns the number of moves tried."""
+        inst = self.inst
+        meetings = list(self.slot_of)
+        if not meetings or time.monotonic() >= deadline:
+            return 0
+        rng = random.Random(seed)
+        pa, pb, options, at = inst.pair_a, inst.pair_b, self.options, self.at
+        busy, cost, slot_of, count, cap = self.busy, self.cost, self.slot_of, self.count, self.table_cap
+        current = sum(cost(m) for m in busy)
+        best, best_slots = current, dict(slot_of)
+        t0 = float(self.weight) if start_temperature is None else start_temperature
+        t_end = 0.05
+        began = time.monotonic()
+        span = max(1e-3, deadline - began)
+        temperature = t0
+        tried = 0
+        late = False
+        budget = MOVES_PER_MEETING * len(meetings)
+        while tried < budget and best > 0:
+            if tried % 256 == 0:
+                now = time.monotonic()
+                if now >= deadline:
+                    break
+                progress = max((now - began) / span, tried / budget)
+                temperature = t0 * (t_end / t0) ** progress
+                late = progress > 0.5
+            tried += 1
+            k = meetings[rng.randrange(len(meetings))]
+            s1 = slot_of[k]
+            targets = options[k] & ~(1 << s1)
+            if not targets:
+                continue
+            n_targets = targets.bit_count()
+            pick = rng.randrange(n_targets)
+            s2 = -1
+            for s2 in _bits(targets):  # noqa: B007 - the pick-th slot of targets
+                if pick == 0:
+                    break
+                pick -= 1
+            # The chain.
+            chain = [k]
+            seen = {k}
+            i = 0
+            ok = True
+            while i < len(chain):
+                e = chain[i]
+                i += 1
+                here = slot_of[e]
+                other = s2 if here == s1 else s1
+                if not options[e] >> other & 1:
+                    ok = False
+                    break
+                for v in (pa[e], pb[e]):
+                    f = at[v][other]
+                    if f >= 0 and f not in seen:
+                        if f not in slot_of or len(chain) >= 40:  # a published meeting, or too long
+                            ok = False
+                            break
+                        seen.add(f)
+                        chain.append(f)
+                if not ok:
+                    break
+            if not ok:
+                continue
+            moving_out = sum(1 for e in chain if slot_of[e] == s1)
+            moving_in = len(chain) - moving_out
+            if count[s2] + moving_out - moving_in > cap[s2] or count[s1] + moving_in - moving_out > cap[s1]:
+                continue
+            flip = 1 << s1 | 1 << s2
+            touched: dict[int, int] = {}
+            for e in chain:
+                for v in (pa[e], pb[e]):
+                    touched[v] = touched.get(v, 0) + 1
+            delta = 0
+            for v, n in touched.items():
+                if n == 1:
+                    delta += cost(busy[v] ^ flip) - cost(busy[v])
+            if delta > 0 and rng.random() >= math.exp(-delta / temperature):
+                continue
+            old = [(e, slot_of[e]) for e in chain]
+            for e, _s in old:
+                self.remove(e)
+            for e, s in old:
+                self.place(e, s2 if s == s1 else s1)
+            current += delta
+            if current < best and late:  # early on the schedule changes too much to be worth a copy
+                best, best_slots = current, dict(slot_of)
+        if current <= best:
+            best_slots = slot_of
+        if best_slots is not slot_of:
+            for e in list(slot_of):
+                self.remove(e)
+            for e, s in best_slots.items():
+                self.place(e, s)
+        return tried
+
+    def _delta(self, k: int, s: int) -> int:
+        inst = self.inst
+        bit = 1 << s
+        total = 0
+        for v in (inst.pair_a[k], inst.pair_b[k]):
+            total += self.cost(self.busy[v] | bit) - self.cost(self.busy[v])
+        return total
+
+    def _swaps(self, v: int, ks: list[int]) -> bool:
+        """Swap the slots of two of v's meetings when it lowers the partners' cost."""
+        inst = self.inst
+        improved = False
+        for i in range(len(ks)):
+            k1 = ks[i]
+            for j in range(i + 1, len(ks)):
+                k2 = ks[j]
+                s1, s2 = self.slot_of[k1], self.slot_of[k2]
+                if s1 == s2:
+                    continue
+                if not (self.options[k1] >> s2 & 1 and self.options[k2] >> s1 & 1):
+                    continue
+                u1 = inst.pair_b[k1] if inst.pair_a[k1] == v else inst.pair_a[k1]
+                u2 = inst.pair_b[k2] if inst.pair_a[k2] == v else inst.pair_a[k2]
+                m1, m2 = self.busy[u1], self.busy[u2]
+                if m1 >> s2 & 1 or m2 >> s1 & 1:
+                    continue
+                flip = 1 << s1 | 1 << s2
+                delta = self.cost(m1 ^ flip) + self.cost(m2 ^ flip) - self.cost(m1) - self.cost(m2)
+                if delta < 0:
+                    self.remove(k1)
+                    self.remove(k2)
+                    self.place(k1, s2)
+                    self.place(k2, s1)
+                    improved = True
+        return improved
+
+    def options_union(self, v: int) -> int:
+        """The slots outside v's published meetings where v's requested meetings may go."""
+        inst = self.inst
+        mask = 0
+        for k in self.todo:
+            if v in (inst.pair_a[k], inst.pair_b[k]):
+                mask |= self.options[k]
+        return mask & ~self.fixed_busy[v]
+
+    # -- output ----------------------------------------------------------------------------
+    def tables(self) -> dict[int, int]:
+        taken: dict[int, set[int]] = {}
+        out: dict[int, int] = {}
+        for k, s in self.fixed_slot.items():
+            taken.setdefault(s, set()).add(self.fixed_table[k])
+            out[k] = self.fixed_table[k]
+        nxt: dict[int, int] = {}
+        for k in sorted(self.slot_of, key=lambda e: (self.slot_of[e], e)):
+            s = self.slot_of[k]
+            t = nxt.get(s, 0)
+            used = taken.get(s, set())
+            while t in used:
+                t += 1
+            out[k] = t
+            nxt[s] = t + 1
+        return out
+
+
+def breaks_bound(plan: _Plan, all_placed: bool) -> int:
+    """The per-person lower bound on breaks (see the module docstring)."""
+    inst = plan.inst
+    n = inst.n_people
+    meetings = list(plan.fixed_deg)
+    possible = list(plan.fixed_busy)
+    if all_placed:
+        for k in plan.todo:
+            for v in (inst.pair_a[k], inst.pair_b[k]):
+                meetings[v] += 1
+                possible[v] |= plan.options[k] & ~plan.fixed_busy[v]
+    return sum(person_breaks_bound(possible[v], plan.fixed_busy[v], meetings[v]) for v in range(n))
+
+
+def _cpsat(plan: _Plan, deadline: float, report: dict) -> int:
+    """Improve `plan` with CP-SAT stage by stage; return the proven lower bound on breaks."""
+    from ortools.sat.python import cp_model
+
+    inst = plan.inst
+    S, n = inst.n_slots, inst.n_people
+    todo = [k for k in plan.todo]
+    model = cp_model.CpModel()
+    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    per_person_slot: dict[tuple[int, int], list] = {}
+    per_slot: dict[int, list] = {}
+    placed = []
+    mine: dict[int, list] = {}
+    for k in todo:
+        a, b = inst.pair_a[k], inst.pair_b[k]
+        slots = plan.options[k] & ~plan.fixed_busy[a] & ~plan.fixed_busy[b]
+        row = []
+        for s in _bits(slots):
+            if plan.fixed_count[s] >= plan.table_cap[s]:
+                continue
+            var = model.new_bool_var(f"x{k}_{s}")
+            x[(k, s)] = var
+            row.append(var)
+            per_person_slot.setdefault((a, s), []).append(var)
+            per_person_slot.setdefault((b, s), []).append(var)
+            per_slot.setdefault(s, []).append(var)
+        if row:
+            model.add(sum(row) <= 1)
+            placed.append(sum(row))
+            mine.setdefault(a, []).extend(row)
+            mine.setdefault(b, []).extend(row)
+    for vars_ in per_person_slot.values():
+        if len(vars_) > 1:
+            model.add(sum(vars_) <= 1)
+    for s, vars_ in per_slot.items():
+        if len(vars_) > plan.table_cap[s] - plan.fixed_count[s]:
+            model.add(sum(vars_) <= plan.table_cap[s] - plan.fixed_count[s])
+    for v, vars_ in mine.items():
+        room = inst.max_meetings[v] - plan.fixed_deg[v]
+        if len(vars_) > room:
+            model.add(sum(vars_) <= room)
+
+    # Breaks, idle slots and the spread, per person with a variable agenda.
+    idle_terms, person_breaks, agendas = [], {}, []
+    start_vars, has_terms, start_constants = [], [], 0
+    constant_breaks = 0
+    for v in range(n):
+        fixed = plan.fixed_busy[v]
+        if v not in mine:
+            if fixed:
+                constant_breaks += _runs(fixed) - 1
+                idle_terms.append(idle_gaps(fixed))
+                person_breaks[v] = (_runs(fixed) - 1, 1)
+            continue
+        y = []
+        for s in range(S):
+            if fixed >> s & 1:
+                y.append(1)
+            else:
+                y.append(sum(per_person_slot.get((v, s), [])) if (v, s) in per_person_slot else 0)
+        has = 1 if fixed else model.new_bool_var(f"has{v}")
+        if not fixed:
+            model.add(has <= sum(mine[v]))
+        starts = []
+        for s in range(S):
+            if isinstance(y[s], int) and y[s] == 0:
+                continue
+            if isinstance(y[s], int):
+                if s == 0 or (isinstance(y[s - 1], int) and y[s - 1] == 0):
+                    start_constants += 1
+                    starts.append(1)
+                continue
+            r = model.new_bool_var(f"r{v}_{s}")  # a run of meetings starts at s
+            model.add(r >= ((y[s] - y[s - 1]) if s > 0 else y[s]))
+            starts.append(r)
+            start_vars.append(r)
+            if not fixed:
+                model.add(has >= y[s])
+        if not fixed:
+            model.add(sum(starts) >= has)  # one run at least when there is a meeting
+        br = model.new_int_var(0, S, f"breaks{v}")
+        model.add(br == sum(starts) - has)
+        person_breaks[v] = (br, has)
+        has_terms.append(has)
+        agendas.append((v, y, has))
+
+    def idle_expression():
+        """Idle slots (built only for stage 3): monotone 'a meeting at or before / after s'."""
+        terms = list(idle_terms)
+        for v, y, has in agendas:
+            before = [model.new_bool_var(f"bf{v}_{s}") for s in range(S)]
+            after = [model.new_bool_var(f"af{v}_{s}") for s in range(S)]
+            for s in range(S):
+                if not (isinstance(y[s], int) and y[s] == 0):
+                    model.add(before[s] >= y[s])
+                    model.add(after[s] >= y[s])
+                if s > 0:
+                    model.add(before[s] >= before[s - 1])
+                    model.add(after[s - 1] >= after[s])
+            terms.append(sum(before) + sum(after) - S * has - sum(y))
+        return sum(terms)
+
+    # Breaks as a sum of Booleans (run starts) less the people with a meeting: CP-SAT's core-based
+    # search proves lower bounds on such sums.
+    total_breaks = sum(start_vars) + start_constants - sum(has_terms) + constant_breaks
+
+    def hint() -> None:
+        model.clear_hints()
+        for (k, s), var in x.items():
+            model.add_hint(var, plan.slot_of.get(k) == s)
+
+    def run(budget: float):
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.05, budget)
+        solver.parameters.num_workers = CPSAT_WORKERS
+        solver.parameters.random_seed = 0
+        status = solver.solve(model)
+        return solver, status
+
+    def adopt(solver) -> None:
+        for k in list(plan.slot_of):
+            plan.remove(k)
+        for (k, s), var in x.items():
+            if solver.boolean_value(var):
+                plan.place(k, s)
+
+    stages = report.setdefault("stages", {})
+    good = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    # 1. placed: proven at once when the greedy placed every candidate.
+    n_placed = len(plan.slot_of)
+    if n_placed < len(placed):
+        hint()
+        model.maximize(sum(placed))
+        solver, status = run((deadline - time.monotonic()) * 0.3)
+        stages["placed"] = solver.status_name(status)
+        if status in good and solver.objective_value > n_placed:
+            adopt(solver)
+            n_placed = len(plan.slot_of)
+    model.add(sum(placed) >= n_placed)
+    all_placed = n_placed == len(plan.todo)
+    simple = breaks_bound(plan, all_placed)
+    if all_placed:  # every degree is known: the per-person bounds are valid constraints
+        for v, (br, has) in person_breaks.items():
+            if not isinstance(has, int):
+                model.add(has == 1)
+            if not isinstance(br, int):
+                bound = person_breaks_bound(
+                    plan.options_union(v) | plan.fixed_busy[v], plan.fixed_busy[v], plan.deg[v]
+                )
+                if bound:
+                    model.add(br >= bound)
+    # 2. breaks.
+    hint()
+    model.minimize(total_breaks)
+    solver, status = run((deadline - time.monotonic()) * 0.75)
+    stages["breaks"] = solver.status_name(status)
+    current = plan.total()[0]
+    if status not in good:
+        return simple
+    bound = max(simple, math.ceil(solver.best_objective_bound - 1e-6))
+    if solver.objective_value < current:
+        adopt(solver)
+    breaks_now = plan.total()[0]
+    model.add(total_breaks <= breaks_now)
+    # 3. idle slots.
+    if time.monotonic() < deadline - 0.05:
+        total_idle = idle_expression()
+        hint()
+        model.minimize(total_idle)
+        solver, status = run((deadline - time.monotonic()) * 0.6)
+        stages["idle_gaps"] = solver.status_name(status)
+        if status in good and solver.objective_value < plan.total()[1]:
+            adopt(solver)
+        model.add(total_idle <= plan.total()[1])
+    # 4. spread.
+    if time.monotonic() < deadline - 0.05 and person_breaks:
+        hint()
+        high = model.new_int_var(0, S, "max_breaks")
+        low = model.new_int_var(0, S, "min_breaks")
+        for br, has in person_breaks.values():
+            model.add(high >= br)
+            model.add(low <= br + S * (1 - has))
+        model.minimize(high - low)
+        solver, status = run(deadline - time.monotonic())
+        stages["spread"] = solver.status_name(status)
+        now = break_stats(plan.busy)
+        if status in good and solver.objective_value < now["max_breaks"] - now["min_breaks"]:
+            adopt(solver)
+    return min(bound, breaks_now)
+
+
+def solve_forum(
+    instance: dict | str | bytes | ForumInstance,
+    *,
+    time_limit: float | None = None,
+    method: str = "auto",
+    report: dict | None = None,
+    started: float | None = None,
+    seed: int = 0,
+) -> dict:
+    """Schedule a forum; return the schedule dict of the spec.
+
+    `method`: "auto" (CP-SAT when the model has at most CPSAT_MAX_VARS meeting×slot variables,
+    else the heuristic), "cpsat", "heuristic", "constructive" (step 1 alone) or "greedy" (first
+    fit in request order, no repair: the baseline). `time_limit` (seconds, default
+    DEFAULT_TIME_LIMIT) bounds the whole run; `report`, when given, receives figures on the run.
+    """
+    started = time.perf_counter() if started is None else started
+    inst = instance if isinstance(instance, ForumInstance) else read_instance(instance)
+    if not isinstance(inst, ForumInstance):
+        raise TypeError("solve_forum takes an any-to-any instance (participants)")
+    limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
+    deadline = time.monotonic() + max(0.0, limit - (time.perf_counter() - started))
+    report = {} if report is None else report
+    plan = _Plan(inst)
+    size = sum(plan.options[k].bit_count() for k in plan.todo)
+    if method == "auto":
+        method = "cpsat" if size <= CPSAT_MAX_VARS else "heuristic"
+    report["model_vars"] = size
+    if method == "greedy":
+        plan.greedy(compact=False)
+    elif method == "constructive":  # step 1 alone: the break-aware greedy with repair
+        plan.greedy()
+    else:
+        left = plan.greedy()
+        report["greedy_breaks"] = plan.total()[0]
+        share = HEURISTIC_SHARE if method == "cpsat" else 0.97
+        until = time.monotonic() + share * (deadline - time.monotonic())
+        report["moves"] = plan.anneal(until, seed)
+        plan.improve(until, seed)
+        for k in left:  # a second chance after the moves
+            free = plan.free_slots(k)
+            if free:
+                plan.place(k, plan.best_slot(k, free)[1])
+            else:
+                plan.repair(k)
+        report["heuristic_breaks"] = plan.total()[0]
+    all_placed = len(plan.slot_of) == len(plan.todo)
+    bound = breaks_bound(plan, all_placed)
+    done = all_placed and plan.total() == (bound, 0)  # nothing left to improve or to prove
+    if method == "cpsat" and plan.todo and not done:
+        bound = _cpsat(plan, deadline, report)
+    report["method"] = method
+    return _schedule(plan, bound, method, time.perf_counter() - started)
+
+
+def _schedule(plan: _Plan, bound: int, method: str, elapsed: float) -> dict:
+    inst = plan.inst
+    ids = inst.person_ids
+    tables = plan.tables()
+    slot = {**plan.fixed_slot, **plan.slot_of}
+    raw_pairs = inst.raw.get("pairs", [])
+    published = {k: inst.raw["fixed"][i] for i, (k, _s, _t) in enumerate(inst.fixed)}
+    meetings = []
+    for k in sorted(slot, key=lambda e: (slot[e], tables[e])):
+        raw = published.get(k) or raw_pairs[k]  # as the organiser wrote it
+        meetings.append(
+            {
+                "a": raw["a"],
+                "b": raw["b"],
+                "slot": inst.slot_ids[slot[k]],
+                "table": tables[k],
+                "score": inst.pair_score[k],
+            }
+        )
+    unscheduled = [
+        {"a": ids[key[0]], "b": ids[key[1]], "code": code, "reason": reason}
+        for key, code, reason in plan.rejected
+    ]
+    for k in plan.todo:
+        if k not in plan.slot_of:
+            code, reason = plan.reason(k)
+            unscheduled.append(
+                {"a": ids[inst.pair_a[k]], "b": ids[inst.pair_b[k]], "code": code, "reason": reason}
+            )
+    objective = math.fsum(inst.pair_score[k] for k in slot)
+    upper = math.fsum(inst.pair_score[k] for k in [*plan.fixed_slot, *plan.todo])
+    degrees = [m.bit_count() for m in plan.busy]
+    max_degree = max(degrees, default=0)
+    n = len(meetings)
+    lower = max(max_degree, math.ceil(n / inst.tables)) if inst.tables else max_degree
+    figures = break_stats(plan.busy)
+    stats = {
+        "objective": round(objective, 6),
+        "upper_bound": round(max(upper, objective), 6),
+        "meetings": n,
+        "slots_used": sum(1 for c in plan.count if c),
+        "max_degree": max_degree,
+        "lower_bound_slots": lower,
+        "idle_gaps": sum(idle_gaps(m) for m in plan.busy),
+        **figures,
+        "breaks_lower_bound": min(bound, figures["breaks"]),
+        "requested": len(inst.must),
+        "method": method,
+        "optimal": bound >= figures["breaks"],
+        "runtime_s": round(elapsed, 3),
+    }
+    return {"format": SCHEDULE_FORMAT, "meetings": meetings, "unscheduled": unscheduled, "stats": stats}
