@@ -52,9 +52,9 @@ MIX = [
 
 
 def verify_certificates(url: str) -> int:
-    """national_seed predates certificate verification (its products' certificates are all
-    'missing', so no product is an offer and matching writes nothing): mark them verified, as
-    an organiser would have, so the runs match as the benchmark intends."""
+    """Databases seeded before national_seed marked its certificates verified hold them all
+    'missing' (no product is an offer and matching writes nothing): mark them verified, as an
+    organiser would have, so the runs match as the benchmark intends."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)

@@ -292,6 +292,7 @@ def generate(size: str, today: date, seed: int | None = None) -> Data:
                     "stars": stars,
                     "certificate_date": certified,
                     "certificate_expiry": expiry,
+                    "certificate_status": "verified",  # checked by an organiser: it can be offered
                     "capacity_per_month": capacity,
                     "capacity_unit": unit,
                     "price_min": price_min,
