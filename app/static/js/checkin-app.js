@@ -177,7 +177,7 @@
       if (mine) { show("warning", fill(M.already_local, { time: mine.time })); return; }
       var entry = {
         nonce: nonce(), code: meeting.code, scanned_at: now.toISOString(),
-        event: d.event.id, label: meeting.buyer + " — " + meeting.producer,
+        event: d.event.id, day: d.day, label: meeting.buyer + " — " + meeting.producer,
       };
       if (payload.sig) { entry.sig = payload.sig; }
       return put("queue", entry)
@@ -197,7 +197,7 @@
   function refreshPending() {
     return all("queue").then(function (queue) {
       $("[data-pending]").textContent = String(queue.length);
-      root.dataset.pending = String(queue.length);
+      root.dataset.waiting = String(queue.length);
       return queue;
     });
   }
@@ -215,6 +215,30 @@
     li.textContent = entry.code + " · " + (entry.label || "") + " — " + message;
     list.insertBefore(li, list.firstChild);
   }
+  // What the server answered goes into the day's data (who checked a meeting in, and when); a
+  // refusal or a meeting checked in first elsewhere is shown where the staff looks.
+  function learn(entry, answer) {
+    var outcome = answer.status === "replayed" ? answer.outcome : answer.status;
+    if (outcome === "already" || outcome === "refused" || answer.status === "invalid") {
+      show(outcome === "already" ? "warning" : "danger", entry.code + ": " + (answer.status === "invalid"
+        ? fill(M.invalid, { message: answer.message }) : answer.message));
+    }
+    var key = entry.event + "|" + entry.day;
+    return get("days", key).then(function (data) {
+      if (!data) { return null; }
+      var meeting = data.meetings.find(function (m) { return m.code === entry.code; });
+      if (!meeting) { return null; }
+      if (outcome === "held" || outcome === "already") {
+        meeting.checked_in_at = answer.time || meeting.checked_in_at;
+        meeting.checked_in_by = answer.by || meeting.checked_in_by;
+      }
+      var writes = [put("days", data, key)];
+      if (outcome === "refused" || answer.status === "invalid") { writes.push(del("local", key + "|" + entry.code)); }
+      if (state.key === key) { state.data = data; }
+      return Promise.all(writes);
+    });
+  }
+
   function sync() {
     if (state.syncing) { return Promise.resolve(); }
     state.syncing = true;
@@ -252,7 +276,7 @@
         var entry = entries[answer.index];
         return chain.then(function () {
           addAnswer(entry, answer);
-          return del("queue", entry.nonce);
+          return learn(entry, answer).then(function () { return del("queue", entry.nonce); });
         });
       }, Promise.resolve());
     });
