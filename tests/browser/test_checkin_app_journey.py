@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.events.models import EventOrganiser
 from app.matching.models import Meeting
+from app.onsite.checkin_app.services import signature
 from app.onsite.models import CheckinScan
 from tests.matching.test_agenda import add_meeting, build_fair
 
@@ -95,8 +96,12 @@ def test_check_ins_made_offline_sync_once_and_a_second_phone_is_told(
         page.reload()
         page.wait_for_selector("[data-checkin-app][data-started]")
         assert page.locator("[data-network]").inner_text() == "Offline"
-        for n, code in enumerate(codes):
-            _type(page, code.lower() if n == 0 else code)
+        # Typed (in lower case), typed, and scanned from a participant's agenda (the signed URL).
+        signed = f"{live_server}/manage/events/{fair.event.id}/checkin?code={codes[2]}&sig=" + signature(
+            fair.event.id, codes[2]
+        )
+        for n, text in enumerate([codes[0].lower(), codes[1], signed]):
+            _type(page, text)
             kind, text = _result(page)
             assert kind == "success" and text.startswith("Checked in at 10:00"), text
             assert "synced when the network returns" in text
