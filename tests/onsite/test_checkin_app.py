@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
+import time as time_module
 import uuid
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -13,8 +16,12 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
+from app.accounts.models import User
+from app.events.models import Event
+from app.extensions import db as _db
 from app.matching.models import Meeting
 from app.onsite import jobs as onsite_jobs
+from app.onsite import services as onsite
 from app.onsite.checkin_app import services as app_services
 from app.onsite.models import CheckinScan
 from tests.conftest import text_of
@@ -346,3 +353,49 @@ def test_the_page_s_messages_are_valid_json(client, fair, meetings):
     blob = re.search(r'<script type="application/json" id="checkin-messages"[^>]*>(.*?)</script>', html, re.S)
     messages = json.loads(blob.group(1))
     assert {"unknown", "forged", "other_event", "already_server", "wrong_day"} <= set(messages)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="needs TEST_DATABASE_URL pointing at PostgreSQL",
+)
+def test_the_same_nonce_sent_at_the_same_moment_by_two_requests_counts_once(
+    app, db, fair, meetings, monkeypatch
+):
+    """Both requests find no row for the nonce; the second's insert waits for the first's commit,
+    then fails on the unique nonce and answers "replayed" (no error, no second check-in)."""
+    entry = _entry(meetings[0].checkin_code)
+    organiser_id, event_id = fair.organiser.id, fair.event.id
+    barrier = threading.Barrier(2)
+    answers: list = []
+    slow = onsite.check_in_meeting
+
+    def check_in_slowly(*args, **kwargs):
+        time_module.sleep(0.5)  # the other request reaches its insert meanwhile
+        return slow(*args, **kwargs)
+
+    monkeypatch.setattr(onsite, "check_in_meeting", check_in_slowly)
+
+    def send():
+        with app.test_request_context("/?lang=en"):
+            try:
+                actor = _db.session.get(User, organiser_id)
+                event = _db.session.get(Event, event_id)
+                event.organisers  # noqa: B018 - loaded before the race
+                barrier.wait(timeout=10)
+                answers.append(app_services.sync(actor, event, [entry])[0]["status"])
+                _db.session.commit()
+            except Exception as error:  # pragma: no cover - reported by the assertion below
+                _db.session.rollback()
+                answers.append(repr(error))
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(answers) == ["held", "replayed"]
+    assert _scans() == 1 and _fresh(db, meetings[0]).status == "held"
