@@ -25,7 +25,7 @@ from app.matching.agenda.ical import agenda_calendar
 from app.matching.blueprint import bp
 from app.matching.guards import participant, participant_with_session
 from app.matching.outcomes import services as outcomes
-from app.onsite.checkin_app.services import signature as checkin_signature
+from app.urls import checkin_signature
 
 PARTICIPANTS = ("exhibitor", "buyer")
 

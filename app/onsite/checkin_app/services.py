@@ -13,12 +13,10 @@ Functions flush; the caller commits.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +33,7 @@ from app.matching.models import MatchingSession, Meeting
 from app.names import table_label
 from app.onsite import services as onsite
 from app.onsite.models import CheckinScan
+from app.urls import checkin_signature
 
 MAX_BATCH = 500
 NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -52,9 +51,7 @@ def can_use(actor, event: Event) -> bool:
 def signature(event_id: int, code: str) -> str:
     """The check printed in a meeting's QR code (`sig=`): a forged or altered code does not match.
     The device holds the day's checks, so it refuses a forged code offline."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    message = f"ocopfair-checkin:{event_id}:{onsite.normalise_code(code)}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:12]
+    return checkin_signature(event_id, code)
 
 
 def event_days(event: Event) -> list[date]:
