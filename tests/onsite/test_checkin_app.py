@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.eventlog.models import EventLogEntry
 from app.events.models import Event
 from app.extensions import db as _db
 from app.matching.models import Meeting
@@ -342,6 +343,10 @@ def test_a_check_in_synced_after_the_no_show_job_corrects_the_meeting_and_the_da
         assert figure("no_show_rate").startswith("50") and figure("held") == "1", (
             "the cached figures were forgotten"
         )
+        logged = db.session.scalars(
+            select(EventLogEntry).where(EventLogEntry.action == "meeting_checked_in")
+        ).all()
+        assert [entry.details_json for entry in logged] == [{"status": ["no_show", "held"]}]
         assert onsite_jobs.mark_no_shows() == 0 and _fresh(db, meetings[0]).status == "held"
     finally:
         app.config["REPORTS_CACHE_SECONDS"] = 0
