@@ -404,3 +404,25 @@ def test_the_same_nonce_sent_at_the_same_moment_by_two_requests_counts_once(
         thread.join(timeout=30)
     assert sorted(answers) == ["held", "replayed"]
     assert _scans() == 1 and _fresh(db, meetings[0]).status == "held"
+
+
+def test_an_api_token_opens_none_of_the_app_s_routes(client, db, fair, meetings):
+    """The app works with the staff's signed-in session only: even the organiser's own write
+    token (for this event or another) is no way in."""
+    from app.api import services as api
+
+    secrets = [
+        api.create_token(fair.organiser, name="ERP", scope="write", event_id=fair.event.id).secret,
+        api.create_token(fair.organiser, name="ERP 2", scope="read", event_id=None).secret,
+    ]
+    db.session.commit()
+    for secret in secrets:
+        headers = {"Authorization": f"Bearer {secret}"}
+        url = f"/onsite/app/events/{fair.event.id}/days/{fair.day.isoformat()}.json"
+        assert client.get(url, headers=headers).status_code == 401
+        assert (
+            _sync(client, fair.event.id, [_entry(meetings[0].checkin_code)], headers=headers).status_code
+            == 401
+        )
+        assert client.get("/onsite/app/token", headers=headers).status_code == 401
+    assert _scans() == 0 and _fresh(db, meetings[0]).checked_in_at is None

@@ -246,7 +246,11 @@
     return all("queue").then(function (queue) {
       if (!queue.length) { return null; }
       return fetch(root.dataset.tokenUrl, { credentials: "same-origin", cache: "no-store" })
-        .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+        .then(function (response) {
+          if (response.status === 401) { show("warning", M.signed_out); }
+          if (!response.ok) { throw new Error(response.status); }
+          return response.json();
+        })
         .then(function (token) {
           var byEvent = {};
           queue.forEach(function (entry) { (byEvent[entry.event] = byEvent[entry.event] || []).push(entry); });
