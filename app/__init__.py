@@ -91,6 +91,7 @@ def register_extensions(app: Flask) -> None:
         "app.followup.models",
         "app.api.webhooks.models",
         "app.api.models",
+        "app.onsite.models",
     ):
         importlib.import_module(module)
     importlib.import_module("app.notifications.services")  # connects its receivers (account mail)
@@ -166,6 +167,7 @@ ROUTE_MODULES = (
     "app.matching.participation.routes",
     "app.matching.agenda.routes",
     "app.matching.outcomes.routes",
+    "app.onsite.checkin_app.routes",
 )
 
 

@@ -22,3 +22,15 @@ def site_path(endpoint: str, **values) -> str:
         return url_for(endpoint, **values)
     adapter = current_app.url_map.bind(current_app.config["SERVER_HOST"])
     return adapter.build(endpoint, values)
+
+
+def checkin_signature(event_id: int, code: str) -> str:
+    """The check a meeting's QR code carries (`sig=` on its check-in link): the check-in app holds
+    the day's checks and refuses, offline, a code whose check does not match (forged or altered).
+    Here, not in app/onsite, so the agenda (app/matching) signs its codes without importing it."""
+    import hashlib
+    import hmac
+
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    message = f"ocopfair-checkin:{event_id}:{''.join((code or '').split()).upper()}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:12]

@@ -109,6 +109,7 @@ def check_in_meeting(actor, meeting: Meeting, now: datetime | None = None) -> Ch
                     date=i18n.day_text(day),
                 )
             )
+    before = meeting.status  # "no_show" when the job ran before a phone's offline check-in synced
     # A conditional update, so two hosts scanning at the same moment check it in once.
     done = db.session.execute(
         update(Meeting)
@@ -124,7 +125,7 @@ def check_in_meeting(actor, meeting: Meeting, now: datetime | None = None) -> Ch
             event_id=event.id,
             action="meeting_checked_in",
             subject=f"{meeting.buyer.organisation.name} ↔ {meeting.producer.organisation.name} ({code})",
-            changes={"status": ["scheduled", "held"]},
+            changes={"status": [before, "held"]},
         )
         signals.meeting_checked_in.send(meeting)
     return CheckinResult(

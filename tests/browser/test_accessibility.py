@@ -137,6 +137,7 @@ def test_axe_finds_no_serious_violation_on_the_key_pages(axe_page, demo_data):
         f"{manage}/matching/{d['session']}",
         f"{manage}/outcomes",
         f"{manage}/checkin",
+        "/onsite/app/",
         f"{manage}/edit",
         f"{manage}/registrations",
         f"{manage}/programme/new",

@@ -136,6 +136,7 @@ def _journeys(db) -> dict[str, list[str]]:
             f"{manage}/matching/{session.id}/people",
             f"{manage}/outcomes",
             f"{manage}/checkin",
+        "/onsite/app/",
             f"{manage}/programme/new",
             f"{manage}/booth-types",
             f"{manage}/booth-allocation",

@@ -25,6 +25,7 @@ from app.matching.agenda.ical import agenda_calendar
 from app.matching.blueprint import bp
 from app.matching.guards import participant, participant_with_session
 from app.matching.outcomes import services as outcomes
+from app.urls import checkin_signature
 
 PARTICIPANTS = ("exhibitor", "buyer")
 
@@ -70,7 +71,13 @@ def agenda_page(slug: str):
     now = utcnow()
     checkin_qr = {
         item.meeting.id: qrcodes.qr_svg_inline(
-            url_for("onsite.checkin", event_id=event.id, code=item.meeting.checkin_code, _external=True),
+            url_for(
+                "onsite.checkin",
+                event_id=event.id,
+                code=item.meeting.checkin_code,
+                sig=checkin_signature(event.id, item.meeting.checkin_code),  # the check-in app checks it
+                _external=True,
+            ),
             label=_("Check-in code %(code)s", code=item.meeting.checkin_code),
             css_class="qr",
         )

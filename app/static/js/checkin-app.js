@@ -1,0 +1,363 @@
+// The offline check-in app (/onsite/app/, app/templates/onsite/checkin_app.html).
+//
+// The staff downloads one day of one event; from then on every check-in is decided on this
+// device (a code of the downloaded day, this event's, with a matching QR check, the phone's
+// date being that day, not checked in already) and kept in IndexedDB with a random nonce until
+// the server has answered. The server accepts each nonce once (app/onsite/checkin_app).
+// The service worker (sw.js) serves the page and its files from the cache when offline.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-checkin-app]");
+  if (!root) { return; }
+  var M = JSON.parse(document.getElementById("checkin-messages").textContent);
+  var CACHE = "ocopfair-checkin-v1";
+  var $ = function (selector) { return root.querySelector(selector); };
+  var state = { data: null, key: null, db: null, syncing: false };
+
+  function fill(text, values) {
+    return text.replace(/\{([a-z_]+)\}/g, function (_whole, name) {
+      return values && values[name] !== undefined && values[name] !== null ? String(values[name]) : "";
+    });
+  }
+
+  // ------------------------------------------------------------------ IndexedDB
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open("ocopfair-checkin", 1);
+      request.onupgradeneeded = function () {
+        var db = request.result;
+        db.createObjectStore("days");                        // "event|day" -> the downloaded data
+        db.createObjectStore("queue", { keyPath: "nonce" }); // check-ins waiting for the server
+        db.createObjectStore("local");                       // "event|day|CODE" -> {time, nonce}
+        db.createObjectStore("settings");                    // "current" -> "event|day"
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+  function tx(store, mode, work) {
+    return new Promise(function (resolve, reject) {
+      var transaction = state.db.transaction(store, mode);
+      var result = work(transaction.objectStore(store));
+      transaction.oncomplete = function () { resolve(result && "result" in result ? result.result : undefined); };
+      transaction.onerror = function () { reject(transaction.error); };
+    });
+  }
+  var get = function (store, key) { return tx(store, "readonly", function (s) { return s.get(key); }); };
+  var put = function (store, value, key) {
+    return tx(store, "readwrite", function (s) { return key === undefined ? s.put(value) : s.put(value, key); });
+  };
+  var del = function (store, key) { return tx(store, "readwrite", function (s) { return s.delete(key); }); };
+  var all = function (store) { return tx(store, "readonly", function (s) { return s.getAll(); }); };
+
+  // ------------------------------------------------------------------ helpers
+  function nonce() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var bytes = new Uint8Array(18);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function normalise(text) { return String(text || "").replace(/\s+/g, "").toUpperCase(); }
+  function localParts(moment, timeZone) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: timeZone, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    }).formatToParts(moment).forEach(function (p) { parts[p.type] = p.value; });
+    return { day: parts.year + "-" + parts.month + "-" + parts.day, time: parts.hour + ":" + parts.minute };
+  }
+  // What a scan or a typed text holds: the agenda's QR is the check-in page's address
+  // (/manage/events/<id>/checkin?code=...&sig=...); a typed text is the code alone.
+  function readPayload(text) {
+    var raw = String(text || "").trim();
+    var found = { code: normalise(raw), event: null, sig: null };
+    if (raw.indexOf("code=") !== -1) {
+      var url;
+      try { url = new URL(raw, location.href); } catch (e) { url = null; }
+      if (url) {
+        found.code = normalise(url.searchParams.get("code"));
+        found.sig = url.searchParams.get("sig");
+        var match = url.pathname.match(/\/events\/(\d+)\/checkin/);
+        if (match) { found.event = match[1]; }
+      }
+    }
+    return found;
+  }
+
+  function show(kind, text) {
+    var box = $("[data-result]");
+    box.className = "alert mt-3 mb-0 alert-" + kind;
+    box.dataset.kind = kind;
+    box.textContent = text;
+  }
+
+  // ------------------------------------------------------------------ the day
+  function renderDay() {
+    var list = $("[data-meetings]");
+    list.textContent = "";
+    if (!state.data) { return Promise.resolve(); }
+    var d = state.data;
+    return Promise.all(d.meetings.map(function (m) {
+      return get("local", state.key + "|" + m.code).then(function (mine) {
+        var li = document.createElement("li");
+        li.className = "list-group-item px-0 d-flex gap-2";
+        li.dataset.code = m.code;
+        var when = document.createElement("span");
+        when.className = "fw-semibold text-nowrap";
+        when.textContent = m.time;
+        var what = document.createElement("span");
+        what.textContent = m.buyer + " — " + m.producer + " · " + m.table + " · " + m.code;
+        var mark = document.createElement("span");
+        mark.className = "ms-auto text-nowrap";
+        var time = m.checked_in_at || (mine && mine.time);
+        mark.textContent = time ? "✓ " + time : M.not_checked;
+        if (time) { li.classList.add("text-success"); }
+        li.append(when, what, mark);
+        return li;
+      });
+    })).then(function (items) { items.forEach(function (li) { list.appendChild(li); }); });
+  }
+  function describeLoaded() {
+    if (!state.data) { return; }
+    var at = localParts(new Date(state.data.downloaded_at), state.data.timezone).time;
+    $("[data-loaded]").textContent = state.data.event.name + " · " + fill(M.loaded, {
+      count: state.data.meetings.length, day: state.data.day, time: at,
+    });
+  }
+  function useDay(key) {
+    return get("days", key).then(function (data) {
+      state.data = data || null;
+      state.key = data ? key : null;
+      var pick = $("[data-pick]");
+      if (data && pick) { pick.value = key; }
+      describeLoaded();
+      return renderDay();
+    });
+  }
+  function download() {
+    var pick = $("[data-pick]");
+    if (!pick) { return; }
+    var key = pick.value, parts = key.split("|");
+    if (!navigator.onLine) { show("warning", M.need_network); return; }
+    $("[data-loaded]").textContent = M.downloading;
+    var url = root.dataset.dataUrl.replace("/0/", "/" + parts[0] + "/").replace("DAY", parts[1]);
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          if (!response.ok) { throw new Error(body.message || response.status); }
+          return body;
+        });
+      })
+      .then(function (data) { return put("days", data, key).then(function () { return put("settings", key, "current"); }); })
+      .then(function () { return useDay(key); })
+      .then(function () { root.dataset.downloaded = key; })
+      .catch(function (error) {
+        $("[data-loaded]").textContent = fill(M.download_failed, { reason: error.message });
+      });
+  }
+
+  // ------------------------------------------------------------------ checking in
+  function checkIn(text) {
+    if (!state.data) { show("warning", M.pick_first); return Promise.resolve(); }
+    var payload = readPayload(text);
+    var d = state.data;
+    if (!payload.code) { show("danger", M.empty_code); return Promise.resolve(); }
+    if (payload.event && payload.event !== String(d.event.id)) { show("danger", M.other_event); return Promise.resolve(); }
+    var meeting = d.meetings.find(function (m) { return m.code === payload.code; });
+    if (!meeting) { show("danger", fill(M.unknown, { code: payload.code.slice(0, 32) })); return Promise.resolve(); }
+    if (payload.sig && payload.sig.toLowerCase() !== meeting.check) { show("danger", M.forged); return Promise.resolve(); }
+    var now = new Date(), here = localParts(now, d.timezone);
+    if (here.day !== d.day) { show("danger", fill(M.wrong_day, { today: here.day, day: d.day })); return Promise.resolve(); }
+    if (meeting.checked_in_at) {
+      show("warning", fill(M.already_server, { time: meeting.checked_in_at, by: meeting.checked_in_by || "" }));
+      return Promise.resolve();
+    }
+    var localKey = state.key + "|" + meeting.code;
+    return get("local", localKey).then(function (mine) {
+      if (mine) { show("warning", fill(M.already_local, { time: mine.time })); return; }
+      var entry = {
+        nonce: nonce(), code: meeting.code, scanned_at: now.toISOString(),
+        event: d.event.id, day: d.day, label: meeting.buyer + " — " + meeting.producer,
+      };
+      if (payload.sig) { entry.sig = payload.sig; }
+      return put("queue", entry)
+        .then(function () { return put("local", { time: here.time, nonce: entry.nonce }, localKey); })
+        .then(function () {
+          show("success", fill(M.done, {
+            time: here.time, buyer: meeting.buyer, producer: meeting.producer, table: meeting.table,
+          }) + " " + M.waiting);
+          return renderDay();
+        })
+        .then(refreshPending)
+        .then(function () { if (navigator.onLine) { sync(); } });
+    });
+  }
+
+  // ------------------------------------------------------------------ sync
+  function refreshPending() {
+    return all("queue").then(function (queue) {
+      $("[data-pending]").textContent = String(queue.length);
+      root.dataset.waiting = String(queue.length);
+      return queue;
+    });
+  }
+  function addAnswer(entry, answer) {
+    var list = $("[data-answers]");
+    var empty = list.querySelector("[data-answers-empty]");
+    if (empty) { empty.remove(); }
+    var li = document.createElement("li");
+    var bad = answer.status === "refused" || answer.status === "invalid";
+    var warn = answer.status === "already" || (answer.status === "replayed" && answer.outcome === "already");
+    li.className = "list-group-item px-0" + (bad ? " text-danger" : warn ? " text-warning-emphasis" : "");
+    li.dataset.status = answer.status;
+    li.dataset.code = entry.code;
+    var message = answer.status === "invalid" ? fill(M.invalid, { message: answer.message }) : answer.message;
+    li.textContent = entry.code + " · " + (entry.label || "") + " — " + message;
+    list.insertBefore(li, list.firstChild);
+  }
+  // What the server answered goes into the day's data (who checked a meeting in, and when); a
+  // refusal or a meeting checked in first elsewhere is shown where the staff looks.
+  function learn(entry, answer) {
+    var outcome = answer.status === "replayed" ? answer.outcome : answer.status;
+    if (outcome === "already" || outcome === "refused" || answer.status === "invalid") {
+      show(outcome === "already" ? "warning" : "danger", entry.code + ": " + (answer.status === "invalid"
+        ? fill(M.invalid, { message: answer.message }) : answer.message));
+    }
+    var key = entry.event + "|" + entry.day;
+    return get("days", key).then(function (data) {
+      if (!data) { return null; }
+      var meeting = data.meetings.find(function (m) { return m.code === entry.code; });
+      if (!meeting) { return null; }
+      if (outcome === "held" || outcome === "already") {
+        meeting.checked_in_at = answer.time || meeting.checked_in_at;
+        meeting.checked_in_by = answer.by || meeting.checked_in_by;
+      }
+      var writes = [put("days", data, key)];
+      if (outcome === "refused" || answer.status === "invalid") { writes.push(del("local", key + "|" + entry.code)); }
+      if (state.key === key) { state.data = data; }
+      return Promise.all(writes);
+    });
+  }
+
+  function sync() {
+    if (state.syncing) { return Promise.resolve(); }
+    state.syncing = true;
+    root.dataset.syncing = "1";
+    return all("queue").then(function (queue) {
+      if (!queue.length) { return null; }
+      return fetch(root.dataset.tokenUrl, { credentials: "same-origin", cache: "no-store" })
+        .then(function (response) {
+          if (response.status === 401) { show("warning", M.signed_out); }
+          if (!response.ok) { throw new Error(response.status); }
+          return response.json();
+        })
+        .then(function (token) {
+          var byEvent = {};
+          queue.forEach(function (entry) { (byEvent[entry.event] = byEvent[entry.event] || []).push(entry); });
+          return Object.keys(byEvent).reduce(function (chain, eventId) {
+            return chain.then(function () { return send(eventId, byEvent[eventId], token.csrf_token); });
+          }, Promise.resolve());
+        });
+    }).catch(function () { /* offline or signed out: the queue waits */ })
+      .then(function () { state.syncing = false; delete root.dataset.syncing; return refreshPending(); })
+      .then(renderDay);
+  }
+  function send(eventId, entries, token) {
+    var body = entries.map(function (e) {
+      var item = { nonce: e.nonce, code: e.code, scanned_at: e.scanned_at };
+      if (e.sig) { item.sig = e.sig; }
+      return item;
+    });
+    return fetch(root.dataset.syncUrl.replace("/0/", "/" + eventId + "/"), {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token, Accept: "application/json" },
+      body: JSON.stringify({ checkins: body }),
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(response.status); }
+      return response.json();
+    }).then(function (reply) {
+      return reply.results.reduce(function (chain, answer) {
+        var entry = entries[answer.index];
+        return chain.then(function () {
+          addAnswer(entry, answer);
+          return learn(entry, answer).then(function () { return del("queue", entry.nonce); });
+        });
+      }, Promise.resolve());
+    });
+  }
+
+  // ------------------------------------------------------------------ network and offline
+  function showNetwork() {
+    var badge = $("[data-network]");
+    badge.textContent = navigator.onLine ? M.online : M.offline;
+    badge.className = "badge " + (navigator.onLine ? "text-bg-success" : "text-bg-danger");
+  }
+  function prepareOffline() {
+    var badge = $("[data-offline-state]");
+    if (!("serviceWorker" in navigator) || !window.caches) { badge.textContent = M.offline_unavailable; return; }
+    var files = [location.pathname];
+    document.querySelectorAll("link[rel=stylesheet], link[rel=manifest], link[rel=icon], link[rel=apple-touch-icon], script[src]")
+      .forEach(function (node) { files.push(node.getAttribute("href") || node.getAttribute("src")); });
+    navigator.serviceWorker.register(root.dataset.worker)
+      .then(function () { return navigator.onLine ? caches.open(CACHE).then(function (c) { return c.addAll(files); }) : null; })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function () {
+        if (navigator.serviceWorker.controller) { return null; }
+        return new Promise(function (resolve) { navigator.serviceWorker.addEventListener("controllerchange", resolve); });
+      })
+      .then(function () {
+        badge.textContent = M.offline_ready;
+        badge.className = "badge text-bg-success";
+        root.dataset.offlineReady = "1";
+      })
+      .catch(function () { badge.textContent = M.offline_unavailable; });
+  }
+
+  // ------------------------------------------------------------------ the camera
+  function setUpCamera() {
+    if (!("BarcodeDetector" in window) || !navigator.mediaDevices) { return; }
+    var button = $("[data-camera]"), video = $("[data-video]");
+    button.classList.remove("d-none");
+    button.addEventListener("click", function () {
+      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
+        video.srcObject = stream;
+        video.classList.remove("d-none");
+        return video.play().then(function () {
+          var stop = function () {
+            stream.getTracks().forEach(function (t) { t.stop(); });
+            video.classList.add("d-none");
+          };
+          var look = function () {
+            detector.detect(video).then(function (codes) {
+              if (codes.length) { stop(); checkIn(codes[0].rawValue); } else { setTimeout(look, 250); }
+            }).catch(function () { stop(); show("warning", M.camera_failed); });
+          };
+          look();
+        });
+      }).catch(function () { show("warning", M.camera_failed); });
+    });
+  }
+
+  // ------------------------------------------------------------------ start
+  openDb().then(function (db) {
+    state.db = db;
+    showNetwork();
+    window.addEventListener("online", function () { showNetwork(); sync(); });
+    window.addEventListener("offline", showNetwork);
+    var downloadButton = $("[data-download]");
+    if (downloadButton) { downloadButton.addEventListener("click", download); }
+    $("[data-sync-now]").addEventListener("click", function () { sync(); });
+    $("[data-scan-form]").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var input = $("[data-code]");
+      checkIn(input.value).then(function () { input.value = ""; input.focus(); });
+    });
+    setUpCamera();
+    prepareOffline();
+    setInterval(function () { if (navigator.onLine) { sync(); } }, 30000);
+    return get("settings", "current").then(function (key) { return key ? useDay(key) : null; })
+      .then(refreshPending)
+      .then(function () { root.dataset.started = "1"; if (navigator.onLine) { sync(); } });
+  });
+})();
