@@ -158,9 +158,12 @@ def test_a_sheet_shows_each_badge_with_its_qr_code_and_the_paper_size(app, db, f
             assert card.select_one("svg path")["d"] in str(qr_svg_inline(token))
     assert len(page.select(".badge-paper-a4 .badge-sheet")) == 1
     style = page.select_one("style").get_text()
-    assert "@page" in style and "A4" in style
+    assert "@page" in style and "210mm 297mm" in style
     a6 = html(client.get(f"/manage/events/{fair.event.id}/badges/print?paper=a6"))
-    assert len(a6.select(".badge-paper-a6 .badge-sheet")) == 4 and "A6" in a6.select_one("style").get_text()
+    assert (
+        len(a6.select(".badge-paper-a6 .badge-sheet")) == 4
+        and "105mm 148mm" in a6.select_one("style").get_text()
+    )
     none = html(client.get(f"/manage/events/{fair.event.id}/badges/print?selected=1"))
     assert not none.select("section.badge-card"), "print selected with nothing ticked prints nothing"
 

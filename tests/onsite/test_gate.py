@@ -176,7 +176,7 @@ def test_the_counts_page_shows_tables_a_chart_and_the_rule_switch(app, db, fair,
     ]
     assert sorted(rows) == [["Gate A", "1"], ["Gate B", "1"]]
     assert sum(int(text_of(row.select_one("td"))) for row in page.select("[data-hour-counts] tbody tr")) == 2
-    assert page.select_one(".chart svg[role=img]") is not None
+    assert page.select_one(".dashboard-chart svg[role=img]") is not None
     assert not page.select_one("input[name=meetings_need_gate]").has_attr("checked")
     assert (
         client.post(f"/manage/events/{fair.event.id}/gate/rule", data={"meetings_need_gate": "y"}).status_code

@@ -56,12 +56,18 @@ def gate_counts(event_id: int):
     event = managed_event(current_user, event_id)
     counts = gate.gate_counts(current_user, event)
     title = _("Check-ins per hour")
+    values = [count for _hour, count in counts.by_hour]
+    step = max(1, -(-max(values, default=0) // 5))  # about five whole-number ticks
     chart = charts.bar(
         title,
-        [hour for hour, _count in counts.by_hour],
-        [count for _hour, count in counts.by_hour],
+        [
+            hour[-5:] if len({h[:10] for h, _c in counts.by_hour}) == 1 else hour
+            for hour, _c in counts.by_hour
+        ],
+        values,
         horizontal=False,
         no_data=_("No one has been checked in at the gate yet."),
+        value_labels=range(0, max(values, default=0) + step, step),
     )
     rule = GateRuleForm(meetings_need_gate=gate.meetings_need_gate(event))
     return render_template(
