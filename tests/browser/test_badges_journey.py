@@ -55,6 +55,7 @@ def test_walk_in_badge_gate_and_counts(page, db, make_event, make_user, make_buy
     page.fill("input[name=contact_name]", "Cô Nguyễn Thị Hoa")
     page.fill("input[name=phone]", "0203 3825 111")
     page.select_option("select[name=buyer_type]", "school_kitchen")
+    page.select_option("select[name=looking_for]", "rice_noodles")
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
     done = page.locator("[data-walk-in]")

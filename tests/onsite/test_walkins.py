@@ -164,3 +164,33 @@ def test_only_the_events_organisers_and_admins_register_walk_ins(app, db, fair, 
         else:
             assert refused(page) and refused(write), label
             assert _count(db, Registration) == before, label
+
+
+def test_a_walk_in_buyer_looking_for_a_category_gets_meetings_from_the_repair_run(db, fair):
+    fair.session.state = "published"  # the matching was published before the fair opened
+    db.session.commit()
+    registration = walkins.register_walk_in(
+        fair.organiser,
+        fair.event,
+        role="buyer",
+        name="Khách sạn Hạ Long Plaza",
+        province_code="22",
+        buyer_type="hotel",
+        looking_for="tea",
+    )
+    db.session.commit()
+    [line] = [row.demand_line for row in registration.demand_rows]
+    assert (line.category, line.organisation_id) == ("tea", registration.organisation_id)
+    result = matching.repair(fair.organiser, fair.session, time_limit=10)
+    db.session.commit()
+    placed = [m for m in result.added if m.buyer_registration_id == registration.id]
+    assert placed, "the newcomer is given meetings with the fair's tea producers"
+    producers = {r.id for _u, r in fair.producers}
+    assert {m.producer_registration_id for m in placed} <= producers
+
+
+def test_a_walk_in_buyer_looking_for_an_unknown_category_is_refused(db, fair):
+    with pytest.raises(ServiceError, match="Unknown category"):
+        walkins.register_walk_in(
+            fair.organiser, fair.event, role="buyer", name="X", province_code="22", looking_for="spaceships"
+        )

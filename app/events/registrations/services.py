@@ -427,7 +427,13 @@ def approve(actor, registration: Registration, now: datetime | None = None) -> R
 
 
 def register_walk_in(
-    actor, event: Event, organisation: Organisation, role: str, now: datetime | None = None
+    actor,
+    event: Event,
+    organisation: Organisation,
+    role: str,
+    *,
+    demand_lines: Sequence[DemandLine] = (),
+    now: datetime | None = None,
 ) -> Registration:
     """An organiser registers an organisation that turned up at the desk and approves it at once
     (whatever the registration windows say), within the event's capacity. The approval goes the
@@ -438,7 +444,9 @@ def register_walk_in(
     if role not in REGISTRANTS or organisation.role != REGISTRANTS[role][0]:
         raise ServiceError(_l("A buyer registers as a buyer, a producer as an exhibitor."), "role")
     capacity = _lock_event(event, role)
-    registration = _register(actor, event, role, organisation, message=None, now=now)
+    registration = _register(
+        actor, event, role, organisation, demand_lines=demand_lines, message=None, now=now
+    )
     registration.status = "pending"  # the desk approves at once, or says the event is full
     registration.waitlisted_at = None
     _approve_locked(actor, registration, capacity, now)

@@ -40,6 +40,7 @@ def new_walk_in(event_id: int):
                 phone=form.phone.data,
                 producer_kind=form.producer_kind.data,
                 buyer_type=form.buyer_type.data,
+                looking_for=form.looking_for.data,
             )
             return redirect(url_for("walkins.new", event_id=event.id, registered=registration.id))
     registered = None

@@ -37,9 +37,14 @@ def register_walk_in(
     phone: str | None = None,
     producer_kind: str | None = None,
     buyer_type: str | None = None,
+    looking_for: str | None = None,
     now: datetime | None = None,
 ) -> Registration:
-    """A new organisation registered in `event` as `role` ("buyer" or "exhibitor") and approved."""
+    """A new organisation registered in `event` as `role` ("buyer" or "exhibitor") and approved.
+
+    A buyer may say which category it looks for (`looking_for`): it becomes the buyer's demand
+    line for the event, so the matching's repair run can give it meetings. (A producer's offer
+    is a product with a verified certificate, which the desk can't check.)"""
     ensure_can_manage(actor, event)
     if role not in WALK_IN_ROLES:
         raise ServiceError(_l("Choose buyer or producer."), "role")
@@ -56,4 +61,5 @@ def register_walk_in(
     else:
         fields["buyer_type"] = buyer_type or DEFAULT_BUYER_TYPE
     organisation = catalog.create_organisation(role=organisation_role, **fields)
-    return registrations.register_walk_in(actor, event, organisation, role, now=now)
+    lines = [catalog.record_desk_demand(organisation, looking_for)] if looking_for and role == "buyer" else []
+    return registrations.register_walk_in(actor, event, organisation, role, demand_lines=lines, now=now)
