@@ -106,7 +106,8 @@ class Badge:
     def qr(self) -> Markup:
         from app.qrcodes import qr_svg_inline
 
-        return qr_svg_inline(self.token, css_class="badge-qr")
+        label = _l("QR code of the badge of %(name)s", name=self.organisation.name)
+        return qr_svg_inline(self.token, label=str(label), css_class="badge-qr")
 
 
 def _approved_query(event: Event, role: str | None, text: str | None):
