@@ -108,8 +108,11 @@ def test_walk_in_badge_gate_and_counts(page, db, make_event, make_user, make_buy
     # every badge on A4 sheets: four to a sheet, one PDF page per sheet
     page.goto(f"{manage}/badges")
     assert page.locator("tr[data-registration]").count() == 4
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(ARTIFACTS / "badges-list-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 720})
     with page.context.expect_page() as opened:
-        page.click("a[data-print-all]")
+        page.click("button[data-print-all]")
     sheet = opened.value
     sheet.wait_for_load_state()
     assert sheet.locator(".badge-paper-a4 .badge-sheet").count() == 1

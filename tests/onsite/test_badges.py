@@ -134,7 +134,18 @@ def test_the_badges_page_lists_participants_with_a_reprint_link_each(app, db, fa
     assert {int(row["data-registration"]) for row in rows} == {r.id for _u, r in fair.buyers}
     link = rows[0].select_one("a[data-reprint]")["href"]
     assert link.startswith(f"/manage/events/{fair.event.id}/badges/{rows[0]['data-registration']}")
-    assert page.select_one("a[data-print-all]")["href"].count("role=buyer") == 1
+    form = page.select_one("form[action$='/badges/print']")
+    assert form.select_one("button[data-print-all]")["name"] == "all"
+    assert form.select_one("input[name=role]")["value"] == "buyer"
+    everyone = html(
+        client.get(
+            f"/manage/events/{fair.event.id}/badges/print",
+            query_string={"selected": "1", "all": "1", "role": "buyer", "ids": [fair.buyers[0][1].id]},
+        )
+    )
+    assert {int(card["data-badge"]) for card in everyone.select("section.badge-card")} == {
+        r.id for _u, r in fair.buyers
+    }, "print all prints every badge of the filter, whatever is ticked"
 
 
 def test_a_sheet_shows_each_badge_with_its_qr_code_and_the_paper_size(app, db, fair, html):
@@ -196,3 +207,8 @@ def test_only_the_events_organisers_and_admins_see_badges(app, db, fair, make_us
             assert refused(response), label
             token = badges.badge_token(fair.buyers[0][1])
             assert token.encode() not in response.data, label
+
+
+def test_the_event_page_leads_its_organisers_to_the_badges(app, db, fair, html):
+    page = html(client_as(app, fair.organiser).get(f"/manage/events/{fair.event.id}"))
+    assert page.select_one(f'a[href="/manage/events/{fair.event.id}/badges"]') is not None

@@ -57,8 +57,10 @@ def print_sheet(event_id: int):
     """The event's organisers (and admins): the badges to print, all of the filter or those ticked (ids)."""
     event = managed_event(current_user, event_id)
     role, text = _filters()
-    # "Print selected" sends `selected` with the ticked ids (none ticked: no badge); "print all" neither.
-    ids = request.args.getlist("ids") if "selected" in request.args else None
+    # "Print selected" sends `selected` with the ticked ids (none ticked: no badge); "print all"
+    # (`all`) every badge of the filter.
+    chosen_only = "selected" in request.args and "all" not in request.args
+    ids = request.args.getlist("ids") if chosen_only else None
     chosen = badges.badges_to_print(current_user, event, role=role, text=text, registration_ids=ids)
     return _sheet(event, chosen, single=False)
 
