@@ -30,6 +30,7 @@ from app.events.models import (
     Registration,
 )
 from app.extensions import db
+from app.tasks import services as tasks
 
 EVENT_FIELDS = (
     "slug",
@@ -152,8 +153,10 @@ def public_events_query(
     kind: str | None = None,
     province: str | None = None,
     sort: str = "-starts_at",
+    managed_by=None,
 ):
-    """Events anyone may see (everything but drafts), filtered and sorted (ties by id), as a query."""
+    """Events anyone may see (everything but drafts), filtered and sorted (ties by id), as a query;
+    with `managed_by`, the events that user manages instead (an admin: every event), drafts too."""
     descending = sort.startswith("-")
     key = sort.lstrip("-") if sort.lstrip("-") in EVENT_SORTS else "starts_at"
     column = {
@@ -161,7 +164,12 @@ def public_events_query(
         "name": func.lower(Event.name_vi),
         "created_at": Event.created_at,
     }[key]
-    query = select(Event).where(Event.state != "draft")
+    if managed_by is None:
+        query = select(Event).where(Event.state != "draft")
+    elif managed_by.role == "admin":
+        query = select(Event)
+    else:
+        query = select(Event).join(EventOrganiser).where(EventOrganiser.user_id == managed_by.id)
     if state is not None:
         query = query.where(Event.state == state)
     if kind is not None:
@@ -170,6 +178,15 @@ def public_events_query(
         query = query.where(Event.province_code.in_(equivalent_codes(province)))
     order = [column.desc(), Event.id.desc()] if descending else [column.asc(), Event.id.asc()]
     return query.order_by(*order)
+
+
+def can_follow_task(actor, task) -> bool:
+    """Who may follow a job: an event's jobs, the event's organisers (and administrators), as
+    on the event's pages; a job of no event, its starter and the administrators."""
+    if task.event_id is None:
+        return tasks.may_see(actor, task)
+    event = db.session.get(Event, task.event_id)
+    return event is not None and can_manage(actor, event)
 
 
 def can_see_event(actor, event: Event) -> bool:

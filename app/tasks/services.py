@@ -221,18 +221,6 @@ def may_see(actor, task: Task) -> bool:
     return actor is not None and (actor.role == "admin" or task.started_by_id == actor.id)
 
 
-def can_see(actor, task: Task) -> bool:
-    """Who may follow a job: an event's jobs, the event's organisers (and administrators), as
-    on the event's pages; a job of no event, its starter and the administrators."""
-    if task.event_id is None:
-        return may_see(actor, task)
-    from app.events.models import Event
-    from app.events.services import can_manage
-
-    event = db.session.get(Event, task.event_id)
-    return event is not None and can_manage(actor, event)
-
-
 def own_task(actor, task_id: int) -> Task:
     """A job that belongs to no event, if `actor` started it or is an administrator."""
     from flask import abort

@@ -37,6 +37,30 @@ def test_the_list_is_paged_with_links_filtered_and_sorted(client, make_open_even
     assert [e["id"] for e in in_quang_ninh["items"]] == [events[0].id]
 
 
+def test_organisers_list_the_events_they_manage_drafts_too(
+    client, make_open_event, make_event, make_user, make_buyer, make_token, db
+):
+    organiser, other = make_user(role="organiser"), make_user(role="organiser")
+    mine_open = make_open_event(organiser=organiser, name_vi="Hội chợ của tôi")
+    mine_draft = make_event(organiser=organiser, name_vi="Bản nháp của tôi")
+    make_event(organiser=other, name_vi="Bản nháp của người khác")
+    make_open_event(organiser=other)
+
+    def ids(secret, query="managed=true"):
+        response = client.get(f"/api/v1/events?{query}", headers=bearer(secret) if secret else {})
+        return response.status_code, sorted(e["id"] for e in response.get_json().get("items", []))
+
+    assert ids(make_token(organiser)) == (200, sorted([mine_open.id, mine_draft.id]))
+    assert ids(make_token(organiser), "managed=true&state=draft") == (200, [mine_draft.id])
+    assert ids(make_token(organiser, event=mine_open)) == (200, [mine_open.id])
+    assert len(ids(make_token(make_user(role="admin")))[1]) == 4  # every event
+    assert ids(None)[0] == 401
+    assert ids(make_token(make_user(role="buyer", organisation=make_buyer())))[0] == 403
+    # without `managed`, a draft is nobody's business: asking for drafts is refused, naming `state`
+    refused = client.get("/api/v1/events?state=draft", headers=bearer(make_token(organiser)))
+    assert refused.status_code == 422 and refused.get_json()["invalid_params"][0]["name"] == "state"
+
+
 def test_a_page_past_the_end_is_empty_with_its_total(client, make_open_event, db):
     make_open_event()
     body = client.get("/api/v1/events?page=7").get_json()

@@ -147,6 +147,8 @@ def test_bad_bodies_write_nothing(client, fair, organiser, make_token, db):
         ({"reason": ""}, "reason"),
         ({"reason": 5}, "reason"),
         ({"reason": "ok", "status": "approved"}, "status"),
+        ({"reason": "chè\x00"}, "reason"),  # JSON carries what no database stores
+        ({"reason": "\ud800"}, "reason"),
         ([1, 2], None),
     ):
         response = client.post(url, headers=bearer(token, **{"Accept-Language": "en"}), json=body)

@@ -6,15 +6,52 @@ from urllib.parse import urlencode
 
 import marshmallow as ma
 from flask import request
+from flask_babel import lazy_gettext as _l
 
 from app.paging import rows_and_total
 
 MAX_PER_PAGE = 100
 
 
+def text_problem(value: str):
+    """Why a database can't store `value` (JSON carries NUL and lone surrogates), or None."""
+    if "\x00" in value:
+        return _l("Text may not hold a NUL character.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return _l("Text may not hold an unpaired surrogate.")
+    return None
+
+
+def _problem_in(value):
+    if isinstance(value, str):
+        return text_problem(value)
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        return next((p for p in map(_problem_in, value) if p is not None), None)
+    return None
+
+
 class Strict(ma.Schema):
+    """A body or query a resource reads: an unknown field is refused, and so is text no database
+    stores, in any field (named)."""
+
     class Meta:
         unknown = ma.RAISE
+
+    @ma.pre_load
+    def _storable_text(self, data, **_kwargs):
+        if isinstance(data, dict):
+            errors = {}
+            for key, value in data.items():
+                problem = _problem_in(key) or _problem_in(value)
+                if problem is not None:
+                    errors[str(key)] = [problem]
+            if errors:
+                raise ma.ValidationError(errors)
+        return data
 
 
 class PageArgs(Strict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
+from flask_babel import gettext as _
 
 from app.api import rest
 from app.api.resources.common import NamesSchema, PageArgs, names, page_schema, paged
@@ -22,7 +23,13 @@ SORT_CHOICES = [*services.EVENT_SORTS, *(f"-{key}" for key in services.EVENT_SOR
 
 
 class EventListArgs(PageArgs):
-    state = ma.fields.String(validate=ma.validate.OneOf([s for s in EVENT_STATES if s != "draft"]))
+    managed = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "Organisers: the events they manage, drafts too (admins: every event)"},
+    )
+    state = ma.fields.String(
+        validate=ma.validate.OneOf(EVENT_STATES), metadata={"description": "`draft` only with `managed`"}
+    )
     kind = ma.fields.String(validate=ma.validate.OneOf(EVENT_KINDS))
     province = ma.fields.String(
         validate=ma.validate.OneOf(sorted(CURRENT_OF)),
@@ -108,10 +115,26 @@ class Events(MethodView):
     @blp.arguments(EventListArgs, location="query", as_kwargs=False)
     @blp.response(200, EventPageSchema)
     def get(self, args):
-        """The public events, a page at a time, filtered by state, kind and province, sorted by `sort`."""
+        """Anyone: the public events, a page at a time, filtered by state, kind and province, sorted
+        by `sort`. Organisers and admins with `managed=true`: the events they manage, drafts too."""
+        managed_by = None
+        if args["managed"]:
+            managed_by = rest.require_user()
+            if managed_by.role not in ("organiser", "admin"):
+                rest.abort(403, _("Only organisers manage events."))
+        elif args.get("state") == "draft":
+            reason = _("Drafts are listed only with managed=true, for their organisers.")
+            rest.abort(422, reason, [{"name": "state", "location": "query", "reason": reason}])
         query = services.public_events_query(
-            state=args.get("state"), kind=args.get("kind"), province=args.get("province"), sort=args["sort"]
+            state=args.get("state"),
+            kind=args.get("kind"),
+            province=args.get("province"),
+            sort=args["sort"],
+            managed_by=managed_by,
         )
+        current = rest.token()
+        if managed_by is not None and current is not None and current.event_id is not None:
+            query = query.where(Event.id == current.event_id)  # a token for one event lists that one
         return paged(query, args, event_dict)
 
 

@@ -15,6 +15,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from app.api import rest
+from app.events import services as events
 from app.extensions import db
 from app.tasks import services as tasks
 from app.tasks.models import Task
@@ -129,7 +130,7 @@ class JobDetail(MethodView):
         its starter and administrators. Poll it until `final`: status, progress, then the outcome."""
         user = rest.require_user()
         task = db.session.get(Task, task_id)
-        if task is None or not tasks.can_see(user, task):
+        if task is None or not events.can_follow_task(user, task):
             rest.abort(404)  # another event's job is not told to exist
         if task.event_id is not None:
             rest.require_event_scope(task.event_id)

@@ -25,12 +25,6 @@ SIDES = ("buyer", "producer")
 MAX_NOTE = 4000
 
 
-def plain_text(value: str) -> None:
-    """Text a database stores: no NUL, no lone surrogate (JSON can carry both)."""
-    if "\x00" in value or any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
-        raise ma.ValidationError("Not a valid string.")
-
-
 class OutcomeListArgs(PageArgs):
     kind = ma.fields.String(validate=ma.validate.OneOf(OUTCOME_KINDS))
     side = ma.fields.String(validate=ma.validate.OneOf(SIDES), metadata={"description": "Who recorded it"})
@@ -76,7 +70,7 @@ class OutcomeBody(Strict):
     note = ma.fields.String(
         allow_none=True,
         load_default=None,
-        validate=[ma.validate.Length(max=MAX_NOTE), plain_text],
+        validate=ma.validate.Length(max=MAX_NOTE),
     )
 
 

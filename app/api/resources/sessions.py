@@ -38,23 +38,13 @@ NAME_LENGTH = 200  # the columns' (String(200))
 TEXT_LENGTH = 200_000  # breaks and table names (5,000 tables with their names)
 
 
-def _text(value: str) -> None:
-    """Text a database stores: no NUL, no lone surrogate (JSON lets both through)."""
-    if "\x00" in value:
-        raise ma.ValidationError(_l("Text may not hold a NUL character."))
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ma.ValidationError(_l("Text may not hold an unpaired surrogate.")) from None
-
-
 def _local_time(value) -> None:
     if value.tzinfo is not None:
         raise ma.ValidationError(_l("Give a time of day in the event's time zone, without an offset."))
 
 
 def _string(length: int, **kwargs) -> ma.fields.String:
-    return ma.fields.String(validate=[ma.validate.Length(max=length), _text], **kwargs)
+    return ma.fields.String(validate=ma.validate.Length(max=length), **kwargs)
 
 
 # Each score term's weight, from 0 to 1 (at least one above zero); an unknown term is refused.

@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
 import secrets
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -132,27 +132,38 @@ def _public(address) -> bool:
 
 def url_problem(url: str, *, allow_loopback: bool):
     """Why `url` can't receive webhooks (a message), or None when it can."""
+    return _checked(url, allow_loopback=allow_loopback)[0]
+
+
+def _checked(url: str, *, allow_loopback: bool):
+    """(why `url` can't receive webhooks or None, the addresses its host resolved to)."""
     url = (url or "").strip()
     if not url or len(url) > 2000:
-        return _l("Give the address that receives the webhooks (at most 2,000 characters).")
+        return _l("Give the address that receives the webhooks (at most 2,000 characters)."), []
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
-        return _l("This is not a valid web address.")
+        return _l("This is not a valid web address."), []
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        return _l("Give an address starting with https://.")
+        return _l("Give an address starting with https://."), []
     if parts.username or parts.password:
-        return _l("Leave the user name and password out of the address.")
+        return _l("Leave the user name and password out of the address."), []
     addresses = _addresses(parts.hostname)
     if not addresses:
-        return _l("The host %(host)s could not be found.", host=parts.hostname[:100])
+        return _l("The host %(host)s could not be found.", host=parts.hostname[:100]), []
     loopback = all(a.is_loopback for a in addresses)
     if parts.scheme == "http" and not (allow_loopback and loopback):
-        return _l("Give an address starting with https:// (plain http only to this machine, in development).")
+        return (
+            _l("Give an address starting with https:// (plain http only to this machine, in development)."),
+            addresses,
+        )
     if not allow_loopback and not all(_public(a) for a in addresses):
-        return _l("This address is on a private or local network; webhooks go only to public addresses.")
-    return None
+        return (
+            _l("This address is on a private or local network; webhooks go only to public addresses."),
+            addresses,
+        )
+    return None, addresses
 
 
 def _allow_loopback() -> bool:
@@ -485,9 +496,28 @@ class Response:
     duration_ms: int
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # a 3xx is an answer, never followed
-        return None
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address the host was checked at, not to whatever DNS answers a moment
+    later (DNS rebinding: a public address at the check, a private one at the connection)."""
+
+    def __init__(self, host, port, address, **kwargs):
+        super().__init__(host, port, **kwargs)
+        self._address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """The same for https: the certificate is still verified against the host's name."""
+
+    def __init__(self, host, port, address, **kwargs):
+        super().__init__(host, port, context=ssl.create_default_context(), **kwargs)
+        self._address = address
+
+    def connect(self):
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 def _excerpt(raw: bytes) -> str:
@@ -495,26 +525,26 @@ def _excerpt(raw: bytes) -> str:
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
-    """One POST, short timeouts, no redirect or proxy; never raises."""
+    """One POST to the address just checked, short timeouts, no redirect followed (a 3xx is an
+    answer) and no proxy; never raises."""
     started = time.perf_counter()
     status_code = excerpt = error = None
-    problem = url_problem(url, allow_loopback=_allow_loopback())  # again: DNS may have changed
+    problem, addresses = _checked(url, allow_loopback=_allow_loopback())  # again: DNS may have changed
     if problem is not None:
         error = str(problem)
     else:
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
-        request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) only, checked above
+        parts = urlsplit(url.strip())
+        connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+        connection = connection_class(parts.hostname, parts.port, str(addresses[0]), timeout=TIMEOUT_SECONDS)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
-            with opener.open(request, timeout=TIMEOUT_SECONDS) as answer:
-                status_code, excerpt = answer.status, _excerpt(answer.read(READ_BYTES))
-        except urllib.error.HTTPError as answer:
-            status_code = answer.code
-            try:
-                excerpt = _excerpt(answer.read(READ_BYTES))
-            except OSError:
-                excerpt = None
-        except (OSError, ValueError) as failure:  # refused, timed out, TLS, bad URL
+            connection.request("POST", target, body=body, headers=headers)
+            answer = connection.getresponse()
+            status_code, excerpt = answer.status, _excerpt(answer.read(READ_BYTES))
+        except (OSError, ValueError, http.client.HTTPException) as failure:  # refused, timed out, TLS
             error = f"{type(failure).__name__}: {failure}"[:300]
+        finally:
+            connection.close()
     duration_ms = int((time.perf_counter() - started) * 1000)
     return Response(status_code, excerpt, error, duration_ms)
 

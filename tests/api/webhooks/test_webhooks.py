@@ -513,3 +513,23 @@ def test_hostile_filters_on_the_deliveries_page_give_a_page(db, client, login, f
     login(fair.organiser)
     response = client.get(f"/manage/events/{fair.event.id}/webhooks/{subscription.id}/deliveries{query}")
     assert response.status_code in (200, 400)
+
+
+def test_the_post_goes_to_the_address_that_was_checked_not_a_second_dns_answer(db, receiver, monkeypatch):
+    """DNS rebinding: the host answers a loopback address at the check, then another one; the
+    POST still goes to the checked address (with the host's name in its Host header)."""
+    real = hooks.socket.getaddrinfo
+    answers = iter(["127.0.0.1"])
+
+    def rebinding(host, *args, **kwargs):
+        if host == "hooks.example.test":
+            address = next(answers, "192.0.2.1")  # later: an address that answers nothing
+            return real(address, *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    url = receiver.url.replace("127.0.0.1", "hooks.example.test")
+    monkeypatch.setattr(hooks.socket, "getaddrinfo", rebinding)
+    answer = hooks.post(url, b"{}", {"Content-Type": "application/json"})
+    assert answer.status_code == 200, answer.error
+    headers, _body = receiver.requests[-1]
+    assert headers["host"] == f"hooks.example.test:{receiver.server.server_port}"
