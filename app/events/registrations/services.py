@@ -444,11 +444,18 @@ def register_walk_in(
     if role not in REGISTRANTS or organisation.role != REGISTRANTS[role][0]:
         raise ServiceError(_l("A buyer registers as a buyer, a producer as an exhibitor."), "role")
     capacity = _lock_event(event, role)
+    approved = approved_count(event, role)
+    if approved >= capacity:  # the desk approves at once or not at all: no waiting list here
+        raise ServiceError(
+            _l(
+                "Capacity reached: %(approved)d approved of %(capacity)d.",
+                approved=approved,
+                capacity=capacity,
+            )
+        )
     registration = _register(
         actor, event, role, organisation, demand_lines=demand_lines, message=None, now=now
     )
-    registration.status = "pending"  # the desk approves at once, or says the event is full
-    registration.waitlisted_at = None
     _approve_locked(actor, registration, capacity, now)
     _log(actor, registration, "walk_in_registered", {"status": [None, "approved"]})
     return registration
