@@ -81,6 +81,7 @@ def test_a_full_event_or_a_bad_form_refuses_the_walk_in(db, fair):
         walkins.register_walk_in(
             fair.organiser, fair.event, role="buyer", name="Late buyer", province_code="01"
         )
+    assert _count(db, Registration) == 4, "no waiting-list registration is left behind"
     db.session.rollback()
     with pytest.raises(ServiceError, match="Unknown province"):
         walkins.register_walk_in(fair.organiser, fair.event, role="exhibitor", name="X", province_code="99")
