@@ -92,6 +92,7 @@ def register_extensions(app: Flask) -> None:
         "app.api.webhooks.models",
         "app.api.models",
         "app.onsite.models",
+        "app.onsite.gate.models",
     ):
         importlib.import_module(module)
     importlib.import_module("app.notifications.services")  # connects its receivers (account mail)
@@ -189,7 +190,10 @@ def register_blueprints(app: Flask) -> None:
     from app.eventlog.routes import bp as eventlog_bp
     from app.followup.routes import bp as followup_bp
     from app.matching.blueprint import bp as matching_bp
+    from app.onsite.badges.routes import bp as badges_bp
+    from app.onsite.gate.routes import bp as gate_bp
     from app.onsite.routes import bp as onsite_bp
+    from app.onsite.walkins.routes import bp as walkins_bp
     from app.reports.dashboard.routes import bp as dashboard_bp
     from app.reports.exports.routes import bp as reports_exports_bp
     from app.reports.programme.routes import bp as programme_bp
@@ -205,6 +209,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(booths_bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(onsite_bp)
+    app.register_blueprint(badges_bp)
+    app.register_blueprint(gate_bp)
+    app.register_blueprint(walkins_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(eventlog_bp)
     app.register_blueprint(reports_bp)

@@ -797,6 +797,23 @@ def save_demand_line(
     return line
 
 
+def record_desk_demand(organisation: Organisation, category: str) -> DemandLine:
+    """What a buyer registered at an event's walk-in desk says it looks for: a category only.
+
+    The organiser who registers it has no say over the buyer's catalogue otherwise, so this is
+    the one line it can write; the volume (not asked at the desk) is a token 1 kg, noted as such,
+    so the matching can place the buyer by category and stars."""
+    if not organisation.is_buyer:
+        raise ServiceError(_l("Only buyers keep demand lines."))
+    values = {"category": category, "monthly_volume": 1, "unit": "kg", "min_stars": 3}
+    _raise_first(validate_demand(values))
+    line = DemandLine(organisation=organisation, note="Walk-in desk: volume to be confirmed")
+    db.session.add(line)
+    _apply_demand(line, values)
+    db.session.flush()
+    return line
+
+
 def delete_demand_line(actor, line: DemandLine) -> None:
     ensure_can_edit_organisation(actor, line.organisation)
     db.session.delete(line)

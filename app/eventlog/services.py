@@ -33,6 +33,8 @@ ACTIONS = {
     "catalogue_imported": _l("Catalogue import confirmed"),
     "event_cloned": _l("Event cloned"),
     "export": _l("Export"),
+    "walk_in_registered": _l("Walk-in registered"),
+    "gate_checked_in": _l("Checked in at the gate"),
 }
 
 
@@ -133,6 +135,7 @@ FIELD_LABELS = {
     "status": _l("Status"),
     "reason": _l("Reason"),
     "role": _l("Role"),
+    "gate": _l("Gate"),
     "booth": _l("Booth"),
     "payment": _l("Payment"),
     "slot": _l("Slot"),

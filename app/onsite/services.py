@@ -29,6 +29,7 @@ from app.extensions import db
 from app.matching.engine.slots import session_slots
 from app.matching.models import MatchingSession, Meeting
 from app.names import table_label
+from app.onsite.gate.services import ensure_gate_passed
 from app.paging import rows_and_total
 
 NO_SHOW_GRACE = timedelta(minutes=15)
@@ -110,6 +111,8 @@ def check_in_meeting(actor, meeting: Meeting, now: datetime | None = None) -> Ch
                 )
             )
     before = meeting.status  # "no_show" when the job ran before a phone's offline check-in synced
+    if meeting.checked_in_at is None:  # the event may let in at meetings only who came in at the gate
+        ensure_gate_passed(event, [meeting.buyer, meeting.producer], now)
     # A conditional update, so two hosts scanning at the same moment check it in once.
     done = db.session.execute(
         update(Meeting)

@@ -93,13 +93,18 @@ def bar(
     horizontal: bool = True,
     no_data: str = "—",
     formatter=_format_int,
+    value_labels: Sequence[int] | None = None,
 ) -> Markup:
-    """One series of bars: horizontal (labels are long names, e.g. provinces) by default."""
+    """One series of bars: horizontal (labels are long names, e.g. provinces) by default.
+    `value_labels`: the ticks of the value axis (small counts: whole numbers, not 0.1 steps)."""
     import pygal
 
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
     height = max(160, 34 * len(labels) + 60) if horizontal else 360
-    chart = kind(**_config(title, height=height, no_data=no_data), value_formatter=formatter)
+    config = _config(title, height=height, no_data=no_data)
+    if value_labels is not None:
+        config["y_labels"] = list(value_labels)
+    chart = kind(**config, value_formatter=formatter)
     if horizontal:
         # pygal draws a horizontal bar chart from the bottom up; reverse so it reads like the table
         labels, values = list(reversed(labels)), list(reversed(values))

@@ -426,6 +426,41 @@ def approve(actor, registration: Registration, now: datetime | None = None) -> R
     return registration
 
 
+def register_walk_in(
+    actor,
+    event: Event,
+    organisation: Organisation,
+    role: str,
+    *,
+    demand_lines: Sequence[DemandLine] = (),
+    now: datetime | None = None,
+) -> Registration:
+    """An organiser registers an organisation that turned up at the desk and approves it at once
+    (whatever the registration windows say), within the event's capacity. The approval goes the
+    usual way: signals (booths, webhooks, matching) and the event log hear of it."""
+    now = now or utcnow()
+    ensure_can_manage(actor, event)
+    _ensure_decidable(event)
+    if role not in REGISTRANTS or organisation.role != REGISTRANTS[role][0]:
+        raise ServiceError(_l("A buyer registers as a buyer, a producer as an exhibitor."), "role")
+    capacity = _lock_event(event, role)
+    approved = approved_count(event, role)
+    if approved >= capacity:  # the desk approves at once or not at all: no waiting list here
+        raise ServiceError(
+            _l(
+                "Capacity reached: %(approved)d approved of %(capacity)d.",
+                approved=approved,
+                capacity=capacity,
+            )
+        )
+    registration = _register(
+        actor, event, role, organisation, demand_lines=demand_lines, message=None, now=now
+    )
+    _approve_locked(actor, registration, capacity, now)
+    _log(actor, registration, "walk_in_registered", {"status": [None, "approved"]})
+    return registration
+
+
 def fill_from_waitlist(event: Event, role: str, now: datetime | None = None) -> list[Registration]:
     """Move the oldest waitlisted registrations of `role` up to approved while places are free.
 

@@ -1,0 +1,1 @@
+"""Printable badges: every approved participant's card with a signed QR code."""
