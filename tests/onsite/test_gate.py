@@ -134,7 +134,9 @@ def test_the_meeting_checkin_page_gives_the_gate_rule_message(app, db, fair, htm
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 422
-    assert "Not checked in at the gate today" in text_of(html(response).select_one("[data-error-summary]"))
+    summary = text_of(html(response).select_one("[data-error-summary]"))  # in the account's language
+    for _user, registration in (fair.buyers[0], fair.producers[0]):
+        assert registration.organisation.name in summary  # each one missing at the gate is named
     db.session.expire_all()
     assert meeting.checked_in_at is None
 
