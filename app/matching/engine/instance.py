@@ -354,6 +354,44 @@ def _index_slots(session: dict) -> tuple[list[int], dict[int, int]]:
     return slot_ids, {sid: n for n, sid in enumerate(slot_ids)}
 
 
+class _Busy:
+    """Who and which table a fixed meeting already takes in each slot, and each person's count."""
+
+    def __init__(self, people: int):
+        self.person: dict[tuple[int, int], int] = {}
+        self.table: dict[tuple[int, int], int] = {}
+        self.count = [0] * people
+
+
+def _place_fixed(where, i, meeting, sid, s, people, tables, available, max_meetings, busy: _Busy) -> int:
+    """Check fixed meeting `i` (its `people` as (number, id, side)) in slot `s` at its table:
+    each one available and free, within max_meetings, the table free. Its table, or InstanceError."""
+    table = int(meeting["table"])
+    if tables is not None and table >= tables:
+        raise InstanceError(f"{where}.table: table {table} does not exist (tables are 0..{tables - 1})")
+    for person, pid, side in people:
+        if not available[person] >> s & 1:
+            raise InstanceError(f'{where}.slot: "{pid}" is not available in slot {sid}')
+        if (person, s) in busy.person:
+            raise InstanceError(
+                f'{where}.{side}: "{pid}" already meets someone in slot {sid} '
+                f"(fixed[{busy.person[(person, s)]}])"
+            )
+        busy.person[(person, s)] = i
+        busy.count[person] += 1
+        if busy.count[person] > max_meetings[person]:
+            raise InstanceError(
+                f'{where}.{side}: "{pid}" has more fixed meetings than its max_meetings '
+                f"({max_meetings[person]})"
+            )
+    if (s, table) in busy.table:
+        raise InstanceError(
+            f"{where}.table: table {table} is already used in slot {sid} (fixed[{busy.table[(s, table)]}])"
+        )
+    busy.table[(s, table)] = i
+    return table
+
+
 def _index(doc: dict) -> Instance:
     session = doc["session"]
     slot_ids, slot_number = _index_slots(session)
@@ -433,10 +471,8 @@ def _index(doc: dict) -> Instance:
 
     fixed: list[tuple[int, int, int]] = []
     tables = session.get("tables")
-    person_busy: dict[tuple[int, int], int] = {}
-    table_busy: dict[tuple[int, int], int] = {}
+    busy = _Busy(len(person_ids))
     fixed_pairs: dict[int, int] = {}
-    fixed_count = [0] * len(person_ids)
     for i, meeting in enumerate(doc.get("fixed", [])):
         where = f"fixed[{i}]"
         b, p = lookup(meeting, where)
@@ -453,31 +489,8 @@ def _index(doc: dict) -> Instance:
         if sid not in slot_number:
             raise InstanceError(f"{where}.slot: unknown slot id {sid}")
         s = slot_number[sid]
-        table = int(meeting["table"])
-        if tables is not None and table >= tables:
-            raise InstanceError(f"{where}.table: table {table} does not exist (tables are 0..{tables - 1})")
-        for person, side in ((b, "buyer"), (p, "producer")):
-            pid = person_ids[person]
-            if not available[person] >> s & 1:
-                raise InstanceError(f'{where}.slot: "{pid}" is not available in slot {sid}')
-            if (person, s) in person_busy:
-                raise InstanceError(
-                    f'{where}.{side}: "{pid}" already meets someone in slot {sid} '
-                    f"(fixed[{person_busy[(person, s)]}])"
-                )
-            person_busy[(person, s)] = i
-            fixed_count[person] += 1
-            if fixed_count[person] > max_meetings[person]:
-                raise InstanceError(
-                    f'{where}.{side}: "{pid}" has more fixed meetings than its max_meetings '
-                    f"({max_meetings[person]})"
-                )
-        if (s, table) in table_busy:
-            raise InstanceError(
-                f"{where}.table: table {table} is already used in slot {sid} "
-                f"(fixed[{table_busy[(s, table)]}])"
-            )
-        table_busy[(s, table)] = i
+        people = [(b, person_ids[b], "buyer"), (p, person_ids[p], "producer")]
+        table = _place_fixed(where, i, meeting, sid, s, people, tables, available, max_meetings, busy)
         fixed.append((k, s, table))
 
     return Instance(
@@ -616,10 +629,8 @@ def _index_forum(doc: dict) -> ForumInstance:
 
     fixed: list[tuple[int, int, int]] = []
     tables = session.get("tables")
-    person_busy: dict[tuple[int, int], int] = {}
-    table_busy: dict[tuple[int, int], int] = {}
+    busy = _Busy(len(person_ids))
     fixed_pairs: dict[int, int] = {}
-    fixed_count = [0] * len(person_ids)
     for i, meeting in enumerate(doc.get("fixed", [])):
         where = f"fixed[{i}]"
         key = lookup(meeting, where)
@@ -638,32 +649,8 @@ def _index_forum(doc: dict) -> ForumInstance:
         s = slot_number[sid]
         if not pair_slots[k] >> s & 1:
             raise InstanceError(f"{where}.slot: slot {sid} is not among the pair's allowed slots")
-        table = int(meeting["table"])
-        if tables is not None and table >= tables:
-            raise InstanceError(f"{where}.table: table {table} does not exist (tables are 0..{tables - 1})")
-        for side in ("a", "b"):
-            pid = meeting[side]
-            person = number[pid]
-            if not available[person] >> s & 1:
-                raise InstanceError(f'{where}.slot: "{pid}" is not available in slot {sid}')
-            if (person, s) in person_busy:
-                raise InstanceError(
-                    f'{where}.{side}: "{pid}" already meets someone in slot {sid} '
-                    f"(fixed[{person_busy[(person, s)]}])"
-                )
-            person_busy[(person, s)] = i
-            fixed_count[person] += 1
-            if fixed_count[person] > max_meetings[person]:
-                raise InstanceError(
-                    f'{where}.{side}: "{pid}" has more fixed meetings than its max_meetings '
-                    f"({max_meetings[person]})"
-                )
-        if (s, table) in table_busy:
-            raise InstanceError(
-                f"{where}.table: table {table} is already used in slot {sid} "
-                f"(fixed[{table_busy[(s, table)]}])"
-            )
-        table_busy[(s, table)] = i
+        people = [(number[meeting[side]], meeting[side], side) for side in ("a", "b")]
+        table = _place_fixed(where, i, meeting, sid, s, people, tables, available, max_meetings, busy)
         fixed.append((k, s, table))
 
     return ForumInstance(
