@@ -17,17 +17,17 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from app import i18n, signals
 from app.accounts.models import User
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
-from app.events.models import Event, Registration
+from app.events.models import Event
 from app.events.services import can_manage, to_local
 from app.extensions import db
 from app.matching.engine.slots import session_slots
 from app.matching.models import MatchingSession, Meeting
+from app.matching.queries import with_session_and_sides
 from app.names import table_label
 from app.onsite.gate.services import ensure_gate_passed
 from app.paging import rows_and_total
@@ -212,15 +212,7 @@ def checkins_page(actor, event: Event, *, page: int = 1, per_page: int = 25) -> 
         .outerjoin(User, User.id == Meeting.checked_in_by_id)
         .where(MatchingSession.event_id == event.id, Meeting.checked_in_at.is_not(None))
         .options(
-            contains_eager(Meeting.session),
-            *(
-                joinedload(side).options(
-                    joinedload(Registration.organisation),
-                    lazyload(Registration.product_rows),
-                    lazyload(Registration.demand_rows),
-                )
-                for side in (Meeting.buyer, Meeting.producer)
-            ),
+            *with_session_and_sides(),
         )
         .order_by(Meeting.checked_in_at.desc(), Meeting.id.desc())
     )

@@ -14,7 +14,6 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, select
-from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from app import signals
 from app.database import utcnow
@@ -25,6 +24,7 @@ from app.events.services import ensure_can_manage
 from app.extensions import db
 from app.matching.engine.slots import Slot, session_slots
 from app.matching.models import OUTCOME_KINDS, MatchingSession, Meeting, MeetingOutcome
+from app.matching.queries import with_session_and_sides
 from app.names import table_label
 from app.paging import rows_and_total
 
@@ -278,15 +278,7 @@ def outcomes_page(
             Meeting.status != "cancelled",
         )
         .options(
-            contains_eager(Meeting.session),
-            *(
-                joinedload(one_side).options(
-                    joinedload(Registration.organisation),
-                    lazyload(Registration.product_rows),
-                    lazyload(Registration.demand_rows),
-                )
-                for one_side in (Meeting.buyer, Meeting.producer)
-            ),
+            *with_session_and_sides(),
         )
         .order_by(*ordering, *tiebreak)
     )

@@ -31,7 +31,7 @@ from datetime import date
 
 from flask_babel import get_locale
 from sqlalchemy import Select, and_, case, distinct, false, func, literal, or_, select, union_all
-from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
+from sqlalchemy.orm import aliased
 
 from app.catalog.models import Organisation
 from app.data.provinces import fold
@@ -40,6 +40,7 @@ from app.extensions import db
 from app.inputs import DB_INT_MAX, bounded_page
 from app.matching.engine.slots import Slot, session_slots
 from app.matching.models import MEETING_STATUSES, Availability, MatchingSession, Meeting
+from app.matching.queries import with_session_and_sides
 from app.matching.sessions.scoring import explain
 from app.matching.sessions.services import (
     ACTIVE,
@@ -377,15 +378,7 @@ def event_meetings_page(
         .join(MatchingSession, MatchingSession.id == Meeting.session_id)
         .where(MatchingSession.event_id == event.id)
         .options(
-            contains_eager(Meeting.session),
-            *(
-                joinedload(side).options(
-                    joinedload(Registration.organisation),
-                    lazyload(Registration.product_rows),
-                    lazyload(Registration.demand_rows),
-                )
-                for side in (Meeting.buyer, Meeting.producer)
-            ),
+            *with_session_and_sides(),
         )
         .order_by(*ordering)
     )
