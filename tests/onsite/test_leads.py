@@ -276,3 +276,16 @@ def test_a_participant_chooses_what_its_badge_shares(app, db, fair, make_user):
     assert _login_redirect(client_as(app, None).get(url))
     assert client_as(app, fair.organiser).get(url).status_code == 403
     assert client_as(app, make_user(role="buyer")).get(url).status_code == 404
+
+
+def test_the_agenda_and_the_event_page_lead_to_the_lead_pages(app, db, fair):
+    slug, event_id = fair.event.slug, fair.event.id
+    buyer_agenda = client_as(app, fair.buyers[0][0]).get(f"/my/events/{slug}/agenda").get_data(as_text=True)
+    assert (
+        f"/onsite/leads/{event_id}/sharing" in buyer_agenda
+        and f'/onsite/leads/{event_id}/"' not in buyer_agenda
+    )
+    agenda = client_as(app, fair.producers[0][0]).get(f"/my/events/{slug}/agenda").get_data(as_text=True)
+    assert f"/onsite/leads/{event_id}/sharing" in agenda and f'/onsite/leads/{event_id}/"' in agenda
+    event_page = client_as(app, fair.organiser).get(f"/manage/events/{event_id}").get_data(as_text=True)
+    assert f"/manage/events/{event_id}/leads" in event_page
