@@ -83,7 +83,7 @@ def test_a_lead_captured_offline_syncs_once_and_is_listed(
         ]
 
         page.goto(f"/onsite/leads/{fair.event.id}/list?lang=en")
-        row = page.locator("[data-leads] tbody tr")
+        row = page.locator("[data-leads] [data-lead]")
         assert row.count() == 1
         text = row.inner_text()
         assert visitor.organisation.name in text and "5/5" in text and "mua.hang@example.vn" in text
