@@ -88,6 +88,8 @@ def test_a_lead_captured_offline_syncs_once_and_is_listed(
         text = row.inner_text()
         assert visitor.organisation.name in text and "5/5" in text and "mua.hang@example.vn" in text
         page.screenshot(path=str(ARTIFACTS / "leads-list.png"), full_page=True)
+        page.goto(f"/onsite/leads/{fair.event.id}/sharing?lang=en")
+        page.screenshot(path=str(ARTIFACTS / "leads-sharing.png"), full_page=True)
     finally:
         context.close()
         app.config["WTF_CSRF_ENABLED"] = False
