@@ -66,5 +66,5 @@ def upgrade():
 def downgrade():
     op.drop_table("onsite_leads")
     with op.batch_alter_table("registrations", schema=None) as batch_op:
-        batch_op.drop_constraint("ck_registrations_lead_sharing", type_="check")
+        batch_op.drop_constraint("lead_sharing", type_="check")
         batch_op.drop_column("lead_sharing")
