@@ -289,3 +289,7 @@ def test_the_agenda_and_the_event_page_lead_to_the_lead_pages(app, db, fair):
     assert f"/onsite/leads/{event_id}/sharing" in agenda and f'/onsite/leads/{event_id}/"' in agenda
     event_page = client_as(app, fair.organiser).get(f"/manage/events/{event_id}").get_data(as_text=True)
     assert f"/manage/events/{event_id}/leads" in event_page
+    mine = client_as(app, fair.producers[0][0]).get("/my/registrations").get_data(as_text=True)
+    assert f"/onsite/leads/{event_id}/sharing" in mine and f'/onsite/leads/{event_id}/"' in mine
+    mine = client_as(app, fair.buyers[0][0]).get("/my/registrations").get_data(as_text=True)
+    assert f"/onsite/leads/{event_id}/sharing" in mine and f'/onsite/leads/{event_id}/"' not in mine
