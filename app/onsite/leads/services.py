@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 
 from app.catalog.models import Organisation
 from app.database import utcnow
@@ -241,10 +241,8 @@ def _row(lead: Lead) -> LeadRow:
 
 
 def _leads_query(exhibitor: Registration, sort: str):
-    visitor = aliased(Registration)
     query = (
         select(Lead)
-        .join(visitor, visitor.id == Lead.visitor_registration_id)
         .options(joinedload(Lead.visitor).joinedload(Registration.organisation))
         .where(Lead.exhibitor_registration_id == exhibitor.id)
     )
