@@ -93,6 +93,7 @@ def register_extensions(app: Flask) -> None:
         "app.api.models",
         "app.onsite.models",
         "app.onsite.gate.models",
+        "app.onsite.leads.models",
     ):
         importlib.import_module(module)
     importlib.import_module("app.notifications.services")  # connects its receivers (account mail)
@@ -192,6 +193,7 @@ def register_blueprints(app: Flask) -> None:
     from app.matching.blueprint import bp as matching_bp
     from app.onsite.badges.routes import bp as badges_bp
     from app.onsite.gate.routes import bp as gate_bp
+    from app.onsite.leads.routes import bp as leads_bp
     from app.onsite.routes import bp as onsite_bp
     from app.onsite.walkins.routes import bp as walkins_bp
     from app.reports.dashboard.routes import bp as dashboard_bp
@@ -212,6 +214,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(badges_bp)
     app.register_blueprint(gate_bp)
     app.register_blueprint(walkins_bp)
+    app.register_blueprint(leads_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(eventlog_bp)
     app.register_blueprint(reports_bp)

@@ -170,6 +170,7 @@ class Registration(db.Model):
         UniqueConstraint("event_id", "organisation_id", "role", name="uq_registrations_event_org_role"),
         CheckConstraint("role IN ('exhibitor', 'buyer')", name="role"),
         CheckConstraint(one_of("status", REGISTRATION_STATUSES), name="status"),
+        CheckConstraint("lead_sharing IN ('basic', 'contact')", name="lead_sharing"),
         Index("ix_registrations_event_role_status", "event_id", "role", "status"),
     )
 
@@ -187,6 +188,9 @@ class Registration(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # What exhibitors that scan this participant's badge see (app/onsite/leads): "basic" the
+    # name and organisation only, "contact" also the contact's email and phone.
+    lead_sharing: Mapped[str] = mapped_column(String(10), default="basic", server_default="basic")
 
     event: Mapped[Event] = relationship(back_populates="registrations")
     organisation: Mapped[Organisation] = relationship()

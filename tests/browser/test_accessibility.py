@@ -128,8 +128,16 @@ def test_axe_finds_no_serious_violation_on_the_key_pages(axe_page, demo_data):
         f"/my/products/{d['own_product']}/certificate",
         "/my/surveys",
         "/account/tokens",
+        f"/onsite/leads/{d['event']}/",
+        f"/onsite/leads/{d['event']}/list",
+        f"/onsite/leads/{d['event']}/sharing",
     ]
-    buyer = [f"/my/events/{d['slug']}/agenda", f"/my/events/{d['slug']}/producers", "/my/demand"]
+    buyer = [
+        f"/my/events/{d['slug']}/agenda",
+        f"/my/events/{d['slug']}/producers",
+        "/my/demand",
+        f"/onsite/leads/{d['event']}/sharing",
+    ]
     organiser = [
         "/manage/events/",
         manage,
@@ -143,6 +151,7 @@ def test_axe_finds_no_serious_violation_on_the_key_pages(axe_page, demo_data):
         f"{manage}/gate",
         f"{manage}/gate/counts",
         f"{manage}/walk-ins",
+        f"{manage}/leads",
         f"{manage}/edit",
         f"{manage}/registrations",
         f"{manage}/programme/new",

@@ -1,0 +1,1 @@
+"""Lead capture at the booths: exhibitors scan visitors ' badges (app/onsite/leads)."""
