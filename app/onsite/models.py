@@ -23,7 +23,7 @@ class CheckinScan(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    code: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(64))  # a meeting code or a badge code (B-...)
     outcome: Mapped[str] = mapped_column(String(10))
     message: Mapped[str | None] = mapped_column(String(300))
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime())  # on the device (kept within bounds)

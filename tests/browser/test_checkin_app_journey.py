@@ -1,6 +1,7 @@
 """In Chromium: the offline check-in app. Two phones of the event's check-in staff download
 today's meetings; the first goes offline, reloads the app from its service worker's cache,
-checks three meetings in and is refused a forged code, another event's and an unknown one;
+checks three meetings and one badge (at the gate named on the phone, remembered across the
+reload) in and is refused a forged code, another event's and an unknown one, and a forged badge;
 the network returns and everything syncs once. The second phone checked one of the same
 meetings in offline: when it syncs it is told who checked it in first, and when."""
 
@@ -13,7 +14,9 @@ from sqlalchemy import func, select
 
 from app.events.models import EventOrganiser
 from app.matching.models import Meeting
+from app.onsite.badges.services import badge_token
 from app.onsite.checkin_app.services import signature
+from app.onsite.gate.models import GateCheckin
 from app.onsite.models import CheckinScan
 from tests.matching.test_agenda import add_meeting, build_fair
 
@@ -91,10 +94,13 @@ def test_check_ins_made_offline_sync_once_and_a_second_phone_is_told(
             _download(tab, fair.event.id, fair.day)
             assert tab.locator("[data-meetings] li").count() == 3
 
+        page.fill("[data-gate-name]", "Gate A")
+
         # The first phone loses the network and the app still opens, from the cache.
         first.set_offline(True)
         page.reload()
         page.wait_for_selector("[data-checkin-app][data-started]")
+        assert page.input_value("[data-gate-name]") == "Gate A", "the gate's name is remembered"
         assert page.locator("[data-network]").inner_text() == "Offline"
         # Typed (in lower case), typed, and scanned from a participant's agenda (the signed URL).
         signed = f"{live_server}/manage/events/{fair.event.id}/checkin?code={codes[2]}&sig=" + signature(
@@ -107,6 +113,22 @@ def test_check_ins_made_offline_sync_once_and_a_second_phone_is_told(
             assert "synced when the network returns" in text
             _wait_pending(page, n + 1)
         assert page.locator("[data-pending]").inner_text() == "3"
+        # A participant's badge, at the gate.
+        visitor = buyers[0]
+        _type(page, badge_token(visitor))
+        kind, text = _result(page)
+        assert kind == "success", text
+        assert text.startswith(
+            f"In at Gate A at 10:00: {visitor.organisation.contact_name or visitor.organisation.name}"
+        )
+        _wait_pending(page, 4)
+        _type(page, badge_token(visitor).lower())
+        assert _result(page) == ("warning", "Already in at 10:00 at Gate A on this phone.")
+        _type(page, badge_token(buyers[1])[:-4] + "AAAA")
+        kind, text = _result(page)
+        assert kind == "danger" and "forged" in text
+        _type(page, badge_token(other.buyers[0][1]))
+        assert _result(page) == ("danger", "This badge belongs to another event: not let in.")
         _type(page, codes[0])
         assert _result(page) == ("warning", "Already checked in at 10:00 on this phone.")
         _type(page, f"{live_server}/manage/events/{fair.event.id}/checkin?code={codes[1]}&sig=000000000000")
@@ -119,7 +141,7 @@ def test_check_ins_made_offline_sync_once_and_a_second_phone_is_told(
             _result(page)[1]
             == f"No meeting with the code {foreign.checkin_code} on this day: not checked in."
         )
-        _wait_pending(page, 3)
+        _wait_pending(page, 4)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "checkin-app-offline.png"), full_page=True)
         db.session.expire_all()
@@ -136,11 +158,14 @@ def test_check_ins_made_offline_sync_once_and_a_second_phone_is_told(
         _wait_pending(page, 0)
         page.wait_for_selector("[data-answers] li[data-status]")
         statuses = [li.get_attribute("data-status") for li in page.locator("[data-answers] li").all()]
-        assert sorted(statuses) == ["held", "held", "held"]
+        assert sorted(statuses) == ["held", "held", "held", "held"]
         db.session.expire_all()
         held = db.session.scalars(select(Meeting).where(Meeting.id.in_([m.id for m in meetings]))).all()
         assert {(m.status, m.checked_in_by_id) for m in held} == {("held", fair.organiser.id)}
-        assert db.session.scalar(select(func.count()).select_from(CheckinScan)) == 3
+        assert db.session.scalar(select(func.count()).select_from(CheckinScan)) == 4
+        (gate_row,) = db.session.scalars(select(GateCheckin)).all()
+        assert (gate_row.registration_id, gate_row.gate) == (visitor.id, "Gate A")
+        assert "Checked in at Gate A at 10:00." in page.locator("[data-answers]").inner_text()
         page.click("[data-sync-now]")  # nothing waits: nothing is sent again
         _wait_pending(page, 0)
         page.screenshot(path=str(ARTIFACTS / "checkin-app-synced.png"), full_page=True)
@@ -159,7 +184,8 @@ def test_check_ins_made_offline_sync_once_and_a_second_phone_is_told(
         assert "✓ 10:00" in row.inner_text()
         other_page.screenshot(path=str(ARTIFACTS / "checkin-app-already.png"), full_page=True)
         db.session.expire_all()
-        assert db.session.scalar(select(func.count()).select_from(CheckinScan)) == 4
+        assert db.session.scalar(select(func.count()).select_from(CheckinScan)) == 5
+        assert db.session.scalar(select(func.count()).select_from(GateCheckin)) == 1
         assert db.session.get(Meeting, meetings[1].id).checked_in_by_id == fair.organiser.id
         assert (
             db.session.scalar(select(func.count()).select_from(Meeting).where(Meeting.status == "held")) == 3

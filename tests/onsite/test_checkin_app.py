@@ -426,3 +426,145 @@ def test_an_api_token_opens_none_of_the_app_s_routes(client, db, fair, meetings)
         )
         assert client.get("/onsite/app/token", headers=headers).status_code == 401
     assert _scans() == 0 and _fresh(db, meetings[0]).checked_in_at is None
+
+
+# ---------------------------------------------------------------- badges at the gate
+
+
+def _badge_entry(registration, gate="Gate A", **extra):
+    from app.onsite.badges.services import badge_token
+
+    return _entry(badge_token(registration), kind="gate", gate=gate) | extra
+
+
+def _gate_rows():
+    from app.extensions import db
+    from app.onsite.gate.models import GateCheckin
+
+    return db.session.scalars(select(GateCheckin)).all()
+
+
+def test_the_day_s_data_holds_the_approved_participants_badges_for_the_gate(client, db, fair, meetings):
+    from app.onsite.badges.services import badge_token
+    from app.onsite.gate.services import check_in_at_gate
+
+    buyer = fair.buyers[0][1]
+    check_in_at_gate(fair.organiser, fair.event, badge_token(buyer), "North gate")
+    db.session.commit()
+    _login(client, fair.organiser)
+    data = client.get(f"/onsite/app/events/{fair.event.id}/days/{fair.day.isoformat()}.json").get_json()
+    people = {row["badge"]: row for row in data["participants"]}
+    registrations = [r for _u, r in fair.buyers + fair.producers]
+    assert set(people) == {badge_token(r) for r in registrations}
+    row = people[badge_token(buyer)]
+    assert set(row) == {"badge", "name", "organisation", "role", "gate_at", "gate"}
+    assert row["organisation"] == buyer.organisation.name and row["role"] == "buyer"
+    assert row["gate_at"] == "10:00" and row["gate"] == "North gate"
+    assert people[badge_token(fair.producers[0][1])]["gate_at"] is None
+    tomorrow = fair.day + timedelta(days=1)
+    later = client.get(f"/onsite/app/events/{fair.event.id}/days/{tomorrow.isoformat()}.json").get_json()
+    assert all(row["gate_at"] is None for row in later["participants"]), "passed the gate today only"
+
+
+def test_a_badge_checked_in_offline_syncs_once_through_the_gate_service(client, db, fair, meetings):
+    _login(client, fair.organiser)
+    buyer = fair.buyers[0][1]
+    entry = _badge_entry(buyer, gate="  Gate   A ")
+    entry["code"] = entry["code"].lower()  # typed by hand
+    first = _sync(client, fair.event.id, [entry]).get_json()["results"]
+    assert first == [
+        {
+            "index": 0,
+            "nonce": entry["nonce"],
+            "status": "held",
+            "outcome": "held",
+            "message": "Checked in at Gate A at 09:40.",
+            "time": "09:40",
+            "gate": "Gate A",
+        }
+    ]
+    db.session.expire_all()
+    (row,) = _gate_rows()
+    assert (
+        row.registration_id == buyer.id and row.gate == "Gate A" and row.checked_in_by_id == fair.organiser.id
+    )
+    assert row.checked_in_at == datetime(2027, 1, 15, 2, 40, tzinfo=UTC)
+    scan = db.session.scalar(select(CheckinScan))
+    assert scan.meeting_id is None and scan.outcome == "held" and scan.code == entry["code"].upper()
+    logged = db.session.scalars(select(EventLogEntry).where(EventLogEntry.action == "gate_checked_in")).all()
+    assert len(logged) == 1
+    again = _sync(client, fair.event.id, [entry | {"scanned_at": "2027-01-15T02:55:00Z"}]).get_json()[
+        "results"
+    ]
+    assert again[0]["status"] == "replayed" and again[0]["outcome"] == "held"
+    assert again[0]["message"] == "Checked in at Gate A at 09:40."
+    db.session.expire_all()
+    assert len(_gate_rows()) == 1 and _scans() == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(EventLogEntry).where(EventLogEntry.action == "gate_checked_in")
+        )
+        == 1
+    )
+
+
+def test_a_second_device_is_told_when_and_at_which_gate_the_badge_came_in(
+    client, db, fair, meetings, make_user
+):
+    from app.events.models import EventOrganiser
+
+    helper = make_user(role="organiser", full_name="Trần Thị Bình")
+    db.session.add(EventOrganiser(event_id=fair.event.id, user_id=helper.id))
+    db.session.commit()
+    producer = fair.producers[1][1]
+    _login(client, helper)
+    assert (
+        _sync(client, fair.event.id, [_badge_entry(producer, gate="Gate B")]).get_json()["results"][0][
+            "status"
+        ]
+        == "held"
+    )
+    client.post("/logout")
+    _login(client, fair.organiser)
+    answer = _sync(
+        client, fair.event.id, [_badge_entry(producer, gate="Gate A", scanned_at="2027-01-15T02:50:00Z")]
+    ).get_json()["results"][0]
+    assert answer["status"] == "already" and answer["message"] == "Already in at 09:40 at Gate B."
+    assert answer["time"] == "09:40" and answer["gate"] == "Gate B"
+    db.session.expire_all()
+    (row,) = _gate_rows()
+    assert row.gate == "Gate B" and row.checked_in_by_id == helper.id
+    assert _scans() == 2
+
+
+def test_forged_other_event_and_malformed_badges_are_refused_plainly(
+    client, db, fair, meetings, make_event, make_user, make_buyer, make_producer, make_product
+):
+    elsewhere = build_fair(db, make_event, make_user, make_buyer, make_producer, make_product, days_ahead=0)
+    buyer = fair.buyers[0][1]
+    good = _badge_entry(buyer)
+    forged = _entry(good["code"][:-4] + "AAAA", kind="gate", gate="Gate A")
+    other = _badge_entry(elsewhere.buyers[0][1])
+    _login(client, fair.organiser)
+    results = _sync(
+        client,
+        fair.event.id,
+        [
+            forged,
+            other,
+            _entry("B-1-2", kind="gate", gate="Gate A"),
+            _badge_entry(buyer, gate="   "),
+            _badge_entry(buyer) | {"gate": None},
+            _badge_entry(buyer) | {"kind": "door"},
+            _entry(meetings[0].checkin_code, gate="Gate A"),
+        ],
+    ).get_json()["results"]
+    assert [r["status"] for r in results] == ["refused"] * 4 + ["invalid"] * 3
+    assert results[0]["message"] == "This badge code is not genuine: it was not printed for this fair."
+    assert results[1]["message"] == "This badge belongs to another event."
+    assert results[2]["message"] == "This is not a badge code of ocopfair."
+    assert results[3]["message"] == "Name the gate (for example: Main gate)."
+    assert results[5]["message"] == "The check-in's kind is not valid."
+    db.session.expire_all()
+    assert _gate_rows() == [] and _scans() == 4
+    assert _fresh(db, meetings[0]).checked_in_at is None

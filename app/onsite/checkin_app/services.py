@@ -8,6 +8,10 @@ one check-in: the first to sync wins and the other is told when and by whom. The
 page's (app/onsite/services.check_in_meeting): the meeting must be this event's, published,
 not cancelled, and not on a later day than the scan.
 
+A badge (kind "gate", with the gate's name) is checked in at the gate the same way: the day's
+data holds the approved participants with their badge codes, the device decides, and the sync
+goes through the gate page's service (app/onsite/gate/services.check_in_at_gate).
+
 Functions flush; the caller commits.
 """
 
@@ -32,12 +36,16 @@ from app.matching.engine.slots import session_slots
 from app.matching.models import MatchingSession, Meeting
 from app.names import table_label
 from app.onsite import services as onsite
+from app.onsite.badges.services import badge_token, normalise_token
+from app.onsite.gate import services as gate_services
+from app.onsite.gate.models import GateCheckin
 from app.onsite.models import CheckinScan
 from app.urls import checkin_signature
 
 MAX_BATCH = 500
 NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
-ENTRY_FIELDS = {"nonce", "code", "scanned_at", "sig"}
+ENTRY_FIELDS = {"nonce", "code", "scanned_at", "sig", "kind", "gate"}
+KINDS = ("meeting", "gate")
 # A device's clock may be wrong: a scan time in the future counts as now, one older than this
 # is refused (a phone left offline for days holds nothing worth trusting).
 OLDEST_SCAN = timedelta(days=3)
@@ -144,14 +152,47 @@ def day_data(actor, event: Event, day: date, locale: str = "vi") -> dict:
         "timezone": event.timezone,
         "downloaded_at": utcnow().isoformat(),
         "meetings": rows,
+        "participants": _participants(event, day),
     }
+
+
+def _participants(event: Event, day: date) -> list[dict]:
+    """The event's approved participants as the gate needs them: badge code, name, organisation,
+    role, and when and where they came in on `day` (None: not yet)."""
+    registrations = db.session.scalars(
+        select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == "approved")
+        .options(joinedload(Registration.organisation))
+        .order_by(Registration.id)
+    ).all()
+    passed = {
+        row.registration_id: row
+        for row in db.session.scalars(
+            select(GateCheckin).where(GateCheckin.event_id == event.id, GateCheckin.day == day)
+        )
+    }
+    participants = []
+    for registration in registrations:
+        organisation = registration.organisation
+        came = passed.get(registration.id)
+        participants.append(
+            {
+                "badge": badge_token(registration),
+                "name": organisation.contact_name or organisation.name,
+                "organisation": organisation.name,
+                "role": registration.role,
+                "gate_at": to_local(event, came.checked_in_at).strftime("%H:%M") if came else None,
+                "gate": came.gate if came else None,
+            }
+        )
+    return participants
 
 
 class BadEntry(ValueError):
     """A sync entry the server cannot read (its message says why, for the device)."""
 
 
-def _read_entry(entry, now: datetime) -> tuple[str, str, str | None, datetime]:
+def _read_entry(entry, now: datetime) -> tuple[str, str, str | None, datetime, str, str | None]:
     if not isinstance(entry, dict):
         raise BadEntry(_("Not a check-in."))
     unknown = sorted(str(key)[:40] for key in entry if key not in ENTRY_FIELDS)
@@ -163,6 +204,18 @@ def _read_entry(entry, now: datetime) -> tuple[str, str, str | None, datetime]:
     code = entry.get("code")
     if not isinstance(code, str) or not code.strip() or len(code) > 300:
         raise BadEntry(_("The check-in has no valid code."))
+    kind = entry.get("kind", "meeting")
+    if kind not in KINDS:
+        raise BadEntry(_("The check-in's kind is not valid."))
+    gate = entry.get("gate")
+    if kind == "gate":
+        if not isinstance(gate, str) or len(gate) > 300:
+            raise BadEntry(_("The gate check-in names no valid gate."))
+        code = normalise_token(code)
+        if len(code) > 64:
+            raise BadEntry(_("The check-in has no valid code."))
+    elif gate is not None:
+        raise BadEntry(_("Unknown field: %(name)s.", name="gate"))
     sig = entry.get("sig")
     if sig is not None and (not isinstance(sig, str) or len(sig) > 64):
         raise BadEntry(_("The check-in's QR check is not valid."))
@@ -181,7 +234,7 @@ def _read_entry(entry, now: datetime) -> tuple[str, str, str | None, datetime]:
         if at < now - OLDEST_SCAN:
             raise BadEntry(_("This check-in is too old to be accepted."))
         at = min(at, now)
-    return nonce, code, sig, at
+    return nonce, code, sig, at, kind, gate
 
 
 def _answer(scan: CheckinScan, event: Event, meeting: Meeting | None, replayed: bool = False) -> dict:
@@ -217,11 +270,14 @@ def sync(actor, event: Event, entries, now: datetime | None = None) -> list[dict
     answers = []
     for index, entry in enumerate(entries):
         try:
-            nonce, code, sig, at = _read_entry(entry, now)
+            nonce, code, sig, at, kind, gate = _read_entry(entry, now)
         except BadEntry as problem:
             answers.append({"index": index, "status": "invalid", "message": str(problem)})
             continue
-        answers.append({"index": index, **_apply(actor, event, nonce, code, sig, at)})
+        if kind == "gate":
+            answers.append({"index": index, **_apply_gate(actor, event, nonce, code, gate, at)})
+        else:
+            answers.append({"index": index, **_apply(actor, event, nonce, code, sig, at)})
     return answers
 
 
@@ -272,3 +328,38 @@ def _apply(actor, event: Event, nonce: str, code: str, sig: str | None, at: date
                 scan.message = _("Checked in at %(time)s.", time=result.time_text)
     db.session.flush()
     return _answer(scan, event, meeting)
+
+
+def _apply_gate(actor, event: Event, nonce: str, token: str, gate: str, at: datetime) -> dict:
+    """A badge checked in at `gate` on a device: through the gate page's service, its nonce once."""
+    seen = db.session.scalar(select(CheckinScan).where(CheckinScan.nonce == nonce))
+    if seen is not None:
+        return _answer(seen, event, None, replayed=True)
+    scan = CheckinScan(
+        nonce=nonce, event_id=event.id, user_id=actor.id, code=token[:64], outcome="refused", scanned_at=at
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(scan)
+            db.session.flush()
+    except IntegrityError:
+        seen = db.session.scalar(select(CheckinScan).where(CheckinScan.nonce == nonce))
+        return _answer(seen, event, None, replayed=True) if seen else {"nonce": nonce, "status": "replayed"}
+    extra = {}
+    try:
+        result = gate_services.check_in_at_gate(actor, event, token, gate, now=at)
+    except ServiceError as problem:
+        scan.message = str(problem.message)[:300]
+    except PermissionDenied:
+        scan.message = _("Only this event's check-in staff and organisers can do this.")
+    else:
+        scan.outcome = "already" if result.already else "held"
+        where = result.checkin.gate
+        scan.message = (
+            _("Already in at %(time)s at %(gate)s.", time=result.time_text, gate=where)
+            if result.already
+            else _("Checked in at %(gate)s at %(time)s.", gate=where, time=result.time_text)
+        )
+        extra = {"time": result.time_text, "gate": where}
+    db.session.flush()
+    return {**_answer(scan, event, None), **extra}

@@ -4,6 +4,9 @@
 // device (a code of the downloaded day, this event's, with a matching QR check, the phone's
 // date being that day, not checked in already) and kept in IndexedDB with a random nonce until
 // the server has answered. The server accepts each nonce once (app/onsite/checkin_app).
+// A badge's code ("B-<event>-<registration>-<check>") checks its participant in at the gate named
+// on this phone (kept in localStorage): a badge of the downloaded participants, not in already
+// today on this device; it syncs like a meeting, with kind "gate".
 // The service worker (sw.js) serves the page and its files from the cache when offline.
 (function () {
   "use strict";
@@ -11,6 +14,7 @@
   if (!root) { return; }
   var M = JSON.parse(document.getElementById("checkin-messages").textContent);
   var CACHE = "ocopfair-checkin-v1";
+  var GATE_KEY = "ocopfair-checkin-gate";
   var $ = function (selector) { return root.querySelector(selector); };
   var state = { data: null, key: null, db: null, syncing: false };
 
@@ -122,7 +126,7 @@
     var at = localParts(new Date(state.data.downloaded_at), state.data.timezone).time;
     $("[data-loaded]").textContent = state.data.event.name + " · " + fill(M.loaded, {
       count: state.data.meetings.length, day: state.data.day, time: at,
-    });
+    }) + " " + fill(M.loaded_badges, { count: (state.data.participants || []).length });
   }
   function useDay(key) {
     return get("days", key).then(function (data) {
@@ -157,10 +161,46 @@
   }
 
   // ------------------------------------------------------------------ checking in
+  function gateName() { return String($("[data-gate-name]").value || "").replace(/\s+/g, " ").trim(); }
+  function badgeIn(code) {
+    var d = state.data;
+    var gate = gateName();
+    if (!gate) { show("warning", M.gate_first); $("[data-gate-name]").focus(); return Promise.resolve(); }
+    var person = (d.participants || []).find(function (p) { return p.badge === code; });
+    if (!person) {
+      var match = code.match(/^B-(\d+)-\d+-/);
+      show("danger", match && match[1] !== String(d.event.id) ? M.badge_other_event : M.badge_unknown);
+      return Promise.resolve();
+    }
+    var now = new Date(), here = localParts(now, d.timezone);
+    if (here.day !== d.day) { show("danger", fill(M.wrong_day, { today: here.day, day: d.day })); return Promise.resolve(); }
+    if (person.gate_at) {
+      show("warning", fill(M.badge_already_server, { time: person.gate_at, gate: person.gate || "" }));
+      return Promise.resolve();
+    }
+    var localKey = state.key + "|" + code;
+    return get("local", localKey).then(function (mine) {
+      if (mine) { show("warning", fill(M.badge_already_local, { time: mine.time, gate: mine.gate || "" })); return; }
+      var entry = {
+        nonce: nonce(), kind: "gate", gate: gate, code: code, scanned_at: now.toISOString(),
+        event: d.event.id, day: d.day, label: person.name + " — " + person.organisation,
+      };
+      return put("queue", entry)
+        .then(function () { return put("local", { time: here.time, nonce: entry.nonce, gate: gate }, localKey); })
+        .then(function () {
+          show("success", fill(M.badge_done, {
+            time: here.time, gate: gate, name: person.name, organisation: person.organisation,
+          }) + " " + M.waiting);
+        })
+        .then(refreshPending)
+        .then(function () { if (navigator.onLine) { sync(); } });
+    });
+  }
   function checkIn(text) {
     if (!state.data) { show("warning", M.pick_first); return Promise.resolve(); }
     var payload = readPayload(text);
     var d = state.data;
+    if (payload.code.indexOf("B-") === 0 && !payload.sig) { return badgeIn(payload.code); }
     if (!payload.code) { show("danger", M.empty_code); return Promise.resolve(); }
     if (payload.event && payload.event !== String(d.event.id)) { show("danger", M.other_event); return Promise.resolve(); }
     var meeting = d.meetings.find(function (m) { return m.code === payload.code; });
@@ -226,6 +266,17 @@
     var key = entry.event + "|" + entry.day;
     return get("days", key).then(function (data) {
       if (!data) { return null; }
+      if (entry.kind === "gate") {
+        var person = (data.participants || []).find(function (p) { return p.badge === entry.code; });
+        if (person && (outcome === "held" || outcome === "already") && answer.time) {
+          person.gate_at = answer.time;
+          person.gate = answer.gate || person.gate;
+        }
+        var done = [put("days", data, key)];
+        if (outcome === "refused" || answer.status === "invalid") { done.push(del("local", key + "|" + entry.code)); }
+        if (state.key === key) { state.data = data; }
+        return Promise.all(done);
+      }
       var meeting = data.meetings.find(function (m) { return m.code === entry.code; });
       if (!meeting) { return null; }
       if (outcome === "held" || outcome === "already") {
@@ -266,6 +317,7 @@
     var body = entries.map(function (e) {
       var item = { nonce: e.nonce, code: e.code, scanned_at: e.scanned_at };
       if (e.sig) { item.sig = e.sig; }
+      if (e.kind === "gate") { item.kind = "gate"; item.gate = e.gate; }
       return item;
     });
     return fetch(root.dataset.syncUrl.replace("/0/", "/" + eventId + "/"), {
@@ -348,6 +400,11 @@
     var downloadButton = $("[data-download]");
     if (downloadButton) { downloadButton.addEventListener("click", download); }
     $("[data-sync-now]").addEventListener("click", function () { sync(); });
+    var gateInput = $("[data-gate-name]");
+    try { gateInput.value = localStorage.getItem(GATE_KEY) || ""; } catch (e) { /* storage refused */ }
+    gateInput.addEventListener("input", function () {
+      try { localStorage.setItem(GATE_KEY, gateName()); } catch (e) { /* storage refused */ }
+    });
     $("[data-scan-form]").addEventListener("submit", function (event) {
       event.preventDefault();
       var input = $("[data-code]");

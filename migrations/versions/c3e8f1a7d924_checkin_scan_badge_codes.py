@@ -1,0 +1,23 @@
+"""Check-in scans hold badge codes (up to 41 characters): the code column widened to 64
+
+Revision ID: c3e8f1a7d924
+Revises: b7d3e9a4c215
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "c3e8f1a7d924"
+down_revision = "b7d3e9a4c215"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("onsite_checkin_scans") as batch:
+        batch.alter_column("code", existing_type=sa.String(length=32), type_=sa.String(length=64))
+
+
+def downgrade():
+    with op.batch_alter_table("onsite_checkin_scans") as batch:
+        batch.alter_column("code", existing_type=sa.String(length=64), type_=sa.String(length=32))
