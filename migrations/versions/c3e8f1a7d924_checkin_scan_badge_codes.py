@@ -1,14 +1,14 @@
 """Check-in scans hold badge codes (up to 41 characters): the code column widened to 64
 
 Revision ID: c3e8f1a7d924
-Revises: b7d3e9a4c215
+Revises: c4e8a1f2d6b3
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "c3e8f1a7d924"
-down_revision = "b7d3e9a4c215"
+down_revision = "c4e8a1f2d6b3"
 branch_labels = None
 depends_on = None
 
