@@ -83,6 +83,17 @@ class DatabaseIntConverter(IntegerConverter):
 # ---------------------------------------------------------------- text that is text
 
 
+def unstorable(value: str) -> bool:
+    """Text no database stores: a NUL, or a lone surrogate (JSON bodies can carry both)."""
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _bad_bytes(raw: bytes) -> bool:
     """True when `raw` holds a NUL, is not UTF-8 (Python's codec refuses lone surrogates too),
     or holds U+FFFD, which a client or a server put where bytes were not UTF-8."""

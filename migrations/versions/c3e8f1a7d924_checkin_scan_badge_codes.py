@@ -19,5 +19,7 @@ def upgrade():
 
 
 def downgrade():
+    # Badge codes (up to 41 characters) are cut to the old width; PostgreSQL refuses it otherwise.
+    op.execute("UPDATE onsite_checkin_scans SET code = substr(code, 1, 32) WHERE length(code) > 32")
     with op.batch_alter_table("onsite_checkin_scans") as batch:
         batch.alter_column("code", existing_type=sa.String(length=64), type_=sa.String(length=32))

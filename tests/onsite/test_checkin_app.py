@@ -242,11 +242,15 @@ def test_a_malformed_batch_accepts_the_good_entries_and_reports_the_others(clien
         {"nonce": uuid.uuid4().hex, "code": meetings[1].checkin_code, "scanned_at": "2027-01-15T02:40:00"},
         {"nonce": uuid.uuid4().hex, "code": meetings[1].checkin_code, "scanned_at": "2026-12-01T02:40:00Z"},
         {"nonce": uuid.uuid4().hex, "code": "", "scanned_at": "2027-01-15T02:40:00Z"},
+        {"nonce": uuid.uuid4().hex, "code": meetings[1].checkin_code, "sig": "chè"},  # not hexadecimal
+        {"nonce": uuid.uuid4().hex, "code": meetings[1].checkin_code + "\x00"},  # no database stores these
+        {"nonce": uuid.uuid4().hex, "code": meetings[1].checkin_code + "\ud800"},
+        {"nonce": uuid.uuid4().hex, "code": "B-1-1-x", "kind": "gate", "gate": "Cổng \ud800"},
         other_good,
     ]
     results = _sync(client, fair.event.id, batch).get_json()["results"]
-    assert [r["status"] for r in results] == ["invalid", "held"] + ["invalid"] * 7 + ["held"]
-    assert [r["index"] for r in results] == list(range(10))
+    assert [r["status"] for r in results] == ["invalid", "held"] + ["invalid"] * 11 + ["held"]
+    assert [r["index"] for r in results] == list(range(14))
     assert results[4]["message"] == "Unknown field: extra."
     assert results[7]["message"] == "This check-in is too old to be accepted."
     assert _scans() == 2 and _fresh(db, meetings[1]).checked_in_at is None

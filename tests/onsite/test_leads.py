@@ -78,6 +78,8 @@ def test_forged_and_other_event_badges_are_refused_and_malformed_entries_reporte
         {"nonce": "short", "code": token, "rating": 3},
         {"nonce": _nonce(), "code": token, "rating": 3, "extra": 1},
         {"nonce": _nonce(), "code": token, "rating": 3, "note": "x" * 1001},
+        {"nonce": _nonce(), "code": token, "rating": 3, "note": "chè \ud800"},  # no database stores it
+        {"nonce": _nonce(), "code": token + "\x00", "rating": 3},
         {"nonce": _nonce(), "code": token, "rating": 3, "scanned_at": "yesterday"},
         {
             "nonce": _nonce(),
@@ -91,7 +93,7 @@ def test_forged_and_other_event_badges_are_refused_and_malformed_entries_reporte
     answers = leads.sync(exhibitor, fair.event, entries)
     db.session.commit()
     statuses = [answer["status"] for answer in answers]
-    assert statuses == ["refused"] * 3 + ["invalid"] * 8 + ["saved"]
+    assert statuses == ["refused"] * 3 + ["invalid"] * 10 + ["saved"]
     assert "not genuine" in answers[0]["message"]
     assert "another event" in answers[1]["message"]
     assert "not a badge code" in answers[2]["message"]
@@ -226,7 +228,9 @@ def test_the_sync_route_refuses_others_and_bad_bodies(app, db, fair, make_user):
     url = f"/onsite/leads/{fair.event.id}/sync"
     body = {"leads": [_entry(fair.buyers[0][1])]}
     assert client_as(app, None).post(url, json=body).status_code == 401
-    for user in (fair.buyers[0][0], fair.organiser, make_user(role="admin")):
+    producer = fair.producers[0][0].organisation
+    moved = make_user(role="organiser", organisation=producer)  # an account made organiser keeps it
+    for user in (fair.buyers[0][0], fair.organiser, make_user(role="admin"), moved):
         assert client_as(app, user).post(url, json=body).status_code == 404
     own = client_as(app, fair.producers[0][0])
     for bad in (None, [], {"leads": [], "x": 1}, {"checkins": []}):

@@ -27,11 +27,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
-from app.database import utcnow
+from app.database import savepoint, utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event, Registration
 from app.events.services import events_managed_by, to_local
 from app.extensions import db
+from app.inputs import unstorable
 from app.matching.engine.slots import session_slots
 from app.matching.models import MatchingSession, Meeting
 from app.names import table_label
@@ -44,6 +45,7 @@ from app.urls import checkin_signature
 
 MAX_BATCH = 500
 NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+SIGNATURE = re.compile(r"[0-9A-Fa-f]{1,64}")  # a QR code's check: hexadecimal
 ENTRY_FIELDS = {"nonce", "code", "scanned_at", "sig", "kind", "gate"}
 KINDS = ("meeting", "gate")
 # A device's clock may be wrong: a scan time in the future counts as now, one older than this
@@ -216,8 +218,10 @@ def _read_entry(entry, now: datetime) -> tuple[str, str, str | None, datetime, s
             raise BadEntry(_("The check-in has no valid code."))
     elif gate is not None:
         raise BadEntry(_("Unknown field: %(name)s.", name="gate"))
+    if unstorable(code) or (isinstance(gate, str) and unstorable(gate)):
+        raise BadEntry(_("The check-in has no valid code."))
     sig = entry.get("sig")
-    if sig is not None and (not isinstance(sig, str) or len(sig) > 64):
+    if sig is not None and (not isinstance(sig, str) or not SIGNATURE.fullmatch(sig)):
         raise BadEntry(_("The check-in's QR check is not valid."))
     scanned = entry.get("scanned_at")
     if scanned is None:
@@ -283,6 +287,8 @@ def sync(actor, event: Event, entries, now: datetime | None = None) -> list[dict
 
 def _apply(actor, event: Event, nonce: str, code: str, sig: str | None, at: datetime) -> dict:
     seen = db.session.scalar(select(CheckinScan).where(CheckinScan.nonce == nonce))
+    if seen is not None and seen.event_id != event.id:
+        return {"nonce": nonce, "status": "replayed"}  # another event's scan: nothing of it told
     if seen is not None:
         meeting = db.session.get(Meeting, seen.meeting_id) if seen.meeting_id else None
         return _answer(seen, event, meeting, replayed=True)
@@ -291,7 +297,7 @@ def _apply(actor, event: Event, nonce: str, code: str, sig: str | None, at: date
         nonce=nonce, event_id=event.id, user_id=actor.id, code=wanted[:32], outcome="refused", scanned_at=at
     )
     try:
-        with db.session.begin_nested():  # a nonce sent at the same moment by a retry: once
+        with savepoint(db.session):  # a nonce sent at the same moment by a retry: once
             db.session.add(scan)
             db.session.flush()
     except IntegrityError:
@@ -333,13 +339,15 @@ def _apply(actor, event: Event, nonce: str, code: str, sig: str | None, at: date
 def _apply_gate(actor, event: Event, nonce: str, token: str, gate: str, at: datetime) -> dict:
     """A badge checked in at `gate` on a device: through the gate page's service, its nonce once."""
     seen = db.session.scalar(select(CheckinScan).where(CheckinScan.nonce == nonce))
+    if seen is not None and seen.event_id != event.id:
+        return {"nonce": nonce, "status": "replayed"}  # another event's scan: nothing of it told
     if seen is not None:
         return _answer(seen, event, None, replayed=True)
     scan = CheckinScan(
         nonce=nonce, event_id=event.id, user_id=actor.id, code=token[:64], outcome="refused", scanned_at=at
     )
     try:
-        with db.session.begin_nested():
+        with savepoint(db.session):
             db.session.add(scan)
             db.session.flush()
     except IntegrityError:

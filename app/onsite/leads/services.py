@@ -27,12 +27,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.catalog.models import Organisation
-from app.database import utcnow
+from app.database import savepoint, utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event, Registration
 from app.events.registrations.services import own_registration
 from app.events.services import can_manage
 from app.extensions import db
+from app.inputs import unstorable
 from app.onsite.badges import services as badges
 from app.onsite.leads.models import SHARING, Lead
 from app.paging import rows_and_total
@@ -54,7 +55,10 @@ def sharing_choices() -> list[tuple[str, str]]:
 
 
 def exhibitor_registration(actor, event: Event) -> Registration | None:
-    """The actor's organisation's approved exhibitor registration for `event`, if any."""
+    """The actor's organisation's approved exhibitor registration for `event`, if any: for its
+    exhibitor accounts only (an account made organiser or admin keeps its organisation id)."""
+    if getattr(actor, "role", None) != "exhibitor":
+        return None
     registration = own_registration(actor, event, "exhibitor")
     if registration is None or registration.status != "approved":
         return None
@@ -117,13 +121,13 @@ def _read_entry(entry, now: datetime) -> Entry:
     if not isinstance(nonce, str) or not NONCE.fullmatch(nonce):
         raise BadEntry(_("The lead has no valid nonce."))
     code = entry.get("code")
-    if not isinstance(code, str) or not code.strip() or len(code) > 100:
+    if not isinstance(code, str) or not code.strip() or len(code) > 100 or unstorable(code):
         raise BadEntry(_("The lead has no valid badge code."))
     rating = entry.get("rating")
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise BadEntry(_("The rating must be a whole number from 1 to 5."))
     note = entry.get("note")
-    if note is not None and (not isinstance(note, str) or len(note) > NOTE_LENGTH or "\x00" in note):
+    if note is not None and (not isinstance(note, str) or len(note) > NOTE_LENGTH or unstorable(note)):
         raise BadEntry(_("The note must be text of at most %(count)d characters.", count=NOTE_LENGTH))
     scanned = entry.get("scanned_at")
     if scanned is None:
@@ -198,7 +202,7 @@ def _apply(actor, event: Event, exhibitor: Registration, entry: Entry) -> dict:
         scanned_at=entry.at,
     )
     try:
-        with db.session.begin_nested():  # the same nonce sent at the same moment by a retry: once
+        with savepoint(db.session):  # the same nonce sent at the same moment by a retry: once
             db.session.add(lead)
             db.session.flush()
     except IntegrityError:

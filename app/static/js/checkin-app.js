@@ -303,16 +303,22 @@
           return response.json();
         })
         .then(function (token) {
-          var byEvent = {};
+          var byEvent = {}, batches = [];
           queue.forEach(function (entry) { (byEvent[entry.event] = byEvent[entry.event] || []).push(entry); });
-          return Object.keys(byEvent).reduce(function (chain, eventId) {
-            return chain.then(function () { return send(eventId, byEvent[eventId], token.csrf_token); });
+          Object.keys(byEvent).forEach(function (eventId) {  // at most BATCH a request (the server takes 500)
+            for (var i = 0; i < byEvent[eventId].length; i += BATCH) {
+              batches.push([eventId, byEvent[eventId].slice(i, i + BATCH)]);
+            }
+          });
+          return batches.reduce(function (chain, batch) {
+            return chain.then(function () { return send(batch[0], batch[1], token.csrf_token); });
           }, Promise.resolve());
         });
     }).catch(function () { /* offline or signed out: the queue waits */ })
       .then(function () { state.syncing = false; delete root.dataset.syncing; return refreshPending(); })
       .then(renderDay);
   }
+  var BATCH = 200;
   function send(eventId, entries, token) {
     var body = entries.map(function (e) {
       var item = { nonce: e.nonce, code: e.code, scanned_at: e.scanned_at };

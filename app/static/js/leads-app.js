@@ -43,7 +43,14 @@
   }
   var put = function (value) { return tx("readwrite", function (s) { return s.put(value); }); };
   var del = function (key) { return tx("readwrite", function (s) { return s.delete(key); }); };
-  var all = function () { return tx("readonly", function (s) { return s.getAll(); }); };
+  // This event's waiting leads (the queue is the phone's, across events): another event's wait
+  // for that event's page, never sent here to be refused and lost.
+  var all = function () {
+    return tx("readonly", function (s) { return s.getAll(); }).then(function (queue) {
+      return queue.filter(function (entry) { return entry.event === EVENT; });
+    });
+  };
+  var BATCH = 200; // entries a request (the server takes up to 500)
 
   // ------------------------------------------------------------------ helpers
   function nonce() {
@@ -71,7 +78,7 @@
     var note = $("[data-note]").value.trim().slice(0, 1000);
     var entry = {
       nonce: nonce(), code: code, rating: rating ? parseInt(rating.value, 10) : 3,
-      scanned_at: new Date().toISOString(),
+      scanned_at: new Date().toISOString(), event: EVENT,
     };
     if (note) { entry.note = note; }
     return put(entry).then(function () {
@@ -107,7 +114,8 @@
     if (state.syncing) { return Promise.resolve(); }
     state.syncing = true;
     root.dataset.syncing = "1";
-    return all().then(function (queue) {
+    return all().then(function (waiting) {
+      var queue = waiting.slice(0, BATCH);
       if (!queue.length) { return null; }
       return fetch(root.dataset.tokenUrl, { credentials: "same-origin", cache: "no-store" })
         .then(function (response) {
