@@ -26,7 +26,7 @@ from app.onsite import jobs as onsite_jobs
 from app.onsite import services as onsite
 from app.onsite.checkin_app import services as app_services
 from app.onsite.models import CheckinScan
-from tests.conftest import text_of
+from tests.conftest import NOW, text_of
 from tests.matching.test_agenda import ZONE, add_meeting, build_fair
 
 
@@ -56,8 +56,20 @@ def _login(client, user):
         session["lang"] = "en"
 
 
+# Scanned on the device 20 minutes before the pinned clock's start (which CI also runs at 23:30 and
+# 06:30 in Vietnam): the sync's times, as the device and the answers give them.
+SCANNED = NOW - timedelta(minutes=20)
+SCANNED_AT = SCANNED.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+SCANNED_TIME = SCANNED.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%H:%M")
+
+
+def _later(minutes: int) -> str:
+    """A scan `minutes` after SCANNED, as a device sends it."""
+    return (SCANNED + timedelta(minutes=minutes)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _entry(code, **extra):
-    return {"nonce": uuid.uuid4().hex, "code": code, "scanned_at": "2027-01-15T02:40:00Z"} | extra
+    return {"nonce": uuid.uuid4().hex, "code": code, "scanned_at": SCANNED_AT} | extra
 
 
 def _sync(client, event_id, entries, **kwargs):
@@ -192,19 +204,21 @@ def test_a_nonce_is_accepted_once_and_a_replay_changes_nothing(client, db, fair,
             "nonce": entry["nonce"],
             "status": "held",
             "outcome": "held",
-            "message": "Checked in at 09:40.",
-            "time": "09:40",
+            "message": f"Checked in at {SCANNED_TIME}.",
+            "time": SCANNED_TIME,
             "by": fair.organiser.full_name,
         }
     ]
     meeting = _fresh(db, meetings[0])
-    assert meeting.status == "held" and meeting.checked_in_at == datetime(2027, 1, 15, 2, 40, tzinfo=UTC)
+    assert meeting.status == "held" and meeting.checked_in_at == SCANNED
     assert meeting.checked_in_by_id == fair.organiser.id
-    again = _sync(client, fair.event.id, [entry | {"scanned_at": "2027-01-15T02:55:00Z"}]).get_json()[
-        "results"
-    ]
-    assert again[0]["status"] == "replayed" and again[0]["outcome"] == "held" and again[0]["time"] == "09:40"
-    assert _fresh(db, meetings[0]).checked_in_at == datetime(2027, 1, 15, 2, 40, tzinfo=UTC)
+    again = _sync(client, fair.event.id, [entry | {"scanned_at": _later(15)}]).get_json()["results"]
+    assert (
+        again[0]["status"] == "replayed"
+        and again[0]["outcome"] == "held"
+        and again[0]["time"] == SCANNED_TIME
+    )
+    assert _fresh(db, meetings[0]).checked_in_at == SCANNED
     assert _scans() == 1
 
 
@@ -219,13 +233,11 @@ def test_two_devices_give_one_check_in_and_the_second_is_told(client, db, fair, 
     assert _sync(client, fair.event.id, [_entry(code)]).get_json()["results"][0]["status"] == "held"
     client.post("/logout")
     _login(client, fair.organiser)
-    answer = _sync(client, fair.event.id, [_entry(code, scanned_at="2027-01-15T02:45:00Z")]).get_json()[
-        "results"
-    ][0]
+    answer = _sync(client, fair.event.id, [_entry(code, scanned_at=_later(5))]).get_json()["results"][0]
     assert answer["status"] == "already"
-    assert answer["message"] == "Already checked in at 09:40 by Trần Thị Bình."
+    assert answer["message"] == f"Already checked in at {SCANNED_TIME} by Trần Thị Bình."
     meeting = _fresh(db, meetings[1])
-    assert meeting.checked_in_by_id == helper.id and meeting.checked_in_at.minute == 40
+    assert meeting.checked_in_by_id == helper.id and meeting.checked_in_at == SCANNED
     assert _scans() == 2
 
 
@@ -242,7 +254,7 @@ def test_a_malformed_batch_accepts_the_good_entries_and_reports_the_others(clien
         {"nonce": uuid.uuid4().hex, "code": meetings[1].checkin_code, "scanned_at": "yesterday"},
         {"nonce": uuid.uuid4().hex, "code": meetings[1].checkin_code, "scanned_at": "2027-01-15T02:40:00"},
         {"nonce": uuid.uuid4().hex, "code": meetings[1].checkin_code, "scanned_at": "2026-12-01T02:40:00Z"},
-        {"nonce": uuid.uuid4().hex, "code": "", "scanned_at": "2027-01-15T02:40:00Z"},
+        {"nonce": uuid.uuid4().hex, "code": "", "scanned_at": SCANNED_AT},
         {"nonce": uuid.uuid4().hex, "code": meetings[1].checkin_code, "sig": "chè"},  # not hexadecimal
         {"nonce": uuid.uuid4().hex, "code": meetings[1].checkin_code + "\x00"},  # no database stores these
         {"nonce": uuid.uuid4().hex, "code": meetings[1].checkin_code + "\ud800"},
@@ -485,8 +497,8 @@ def test_a_badge_checked_in_offline_syncs_once_through_the_gate_service(client, 
             "nonce": entry["nonce"],
             "status": "held",
             "outcome": "held",
-            "message": "Checked in at Gate A at 09:40.",
-            "time": "09:40",
+            "message": f"Checked in at Gate A at {SCANNED_TIME}.",
+            "time": SCANNED_TIME,
             "gate": "Gate A",
         }
     ]
@@ -495,16 +507,14 @@ def test_a_badge_checked_in_offline_syncs_once_through_the_gate_service(client, 
     assert (
         row.registration_id == buyer.id and row.gate == "Gate A" and row.checked_in_by_id == fair.organiser.id
     )
-    assert row.checked_in_at == datetime(2027, 1, 15, 2, 40, tzinfo=UTC)
+    assert row.checked_in_at == SCANNED
     scan = db.session.scalar(select(CheckinScan))
     assert scan.meeting_id is None and scan.outcome == "held" and scan.code == entry["code"].upper()
     logged = db.session.scalars(select(EventLogEntry).where(EventLogEntry.action == "gate_checked_in")).all()
     assert len(logged) == 1
-    again = _sync(client, fair.event.id, [entry | {"scanned_at": "2027-01-15T02:55:00Z"}]).get_json()[
-        "results"
-    ]
+    again = _sync(client, fair.event.id, [entry | {"scanned_at": _later(15)}]).get_json()["results"]
     assert again[0]["status"] == "replayed" and again[0]["outcome"] == "held"
-    assert again[0]["message"] == "Checked in at Gate A at 09:40."
+    assert again[0]["message"] == f"Checked in at Gate A at {SCANNED_TIME}."
     db.session.expire_all()
     assert len(_gate_rows()) == 1 and _scans() == 1
     assert (
@@ -534,10 +544,10 @@ def test_a_second_device_is_told_when_and_at_which_gate_the_badge_came_in(
     client.post("/logout")
     _login(client, fair.organiser)
     answer = _sync(
-        client, fair.event.id, [_badge_entry(producer, gate="Gate A", scanned_at="2027-01-15T02:50:00Z")]
+        client, fair.event.id, [_badge_entry(producer, gate="Gate A", scanned_at=_later(10))]
     ).get_json()["results"][0]
-    assert answer["status"] == "already" and answer["message"] == "Already in at 09:40 at Gate B."
-    assert answer["time"] == "09:40" and answer["gate"] == "Gate B"
+    assert answer["status"] == "already" and answer["message"] == f"Already in at {SCANNED_TIME} at Gate B."
+    assert answer["time"] == SCANNED_TIME and answer["gate"] == "Gate B"
     db.session.expire_all()
     (row,) = _gate_rows()
     assert row.gate == "Gate B" and row.checked_in_by_id == helper.id
