@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
@@ -218,3 +219,30 @@ def checkins_page(actor, event: Event, *, page: int = 1, per_page: int = 25) -> 
     )
     rows, total = rows_and_total(query, page=page, per_page=per_page)
     return [(meeting, user) for meeting, user in rows], total
+
+
+# ---------------------------------------------------------------- entries synced by the phone apps
+
+OLDEST_SCAN = timedelta(days=3)  # a phone's scan older than this is not taken
+
+
+class BadEntry(ValueError):
+    """An entry a phone app synced that the server cannot read (its message says why, for the device)."""
+
+
+def scan_time(scanned, now: datetime, too_old) -> datetime:
+    """A device's `scanned_at` (ISO 8601 with its offset; absent: now), never later than now;
+    BadEntry when it is not a time or older than OLDEST_SCAN (`too_old` says so)."""
+    if scanned is None:
+        return now
+    if not isinstance(scanned, str) or len(scanned) > 40:
+        raise BadEntry(_("The scan time is not valid."))
+    try:
+        at = datetime.fromisoformat(scanned.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadEntry(_("The scan time is not valid.")) from None
+    if at.tzinfo is None:
+        raise BadEntry(_("The scan time is not valid."))
+    if at < now - OLDEST_SCAN:
+        raise BadEntry(too_old)
+    return min(at, now)

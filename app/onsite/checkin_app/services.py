@@ -41,6 +41,7 @@ from app.onsite.badges.services import badge_token, normalise_token
 from app.onsite.gate import services as gate_services
 from app.onsite.gate.models import GateCheckin
 from app.onsite.models import CheckinScan
+from app.onsite.services import BadEntry, scan_time
 from app.urls import checkin_signature
 
 MAX_BATCH = 500
@@ -50,7 +51,6 @@ ENTRY_FIELDS = {"nonce", "code", "scanned_at", "sig", "kind", "gate"}
 KINDS = ("meeting", "gate")
 # A device's clock may be wrong: a scan time in the future counts as now, one older than this
 # is refused (a phone left offline for days holds nothing worth trusting).
-OLDEST_SCAN = timedelta(days=3)
 
 
 def can_use(actor, event: Event) -> bool:
@@ -190,10 +190,6 @@ def _participants(event: Event, day: date) -> list[dict]:
     return participants
 
 
-class BadEntry(ValueError):
-    """A sync entry the server cannot read (its message says why, for the device)."""
-
-
 def _read_entry(entry, now: datetime) -> tuple[str, str, str | None, datetime, str, str | None]:
     if not isinstance(entry, dict):
         raise BadEntry(_("Not a check-in."))
@@ -223,21 +219,7 @@ def _read_entry(entry, now: datetime) -> tuple[str, str, str | None, datetime, s
     sig = entry.get("sig")
     if sig is not None and (not isinstance(sig, str) or not SIGNATURE.fullmatch(sig)):
         raise BadEntry(_("The check-in's QR check is not valid."))
-    scanned = entry.get("scanned_at")
-    if scanned is None:
-        at = now
-    else:
-        if not isinstance(scanned, str) or len(scanned) > 40:
-            raise BadEntry(_("The scan time is not valid."))
-        try:
-            at = datetime.fromisoformat(scanned.replace("Z", "+00:00"))
-        except ValueError:
-            raise BadEntry(_("The scan time is not valid.")) from None
-        if at.tzinfo is None:
-            raise BadEntry(_("The scan time is not valid."))
-        if at < now - OLDEST_SCAN:
-            raise BadEntry(_("This check-in is too old to be accepted."))
-        at = min(at, now)
+    at = scan_time(entry.get("scanned_at"), now, _("This check-in is too old to be accepted."))
     return nonce, code, sig, at, kind, gate
 
 

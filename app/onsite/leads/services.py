@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -36,6 +36,7 @@ from app.extensions import db
 from app.inputs import unstorable
 from app.onsite.badges import services as badges
 from app.onsite.leads.models import SHARING, Lead
+from app.onsite.services import BadEntry, scan_time
 from app.paging import rows_and_total
 
 MAX_BATCH = 500
@@ -43,7 +44,6 @@ PER_PAGE = 50
 NOTE_LENGTH = 1000
 NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 ENTRY_FIELDS = {"nonce", "code", "rating", "note", "scanned_at"}
-OLDEST_SCAN = timedelta(days=3)
 SORTS = ("time", "rating")
 
 
@@ -98,10 +98,6 @@ def set_lead_sharing(actor, registration: Registration, choice: str) -> None:
 # ---------------------------------------------------------------- sync
 
 
-class BadEntry(ValueError):
-    """A sync entry the server cannot read (its message says why, for the device)."""
-
-
 @dataclass
 class Entry:
     nonce: str
@@ -129,21 +125,7 @@ def _read_entry(entry, now: datetime) -> Entry:
     note = entry.get("note")
     if note is not None and (not isinstance(note, str) or len(note) > NOTE_LENGTH or unstorable(note)):
         raise BadEntry(_("The note must be text of at most %(count)d characters.", count=NOTE_LENGTH))
-    scanned = entry.get("scanned_at")
-    if scanned is None:
-        at = now
-    else:
-        if not isinstance(scanned, str) or len(scanned) > 40:
-            raise BadEntry(_("The scan time is not valid."))
-        try:
-            at = datetime.fromisoformat(scanned.replace("Z", "+00:00"))
-        except ValueError:
-            raise BadEntry(_("The scan time is not valid.")) from None
-        if at.tzinfo is None:
-            raise BadEntry(_("The scan time is not valid."))
-        if at < now - OLDEST_SCAN:
-            raise BadEntry(_("This lead is too old to be accepted."))
-        at = min(at, now)
+    at = scan_time(entry.get("scanned_at"), now, _("This lead is too old to be accepted."))
     return Entry(nonce, code, rating, (note or "").strip() or None, at)
 
 
