@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from app.events.models import Event, Registration
 
 SESSION_STATES = ("draft", "solved", "published")
+# "bipartite": buyers meet producers; "forum": any approved participant meets any other
+# (a networking forum: producers with producers, distributors with distributors...).
+SESSION_KINDS = ("bipartite", "forum")
+FORUM_REQUEST_STATUSES = ("open", "accepted", "declined", "blocked")
+PARTS_OF_DAY = ("morning", "afternoon")
 REQUEST_KINDS = ("must", "block", "ask")
 MEETING_STATUSES = ("scheduled", "held", "no_show", "cancelled")
 OUTCOME_KINDS = ("no_interest", "follow_up", "sample_order", "contract")
@@ -44,10 +49,12 @@ class MatchingSession(db.Model):
         CheckConstraint("tables >= 1", name="tables"),
         CheckConstraint("last_day >= first_day", name="days_order"),
         CheckConstraint("day_end > day_start", name="hours_order"),
+        CheckConstraint("kind IN ('bipartite', 'forum')", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="bipartite", server_default="bipartite")
     name: Mapped[str] = mapped_column(String(200))  # in Vietnamese
     name_en: Mapped[str | None] = mapped_column(String(200))
     name_fr: Mapped[str | None] = mapped_column(String(200))
@@ -116,8 +123,52 @@ class MatchRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class ForumRequest(db.Model):
+    """A requested meeting between two participants of a networking forum, in either direction.
+
+    The pair is stored once, lower registration id first (`a`), whoever asked; the one asked
+    accepts or declines it, or blocks the asker (no request either way afterwards). The
+    organiser may add a pair (requested_by is then None, and it starts accepted), remove one,
+    and keep it to the morning or the afternoon. Accepted requests are what the forum schedules.
+    """
+
+    __tablename__ = "forum_requests"
+    __table_args__ = (
+        UniqueConstraint("session_id", "a_registration_id", "b_registration_id", name="uq_forum_pair"),
+        CheckConstraint("a_registration_id < b_registration_id", name="pair_order"),
+        CheckConstraint("status IN ('open', 'accepted', 'declined', 'blocked')", name="status"),
+        CheckConstraint("part_of_day IS NULL OR part_of_day IN ('morning', 'afternoon')", name="part_of_day"),
+        Index("ix_forum_requests_b", "session_id", "b_registration_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("matching_sessions.id", ondelete="CASCADE"))
+    a_registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    b_registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    # Who asked (one of a and b); None when the organiser added the pair.
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    # Who accepted, declined or blocked (the other one, or the organiser's None).
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(9), default="open")
+    part_of_day: Mapped[str | None] = mapped_column(String(9))  # None: any slot
+    note: Mapped[str | None] = mapped_column(Text)  # what the asker wants to talk about
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    session: Mapped[MatchingSession] = relationship()
+    a: Mapped[Registration] = relationship(foreign_keys=[a_registration_id])
+    b: Mapped[Registration] = relationship(foreign_keys=[b_registration_id])
+
+
 class Meeting(db.Model):
-    """A scheduled one-to-one meeting; kept (cancelled) when removed, so calendars can drop it."""
+    """A scheduled one-to-one meeting; kept (cancelled) when removed, so calendars can drop it.
+
+    In a networking forum (session kind "forum") the two columns are the meeting's two sides in
+    registration id order: buyer_registration_id holds side a (the lower id), and
+    producer_registration_id side b, whatever their roles; an outcome's side "buyer" or
+    "producer" then names the column, not the role. Use `sides` and `side_for` rather than
+    the role to tell which column a participant is in.
+    """
 
     __tablename__ = "meetings"
     __table_args__ = (
@@ -161,6 +212,25 @@ class Meeting(db.Model):
     session: Mapped[MatchingSession] = relationship()
     buyer: Mapped[Registration] = relationship(foreign_keys=[buyer_registration_id])
     producer: Mapped[Registration] = relationship(foreign_keys=[producer_registration_id])
+
+    @property
+    def sides(self) -> tuple[int, int]:
+        """The two registrations' ids, in column order."""
+        return self.buyer_registration_id, self.producer_registration_id
+
+    def side_for(self, registration_id: int) -> str | None:
+        """ "buyer" or "producer": the column the registration is in; None if in neither."""
+        if registration_id == self.buyer_registration_id:
+            return "buyer"
+        if registration_id == self.producer_registration_id:
+            return "producer"
+        return None
+
+    def counterpart_id(self, registration_id: int) -> int:
+        """The other side's registration id."""
+        if registration_id == self.buyer_registration_id:
+            return self.producer_registration_id
+        return self.buyer_registration_id
 
 
 class MeetingOutcome(db.Model):
