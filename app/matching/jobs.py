@@ -260,7 +260,10 @@ def run_matching_job(actor, progress, *, event_id: int, session_id: int) -> Outc
 
     session = _session_for_job(actor, event_id, session_id)
     buyers, producers = sessions.approved_counts(session.event)
-    if not buyers or not producers:
+    if session.kind == "forum":
+        if buyers + producers < 2:
+            raise job_gone(_l("Fewer than two approved participants are left to meet."))
+    elif not buyers or not producers:
         raise job_gone(_l("No approved buyers or producers are left to match."))
     result = sessions.run_matching(actor, session)
     return run_outcome(result, session, buyers=buyers, producers=producers)
@@ -268,6 +271,19 @@ def run_matching_job(actor, progress, *, event_id: int, session_id: int) -> Outc
 
 def run_outcome(result, session: MatchingSession, *, buyers: int, producers: int) -> Outcome:
     """What a matching run tells the organiser; plainly so when nothing could be scheduled."""
+    if session.kind == "forum" and not result.stats["meetings"]:
+        if not result.candidates:
+            message = gettext(
+                "No meeting was scheduled: no request between participants has been accepted yet. "
+                "Participants request and accept meetings; you can also add pairs yourself."
+            )
+        else:
+            message = gettext(
+                "No meeting was scheduled among the %(pairs)d accepted requests: check the caps on "
+                "meetings, the tables and the participants' availability, then run the matching again.",
+                pairs=result.candidates,
+            )
+        return Outcome(message, level="warning", url=_session_url(session))
     if not result.candidates and not result.stats["meetings"]:
         message = gettext(
             "No meeting was scheduled: none of the %(buyers)d buyers and %(producers)d producers can be "

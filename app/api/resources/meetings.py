@@ -146,6 +146,14 @@ class MeetingSchema(ma.Schema):
         metadata={"description": "The table's name, in the reader's language if it has one"}
     )
     table_index = ma.fields.Integer(metadata={"description": "0-based"})
+    session_kind = ma.fields.String(
+        metadata={
+            "description": (
+                "bipartite (buyer meets producer) or forum (any participant meets any other: "
+                "buyer and producer are then the meeting's two sides, lower registration id first)"
+            )
+        }
+    )
     buyer = ma.fields.Nested(PartySchema)
     producer = ma.fields.Nested(PartySchema)
     checkin_code = ma.fields.String()
@@ -184,6 +192,7 @@ class MeetingDumper:
             "ends_at": slot.end_utc if slot else None,
             "table": tables[meeting.table][0] if 0 <= meeting.table < len(tables) else str(meeting.table + 1),
             "table_index": meeting.table,
+            "session_kind": session.kind,
             "buyer": party(meeting.buyer),
             "producer": party(meeting.producer),
             "checkin_code": meeting.checkin_code,

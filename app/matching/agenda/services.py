@@ -292,22 +292,21 @@ def agenda_items(
     if meetings is None:
         meetings = meetings_of(registration)
     zone_name = registration.event.timezone
-    side = side_of(registration)
+    # The registration's side of each meeting is its column (a forum meets a producer with a
+    # producer: the role does not tell it), its counterpart the other column's.
     # An event's sessions (usually one, already loaded by the page): db.session.get asks only once.
     sessions = {i: db.session.get(MatchingSession, i) for i in {m.session_id for m in meetings}}
-    counterparts = _counterparts(
-        {m.producer_registration_id if side == "buyer" else m.buyer_registration_id for m in meetings}
-    )
+    counterparts = _counterparts({m.counterpart_id(registration.id) for m in meetings})
     products, demand = _offers(list(counterparts.values()))
     outcomes: dict[int, MeetingOutcome] = {}
     if with_outcomes and meetings:
+        mine = {m.id: m.side_for(registration.id) for m in meetings}
         outcomes = {
             o.meeting_id: o
             for o in db.session.scalars(
-                select(MeetingOutcome).where(
-                    MeetingOutcome.meeting_id.in_([m.id for m in meetings]), MeetingOutcome.side == side
-                )
+                select(MeetingOutcome).where(MeetingOutcome.meeting_id.in_(list(mine)))
             )
+            if mine[o.meeting_id] == o.side
         }
     history = memory.own_history(registration) if with_history and meetings else {}
     slots_by_session: dict[int, dict[int, Slot]] = {}
@@ -316,9 +315,7 @@ def agenda_items(
         session = sessions[meeting.session_id]
         if session.id not in slots_by_session:
             slots_by_session[session.id] = {slot.index: slot for slot in session_slots(session, zone_name)}
-        counterpart = counterparts[
-            meeting.producer_registration_id if side == "buyer" else meeting.buyer_registration_id
-        ]
+        counterpart = counterparts[meeting.counterpart_id(registration.id)]
         label, table_lang = table_label(session, meeting.table)
         hall, table = split_table(label)
         item = AgendaItem(
@@ -328,7 +325,7 @@ def agenda_items(
             hall=hall,
             table_lang=table_lang,
             counterpart=counterpart,
-            side=side,
+            side=meeting.side_for(registration.id) or side_of(registration),
             why=why_words(meeting.why_json),
         )
         if counterpart.role == "exhibitor":

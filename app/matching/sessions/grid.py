@@ -599,7 +599,14 @@ def schedule_summary(session: MatchingSession, last_run: dict) -> dict:
         if n and (rid := _registration_id(pid)) in approved and rid not in per_person
     )
     unscheduled = last_run.get("unscheduled", [])
-    buyers = sorted({rid for u in unscheduled if (rid := _registration_id(u.get("buyer"))) is not None})
+    if session.kind == "forum":
+        forum_figures = _forum_summary(session, unscheduled)
+        unmet = forum_figures.pop("unmet")
+    buyers = (
+        []
+        if session.kind == "forum"
+        else sorted({rid for u in unscheduled if (rid := _registration_id(u.get("buyer"))) is not None})
+    )
     met = set()
     if buyers:
         pairs = db.session.execute(
@@ -608,11 +615,13 @@ def schedule_summary(session: MatchingSession, last_run: dict) -> dict:
             )
         )
         met = {(f"b{b}", f"p{p}") for b, p in pairs}
-    unmet = [
-        {"buyer": u.get("buyer"), "producer": u.get("producer"), "reason": u.get("reason", "")}
-        for u in unscheduled
-        if (u.get("buyer"), u.get("producer")) not in met
-    ]
+    if session.kind != "forum":
+        forum_figures = {}
+        unmet = [
+            {"buyer": u.get("buyer"), "producer": u.get("producer"), "reason": u.get("reason", "")}
+            for u in unscheduled
+            if (u.get("buyer"), u.get("producer")) not in met
+        ]
     cancelled = (Meeting.session_id == session.id, Meeting.status == "cancelled", Meeting.published.is_(True))
     cancelled_ids = list(db.session.scalars(select(Meeting.id).where(*cancelled).order_by(Meeting.id)))
     return {
@@ -628,7 +637,32 @@ def schedule_summary(session: MatchingSession, last_run: dict) -> dict:
         "unmet": unmet[:LIST_LIMIT],
         "cancelled_total": len(cancelled_ids),
         "cancelled_ids": cancelled_ids[:LIST_LIMIT],
+        **forum_figures,
     }
+
+
+def _forum_summary(session: MatchingSession, unscheduled: list[dict]) -> dict:
+    """A forum's own figures, from its meetings as they are now (hand moves included): the
+    breaks summed, the most and fewest a person has; and its unmet requests (sides a and b, the
+    engine's code) that no meeting meets now."""
+    from app.matching.engine.scheduling import break_stats
+
+    busy: dict[int, int] = {}
+    met = set()
+    for a, b, slot in db.session.execute(
+        select(Meeting.buyer_registration_id, Meeting.producer_registration_id, Meeting.slot).where(
+            Meeting.session_id == session.id, Meeting.status.in_(ACTIVE)
+        )
+    ):
+        met.add((f"r{a}", f"r{b}"))
+        for rid in (a, b):
+            busy[rid] = busy.get(rid, 0) | (1 << slot)
+    unmet = [
+        {"a": u.get("a"), "b": u.get("b"), "code": u.get("code"), "reason": u.get("reason", "")}
+        for u in unscheduled
+        if (u.get("a"), u.get("b")) not in met and (u.get("b"), u.get("a")) not in met
+    ]
+    return {"unmet": unmet, **break_stats(busy.values())}
 
 
 def overview(session: MatchingSession, *, count_people: bool = True) -> Overview:
@@ -657,23 +691,31 @@ def overview(session: MatchingSession, *, count_people: bool = True) -> Overview
     lower = max(summary["max_degree"], math.ceil(count / session.tables)) if count else 0
     no_meeting_ids = summary["no_meeting_ids"]
     cancelled = _cancelled_names(summary["cancelled_ids"])
+    forum = session.kind == "forum"
+    keys = ("a", "b") if forum else ("buyer", "producer")
+    hint_ids = [
+        rid
+        for h in last_run.get("hints", [])
+        for pair in h["places"]
+        for p in pair
+        if (rid := _registration_id(p))
+    ]
     names = _names_of(
-        [
-            rid
-            for u in summary["unmet"]
-            for key in ("buyer", "producer")
-            if (rid := _registration_id(u.get(key)))
-        ]
+        [rid for u in summary["unmet"] for key in keys if (rid := _registration_id(u.get(key)))]
         + no_meeting_ids
+        + (hint_ids if forum else [])
     )
 
     def name(pid: str) -> str:
         return names.get(_registration_id(pid), pid)
 
-    unmet = [
-        {"buyer": name(u["buyer"]), "producer": name(u["producer"]), "reason": unmet_reason(u["reason"])}
-        for u in summary["unmet"]
-    ]
+    if forum:
+        unmet = forum_unmet(summary["unmet"], last_run.get("hints", []), name)
+    else:
+        unmet = [
+            {"buyer": name(u["buyer"]), "producer": name(u["producer"]), "reason": unmet_reason(u["reason"])}
+            for u in summary["unmet"]
+        ]
     objective = summary["objective"]
     figures = {
         "meetings": count,
@@ -689,6 +731,11 @@ def overview(session: MatchingSession, *, count_people: bool = True) -> Overview
         "people_with_meetings": summary["people_with_meetings"],
         "runtime_s": stats.get("runtime_s"),
     }
+    if forum:
+        from app.matching.forum.scheduling import change_words
+
+        figures |= forum_figures(summary, stats, last_run)
+        figures["hints"] = [(change_words(h["change"]), len(h["places"])) for h in last_run.get("hints", [])]
     return Overview(
         slots=slots,
         table_labels=labels,
@@ -714,6 +761,47 @@ def _cancelled_names(meeting_ids: list[int]) -> list[tuple[str, str]]:
     ).all()
     by_id = {row[0]: (row[1], row[2]) for row in rows}
     return [by_id[mid] for mid in meeting_ids if mid in by_id]
+
+
+# ---------------------------------------------------------------- a networking forum's quality
+
+
+def forum_figures(summary: dict, stats: dict, last_run: dict) -> dict:
+    """A forum's quality against proof: placed of requested, breaks against the engine's proven
+    lower bound (the bound holds for the run's schedule; a hand move may add breaks)."""
+    requested = last_run.get("requested", stats.get("requested", 0)) or 0
+    return {
+        "forum": True,
+        "requested": requested,
+        "placed": max(0, requested - summary["unmet_total"]),
+        "breaks": summary.get("breaks", stats.get("breaks", 0)),
+        "breaks_lower_bound": stats.get("breaks_lower_bound"),
+        "max_breaks": summary.get("max_breaks", stats.get("max_breaks", 0)),
+        "min_breaks": summary.get("min_breaks", stats.get("min_breaks", 0)),
+        "optimal": stats.get("breaks_lower_bound") is not None
+        and summary.get("breaks", stats.get("breaks")) == stats.get("breaks_lower_bound"),
+        "method": stats.get("method"),
+    }
+
+
+def forum_unmet(unmet: list[dict], hints: list[dict], name) -> list[dict]:
+    """Each unplaced request: who, why in plain words, and the changes that would place it."""
+    from app.matching.forum.scheduling import change_words, reason_words
+
+    changes: dict[tuple[str, str], list[str]] = {}
+    for hint in hints:
+        for a, b in hint["places"]:
+            changes.setdefault((a, b), []).append(hint["change"])
+    return [
+        {
+            "a": name(u["a"]),
+            "b": name(u["b"]),
+            "code": u.get("code"),
+            "reason": reason_words(u.get("code"), u.get("reason", "")),
+            "hints": [change_words(change) for change in changes.get((u["a"], u["b"]), [])],
+        }
+        for u in unmet
+    ]
 
 
 # ---------------------------------------------------------------- participants, a page at a time
@@ -750,7 +838,7 @@ def people_page(session: MatchingSession, view: Overview, person: str, page: int
     rows = []
     for rid, role, name in listed:
         meetings, idle = per_person.get(rid, (0, 0))
-        pid = ("b" if role == "buyer" else "p") + str(rid)
+        pid = f"r{rid}" if session.kind == "forum" else ("b" if role == "buyer" else "p") + str(rid)
         rows.append(
             {
                 "id": rid,

@@ -905,8 +905,22 @@ def _drop_infeasible(prepared: Prepared) -> None:
     db.session.flush()
 
 
+def _prepare_any(session: MatchingSession):
+    """The solver's instance of either kind of session: buyers and producers (prepare) or a
+    networking forum's participants (app.matching.forum.scheduling.prepare)."""
+    if session.kind == "forum":
+        from app.matching.forum import scheduling as forum
+
+        return forum.prepare(session)
+    return prepare(session)
+
+
 def _solve(session: MatchingSession, prepared: Prepared, time_limit: float | None, *, publish: bool):
     """Solve, store the new meetings (the kept ones stay untouched) and the run's figures."""
+    if session.kind == "forum":
+        from app.matching.forum import scheduling as forum
+
+        return forum.solve_into(session, prepared, time_limit, publish=publish)
     from app.matching.engine.solver import solve  # numpy and scipy come with it
 
     schedule = solve(prepared.instance, time_limit=time_limit, on_phase=progress.phase)
@@ -1003,7 +1017,7 @@ def run_matching(
     """Solve the session; unpublished meetings are replaced, published and hand-placed ones stay."""
     ensure_can_manage_session(actor, session)
     ensure_can_run(session)
-    prepared = prepare(session)
+    prepared = _prepare_any(session)
     _drop_infeasible(prepared)
     _delete_unplaced(session)  # the old rows go before new ones for the same pairs arrive
     schedule, added = _solve(session, prepared, time_limit, publish=False)
@@ -1021,7 +1035,7 @@ def run_matching(
         prepared.infeasible,
         schedule["stats"],
         schedule["unscheduled"],
-        candidates=len(prepared.candidates),
+        candidates=prepared.candidates if session.kind == "forum" else len(prepared.candidates),
     )
 
 
@@ -1210,11 +1224,11 @@ def repair(actor, session: MatchingSession, *, time_limit: float | None = DEFAUL
     if session.state != "published":
         raise ServiceError(_l("Repair is for a published session; run the matching instead."))
     before = agenda_snapshot(session)
-    prepared = prepare(session)
+    prepared = _prepare_any(session)
     cancelled = list(prepared.infeasible)
     if cancelled:
         _drop_infeasible(prepared)
-        prepared = prepare(session)  # the cancelled pairs are now blocked, the rest stays fixed
+        prepared = _prepare_any(session)  # the cancelled pairs are now blocked, the rest stays fixed
     _delete_unplaced(session)
     schedule, added = _solve(session, prepared, time_limit, publish=True)
     published_now: list[Meeting | NewMeeting] = list(added)

@@ -1,0 +1,1 @@
+"""Networking forums: any approved participant meets any other (MatchingSession.kind "forum")."""
