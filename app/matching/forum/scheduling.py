@@ -308,12 +308,15 @@ def _variant(instance: dict, change: str) -> dict | None:
     return inst
 
 
-def hints(instance: dict, unscheduled: list[dict], *, time_limit: float = HINT_TIME_LIMIT) -> list[dict]:
+def hints(
+    instance: dict, unscheduled: list[dict], placed: int, *, time_limit: float = HINT_TIME_LIMIT
+) -> list[dict]:
     """Which change of the settings would place the requests left out (cheap re-solves).
 
-    One entry per change that places some: {"change", "places": [[a, b], ...], "meetings": the
-    re-solve's total}. Heuristic: the re-solve is the engine's constructive step, so a change not
-    listed may still help a full run.
+    One entry per change whose re-solve places more meetings than the run did (`placed`):
+    {"change", "gain": how many more, "places": [[a, b], ...] the requests left out that it
+    places}. Heuristic: the re-solve is the engine's constructive step (no annealing, no
+    CP-SAT), so a change not listed may still help a full run; one listed does help.
     """
     from app.matching.engine.forum import solve_forum
 
@@ -328,15 +331,83 @@ def hints(instance: dict, unscheduled: list[dict], *, time_limit: float = HINT_T
         if variant is None:
             continue
         schedule = solve_forum(variant, time_limit=time_limit, method="constructive")
-        placed = {(m["a"], m["b"]) for m in schedule["meetings"]} | {
+        if len(schedule["meetings"]) <= placed:
+            continue
+        met = {(m["a"], m["b"]) for m in schedule["meetings"]} | {
             (m["b"], m["a"]) for m in schedule["meetings"]
         }
-        places = sorted(pair for pair in left if pair in placed)
-        if places:
-            out.append(
-                {"change": change, "places": [list(p) for p in places], "meetings": len(schedule["meetings"])}
-            )
+        out.append(
+            {
+                "change": change,
+                "gain": len(schedule["meetings"]) - placed,
+                "places": [list(pair) for pair in sorted(pair for pair in left if pair in met)],
+            }
+        )
     return out
+
+
+# ---------------------------------------------------------------- capacity
+
+
+def capacity_check(session: MatchingSession):
+    """The capacity check of a forum (sessions.services.CapacityReport): the accepted requests are
+    the demand, within each participant's cap; the slots needed are at least the busiest
+    participant's meetings (an any-to-any schedule may need one more), the tables at least the
+    meetings over the slots."""
+    import math
+
+    from app.matching.sessions.services import CapacityReport
+
+    prepared = prepare(session)
+    inst = prepared.instance
+    n_slots = len(prepared.slots)
+    people = {p["id"]: p for p in inst["participants"]}
+    wanted: dict[str, int] = defaultdict(int)
+    for request in inst["requests"]:
+        wanted[request["a"]] += 1
+        wanted[request["b"]] += 1
+    demand = len(inst["requests"])
+    over = sum(max(0, n - people[p]["max_meetings"]) for p, n in wanted.items())
+    demand_in_caps = max(0, demand - over)
+    free = {p: len(people[p].get("available_slots", range(n_slots))) for p in people}
+    over_free = sum(max(0, n - min(free[p], people[p]["max_meetings"])) for p, n in wanted.items())
+    busiest = max((min(n, people[p]["max_meetings"]) for p, n in wanted.items()), default=0)
+    tables_needed = math.ceil(demand_in_caps / n_slots) if n_slots else 0
+    advice = []
+    if busiest > n_slots:
+        advice.append(
+            _l(
+                "The busiest participant has %(needed)d accepted requests but the session has "
+                "%(slots)d slots: add %(extra)d slots.",
+                needed=busiest,
+                slots=n_slots,
+                extra=busiest - n_slots,
+            )
+        )
+    if tables_needed > session.tables:
+        advice.append(
+            _l(
+                "%(demand)d meetings in %(slots)d slots need at least %(needed)d tables: "
+                "add %(extra)d tables or lengthen the day.",
+                demand=demand_in_caps,
+                slots=n_slots,
+                needed=tables_needed,
+                extra=tables_needed - session.tables,
+            )
+        )
+    return CapacityReport(
+        participants=len(people),
+        pairs=demand,
+        slots=n_slots,
+        tables=session.tables,
+        demand=demand_in_caps,
+        with_availability=max(0, demand - over_free),
+        slots_needed=busiest,
+        tables_needed=tables_needed,
+        capacity=n_slots * session.tables,
+        fits=busiest <= n_slots and tables_needed <= session.tables,
+        advice=advice,
+    )
 
 
 # ---------------------------------------------------------------- the run
@@ -389,7 +460,11 @@ def solve_into(session: MatchingSession, prepared: ForumPrepared, time_limit: fl
         for r in rows
     ]
     progress.phase("checking")
-    suggestions = hints(prepared.instance, schedule["unscheduled"]) if schedule["unscheduled"] else []
+    suggestions = (
+        hints(prepared.instance, schedule["unscheduled"], len(schedule["meetings"]))
+        if schedule["unscheduled"]
+        else []
+    )
     met = {m["a"] for m in schedule["meetings"]} | {m["b"] for m in schedule["meetings"]}
     requested_by = defaultdict(int)
     for request in prepared.instance["requests"]:

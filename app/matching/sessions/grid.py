@@ -735,7 +735,9 @@ def overview(session: MatchingSession, *, count_people: bool = True) -> Overview
         from app.matching.forum.scheduling import change_words
 
         figures |= forum_figures(summary, stats, last_run)
-        figures["hints"] = [(change_words(h["change"]), len(h["places"])) for h in last_run.get("hints", [])]
+        figures["hints"] = [
+            (change_words(h["change"]), h.get("gain", len(h["places"]))) for h in last_run.get("hints", [])
+        ]
     return Overview(
         slots=slots,
         table_labels=labels,

@@ -752,6 +752,10 @@ def _max_meetings(pb, pp, cap, forced=None) -> tuple[int, int]:
 
 def capacity_check(session: MatchingSession) -> CapacityReport:
     """Can the configuration hold what the candidates allow? If not, what to change."""
+    if session.kind == "forum":
+        from app.matching.forum import scheduling as forum
+
+        return forum.capacity_check(session)
     import numpy as np  # here and in the solver's modules, not at the top: it is slow to import
 
     prepared = prepare(session)
