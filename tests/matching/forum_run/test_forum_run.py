@@ -261,3 +261,23 @@ def test_repair_keeps_published_forum_meetings_and_adds_a_late_request(fair, for
     assert late.id in result.notified and p1.id in result.notified and p0.id not in result.notified
     assert all(m.published for m in after) and result.cancelled == []
     assert scheduling.max_meetings_of(session) == 8
+
+
+def test_the_forum_session_pages_statements_do_not_grow_with_its_meetings(fair, client):
+    from tests.conftest import queries_of
+
+    counts = []
+    for size in (3, 6):  # the event takes 10 exhibitors
+        people = [fair.producer() for _ in range(size)]
+        session = fair.session(day_start=time(8, 30), day_end=time(11, 30), tables=10)
+        session.kind = "forum"
+        for i in range(size):
+            _pair(session, people[i], people[(i + 1) % size])
+        services.run_matching(fair.organiser, session, time_limit=3)
+        services.publish(fair.organiser, session)
+        _db.session.commit()
+        _login(client, fair.organiser)
+        url = f"/manage/events/{fair.event.id}/matching/{session.id}"
+        counts.append((queries_of(client, url), queries_of(client, url + "/capacity")))
+        client.post("/logout")
+    assert counts[0] == counts[1]
