@@ -222,3 +222,29 @@ def test_the_organiser_adds_restricts_and_removes_a_pair(client, forum, asked, h
     assert _db.session.get(ForumRequest, asked.id).part_of_day is None
     show = client.get(f"/manage/events/{forum.event.id}/matching/{forum.session.id}").get_data(as_text=True)
     assert 'data-kind="forum"' in show and base in show
+
+
+def test_a_forum_participants_matching_page_keeps_to_availability_and_the_forum_links(client, forum, html):
+    _db.session.commit()
+    _login(client, forum.user(forum.producers[0]))
+    page = html(client.get(f"/my/events/{forum.event.slug}/matching"))
+    assert page.select_one("#forum-links") is not None
+    assert page.select_one("#buyers-heading") is None  # the buyer–producer marks are not a forum's
+    assert page.select_one("input[name=slots]") is not None  # availability still counts
+
+
+def test_the_kind_cannot_change_once_there_are_requests_and_the_form_says_why(client, forum, asked, html):
+    from tests.pages import field_error
+
+    base = f"/manage/events/{forum.event.id}/matching/{forum.session.id}"
+    _login(client, forum.organiser)
+    settings = html(client.get(base + "/settings"))
+    form = settings.select_one("#settings-form")
+    assert form.select_one("#kind option[selected]")["value"] == "forum"
+    data = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
+    data |= {area["name"]: area.get_text() for area in form.select("textarea[name]")}
+    data["kind"] = "bipartite"
+    page = html(client.post(base, data=data))
+    assert "kind can't be changed" in field_error(page, "kind")
+    _db.session.expire_all()
+    assert _db.session.get(type(forum.session), forum.session.id).kind == "forum"
