@@ -317,6 +317,11 @@ def _categories_matching(text: str) -> list[str]:
     return found
 
 
+def _escaped(text: str) -> str:
+    """`text` for a LIKE pattern, its wildcards taken literally (escape character "/")."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
 def _browse_query(session: MatchingSession, registration: Registration, filters: Filters):
     query = (
         select(Registration, Organisation)
@@ -354,7 +359,9 @@ def _browse_query(session: MatchingSession, registration: Registration, filters:
         seeks = select(DemandLine.organisation_id).where(
             or_(
                 DemandLine.category.in_(categories),
-                func.lower(func.coalesce(DemandLine.note, "")).like(f"%{filters.text.lower()}%"),
+                func.lower(func.coalesce(DemandLine.note, "")).like(
+                    f"%{_escaped(filters.text.lower())}%", escape="/"
+                ),
             )
         )
         query = query.where(

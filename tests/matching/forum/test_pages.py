@@ -190,6 +190,7 @@ def test_the_browse_page_costs_the_same_statements_however_many_participants(cli
             services.request_meeting(forum.user(registration), forum.session, registration, b1.id)
     _db.session.commit()
     many = queries_of(client, url)
+    print(f"browse page statements: {few} with 3 others, {many} with 13")
     assert many == few, (few, many)
     assert queries_of(client, url + "?q=tea&role=exhibitor&group=beverages&sort=province") <= few
 
@@ -248,3 +249,21 @@ def test_the_kind_cannot_change_once_there_are_requests_and_the_form_says_why(cl
     assert "kind can't be changed" in field_error(page, "kind")
     _db.session.expire_all()
     assert _db.session.get(type(forum.session), forum.session.id).kind == "forum"
+
+
+def test_the_browse_page_is_paged(client, forum, html, monkeypatch):
+    monkeypatch.setattr(services, "PER_PAGE", 2)
+    _db.session.commit()
+    _login(client, forum.user(forum.buyers[0]))
+    url = f"/my/events/{forum.event.slug}/forum"
+    first = html(client.get(url))
+    second = html(client.get(url + "?page=2"))
+    assert len(first.select("[data-participant]")) == 2 and len(second.select("[data-participant]")) == 1
+    assert "3" in text_of(first.select_one("#forum-count"))
+    assert first.select_one("nav .pagination") is not None
+    seen = {
+        card["data-participant"] for page in (first, second) for card in page.select("[data-participant]")
+    }
+    assert len(seen) == 3
+    # Wildcards in the text are read literally.
+    assert html(client.get(url + "?q=%25_")).select("[data-participant]") == []
