@@ -28,8 +28,8 @@ from app.inputs import page_arg, parse_id
 from app.matching.blueprint import bp
 from app.matching.forum import services
 from app.matching.forum.forms import PairForm, RequestForm
+from app.matching.guards import participant
 from app.matching.models import PARTS_OF_DAY, MatchingSession
-from app.matching.participation import services as participation
 from app.transaction import service_errors
 
 PARTICIPANTS = services.PARTICIPANT_ROLES
@@ -41,12 +41,10 @@ MANAGE = "/manage/events/<int:event_id>/matching/<int:session_id>/forum"
 
 
 def _participant(slug: str):
-    """(event, forum session, the user's approved registration), or 404 / 403."""
-    event = participation.event_for_slug(slug)
-    if event is None:
-        abort(404)
-    registration = participation.participant_registration(current_user, event)  # 403 if none
-    session = services.forum_session_of(event)
+    """(event, forum session, the user's approved registration), or 404 / 403 (a registration
+    still waiting for its decision reads why)."""
+    event, latest, registration = participant(slug)
+    session = latest if latest is not None and latest.kind == "forum" else services.forum_session_of(event)
     if session is None:
         abort(404)
     set_committed_value(session, "event", event)

@@ -267,3 +267,19 @@ def test_the_browse_page_is_paged(client, forum, html, monkeypatch):
     assert len(seen) == 3
     # Wildcards in the text are read literally.
     assert html(client.get(url + "?q=%25_")).select("[data-participant]") == []
+
+
+def test_an_admin_manages_any_forum_and_a_waiting_registration_reads_why(
+    client, forum, asked, make_user, make_producer, make_product, html
+):
+    _login(client, make_user(role="admin"))
+    base = f"/manage/events/{forum.event.id}/matching/{forum.session.id}/forum"
+    assert client.get(base).status_code == 200
+    organisation = make_producer()
+    waiting = make_user(role="exhibitor", organisation=organisation)
+    reg.apply_as_exhibitor(waiting, forum.event, [make_product(organisation).id], now=NOW)
+    _db.session.commit()
+    _login(client, waiting)
+    response = client.get(f"/my/events/{forum.event.slug}/forum")
+    assert response.status_code == 403
+    assert html(response).select_one("[data-waiting]")["data-waiting"] == "pending"
