@@ -169,6 +169,7 @@ ROUTE_MODULES = (
     "app.matching.participation.routes",
     "app.matching.agenda.routes",
     "app.matching.outcomes.routes",
+    "app.matching.forum.routes",
     "app.onsite.checkin_app.routes",
 )
 

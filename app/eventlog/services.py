@@ -30,6 +30,9 @@ ACTIONS = {
     "meeting_moved": _l("Meeting moved"),
     "meeting_removed": _l("Meeting removed"),
     "meeting_checked_in": _l("Meeting checked in"),
+    "forum_pair_added": _l("Forum pair added"),
+    "forum_pair_removed": _l("Forum pair removed"),
+    "forum_pair_changed": _l("Forum pair changed"),
     "catalogue_imported": _l("Catalogue import confirmed"),
     "event_cloned": _l("Event cloned"),
     "export": _l("Export"),
@@ -156,6 +159,7 @@ FIELD_LABELS = {
     "export": _l("Export"),
     "format": _l("Format"),
     "participant": _l("Participant"),
+    "part of day": _l("Part of the day"),
 }
 VALUE_LABELS = {
     "pending": _l("Pending"),

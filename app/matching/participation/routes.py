@@ -21,6 +21,7 @@ from app.events.models import Registration
 from app.extensions import db
 from app.inputs import parse_id
 from app.matching.blueprint import bp
+from app.matching.forum import services as forum
 from app.matching.guards import participant, participant_with_session
 from app.matching.memory import services as memory
 from app.matching.models import MatchRequest
@@ -54,6 +55,8 @@ def participation_page(slug: str):
     event, session, registration = participant(slug)
     if session is None:
         return render_template("matching/agenda/participation.html", event=event, session=None, history={})
+    # A networking forum among the event's sessions: the way to its pages.
+    forum_session = session if session.kind == "forum" else forum.forum_session_of(event)
     slots = participation.slots_of(session)
     chosen = participation.available_slots(session, registration)
     days = [(day, list(group)) for day, group in groupby(slots, key=lambda slot: slot.start.date())]
@@ -72,6 +75,7 @@ def participation_page(slug: str):
         # "You met at <earlier event>: <what came of it>" on each card: the viewer's own pairs only.
         history=memory.history_for(current_user, registration),
         day_label=lambda day: format_date(day, "full"),
+        forum_session=forum_session,
     )
 
 

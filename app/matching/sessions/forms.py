@@ -26,7 +26,19 @@ TERM_LABELS = {
 WEIGHTED = (*scoring.TERMS, "history")
 
 
+KIND_LABELS = {
+    "bipartite": _l("Buyers meet producers"),
+    "forum": _l("Networking forum (anyone meets anyone)"),
+}
+
+
 class SessionForm(FlaskForm):
+    kind = SelectField(
+        _l("Kind"),
+        choices=list(KIND_LABELS.items()),
+        default="bipartite",
+        description=_l("Can't be changed once the session has meetings or forum requests."),
+    )
     name = StringField(_l("Name in Vietnamese"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
     name_fr = StringField(_l("Name in French"), validators=[Optional(), Length(max=200)])
@@ -105,6 +117,7 @@ class SessionForm(FlaskForm):
 
     def values(self) -> dict:
         values = {name: getattr(self, name).data for name in services.SESSION_FIELDS}
+        values["kind"] = self.kind.data
         values["breaks"] = values["breaks"] or ""
         for name in ("table_names", "table_names_en", "table_names_fr"):
             values[name] = values[name] or ""
@@ -118,6 +131,7 @@ class SessionForm(FlaskForm):
     def fill(self, values: dict, weights: dict) -> None:
         for name in services.SESSION_FIELDS:
             getattr(self, name).data = values.get(name)
+        self.kind.data = values.get("kind") or "bipartite"
         for name, weight in weights.items():
             getattr(self, f"weight_{name}").data = weight
 

@@ -142,7 +142,7 @@ def session_settings(event_id: int, session_id: int):
     session = _managed_session(event_id, session_id)
     form = SessionForm()
     form.fill(
-        {k: getattr(session, k) for k in services.SESSION_FIELDS},
+        {k: getattr(session, k) for k in services.SESSION_FIELDS} | {"kind": session.kind},
         services.weights_of(session) | {"history": services.history_weight_of(session)},
     )
     return render_template("matching/session/settings.html", event=session.event, session=session, form=form)

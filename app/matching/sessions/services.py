@@ -50,7 +50,14 @@ from app.extensions import db
 from app.matching.engine import scoring
 from app.matching.engine.slots import BreakError, Slot, parse_breaks, session_slots
 from app.matching.memory import services as memory
-from app.matching.models import Availability, MatchingSession, MatchRequest, Meeting
+from app.matching.models import (
+    SESSION_KINDS,
+    Availability,
+    ForumRequest,
+    MatchingSession,
+    MatchRequest,
+    Meeting,
+)
 from app.names import LANGUAGES, table_label
 from app.names import table_labels as named_table_labels
 from app.tasks import progress
@@ -211,6 +218,8 @@ def _int_between(values: dict, name: str, low: int, high: int, message) -> list[
 def validate_session(event: Event, values: dict) -> list[ServiceError]:
     """Every problem of the settings `values` (all SESSION_FIELDS and `weights`), one per field."""
     errors: list[ServiceError] = []
+    if values.get("kind", "bipartite") not in SESSION_KINDS:
+        errors.append(ServiceError(_l("Choose the kind of session."), "kind"))
     if not (values.get("name") or "").strip():
         errors.append(ServiceError(_l("Give the session a name."), "name"))
     first, last = event_days(event)
@@ -276,6 +285,8 @@ def _raise_first(errors: list[ServiceError]) -> None:
 
 
 def _apply(session: MatchingSession, values: dict) -> None:
+    if values.get("kind"):
+        session.kind = values["kind"]
     for key in SESSION_FIELDS:
         if key in values:
             value = values[key].strip() if isinstance(values[key], str) else values[key]
@@ -314,6 +325,8 @@ def update_session(actor, session: MatchingSession, **fields) -> MatchingSession
     for key in ("breaks", "table_names", "table_names_en", "table_names_fr"):
         values[key] = values.get(key) or ""
     _raise_first(validate_session(session.event, values))
+    if values.get("kind") and values["kind"] != session.kind:
+        _ensure_kind_changeable(session)
     before = {s.index: s.start for s in slots_of(session)}
     _apply(session, values)
     after = {s.index: s.start for s in slots_of(session)}
@@ -328,6 +341,16 @@ def update_session(actor, session: MatchingSession, **fields) -> MatchingSession
             )
     db.session.flush()
     return session
+
+
+def _ensure_kind_changeable(session: MatchingSession) -> None:
+    """A session's kind is fixed once it has meetings or forum requests (the other kind can't read them)."""
+    meeting = db.session.scalar(select(Meeting.id).where(Meeting.session_id == session.id).limit(1))
+    asked = db.session.scalar(select(ForumRequest.id).where(ForumRequest.session_id == session.id).limit(1))
+    if meeting is not None or asked is not None:
+        raise ServiceError(
+            _l("The kind can't be changed: this session already has meetings or forum requests."), "kind"
+        )
 
 
 # ---------------------------------------------------------------- participants and profiles
