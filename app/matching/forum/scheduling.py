@@ -32,6 +32,7 @@ from app.database import utcnow
 from app.events.models import Registration
 from app.extensions import db
 from app.matching.engine.slots import Slot
+from app.matching.forum.services import accepted_pairs, part_of_day_slots
 from app.matching.models import Availability, ForumRequest, MatchingSession, Meeting
 from app.tasks import progress
 
@@ -61,27 +62,6 @@ def registration_number(person: str) -> int:
 def max_meetings_of(session: MatchingSession) -> int:
     """A forum participant's cap: the larger of the session's buyer and producer caps."""
     return max(session.max_meetings_per_buyer, session.max_meetings_per_producer)
-
-
-def accepted_pairs(session: MatchingSession) -> list[ForumRequest]:
-    """The session's accepted forum requests, in pair order (what the forum schedules)."""
-    return list(
-        db.session.scalars(
-            select(ForumRequest)
-            .where(ForumRequest.session_id == session.id, ForumRequest.status == "accepted")
-            .order_by(ForumRequest.a_registration_id, ForumRequest.b_registration_id)
-        )
-    )
-
-
-def part_of_day_slots(session: MatchingSession, part: str, slots: list[Slot] | None = None) -> list[int]:
-    """The slots of the morning (starting before noon, local) or of the afternoon."""
-    if slots is None:
-        from app.matching.sessions.services import slots_of
-
-        slots = slots_of(session)
-    morning = part == "morning"
-    return [s.index for s in slots if (s.start.hour < NOON) == morning]
 
 
 def _blocked_pairs(session: MatchingSession) -> set[tuple[int, int]]:

@@ -39,6 +39,7 @@ from app.events.models import FINAL_EVENT_STATES, Event, Registration, Registrat
 from app.events.registrations.services import can_act_for
 from app.events.services import can_manage
 from app.extensions import db
+from app.matching.engine.slots import Slot
 from app.matching.models import PARTS_OF_DAY, MatchingSession, Meeting
 from app.matching.models import ForumRequest as FR
 from app.matching.sessions.services import slots_of
@@ -656,10 +657,16 @@ def has_meetings(session: MatchingSession) -> bool:
 # ---------------------------------------------------------------- what scheduling reads
 
 
-def part_of_day_slots(session: MatchingSession, part: str | None) -> list[int]:
+def part_of_day_slots(
+    session: MatchingSession, part: str | None, slots: list[Slot] | None = None
+) -> list[int]:
+    session: MatchingSession, part: str | None, slots: list[Slot] | None = None
+) -> list[int]:
     """The slot indexes a pair kept to `part` may use: "morning", those whose local start is before
-    12:00; "afternoon", at or after 12:00; None, every slot."""
-    slots = slots_of(session)
+    12:00; "afternoon", at or after 12:00; None, every slot. `slots`: the session's, when the
+    caller has them already."""
+    if slots is None:
+        slots = slots_of(session)
     if part is None:
         return [slot.index for slot in slots]
     if part not in PARTS_OF_DAY:
