@@ -660,8 +660,6 @@ def has_meetings(session: MatchingSession) -> bool:
 def part_of_day_slots(
     session: MatchingSession, part: str | None, slots: list[Slot] | None = None
 ) -> list[int]:
-    session: MatchingSession, part: str | None, slots: list[Slot] | None = None
-) -> list[int]:
     """The slot indexes a pair kept to `part` may use: "morning", those whose local start is before
     12:00; "afternoon", at or after 12:00; None, every slot. `slots`: the session's, when the
     caller has them already."""
