@@ -21,6 +21,7 @@ from app.accounts.permissions import roles_required
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event
 from app.extensions import db
+from app.onsite import offline  # noqa: F401 - adds the QR decoder's route to the onsite blueprint
 from app.onsite.checkin_app import services as app_services
 from app.onsite.routes import bp
 

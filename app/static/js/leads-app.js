@@ -178,29 +178,15 @@
 
   // ------------------------------------------------------------------ the camera
   function setUpCamera() {
-    if (!("BarcodeDetector" in window) || !navigator.mediaDevices) { return; }
+    if (!window.ocopfairQr || !window.ocopfairQr.available()) { return; }
     var button = $("[data-camera]"), video = $("[data-video]");
     button.classList.remove("d-none");
     button.addEventListener("click", function () {
-      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
-        video.srcObject = stream;
-        video.classList.remove("d-none");
-        return video.play().then(function () {
-          var stop = function () {
-            stream.getTracks().forEach(function (t) { t.stop(); });
-            video.classList.add("d-none");
-          };
-          var look = function () {
-            detector.detect(video).then(function (codes) {
-              // The badge is scanned into the code field: the exhibitor then rates and saves.
-              if (codes.length) { stop(); $("[data-code]").value = normalise(codes[0].rawValue); $("[data-note]").focus(); }
-              else { setTimeout(look, 250); }
-            }).catch(function () { stop(); show("warning", M.camera_failed); });
-          };
-          look();
-        });
-      }).catch(function () { show("warning", M.camera_failed); });
+      // The badge is scanned into the code field: the exhibitor then rates and saves.
+      window.ocopfairQr.watch(video, function (text) {
+        $("[data-code]").value = normalise(text);
+        $("[data-note]").focus();
+      }, function () { show("warning", M.camera_failed); });
     });
   }
 
