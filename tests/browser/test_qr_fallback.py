@@ -17,6 +17,7 @@ from tests.onsite.desk_support import running_fair
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+DEVICE_TIME = "2027-01-15T03:00:00Z"  # where the live server's pinned clock starts
 
 # No BarcodeDetector, and a camera that films a QR code drawn on a canvas.
 FAKE_CAMERA = """
@@ -74,7 +75,9 @@ def phone(browser, live_server):
         context.add_init_script(f"window.__QR_IMAGE__ = {qr_data_url(qr_text)!r};")
         context.add_init_script(FAKE_CAMERA)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.clock.set_fixed_time(DEVICE_TIME)
+        return page
 
     yield open_phone
     for context in contexts:
@@ -119,3 +122,36 @@ def test_the_check_in_apps_decoder_reads_a_qr_image_with_jsqr(
     )
     assert read == text
     assert page.evaluate("window.ocopfairQr.decode(document.createElement('canvas'))") is None
+
+
+def test_the_lead_app_takes_a_buyers_agenda_qr_for_the_exhibitors_own_meeting(
+    app, phone, db, make_event, make_user, make_buyer, make_producer, make_product
+):
+    from sqlalchemy import select
+
+    from app.onsite.leads.models import Lead
+    from app.urls import checkin_signature
+    from tests.matching.test_agenda import add_meeting
+
+    fair = running_fair(db, make_event, make_user, make_buyer, make_producer, make_product)
+    exhibitor, exhibitor_registration = fair.producers[0]
+    buyer = fair.buyers[0][1]
+    meeting = add_meeting(db, fair, buyer, exhibitor_registration, slot=0, table=1)
+    with app.test_request_context():
+        sig = checkin_signature(fair.event.id, meeting.checkin_code)
+    agenda_qr = (
+        f"http://fair.example/manage/events/{fair.event.id}/checkin?code={meeting.checkin_code}&sig={sig}"
+    )
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = phone(agenda_qr)
+    sign_in(page, exhibitor.email)
+    page.goto(f"/onsite/leads/{fair.event.id}/?lang=en")
+    page.wait_for_selector("[data-leads-app][data-started]")
+    page.click("[data-camera]")
+    page.wait_for_function("(text) => document.querySelector('[data-code]').value === text", arg=agenda_qr)
+    page.click("[data-lead-form] button[type=submit]")
+    page.wait_for_selector("[data-answers] li[data-status=saved]")
+    assert page.locator("[data-leads-app]").get_attribute("data-waiting") == "0"
+    db.session.expire_all()
+    lead = db.session.scalar(select(Lead))
+    assert lead.visitor_registration_id == buyer.id

@@ -1,6 +1,6 @@
 // The offline lead capture app (/onsite/leads/<event>/, app/templates/onsite/leads_app.html).
 //
-// An exhibitor scans (or types) a visitor's badge code, rates the lead 1-5 and adds a note; the
+// An exhibitor scans (or types) a visitor's badge code (or a buyer's agenda QR), rates the lead 1-5 and adds a note; the
 // lead is kept in IndexedDB with a random nonce until the server has answered. The phone checks
 // only the code's shape and event: the server checks the badge's signature (a forged badge or
 // another event's is refused) and accepts each nonce once (app/onsite/leads). The service worker
@@ -68,18 +68,39 @@
   }
 
   // ------------------------------------------------------------------ capturing
+  // A buyer's agenda QR holds a meeting's check-in link (.../events/<id>/checkin?code=...&sig=...):
+  // the server takes the meeting's other participant when the exhibitor is one of the two.
+  function readAgenda(text) {
+    var raw = String(text || "").trim();
+    if (!/code=/i.test(raw)) { return null; }
+    var url;
+    try { url = new URL(raw, location.href); } catch (e) { return null; }
+    var params = {};
+    url.searchParams.forEach(function (value, key) { params[key.toLowerCase()] = value; });
+    var match = url.pathname.match(/\/events\/(\d+)\/checkin/i);
+    if (!match || !params.code || !/^[0-9a-f]{12}$/i.test(params.sig || "")) { return null; }
+    return { event: match[1], code: normalise(params.code), sig: params.sig.toLowerCase() };
+  }
   function capture(text) {
-    var code = normalise(text);
+    var code = normalise(text), sig = null;
     if (!code) { show("danger", M.empty_code); return Promise.resolve(false); }
-    var match = code.match(BADGE);
-    if (!match) { show("danger", M.not_badge); return Promise.resolve(false); }
-    if (match[1] !== EVENT) { show("danger", M.other_event); return Promise.resolve(false); }
+    var agenda = readAgenda(text);
+    if (agenda) {
+      if (agenda.event !== EVENT) { show("danger", M.agenda_other_event); return Promise.resolve(false); }
+      code = agenda.code;
+      sig = agenda.sig;
+    } else {
+      var match = code.match(BADGE);
+      if (!match) { show("danger", M.not_badge); return Promise.resolve(false); }
+      if (match[1] !== EVENT) { show("danger", M.other_event); return Promise.resolve(false); }
+    }
     var rating = root.querySelector("input[name=rating]:checked");
     var note = $("[data-note]").value.trim().slice(0, 1000);
     var entry = {
       nonce: nonce(), code: code, rating: rating ? parseInt(rating.value, 10) : 3,
       scanned_at: new Date().toISOString(), event: EVENT,
     };
+    if (sig) { entry.sig = sig; }
     if (note) { entry.note = note; }
     return put(entry).then(function () {
       show("success", fill(M.saved, { code: code }) + (navigator.onLine ? "" : " " + M.waiting));
@@ -127,6 +148,7 @@
           var body = queue.map(function (e) {
             var item = { nonce: e.nonce, code: e.code, rating: e.rating, scanned_at: e.scanned_at };
             if (e.note) { item.note = e.note; }
+            if (e.sig) { item.sig = e.sig; }
             return item;
           });
           return fetch(root.dataset.syncUrl, {
@@ -184,7 +206,7 @@
     button.addEventListener("click", function () {
       // The badge is scanned into the code field: the exhibitor then rates and saves.
       window.ocopfairQr.watch(video, function (text) {
-        $("[data-code]").value = normalise(text);
+        $("[data-code]").value = readAgenda(text) ? String(text).trim() : normalise(text);
         $("[data-note]").focus();
       }, function () { show("warning", M.camera_failed); });
     });
