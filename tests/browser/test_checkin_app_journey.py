@@ -53,13 +53,16 @@ def _download(page, event_id, day):
 
 
 def _type(page, text):
+    # The previous answer is forgotten first: `_result` then waits for this code's (the app
+    # decides after reading IndexedDB, so reading the box at once could see the last one).
+    page.eval_on_selector("[data-result]", "(box) => { delete box.dataset.kind; }")
     page.fill("[data-code]", text)
     page.click("[data-scan-form] button[type=submit]")
 
 
 def _result(page) -> tuple[str, str]:
-    box = page.locator("[data-result]")
-    box.wait_for()
+    box = page.locator("[data-result][data-kind]")
+    box.wait_for(state="attached")
     return box.get_attribute("data-kind"), " ".join(box.inner_text().split())
 
 
