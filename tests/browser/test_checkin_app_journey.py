@@ -71,7 +71,7 @@ def _wait_pending(page, count):
 
 
 def test_check_ins_made_offline_sync_once_and_a_second_phone_is_told(
-    app, browser, live_server, db, make_event, make_user, make_buyer, make_producer, make_product
+    monkeypatch, app, browser, live_server, db, make_event, make_user, make_buyer, make_producer, make_product
 ):
     fair = build_fair(
         db,
@@ -93,7 +93,7 @@ def test_check_ins_made_offline_sync_once_and_a_second_phone_is_told(
     db.session.add(EventOrganiser(event_id=fair.event.id, user_id=helper.id))
     db.session.commit()
     codes = [m.checkin_code for m in meetings]
-    app.config["WTF_CSRF_ENABLED"] = True  # the sync carries the token the app fetches
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # the sync carries the token the app fetches
     try:
         first, page = _phone(browser, live_server, fair.organiser)
         second, other_page = _phone(browser, live_server, helper)

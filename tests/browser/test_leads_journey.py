@@ -26,7 +26,7 @@ DEVICE_TIME = "2027-01-15T03:00:00Z"  # where the pinned server clock starts: 10
 
 
 def test_a_lead_captured_offline_syncs_once_and_is_listed(
-    app, browser, live_server, db, make_event, make_user, make_buyer, make_producer, make_product
+    monkeypatch, app, browser, live_server, db, make_event, make_user, make_buyer, make_producer, make_product
 ):
     fair = running_fair(db, make_event, make_user, make_buyer, make_producer, make_product)
     exhibitor = fair.producers[0][0]
@@ -36,7 +36,7 @@ def test_a_lead_captured_offline_syncs_once_and_is_listed(
     db.session.commit()
     token = badge_token(visitor)
     forged = token[:-1] + ("A" if token[-1] != "A" else "B")
-    app.config["WTF_CSRF_ENABLED"] = True  # the sync carries the token the app fetches
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # the sync carries the token the app fetches
     context = browser.new_context(base_url=live_server, viewport=PHONE, locale="en-GB")
     context.set_default_timeout(15_000)
     try:

@@ -125,7 +125,7 @@ def test_the_check_in_apps_decoder_reads_a_qr_image_with_jsqr(
 
 
 def test_the_lead_app_takes_a_buyers_agenda_qr_for_the_exhibitors_own_meeting(
-    app, phone, db, make_event, make_user, make_buyer, make_producer, make_product
+    monkeypatch, app, phone, db, make_event, make_user, make_buyer, make_producer, make_product
 ):
     from sqlalchemy import select
 
@@ -142,7 +142,7 @@ def test_the_lead_app_takes_a_buyers_agenda_qr_for_the_exhibitors_own_meeting(
     agenda_qr = (
         f"http://fair.example/manage/events/{fair.event.id}/checkin?code={meeting.checkin_code}&sig={sig}"
     )
-    app.config["WTF_CSRF_ENABLED"] = True
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     page = phone(agenda_qr)
     sign_in(page, exhibitor.email)
     page.goto(f"/onsite/leads/{fair.event.id}/?lang=en")

@@ -24,7 +24,14 @@
       local: null,      // "event|day|CODE" -> {time, nonce}
       settings: null,   // "current" -> "event|day"
     },
+    private: ["days", "settings"], // the downloaded participants and meetings go when signing out
     messages: M,
+    forgotten: function () {
+      state.data = null;
+      state.key = null;
+      $("[data-loaded]").textContent = M.nothing_downloaded;
+      $("[data-meetings]").textContent = "";
+    },
   });
   var $ = app.$, fill = app.fill, nonce = app.nonce, normalise = app.normalise, show = app.show;
   var get = app.get, put = app.put, del = app.del, all = app.all;

@@ -6,8 +6,16 @@
 //   var app = window.ocopfairOffline(root, {
 //     cache: "ocopfair-checkin-v1", db: "ocopfair-checkin",
 //     stores: { queue: "nonce", days: null },   // store name -> keyPath (null: out-of-line keys)
+//     private: ["days"],                        // what signing out removes (never "queue")
 //     messages: M,
 //   });
+//
+// Per user: the database is named after the signed-in account (root's data-user-id), so a phone
+// passed to a colleague never shows or sends another account's data. Signing out on the app's
+// page (or the server answering "signed out") removes the downloaded data (`private` stores) and
+// the cached page; the waiting queue stays for that account only, sent when it signs in again,
+// and the app's page tells the next user how many entries wait for whom (localStorage holds
+// only names and counts).
 //   app.start({ sync: fn, camera: fn(text), wire: fn() }).then(...)
 (function () {
   "use strict";
@@ -39,7 +47,7 @@
     // ---------------------------------------------------------------- IndexedDB
     function openDb() {
       return new Promise(function (resolve, reject) {
-        var request = indexedDB.open(options.db, 1);
+        var request = indexedDB.open(options.db + "-u" + root.dataset.userId, 1);
         request.onupgradeneeded = function () {
           Object.keys(options.stores).forEach(function (name) {
             var keyPath = options.stores[name];
@@ -71,7 +79,7 @@
     app.token = function () {
       return fetch(root.dataset.tokenUrl, { credentials: "same-origin", cache: "no-store" })
         .then(function (response) {
-          if (response.status === 401) { app.show("warning", M.signed_out); }
+          if (response.status === 401) { app.show("warning", M.signed_out); app.forget(); }
           if (!response.ok) { throw new Error(response.status); }
           return response.json();
         })
@@ -87,10 +95,57 @@
         return response.json();
       });
     };
+    var WAITING = options.db + "-waiting"; // localStorage: {user id: {name, count}}
+    function waitingByUser() {
+      try { return JSON.parse(localStorage.getItem(WAITING) || "{}") || {}; } catch (e) { return {}; }
+    }
     app.showPending = function (count) {
       $("[data-pending]").textContent = String(count);
       root.dataset.waiting = String(count);
+      var waiting = waitingByUser();
+      if (count) { waiting[root.dataset.userId] = { name: root.dataset.userName || "", count: count }; }
+      else { delete waiting[root.dataset.userId]; }
+      try { localStorage.setItem(WAITING, JSON.stringify(waiting)); } catch (e) { /* storage refused */ }
     };
+    // Entries other accounts left on this phone: they wait for those accounts, never sent here.
+    function showOthersWaiting() {
+      var box = $("[data-others-waiting]");
+      if (!box) { return; }
+      var waiting = waitingByUser(), lines = [];
+      Object.keys(waiting).forEach(function (id) {
+        if (id !== root.dataset.userId && waiting[id].count) {
+          lines.push(app.fill(M.others_waiting, { count: waiting[id].count, name: waiting[id].name }));
+        }
+      });
+      box.textContent = lines.join(" ");
+      box.classList.toggle("d-none", !lines.length);
+    }
+    // Signed out: the downloaded data and the cached page go; the queue stays for this account.
+    app.forget = function () {
+      var work = (options.private || []).map(function (store) {
+        return tx(store, "readwrite", function (s) { return s.clear(); });
+      });
+      if (window.caches) { work.push(caches.delete(options.cache)); }
+      return Promise.all(work).catch(function () { return null; }).then(function () {
+        root.dataset.forgotten = "1";
+        if (options.forgotten) { options.forgotten(); }
+      });
+    };
+    function watchSignOut() {
+      document.querySelectorAll("form[data-sign-out], form[action$='/logout']").forEach(function (form) {
+        var leaving = false;
+        form.addEventListener("submit", function (event) {
+          if (leaving) { return; }
+          event.preventDefault();
+          leaving = true;
+          app.forget().then(function () {
+            var waiting = parseInt(root.dataset.waiting || "0", 10);
+            if (waiting) { app.show("info", app.fill(M.kept_for_you, { count: waiting })); }
+            form.submit();
+          });
+        });
+      });
+    }
 
     // ---------------------------------------------------------------- network and offline
     function showNetwork() {
@@ -140,6 +195,8 @@
         window.addEventListener("offline", showNetwork);
         $("[data-sync-now]").addEventListener("click", function () { hooks.sync(); });
         if (hooks.wire) { hooks.wire(); }
+        watchSignOut();
+        showOthersWaiting();
         setUpCamera(hooks.camera);
         prepareOffline();
         setInterval(function () { if (navigator.onLine) { hooks.sync(); } }, 30000);
