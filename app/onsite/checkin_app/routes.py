@@ -11,18 +11,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import g, jsonify, render_template, request, url_for
+from flask import abort, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from app.accounts.permissions import roles_required
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event
 from app.extensions import db
 from app.onsite import offline  # also adds the QR decoder's route to the onsite blueprint
 from app.onsite.checkin_app import services as app_services
 from app.onsite.routes import bp
+from app.onsite.staff import routes as _staff_routes  # noqa: F401 - adds the staff pages to the onsite blueprint
+from app.onsite.staff import services as staff
 
 
 def _problem(status: int, message: str):
@@ -44,10 +45,14 @@ def _staff_event(event_id: int):
 
 
 @bp.route("/onsite/app/", endpoint="checkin_app")
-@roles_required("organiser")
+@login_required
 def checkin_app():
-    """The event's check-in staff (its organisers, and admins): the offline check-in app."""
-    return render_template("onsite/checkin_app.html", events=app_services.events_for(current_user))
+    """Organisers and admins, and the accounts that are check-in staff of an event: the offline
+    check-in app, with the events each may check in at. Anonymous: login; anyone else 403."""
+    events = app_services.events_for(current_user)
+    if current_user.role not in ("organiser", "admin") and not staff.staff_events(current_user):
+        abort(403)
+    return render_template("onsite/checkin_app.html", events=events)
 
 
 @bp.route("/onsite/app/sw.js", endpoint="checkin_app_worker")
