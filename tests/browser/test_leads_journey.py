@@ -5,6 +5,7 @@ syncs once (the forged one is refused) and appears in the exhibitor's list."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.onsite.badges.services import badge_token
 from app.onsite.leads.models import Lead
+from tests.conftest import NOW
 from tests.onsite.desk_support import running_fair
 
 pytestmark = pytest.mark.browser
@@ -22,7 +24,7 @@ OFFLINE_READY_MS = 60_000
 
 ARTIFACTS = Path("test-artifacts")
 PHONE = {"width": 390, "height": 844}
-DEVICE_TIME = "2027-01-15T03:00:00Z"  # where the pinned server clock starts: 10:00 in Vietnam
+DEVICE_TIME = NOW.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # the pinned server clock's start
 
 
 def test_a_lead_captured_offline_syncs_once_and_is_listed(

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import base64
 import io
+from datetime import UTC
 
 import pytest
 import qrcode
 
 from app.onsite.badges.services import badge_token
 from app.onsite.offline import JSQR
+from tests.conftest import NOW
 from tests.onsite.desk_support import running_fair
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-DEVICE_TIME = "2027-01-15T03:00:00Z"  # where the live server's pinned clock starts
+DEVICE_TIME = NOW.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # the pinned server clock's start
 
 # No BarcodeDetector, and a camera that films a QR code drawn on a canvas.
 FAKE_CAMERA = """
