@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 export PORT ?= 5000
 
-.PHONY: run test lint format install install-dev translations migrate demo serve clean node-dev
+.PHONY: run test lint format install install-dev translations migrate demo serve clean node
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -20,15 +20,17 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed translations
-install-dev: $(VENV)/.installed-dev translations node-dev
+install: $(VENV)/.installed translations node
+install-dev: $(VENV)/.installed-dev translations node
 
-# axe-core for the accessibility tests (package.json, pinned in package-lock.json); without npm
-# those tests skip with one line.
-node-dev:
+# The npm packages (package.json, pinned in package-lock.json): jsQR, which the app serves to the
+# phone apps' cameras where the browser has no BarcodeDetector (so `make run` needs it too), and
+# axe-core and ical.js for the tests. Without npm the phones read QR codes only with
+# BarcodeDetector (typed codes always work) and those tests skip with one line.
+node:
 	@if command -v npm >/dev/null 2>&1; then \
 		[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; \
-	else echo "npm not found: the accessibility tests (axe-core) will be skipped"; fi
+	else echo "npm not found: no jsQR for the phone apps' cameras, and the axe-core and ical.js tests will be skipped"; fi
 
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel compile -f -d app/translations >/dev/null

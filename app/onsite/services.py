@@ -49,8 +49,10 @@ class CheckinResult:
 
 
 def can_check_in(actor, event: Event) -> bool:
-    """Who may check meetings in: the event's organisers (table hosts: a later role)."""
-    return can_manage(actor, event)
+    """Who may check meetings in: the event's organisers (and admins) and its check-in staff."""
+    from app.onsite.staff.services import is_staff
+
+    return can_manage(actor, event) or is_staff(actor, event)
 
 
 def normalise_code(code: str | None) -> str:

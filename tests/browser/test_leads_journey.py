@@ -5,6 +5,7 @@ syncs once (the forged one is refused) and appears in the exhibitor's list."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.onsite.badges.services import badge_token
 from app.onsite.leads.models import Lead
+from tests.conftest import NOW
 from tests.onsite.desk_support import running_fair
 
 pytestmark = pytest.mark.browser
@@ -22,11 +24,11 @@ OFFLINE_READY_MS = 60_000
 
 ARTIFACTS = Path("test-artifacts")
 PHONE = {"width": 390, "height": 844}
-DEVICE_TIME = "2027-01-15T03:00:00Z"  # where the pinned server clock starts: 10:00 in Vietnam
+DEVICE_TIME = NOW.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # the pinned server clock's start
 
 
 def test_a_lead_captured_offline_syncs_once_and_is_listed(
-    app, browser, live_server, db, make_event, make_user, make_buyer, make_producer, make_product
+    monkeypatch, app, browser, live_server, db, make_event, make_user, make_buyer, make_producer, make_product
 ):
     fair = running_fair(db, make_event, make_user, make_buyer, make_producer, make_product)
     exhibitor = fair.producers[0][0]
@@ -36,7 +38,7 @@ def test_a_lead_captured_offline_syncs_once_and_is_listed(
     db.session.commit()
     token = badge_token(visitor)
     forged = token[:-1] + ("A" if token[-1] != "A" else "B")
-    app.config["WTF_CSRF_ENABLED"] = True  # the sync carries the token the app fetches
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # the sync carries the token the app fetches
     context = browser.new_context(base_url=live_server, viewport=PHONE, locale="en-GB")
     context.set_default_timeout(15_000)
     try:

@@ -297,3 +297,61 @@ def test_the_agenda_and_the_event_page_lead_to_the_lead_pages(app, db, fair):
     assert f"/onsite/leads/{event_id}/sharing" in mine and f'/onsite/leads/{event_id}/"' in mine
     mine = client_as(app, fair.buyers[0][0]).get("/my/registrations").get_data(as_text=True)
     assert f"/onsite/leads/{event_id}/sharing" in mine and f'/onsite/leads/{event_id}/"' not in mine
+
+
+# ---------------------------------------------------------------- a buyer's agenda QR
+
+
+def _agenda_entry(meeting, event, **extra):
+    from app.urls import checkin_signature
+
+    sig = checkin_signature(event.id, meeting.checkin_code)
+    return {"nonce": _nonce(), "code": meeting.checkin_code, "sig": sig, "rating": 5, **extra}
+
+
+def test_an_agenda_qr_names_the_other_participant_of_the_exhibitors_own_meeting(app, db, fair):
+    from tests.matching.test_agenda import add_meeting
+
+    exhibitor, exhibitor_registration = fair.producers[0]
+    buyer = fair.buyers[0][1]
+    mine = add_meeting(db, fair, buyer, exhibitor_registration, slot=0, table=1)
+    with app.test_request_context():
+        answers = leads.sync(exhibitor, fair.event, [_agenda_entry(mine, fair.event)])
+    db.session.commit()
+    assert answers[0]["status"] == "saved" and answers[0]["organisation"] == buyer.organisation.name
+    lead = db.session.scalar(select(Lead))
+    assert (lead.visitor_registration_id, lead.exhibitor_registration_id) == (
+        buyer.id,
+        exhibitor_registration.id,
+    )
+    # The row follows the buyer's consent, as for its badge.
+    rows, _total = leads.leads_page(exhibitor, fair.event)
+    assert rows[0].email is None and buyer.lead_sharing != "contact"
+
+
+def test_an_agenda_qr_that_cannot_name_one_person_safely_is_refused(app, db, fair):
+    from tests.matching.test_agenda import add_meeting
+
+    exhibitor, exhibitor_registration = fair.producers[0]
+    (_b0, buyer), (_b1, other_buyer) = fair.buyers
+    other_producer = fair.producers[1][1]
+    strangers = add_meeting(db, fair, other_buyer, other_producer, slot=1, table=2)
+    mine = add_meeting(db, fair, buyer, exhibitor_registration, slot=2, table=3)
+    cancelled = add_meeting(
+        db, fair, other_buyer, exhibitor_registration, slot=3, table=4, status="cancelled"
+    )
+    with app.test_request_context("/?lang=en"):
+        entries = [
+            _agenda_entry(strangers, fair.event),  # two other participants: who is at the booth?
+            dict(_agenda_entry(mine, fair.event), sig="0" * 12),  # forged check
+            _agenda_entry(cancelled, fair.event),
+            dict(_agenda_entry(mine, fair.event), code="NOSUCH"),
+            dict(_agenda_entry(mine, fair.event), sig="not-hex"),
+        ]
+        answers = leads.sync(exhibitor, fair.event, entries)
+    db.session.commit()
+    assert [a["status"] for a in answers] == ["refused", "refused", "refused", "refused", "invalid"]
+    assert "not one of yours" in answers[0]["message"]
+    assert "forged" in answers[1]["message"]
+    assert "not on the schedule" in answers[2]["message"]
+    assert _count(db) == 0

@@ -10,21 +10,20 @@ hours offline would hold an expired one). Thin: parse, authorise, call the servi
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-from flask import Response, g, jsonify, render_template, request, url_for
+from flask import abort, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from app.accounts.permissions import roles_required
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event
 from app.extensions import db
+from app.onsite import offline  # also adds the QR decoder's route to the onsite blueprint
 from app.onsite.checkin_app import services as app_services
 from app.onsite.routes import bp
-
-HERE = Path(__file__).resolve().parent
+from app.onsite.staff import routes as _staff_routes  # noqa: F401 - adds the staff pages to the onsite blueprint
+from app.onsite.staff import services as staff
 
 
 def _problem(status: int, message: str):
@@ -46,48 +45,26 @@ def _staff_event(event_id: int):
 
 
 @bp.route("/onsite/app/", endpoint="checkin_app")
-@roles_required("organiser")
+@login_required
 def checkin_app():
-    """The event's check-in staff (its organisers, and admins): the offline check-in app."""
-    return render_template("onsite/checkin_app.html", events=app_services.events_for(current_user))
+    """Organisers and admins, and the accounts that are check-in staff of an event: the offline
+    check-in app, with the events each may check in at. Anonymous: login; anyone else 403."""
+    events = app_services.events_for(current_user)
+    if current_user.role not in ("organiser", "admin") and not staff.staff_events(current_user):
+        abort(403)
+    return render_template("onsite/checkin_app.html", events=events)
 
 
 @bp.route("/onsite/app/sw.js", endpoint="checkin_app_worker")
 def checkin_app_worker():
     """Anyone (a static file): the app's service worker, served under the app's path for its scope."""
-    response = Response((HERE / "sw.js").read_text(encoding="utf-8"), mimetype="text/javascript")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return offline.worker_response("ocopfair-checkin-v1")
 
 
 @bp.route("/onsite/app/manifest.webmanifest", endpoint="checkin_app_manifest")
 def checkin_app_manifest():
     """Anyone (a static file): the web app manifest that makes the app installable."""
-    manifest = {
-        "name": _("ocopfair check-in"),
-        "short_name": _("Check-in"),
-        "start_url": url_for("onsite.checkin_app"),
-        "scope": url_for("onsite.checkin_app"),
-        "display": "standalone",
-        "background_color": "#ffffff",
-        "theme_color": "#1b5e20",
-        "lang": g.get("locale") or "vi",
-        "icons": [
-            {
-                "src": url_for("static", filename="img/checkin-192.png"),
-                "sizes": "192x192",
-                "type": "image/png",
-            },
-            {
-                "src": url_for("static", filename="img/checkin-512.png"),
-                "sizes": "512x512",
-                "type": "image/png",
-            },
-        ],
-    }
-    response = jsonify(manifest)
-    response.mimetype = "application/manifest+json"
-    return response
+    return offline.manifest_response(_("ocopfair check-in"), _("Check-in"), url_for("onsite.checkin_app"))
 
 
 @bp.route("/onsite/app/token", endpoint="checkin_app_token")

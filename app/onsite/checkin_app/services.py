@@ -42,6 +42,7 @@ from app.onsite.gate import services as gate_services
 from app.onsite.gate.models import GateCheckin
 from app.onsite.models import CheckinScan
 from app.onsite.services import BadEntry, scan_time
+from app.onsite.staff import services as staff
 from app.urls import checkin_signature
 
 MAX_BATCH = 500
@@ -54,7 +55,7 @@ KINDS = ("meeting", "gate")
 
 
 def can_use(actor, event: Event) -> bool:
-    """The event's check-in staff: whoever may check meetings in (its organisers, admins)."""
+    """Whoever may check meetings in: the event's organisers, admins and its check-in staff."""
     return onsite.can_check_in(actor, event)
 
 
@@ -77,14 +78,12 @@ def event_days(event: Event) -> list[date]:
 
 def events_for(actor) -> list[tuple[Event, list[date]]]:
     """The events `actor` may check in at that have matchmaking days, each with its days."""
-    if (
-        actor is None
-        or not getattr(actor, "is_authenticated", False)
-        or actor.role not in ("organiser", "admin")
-    ):
+    if actor is None or not getattr(actor, "is_authenticated", False):
         return []
+    managed = events_managed_by(actor) if actor.role in ("organiser", "admin") else []
+    seen = {event.id for event in managed}
     listed = []
-    for event in events_managed_by(actor):
+    for event in managed + [e for e in staff.staff_events(actor) if e.id not in seen]:
         if can_use(actor, event):
             days = event_days(event)
             if days:

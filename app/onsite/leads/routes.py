@@ -9,9 +9,7 @@ Thin: parse, authorise, call app.onsite.leads.services.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,13 +20,13 @@ from app.events.registrations.services import own_registration
 from app.events.services import managed_event
 from app.extensions import db
 from app.inputs import page_arg
+from app.onsite import offline
 from app.onsite.leads import services as leads
 from app.onsite.leads.forms import LeadSharingForm
 from app.paging import counted_page
 
 bp = Blueprint("leads", __name__)
 
-HERE = Path(__file__).resolve().parent
 BASE = "/onsite/leads/<int:event_id>"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -65,40 +63,13 @@ def lead_app(event_id: int):
 @bp.route(BASE + "/sw.js", endpoint="worker")
 def lead_worker(event_id: int):
     """Anyone (a static file): the app's service worker, served under the app's path for its scope."""
-    response = Response((HERE / "sw.js").read_text(encoding="utf-8"), mimetype="text/javascript")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return offline.worker_response("ocopfair-leads-v1")
 
 
 @bp.route(BASE + "/manifest.webmanifest", endpoint="manifest")
 def lead_manifest(event_id: int):
     """Anyone (a static file): the web app manifest that makes the app installable."""
-    start = url_for("leads.app", event_id=event_id)
-    manifest = {
-        "name": _("ocopfair leads"),
-        "short_name": _("Leads"),
-        "start_url": start,
-        "scope": start,
-        "display": "standalone",
-        "background_color": "#ffffff",
-        "theme_color": "#1b5e20",
-        "lang": g.get("locale") or "vi",
-        "icons": [
-            {
-                "src": url_for("static", filename="img/checkin-192.png"),
-                "sizes": "192x192",
-                "type": "image/png",
-            },
-            {
-                "src": url_for("static", filename="img/checkin-512.png"),
-                "sizes": "512x512",
-                "type": "image/png",
-            },
-        ],
-    }
-    response = jsonify(manifest)
-    response.mimetype = "application/manifest+json"
-    return response
+    return offline.manifest_response(_("ocopfair leads"), _("Leads"), url_for("leads.app", event_id=event_id))
 
 
 @bp.route(BASE + "/sync", methods=["POST"], endpoint="sync")

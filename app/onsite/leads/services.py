@@ -6,6 +6,13 @@ sent again changes nothing and gets the same answers. The badge code is checked 
 (app/onsite/badges: forged, another event's, a participant no longer approved: refused with a
 plain message); the phone can only check its shape and event.
 
+A buyer's agenda QR works too: it holds a meeting's check-in link (event, meeting code and its
+signed check, app/urls.checkin_signature), not a person. It names a visitor only when the
+exhibitor is one of the meeting's two participants: the visitor is then the other one. A meeting
+between two other participants cannot tell which of them stands at the booth, so it is refused
+(scan the badge instead). The signature must match and the meeting be published and not
+cancelled; the visitor's consent is the same as for its badge.
+
 What a lead shows of the visitor is what the visitor consented to (`Registration.lead_sharing`):
 the name and organisation only, or also the contact's email and phone. An exhibitor's leads are
 its own (its organisation's approved exhibitor registration); organisers see only how many
@@ -16,6 +23,7 @@ Functions flush; the caller commits.
 
 from __future__ import annotations
 
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,16 +42,19 @@ from app.events.registrations.services import own_registration
 from app.events.services import can_manage
 from app.extensions import db
 from app.inputs import unstorable
+from app.onsite import services as onsite
 from app.onsite.badges import services as badges
 from app.onsite.leads.models import SHARING, Lead
 from app.onsite.services import BadEntry, scan_time
 from app.paging import rows_and_total
+from app.urls import checkin_signature
 
 MAX_BATCH = 500
 PER_PAGE = 50
 NOTE_LENGTH = 1000
 NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
-ENTRY_FIELDS = {"nonce", "code", "rating", "note", "scanned_at"}
+ENTRY_FIELDS = {"nonce", "code", "sig", "rating", "note", "scanned_at"}
+SIG = re.compile(r"[0-9a-fA-F]{12}")
 SORTS = ("time", "rating")
 
 
@@ -105,6 +116,7 @@ class Entry:
     rating: int
     note: str | None
     at: datetime
+    sig: str | None = None  # set: `code` is a meeting's check-in code read from an agenda QR
 
 
 def _read_entry(entry, now: datetime) -> Entry:
@@ -125,8 +137,11 @@ def _read_entry(entry, now: datetime) -> Entry:
     note = entry.get("note")
     if note is not None and (not isinstance(note, str) or len(note) > NOTE_LENGTH or unstorable(note)):
         raise BadEntry(_("The note must be text of at most %(count)d characters.", count=NOTE_LENGTH))
+    sig = entry.get("sig")
+    if sig is not None and (not isinstance(sig, str) or not SIG.fullmatch(sig)):
+        raise BadEntry(_("The agenda QR's check is not valid."))
     at = scan_time(entry.get("scanned_at"), now, _("This lead is too old to be accepted."))
-    return Entry(nonce, code, rating, (note or "").strip() or None, at)
+    return Entry(nonce, code, rating, (note or "").strip() or None, at, sig)
 
 
 def sync(actor, event: Event, entries, now: datetime | None = None) -> list[dict]:
@@ -152,6 +167,38 @@ def sync(actor, event: Event, entries, now: datetime | None = None) -> list[dict
     return answers
 
 
+def visitor_on_agenda(event: Event, exhibitor: Registration, code: str, sig: str) -> Registration:
+    """The registration an agenda QR (meeting `code`, its check `sig`) names for this exhibitor:
+    the meeting's other participant. ServiceError when the QR is forged or another event's, the
+    meeting unpublished or cancelled, the exhibitor not in it, or the other side not approved."""
+    meeting = onsite.meeting_by_code(event, code)
+    if meeting is None:
+        raise ServiceError(_l("No meeting of this event has this agenda QR."), "code")
+    if not hmac.compare_digest(sig.lower(), checkin_signature(event.id, meeting.checkin_code)):
+        raise ServiceError(_l("This QR code is forged or damaged: its check does not match."), "code")
+    if not meeting.published or meeting.status == "cancelled":
+        raise ServiceError(_l("This agenda's meeting is not on the schedule any more."), "code")
+    if meeting.side_for(exhibitor.id) is None:
+        raise ServiceError(
+            _l(
+                "This agenda's meeting is not one of yours, so it cannot tell who the visitor is: "
+                "scan the badge."
+            ),
+            "code",
+        )
+    other_id = (
+        meeting.producer_registration_id
+        if meeting.buyer_registration_id == exhibitor.id
+        else (meeting.buyer_registration_id)
+    )
+    visitor = db.session.get(Registration, other_id)
+    if visitor is None or visitor.event_id != event.id or visitor.status != "approved":
+        raise ServiceError(
+            _l("The participant of this meeting is not an approved participant any more."), "code"
+        )
+    return visitor
+
+
 def _saved(lead: Lead, replayed: bool = False) -> dict:
     return {
         "nonce": lead.nonce,
@@ -168,7 +215,10 @@ def _apply(actor, event: Event, exhibitor: Registration, entry: Entry) -> dict:
             return {"nonce": entry.nonce, "status": "invalid", "message": _("This nonce was used already.")}
         return _saved(seen, replayed=True)
     try:
-        visitor = badges.registration_for_token(event, entry.code)
+        if entry.sig is None:
+            visitor = badges.registration_for_token(event, entry.code)
+        else:
+            visitor = visitor_on_agenda(event, exhibitor, entry.code, entry.sig)
     except ServiceError as problem:
         return {"nonce": entry.nonce, "status": "refused", "message": str(problem.message)}
     if visitor.id == exhibitor.id:

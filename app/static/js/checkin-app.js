@@ -7,61 +7,36 @@
 // A badge's code ("B-<event>-<registration>-<check>") checks its participant in at the gate named
 // on this phone (kept in localStorage): a badge of the downloaded participants, not in already
 // today on this device; it syncs like a meeting, with kind "gate".
-// The service worker (sw.js) serves the page and its files from the cache when offline.
+// The service worker (app/onsite/sw.js) serves the page and its files from the cache when offline;
+// what both phone apps share is in offline-app.js.
 (function () {
   "use strict";
   var root = document.querySelector("[data-checkin-app]");
   if (!root) { return; }
   var M = JSON.parse(document.getElementById("checkin-messages").textContent);
-  var CACHE = "ocopfair-checkin-v1";
   var GATE_KEY = "ocopfair-checkin-gate";
-  var $ = function (selector) { return root.querySelector(selector); };
-  var state = { data: null, key: null, db: null, syncing: false };
+  var app = window.ocopfairOffline(root, {
+    cache: "ocopfair-checkin-v1",
+    db: "ocopfair-checkin",
+    stores: {
+      days: null,       // "event|day" -> the downloaded data
+      queue: "nonce",   // check-ins waiting for the server
+      local: null,      // "event|day|CODE" -> {time, nonce}
+      settings: null,   // "current" -> "event|day"
+    },
+    private: ["days", "settings"], // the downloaded participants and meetings go when signing out
+    messages: M,
+    forgotten: function () {
+      state.data = null;
+      state.key = null;
+      $("[data-loaded]").textContent = M.nothing_downloaded;
+      $("[data-meetings]").textContent = "";
+    },
+  });
+  var $ = app.$, fill = app.fill, nonce = app.nonce, normalise = app.normalise, show = app.show;
+  var get = app.get, put = app.put, del = app.del, all = app.all;
+  var state = { data: null, key: null, syncing: false };
 
-  function fill(text, values) {
-    return text.replace(/\{([a-z_]+)\}/g, function (_whole, name) {
-      return values && values[name] !== undefined && values[name] !== null ? String(values[name]) : "";
-    });
-  }
-
-  // ------------------------------------------------------------------ IndexedDB
-  function openDb() {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open("ocopfair-checkin", 1);
-      request.onupgradeneeded = function () {
-        var db = request.result;
-        db.createObjectStore("days");                        // "event|day" -> the downloaded data
-        db.createObjectStore("queue", { keyPath: "nonce" }); // check-ins waiting for the server
-        db.createObjectStore("local");                       // "event|day|CODE" -> {time, nonce}
-        db.createObjectStore("settings");                    // "current" -> "event|day"
-      };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
-    });
-  }
-  function tx(store, mode, work) {
-    return new Promise(function (resolve, reject) {
-      var transaction = state.db.transaction(store, mode);
-      var result = work(transaction.objectStore(store));
-      transaction.oncomplete = function () { resolve(result && "result" in result ? result.result : undefined); };
-      transaction.onerror = function () { reject(transaction.error); };
-    });
-  }
-  var get = function (store, key) { return tx(store, "readonly", function (s) { return s.get(key); }); };
-  var put = function (store, value, key) {
-    return tx(store, "readwrite", function (s) { return key === undefined ? s.put(value) : s.put(value, key); });
-  };
-  var del = function (store, key) { return tx(store, "readwrite", function (s) { return s.delete(key); }); };
-  var all = function (store) { return tx(store, "readonly", function (s) { return s.getAll(); }); };
-
-  // ------------------------------------------------------------------ helpers
-  function nonce() {
-    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
-    var bytes = new Uint8Array(18);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
-  function normalise(text) { return String(text || "").replace(/\s+/g, "").toUpperCase(); }
   function localParts(moment, timeZone) {
     var parts = {};
     new Intl.DateTimeFormat("en-GB", {
@@ -86,13 +61,6 @@
       }
     }
     return found;
-  }
-
-  function show(kind, text) {
-    var box = $("[data-result]");
-    box.className = "alert mt-3 mb-0 alert-" + kind;
-    box.dataset.kind = kind;
-    box.textContent = text;
   }
 
   // ------------------------------------------------------------------ the day
@@ -236,8 +204,7 @@
   // ------------------------------------------------------------------ sync
   function refreshPending() {
     return all("queue").then(function (queue) {
-      $("[data-pending]").textContent = String(queue.length);
-      root.dataset.waiting = String(queue.length);
+      app.showPending(queue.length);
       return queue;
     });
   }
@@ -296,12 +263,7 @@
     root.dataset.syncing = "1";
     return all("queue").then(function (queue) {
       if (!queue.length) { return null; }
-      return fetch(root.dataset.tokenUrl, { credentials: "same-origin", cache: "no-store" })
-        .then(function (response) {
-          if (response.status === 401) { show("warning", M.signed_out); }
-          if (!response.ok) { throw new Error(response.status); }
-          return response.json();
-        })
+      return app.token()
         .then(function (token) {
           var byEvent = {}, batches = [];
           queue.forEach(function (entry) { (byEvent[entry.event] = byEvent[entry.event] || []).push(entry); });
@@ -311,7 +273,7 @@
             }
           });
           return batches.reduce(function (chain, batch) {
-            return chain.then(function () { return send(batch[0], batch[1], token.csrf_token); });
+            return chain.then(function () { return send(batch[0], batch[1], token); });
           }, Promise.resolve());
         });
     }).catch(function () { /* offline or signed out: the queue waits */ })
@@ -326,14 +288,7 @@
       if (e.kind === "gate") { item.kind = "gate"; item.gate = e.gate; }
       return item;
     });
-    return fetch(root.dataset.syncUrl.replace("/0/", "/" + eventId + "/"), {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": token, Accept: "application/json" },
-      body: JSON.stringify({ checkins: body }),
-    }).then(function (response) {
-      if (!response.ok) { throw new Error(response.status); }
-      return response.json();
-    }).then(function (reply) {
+    return app.post(root.dataset.syncUrl.replace("/0/", "/" + eventId + "/"), token, { checkins: body }).then(function (reply) {
       return reply.results.reduce(function (chain, answer) {
         var entry = entries[answer.index];
         return chain.then(function () {
@@ -344,81 +299,25 @@
     });
   }
 
-  // ------------------------------------------------------------------ network and offline
-  function showNetwork() {
-    var badge = $("[data-network]");
-    badge.textContent = navigator.onLine ? M.online : M.offline;
-    badge.className = "badge " + (navigator.onLine ? "text-bg-success" : "text-bg-danger");
-  }
-  function prepareOffline() {
-    var badge = $("[data-offline-state]");
-    if (!("serviceWorker" in navigator) || !window.caches) { badge.textContent = M.offline_unavailable; return; }
-    var files = [location.pathname];
-    document.querySelectorAll("link[rel=stylesheet], link[rel=manifest], link[rel=icon], link[rel=apple-touch-icon], script[src]")
-      .forEach(function (node) { files.push(node.getAttribute("href") || node.getAttribute("src")); });
-    navigator.serviceWorker.register(root.dataset.worker)
-      .then(function () { return navigator.onLine ? caches.open(CACHE).then(function (c) { return c.addAll(files); }) : null; })
-      .then(function () { return navigator.serviceWorker.ready; })
-      .then(function () {
-        if (navigator.serviceWorker.controller) { return null; }
-        return new Promise(function (resolve) { navigator.serviceWorker.addEventListener("controllerchange", resolve); });
-      })
-      .then(function () {
-        badge.textContent = M.offline_ready;
-        badge.className = "badge text-bg-success";
-        root.dataset.offlineReady = "1";
-      })
-      .catch(function () { badge.textContent = M.offline_unavailable; });
-  }
-
-  // ------------------------------------------------------------------ the camera
-  function setUpCamera() {
-    if (!("BarcodeDetector" in window) || !navigator.mediaDevices) { return; }
-    var button = $("[data-camera]"), video = $("[data-video]");
-    button.classList.remove("d-none");
-    button.addEventListener("click", function () {
-      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
-        video.srcObject = stream;
-        video.classList.remove("d-none");
-        return video.play().then(function () {
-          var stop = function () {
-            stream.getTracks().forEach(function (t) { t.stop(); });
-            video.classList.add("d-none");
-          };
-          var look = function () {
-            detector.detect(video).then(function (codes) {
-              if (codes.length) { stop(); checkIn(codes[0].rawValue); } else { setTimeout(look, 250); }
-            }).catch(function () { stop(); show("warning", M.camera_failed); });
-          };
-          look();
-        });
-      }).catch(function () { show("warning", M.camera_failed); });
-    });
-  }
-
   // ------------------------------------------------------------------ start
-  openDb().then(function (db) {
-    state.db = db;
-    showNetwork();
-    window.addEventListener("online", function () { showNetwork(); sync(); });
-    window.addEventListener("offline", showNetwork);
-    var downloadButton = $("[data-download]");
-    if (downloadButton) { downloadButton.addEventListener("click", download); }
-    $("[data-sync-now]").addEventListener("click", function () { sync(); });
-    var gateInput = $("[data-gate-name]");
-    try { gateInput.value = localStorage.getItem(GATE_KEY) || ""; } catch (e) { /* storage refused */ }
-    gateInput.addEventListener("input", function () {
-      try { localStorage.setItem(GATE_KEY, gateName()); } catch (e) { /* storage refused */ }
-    });
-    $("[data-scan-form]").addEventListener("submit", function (event) {
-      event.preventDefault();
-      var input = $("[data-code]");
-      checkIn(input.value).then(function () { input.value = ""; input.focus(); });
-    });
-    setUpCamera();
-    prepareOffline();
-    setInterval(function () { if (navigator.onLine) { sync(); } }, 30000);
+  app.start({
+    sync: sync,
+    camera: function (text) { checkIn(text); },
+    wire: function () {
+      var downloadButton = $("[data-download]");
+      if (downloadButton) { downloadButton.addEventListener("click", download); }
+      var gateInput = $("[data-gate-name]");
+      try { gateInput.value = localStorage.getItem(GATE_KEY) || ""; } catch (e) { /* storage refused */ }
+      gateInput.addEventListener("input", function () {
+        try { localStorage.setItem(GATE_KEY, gateName()); } catch (e) { /* storage refused */ }
+      });
+      $("[data-scan-form]").addEventListener("submit", function (event) {
+        event.preventDefault();
+        var input = $("[data-code]");
+        checkIn(input.value).then(function () { input.value = ""; input.focus(); });
+      });
+    },
+  }).then(function () {
     return get("settings", "current").then(function (key) { return key ? useDay(key) : null; })
       .then(refreshPending)
       .then(function () { root.dataset.started = "1"; if (navigator.onLine) { sync(); } });

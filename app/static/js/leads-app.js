@@ -1,85 +1,71 @@
 // The offline lead capture app (/onsite/leads/<event>/, app/templates/onsite/leads_app.html).
 //
-// An exhibitor scans (or types) a visitor's badge code, rates the lead 1-5 and adds a note; the
+// An exhibitor scans (or types) a visitor's badge code (or a buyer's agenda QR), rates the lead 1-5 and adds a note; the
 // lead is kept in IndexedDB with a random nonce until the server has answered. The phone checks
 // only the code's shape and event: the server checks the badge's signature (a forged badge or
 // another event's is refused) and accepts each nonce once (app/onsite/leads). The service worker
-// (app/onsite/leads/sw.js) serves the page and its files from the cache when offline.
+// (app/onsite/sw.js) serves the page and its files from the cache when offline; what both phone
+// apps share is in offline-app.js.
 (function () {
   "use strict";
   var root = document.querySelector("[data-leads-app]");
   if (!root) { return; }
   var M = JSON.parse(document.getElementById("leads-messages").textContent);
-  var CACHE = "ocopfair-leads-v1";
   var EVENT = root.dataset.event;
   var BADGE = /^B-(\d{1,9})-(\d{1,12})-([A-Z2-7]{16})$/;
-  var $ = function (selector) { return root.querySelector(selector); };
-  var state = { db: null, syncing: false };
-
-  function fill(text, values) {
-    return text.replace(/\{([a-z_]+)\}/g, function (_whole, name) {
-      return values && values[name] !== undefined && values[name] !== null ? String(values[name]) : "";
-    });
-  }
-
-  // ------------------------------------------------------------------ IndexedDB
-  function openDb() {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open("ocopfair-leads", 1);
-      request.onupgradeneeded = function () {
-        request.result.createObjectStore("queue", { keyPath: "nonce" }); // leads waiting for the server
-      };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
-    });
-  }
-  function tx(mode, work) {
-    return new Promise(function (resolve, reject) {
-      var transaction = state.db.transaction("queue", mode);
-      var result = work(transaction.objectStore("queue"));
-      transaction.oncomplete = function () { resolve(result && "result" in result ? result.result : undefined); };
-      transaction.onerror = function () { reject(transaction.error); };
-    });
-  }
-  var put = function (value) { return tx("readwrite", function (s) { return s.put(value); }); };
-  var del = function (key) { return tx("readwrite", function (s) { return s.delete(key); }); };
+  var app = window.ocopfairOffline(root, {
+    cache: "ocopfair-leads-v1",
+    db: "ocopfair-leads",
+    stores: { queue: "nonce" }, // leads waiting for the server
+    messages: M,
+  });
+  var $ = app.$, fill = app.fill, nonce = app.nonce, normalise = app.normalise, show = app.show;
+  var state = { syncing: false };
+  var put = function (value) { return app.put("queue", value); };
+  var del = function (key) { return app.del("queue", key); };
   // This event's waiting leads (the queue is the phone's, across events): another event's wait
   // for that event's page, never sent here to be refused and lost.
   var all = function () {
-    return tx("readonly", function (s) { return s.getAll(); }).then(function (queue) {
+    return app.all("queue").then(function (queue) {
       return queue.filter(function (entry) { return entry.event === EVENT; });
     });
   };
   var BATCH = 200; // entries a request (the server takes up to 500)
 
-  // ------------------------------------------------------------------ helpers
-  function nonce() {
-    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
-    var bytes = new Uint8Array(18);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
-  function normalise(text) { return String(text || "").replace(/\s+/g, "").toUpperCase(); }
-  function show(kind, text) {
-    var box = $("[data-result]");
-    box.className = "alert mt-3 mb-0 alert-" + kind;
-    box.dataset.kind = kind;
-    box.textContent = text;
-  }
-
   // ------------------------------------------------------------------ capturing
+  // A buyer's agenda QR holds a meeting's check-in link (.../events/<id>/checkin?code=...&sig=...):
+  // the server takes the meeting's other participant when the exhibitor is one of the two.
+  function readAgenda(text) {
+    var raw = String(text || "").trim();
+    if (!/code=/i.test(raw)) { return null; }
+    var url;
+    try { url = new URL(raw, location.href); } catch (e) { return null; }
+    var params = {};
+    url.searchParams.forEach(function (value, key) { params[key.toLowerCase()] = value; });
+    var match = url.pathname.match(/\/events\/(\d+)\/checkin/i);
+    if (!match || !params.code || !/^[0-9a-f]{12}$/i.test(params.sig || "")) { return null; }
+    return { event: match[1], code: normalise(params.code), sig: params.sig.toLowerCase() };
+  }
   function capture(text) {
-    var code = normalise(text);
+    var code = normalise(text), sig = null;
     if (!code) { show("danger", M.empty_code); return Promise.resolve(false); }
-    var match = code.match(BADGE);
-    if (!match) { show("danger", M.not_badge); return Promise.resolve(false); }
-    if (match[1] !== EVENT) { show("danger", M.other_event); return Promise.resolve(false); }
+    var agenda = readAgenda(text);
+    if (agenda) {
+      if (agenda.event !== EVENT) { show("danger", M.agenda_other_event); return Promise.resolve(false); }
+      code = agenda.code;
+      sig = agenda.sig;
+    } else {
+      var match = code.match(BADGE);
+      if (!match) { show("danger", M.not_badge); return Promise.resolve(false); }
+      if (match[1] !== EVENT) { show("danger", M.other_event); return Promise.resolve(false); }
+    }
     var rating = root.querySelector("input[name=rating]:checked");
     var note = $("[data-note]").value.trim().slice(0, 1000);
     var entry = {
       nonce: nonce(), code: code, rating: rating ? parseInt(rating.value, 10) : 3,
       scanned_at: new Date().toISOString(), event: EVENT,
     };
+    if (sig) { entry.sig = sig; }
     if (note) { entry.note = note; }
     return put(entry).then(function () {
       show("success", fill(M.saved, { code: code }) + (navigator.onLine ? "" : " " + M.waiting));
@@ -93,8 +79,7 @@
   // ------------------------------------------------------------------ sync
   function refreshPending() {
     return all().then(function (queue) {
-      $("[data-pending]").textContent = String(queue.length);
-      root.dataset.waiting = String(queue.length);
+      app.showPending(queue.length);
       return queue;
     });
   }
@@ -117,27 +102,15 @@
     return all().then(function (waiting) {
       var queue = waiting.slice(0, BATCH);
       if (!queue.length) { return null; }
-      return fetch(root.dataset.tokenUrl, { credentials: "same-origin", cache: "no-store" })
-        .then(function (response) {
-          if (response.status === 401) { show("warning", M.signed_out); }
-          if (!response.ok) { throw new Error(response.status); }
-          return response.json();
-        })
+      return app.token()
         .then(function (token) {
           var body = queue.map(function (e) {
             var item = { nonce: e.nonce, code: e.code, rating: e.rating, scanned_at: e.scanned_at };
             if (e.note) { item.note = e.note; }
+            if (e.sig) { item.sig = e.sig; }
             return item;
           });
-          return fetch(root.dataset.syncUrl, {
-            method: "POST", credentials: "same-origin",
-            headers: { "Content-Type": "application/json", "X-CSRFToken": token.csrf_token, Accept: "application/json" },
-            body: JSON.stringify({ leads: body }),
-          });
-        })
-        .then(function (response) {
-          if (!response.ok) { throw new Error(response.status); }
-          return response.json();
+          return app.post(root.dataset.syncUrl, token, { leads: body });
         })
         .then(function (reply) {
           return reply.results.reduce(function (chain, answer) {
@@ -149,78 +122,24 @@
       .then(function () { state.syncing = false; delete root.dataset.syncing; return refreshPending(); });
   }
 
-  // ------------------------------------------------------------------ network and offline
-  function showNetwork() {
-    var badge = $("[data-network]");
-    badge.textContent = navigator.onLine ? M.online : M.offline;
-    badge.className = "badge " + (navigator.onLine ? "text-bg-success" : "text-bg-danger");
-  }
-  function prepareOffline() {
-    var badge = $("[data-offline-state]");
-    if (!("serviceWorker" in navigator) || !window.caches) { badge.textContent = M.offline_unavailable; return; }
-    var files = [location.pathname];
-    document.querySelectorAll("link[rel=stylesheet], link[rel=manifest], link[rel=icon], link[rel=apple-touch-icon], script[src]")
-      .forEach(function (node) { files.push(node.getAttribute("href") || node.getAttribute("src")); });
-    navigator.serviceWorker.register(root.dataset.worker)
-      .then(function () { return navigator.onLine ? caches.open(CACHE).then(function (c) { return c.addAll(files); }) : null; })
-      .then(function () { return navigator.serviceWorker.ready; })
-      .then(function () {
-        if (navigator.serviceWorker.controller) { return null; }
-        return new Promise(function (resolve) { navigator.serviceWorker.addEventListener("controllerchange", resolve); });
-      })
-      .then(function () {
-        badge.textContent = M.offline_ready;
-        badge.className = "badge text-bg-success";
-        root.dataset.offlineReady = "1";
-      })
-      .catch(function () { badge.textContent = M.offline_unavailable; });
-  }
-
-  // ------------------------------------------------------------------ the camera
-  function setUpCamera() {
-    if (!("BarcodeDetector" in window) || !navigator.mediaDevices) { return; }
-    var button = $("[data-camera]"), video = $("[data-video]");
-    button.classList.remove("d-none");
-    button.addEventListener("click", function () {
-      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
-        video.srcObject = stream;
-        video.classList.remove("d-none");
-        return video.play().then(function () {
-          var stop = function () {
-            stream.getTracks().forEach(function (t) { t.stop(); });
-            video.classList.add("d-none");
-          };
-          var look = function () {
-            detector.detect(video).then(function (codes) {
-              // The badge is scanned into the code field: the exhibitor then rates and saves.
-              if (codes.length) { stop(); $("[data-code]").value = normalise(codes[0].rawValue); $("[data-note]").focus(); }
-              else { setTimeout(look, 250); }
-            }).catch(function () { stop(); show("warning", M.camera_failed); });
-          };
-          look();
-        });
-      }).catch(function () { show("warning", M.camera_failed); });
-    });
-  }
-
   // ------------------------------------------------------------------ start
-  openDb().then(function (db) {
-    state.db = db;
-    showNetwork();
-    window.addEventListener("online", function () { showNetwork(); sync(); });
-    window.addEventListener("offline", showNetwork);
-    $("[data-sync-now]").addEventListener("click", function () { sync(); });
-    $("[data-lead-form]").addEventListener("submit", function (event) {
-      event.preventDefault();
-      var input = $("[data-code]");
-      capture(input.value).then(function (kept) {
-        if (kept) { input.value = ""; $("[data-note]").value = ""; input.focus(); }
+  app.start({
+    sync: sync,
+    // The badge (or agenda QR) is scanned into the code field: the exhibitor then rates and saves.
+    camera: function (text) {
+      $("[data-code]").value = readAgenda(text) ? String(text).trim() : normalise(text);
+      $("[data-note]").focus();
+    },
+    wire: function () {
+      $("[data-lead-form]").addEventListener("submit", function (event) {
+        event.preventDefault();
+        var input = $("[data-code]");
+        capture(input.value).then(function (kept) {
+          if (kept) { input.value = ""; $("[data-note]").value = ""; input.focus(); }
+        });
       });
-    });
-    setUpCamera();
-    prepareOffline();
-    setInterval(function () { if (navigator.onLine) { sync(); } }, 30000);
+    },
+  }).then(function () {
     return refreshPending().then(function () { root.dataset.started = "1"; if (navigator.onLine) { sync(); } });
   });
 })();

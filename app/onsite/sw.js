@@ -1,8 +1,11 @@
-// The lead capture app's service worker (served at /onsite/leads/<event>/sw.js, scope /onsite/leads/<event>/).
+// The phone apps' service worker, one file for both (app/onsite/offline.py serves it under each
+// app's path, for its scope, with the app's cache name in CACHE): the check-in app at
+// /onsite/app/sw.js (scope /onsite/app/), lead capture at /onsite/leads/<event>/sw.js.
 // The app's page and files: from the network when it answers (and kept), else from the cache.
-// The token and the sync are never cached: the page keeps its leads in IndexedDB.
+// The day's data (.json), the token and the sync are never cached: the pages keep their data in
+// IndexedDB.
 "use strict";
-var CACHE = "ocopfair-leads-v1";
+var CACHE = __CACHE__;
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
