@@ -78,6 +78,7 @@ DEFAULT_TIME_LIMIT = 6.0
 CPSAT_MAX_VARS = 30_000
 CPSAT_WORKERS = 4
 RELAX_WORKERS = 8  # CP-SAT on the relaxation: its portfolio of bound-proving workers
+PARTNER_CUTS = True
 RELAX_SHARE = 0.4  # of the time left after the heuristic, for the relaxation
 MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting
 HEURISTIC_SHARE = 0.6  # of the time limit, before CP-SAT takes the rest
@@ -549,7 +550,9 @@ def breaks_bound(plan: _Plan, all_placed: bool) -> int:
     return sum(person_breaks_bound(possible[v], plan.fixed_busy[v], meetings[v]) for v in range(n))
 
 
-def relaxed_breaks_bound(plan: _Plan, budget: float, hint: list[int] | None = None) -> int:
+def relaxed_breaks_bound(
+    plan: _Plan, budget: float, hint: list[int] | None = None, masks_out: list[int] | None = None
+) -> int:
     """A proven lower bound on the breaks of every schedule that places every requested meeting:
     the optimum (or CP-SAT's proven bound) of a relaxation that chooses each person's busy slots
     alone, forgetting which partner meets whom when.
@@ -622,6 +625,19 @@ def relaxed_breaks_bound(plan: _Plan, budget: float, hint: list[int] | None = No
         if busy:
             meetings = model.new_int_var(plan.fixed_count[s], plan.table_cap[s], f"m{s}")
             model.add(sum(busy) == 2 * meetings)
+    if PARTNER_CUTS:
+        # Whoever is busy in a slot meets someone there: a partner of a meeting allowed in that
+        # slot, busy too (published meetings are constants on both sides).
+        partners: dict[tuple[int, int], list[int]] = {}
+        for k in plan.todo:
+            a, b = inst.pair_a[k], inst.pair_b[k]
+            for s in _bits(plan.options[k] & ~plan.fixed_busy[a] & ~plan.fixed_busy[b]):
+                partners.setdefault((a, s), []).append(b)
+                partners.setdefault((b, s), []).append(a)
+        for (v, s), var in y.items():
+            if plan.fixed_busy[v] >> s & 1:
+                continue
+            model.add(var <= sum(y[q, s] for q in partners.get((v, s), [])))
     model.minimize(sum(starts) - people)
     if hint is not None:
         for (v, s), var in y.items():
@@ -634,6 +650,11 @@ def relaxed_breaks_bound(plan: _Plan, budget: float, hint: list[int] | None = No
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return 0
+    if masks_out is not None:  # the relaxation's best busy slots, person by person
+        masks_out.extend([0] * n)
+        for (v, s), var in y.items():
+            if solver.value(var):
+                masks_out[v] |= 1 << s
     return max(0, math.ceil(solver.best_objective_bound - 1e-6))
 
 
