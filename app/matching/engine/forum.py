@@ -74,12 +74,12 @@ import time
 from app.matching.engine.instance import SCHEDULE_FORMAT, ForumInstance, read_instance
 from app.matching.engine.scheduling import break_stats, idle_gaps
 
-DEFAULT_TIME_LIMIT = 6.0
+DEFAULT_TIME_LIMIT = 6.5
 CPSAT_MAX_VARS = 30_000
 CPSAT_WORKERS = 4
-RELAX_WORKERS = 8  # CP-SAT on the relaxation: its portfolio of bound-proving workers
+RELAX_WORKERS = 3  # CP-SAT on the relaxation (fewer than 3 seldom prove a bound in time)
 PARTNER_CUTS = True
-RELAX_SHARE = 0.4  # of the time left after the heuristic, for the relaxation
+RELAX_SHARE = 0.5  # of the time left after the heuristic, for the relaxation
 MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting
 HEURISTIC_SHARE = 0.6  # of the time limit, before CP-SAT takes the rest
 
@@ -550,9 +550,7 @@ def breaks_bound(plan: _Plan, all_placed: bool) -> int:
     return sum(person_breaks_bound(possible[v], plan.fixed_busy[v], meetings[v]) for v in range(n))
 
 
-def relaxed_breaks_bound(
-    plan: _Plan, budget: float, hint: list[int] | None = None, masks_out: list[int] | None = None
-) -> int:
+class _Relaxation:
     """A proven lower bound on the breaks of every schedule that places every requested meeting:
     the optimum (or CP-SAT's proven bound) of a relaxation that chooses each person's busy slots
     alone, forgetting which partner meets whom when.
@@ -561,101 +559,129 @@ def relaxed_breaks_bound(
     busy slots, all in v's published slots or the allowed slots of v's requested meetings; Hall's
     condition for every union U of the allowed-slot sets of v's meetings (at most 2^6 unions): at
     least as many busy slots in U as v has meetings allowed only inside U; and per slot an even
-    number of busy people, at most twice the tables. Every schedule placing every meeting gives
+    number of busy people, at most twice the tables; whoever is busy in a slot has a partner
+    allowed there who is busy too. Every schedule placing every meeting gives
     such a choice with the same breaks, so the relaxation's optimum is a lower bound. It is small
     (people × slots Booleans) and CP-SAT often solves it to optimality in a second, where the full
     model proves nothing: the busy slots of popular people pile up in the middle of the day, more
     than the tables hold, and some have to break."""
-    from ortools.sat.python import cp_model
 
-    inst = plan.inst
-    S, n = inst.n_slots, inst.n_people
-    if not plan.todo or budget <= 0.05:
-        return 0
-    masks: list[dict[int, int]] = [{} for _ in range(n)]
-    possible = list(plan.fixed_busy)
-    degree = list(plan.fixed_deg)
-    for k in plan.todo:
-        a, b = inst.pair_a[k], inst.pair_b[k]
-        options = plan.options[k] & ~plan.fixed_busy[a] & ~plan.fixed_busy[b]
-        for s in range(S):
-            if options >> s & 1 and plan.fixed_count[s] >= plan.table_cap[s]:
-                options &= ~(1 << s)
-        if not options:
-            return 0  # a meeting that can't be placed: the relaxation says nothing
-        for v in (a, b):
-            masks[v][options] = masks[v].get(options, 0) + 1
-            possible[v] |= options
-            degree[v] += 1
-    model = cp_model.CpModel()
-    y: dict[tuple[int, int], object] = {}
-    starts = []
-    people = 0
-    for v in range(n):
-        if not degree[v]:
-            continue
-        people += 1
-        fixed = plan.fixed_busy[v]
-        for s in _bits(possible[v]):
-            y[v, s] = model.new_constant(1) if fixed >> s & 1 else model.new_bool_var(f"y{v}_{s}")
-        model.add(sum(y[v, s] for s in _bits(possible[v])) == degree[v])
-        families = list(masks[v])
-        if len(families) <= 6:
-            unions = {_union(families, chosen) for chosen in range(1, 1 << len(families))}
-        else:
-            unions = set(families)
-        for union in unions:
-            inside = sum(count for mask, count in masks[v].items() if mask & ~union == 0)
-            model.add(sum(y[v, s] for s in _bits(union)) >= inside)
-        mine = []
-        for s in _bits(possible[v]):
-            start = model.new_bool_var(f"r{v}_{s}")  # a run of busy slots starts at s
-            if (v, s - 1) in y:
-                model.add_bool_or([start, ~y[v, s], y[v, s - 1]])
-                model.add_implication(start, y[v, s])
-                model.add_implication(start, ~y[v, s - 1])
-            else:
-                model.add(start == y[v, s])
-            mine.append(start)
-        least = person_breaks_bound(possible[v], fixed, degree[v]) + 1
-        model.add(sum(mine) >= least)
-        starts.extend(mine)
-    for s in range(S):
-        busy = [y[v, s] for v in range(n) if (v, s) in y]
-        if busy:
-            meetings = model.new_int_var(plan.fixed_count[s], plan.table_cap[s], f"m{s}")
-            model.add(sum(busy) == 2 * meetings)
-    if PARTNER_CUTS:
-        # Whoever is busy in a slot meets someone there: a partner of a meeting allowed in that
-        # slot, busy too (published meetings are constants on both sides).
-        partners: dict[tuple[int, int], list[int]] = {}
+    def __init__(self, plan: _Plan, hint: list[int] | None = None):
+        from ortools.sat.python import cp_model
+
+        self.bound = 0
+        self.masks: list[int] | None = None
+        self.model = None
+        self.solver = None
+        inst = plan.inst
+        S, n = inst.n_slots, inst.n_people
+        if not plan.todo:
+            return
+        masks: list[dict[int, int]] = [{} for _ in range(n)]
+        possible = list(plan.fixed_busy)
+        degree = list(plan.fixed_deg)
         for k in plan.todo:
             a, b = inst.pair_a[k], inst.pair_b[k]
-            for s in _bits(plan.options[k] & ~plan.fixed_busy[a] & ~plan.fixed_busy[b]):
-                partners.setdefault((a, s), []).append(b)
-                partners.setdefault((b, s), []).append(a)
-        for (v, s), var in y.items():
-            if plan.fixed_busy[v] >> s & 1:
+            options = plan.options[k] & ~plan.fixed_busy[a] & ~plan.fixed_busy[b]
+            for s in range(S):
+                if options >> s & 1 and plan.fixed_count[s] >= plan.table_cap[s]:
+                    options &= ~(1 << s)
+            if not options:
+                return  # a meeting that can't be placed: the relaxation says nothing
+            for v in (a, b):
+                masks[v][options] = masks[v].get(options, 0) + 1
+                possible[v] |= options
+                degree[v] += 1
+        model = cp_model.CpModel()
+        y: dict[tuple[int, int], object] = {}
+        starts = []
+        people = 0
+        for v in range(n):
+            if not degree[v]:
                 continue
-            model.add(var <= sum(y[q, s] for q in partners.get((v, s), [])))
-    model.minimize(sum(starts) - people)
-    if hint is not None:
-        for (v, s), var in y.items():
-            if not plan.fixed_busy[v] >> s & 1:
-                model.add_hint(var, bool(hint[v] >> s & 1))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = budget
-    solver.parameters.num_workers = RELAX_WORKERS
-    solver.parameters.random_seed = 0
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return 0
-    if masks_out is not None:  # the relaxation's best busy slots, person by person
-        masks_out.extend([0] * n)
-        for (v, s), var in y.items():
+            people += 1
+            fixed = plan.fixed_busy[v]
+            for s in _bits(possible[v]):
+                y[v, s] = model.new_constant(1) if fixed >> s & 1 else model.new_bool_var(f"y{v}_{s}")
+            model.add(sum(y[v, s] for s in _bits(possible[v])) == degree[v])
+            families = list(masks[v])
+            if len(families) <= 6:
+                unions = {_union(families, chosen) for chosen in range(1, 1 << len(families))}
+            else:
+                unions = set(families)
+            for union in unions:
+                inside = sum(count for mask, count in masks[v].items() if mask & ~union == 0)
+                model.add(sum(y[v, s] for s in _bits(union)) >= inside)
+            mine = []
+            for s in _bits(possible[v]):
+                start = model.new_bool_var(f"r{v}_{s}")  # a run of busy slots starts at s
+                if (v, s - 1) in y:
+                    model.add_bool_or([start, ~y[v, s], y[v, s - 1]])
+                    model.add_implication(start, y[v, s])
+                    model.add_implication(start, ~y[v, s - 1])
+                else:
+                    model.add(start == y[v, s])
+                mine.append(start)
+            least = person_breaks_bound(possible[v], fixed, degree[v]) + 1
+            model.add(sum(mine) >= least)
+            starts.extend(mine)
+        for s in range(S):
+            busy = [y[v, s] for v in range(n) if (v, s) in y]
+            if busy:
+                meetings = model.new_int_var(plan.fixed_count[s], plan.table_cap[s], f"m{s}")
+                model.add(sum(busy) == 2 * meetings)
+        if PARTNER_CUTS:
+            # Whoever is busy in a slot meets someone there: a partner of a meeting allowed in that
+            # slot, busy too (published meetings are constants on both sides).
+            partners: dict[tuple[int, int], list[int]] = {}
+            for k in plan.todo:
+                a, b = inst.pair_a[k], inst.pair_b[k]
+                for s in _bits(plan.options[k] & ~plan.fixed_busy[a] & ~plan.fixed_busy[b]):
+                    partners.setdefault((a, s), []).append(b)
+                    partners.setdefault((b, s), []).append(a)
+            for (v, s), var in y.items():
+                if plan.fixed_busy[v] >> s & 1:
+                    continue
+                model.add(var <= sum(y[q, s] for q in partners.get((v, s), [])))
+        model.minimize(sum(starts) - people)
+        if hint is not None:
+            for (v, s), var in y.items():
+                if not plan.fixed_busy[v] >> s & 1:
+                    model.add_hint(var, bool(hint[v] >> s & 1))
+        self.model, self.y, self.n = model, y, n
+
+    def solve(self, budget: float) -> None:
+        """Solve within `budget` seconds."""
+        from ortools.sat.python import cp_model
+
+        if self.model is None or budget <= 0.05:
+            return
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = budget
+        solver.parameters.num_workers = RELAX_WORKERS
+        solver.parameters.random_seed = 0
+        self.solver = solver
+        status = solver.solve(self.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return
+        masks = [0] * self.n
+        for (v, s), var in self.y.items():
             if solver.value(var):
-                masks_out[v] |= 1 << s
-    return max(0, math.ceil(solver.best_objective_bound - 1e-6))
+                masks[v] |= 1 << s
+        self.masks = masks
+        self.bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))
+
+
+def relaxed_breaks_bound(
+    plan: _Plan, budget: float, hint: list[int] | None = None, masks_out: list[int] | None = None
+) -> int:
+    """The relaxation's proven bound (see _Relaxation) within `budget` seconds; `masks_out`
+    receives its best busy slots, person by person."""
+    relaxation = _Relaxation(plan, hint)
+    relaxation.solve(budget)
+    if masks_out is not None and relaxation.masks is not None:
+        masks_out.extend(relaxation.masks)
+    return relaxation.bound
 
 
 def _union(families: list[int], chosen: int) -> int:
@@ -912,6 +938,8 @@ def solve_forum(
     all_placed = len(plan.slot_of) == len(plan.todo)
     bound = breaks_bound(plan, all_placed)
     if method == "cpsat" and all_placed and plan.total()[0] > bound:
+        # Run after the annealing, not beside it: on two cores a thread of CP-SAT halves the
+        # annealing's moves and costs more breaks than the bound proves.
         budget = RELAX_SHARE * (deadline - time.monotonic())
         relaxed = relaxed_breaks_bound(plan, budget, hint=list(plan.busy))
         report["relaxed_bound"] = relaxed
