@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import random
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -305,6 +306,31 @@ def test_the_relaxation_bound_never_exceeds_the_brute_force_optimum(instance):
 @given(feasible_forums(max_people=6, max_slots=5, max_meetings=8))
 def test_the_relaxation_bound_never_exceeds_the_optimum_of_a_feasible_forum(instance):
     _relaxation_is_below_the_optimum(instance)
+
+
+def test_the_relaxation_bound_on_small_generated_forums_is_sound_and_often_positive():
+    """Forums shaped like the benchmark's (popular people, late arrivals, half-day meetings,
+    some published), small enough for brute force."""
+    positive = 0
+    for seed in range(40):
+        rng = random.Random(seed)
+        instance = generate_forum(
+            rng.randint(4, 7),
+            rng.randint(5, 8),
+            rng.randint(3, 5),
+            rng.randint(1, 3),
+            seed=seed,
+            half_day_share=0.3,
+            published_share=rng.choice([0.0, 0.2]),
+        )
+        inst = read_instance(instance)
+        plan = _Plan(inst)
+        placed, best_breaks, _idle = brute_force(inst)
+        bound = relaxed_breaks_bound(plan, 5.0)
+        if placed == len(plan.todo):
+            assert bound <= best_breaks, seed
+            positive += bound > 0
+    assert positive >= 5
 
 
 def test_the_relaxation_proves_a_break_the_per_person_bound_cannot():

@@ -79,6 +79,7 @@ CPSAT_MAX_VARS = 30_000
 CPSAT_WORKERS = 4
 RELAX_WORKERS = 3  # CP-SAT on the relaxation (fewer than 3 seldom prove a bound in time)
 PARTNER_CUTS = True
+LOCAL_ASSIGN = True
 RELAX_SHARE = 0.5  # of the time left after the heuristic, for the relaxation
 MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting
 HEURISTIC_SHARE = 0.6  # of the time limit, before CP-SAT takes the rest
@@ -578,6 +579,7 @@ class _Relaxation:
         if not plan.todo:
             return
         masks: list[dict[int, int]] = [{} for _ in range(n)]
+        allowed: dict[int, int] = {}  # requested meeting -> its slots outside published ones
         possible = list(plan.fixed_busy)
         degree = list(plan.fixed_deg)
         for k in plan.todo:
@@ -588,6 +590,7 @@ class _Relaxation:
                     options &= ~(1 << s)
             if not options:
                 return  # a meeting that can't be placed: the relaxation says nothing
+            allowed[k] = options
             for v in (a, b):
                 masks[v][options] = masks[v].get(options, 0) + 1
                 possible[v] |= options
@@ -636,13 +639,34 @@ class _Relaxation:
             partners: dict[tuple[int, int], list[int]] = {}
             for k in plan.todo:
                 a, b = inst.pair_a[k], inst.pair_b[k]
-                for s in _bits(plan.options[k] & ~plan.fixed_busy[a] & ~plan.fixed_busy[b]):
+                for s in _bits(allowed[k]):
                     partners.setdefault((a, s), []).append(b)
                     partners.setdefault((b, s), []).append(a)
             for (v, s), var in y.items():
                 if plan.fixed_busy[v] >> s & 1:
                     continue
                 model.add(var <= sum(y[q, s] for q in partners.get((v, s), [])))
+        if LOCAL_ASSIGN:
+            # Each person's own meetings, one to each of its busy slots, each where its partner
+            # is busy (the two ends of a meeting may disagree: still a relaxation).
+            own: dict[int, list[int]] = {}
+            for k in plan.todo:
+                own.setdefault(inst.pair_a[k], []).append(k)
+                own.setdefault(inst.pair_b[k], []).append(k)
+            for v, mine in own.items():
+                per_slot: dict[int, list] = {}
+                for k in mine:
+                    q = inst.pair_b[k] if inst.pair_a[k] == v else inst.pair_a[k]
+                    row = []
+                    for s in _bits(allowed[k]):
+                        u = model.new_bool_var(f"u{v}_{k}_{s}")
+                        model.add_implication(u, y[q, s])
+                        row.append(u)
+                        per_slot.setdefault(s, []).append(u)
+                    model.add_exactly_one(row)
+                for s, us in per_slot.items():
+                    if not plan.fixed_busy[v] >> s & 1:
+                        model.add(sum(us) == y[v, s])
         model.minimize(sum(starts) - people)
         if hint is not None:
             for (v, s), var in y.items():
