@@ -35,30 +35,46 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    machine): on forums of 40–80 people and 120–300 meetings 0–11 breaks where first-fit greedy
    has 27–133 (and leaves up to 13 meetings out) and step 1 alone 19–80; on 1,000 people and
    10,000 meetings 702 breaks in 26 s against 3,102 for first-fit greedy and 1,642 for step 1.
-3. Exact, when the model is small enough (at most CPSAT_MAX_VARS meeting×slot variables, e.g.
+3. A lower bound on breaks, when every requested meeting is placed and the breaks are above
+   the per-person bound below (the "cpsat" method, after the heuristic, RELAX_SHARE of the time
+   left): a relaxation solved by CP-SAT (_Relaxation). Per person v and slot s a Boolean
+   y[v,s] "v is busy in s"; per person exactly d_v busy slots, among its published ones and the
+   allowed slots of its requested meetings; each of v's requested meetings assigned to one of
+   v's busy slots, one a slot, in a slot where its partner is busy (the meeting's two ends may
+   pick different slots: that is what is relaxed); Hall's condition on the unions of v's
+   half-day sets; an even number of busy people a slot, at most twice the tables; breaks = run
+   starts − people. Any schedule placing every meeting is a solution with the same breaks, so
+   the relaxation's optimum, or CP-SAT's proven bound on it (best_objective_bound), is a lower
+   bound on the breaks. Size O(r · o + n · S) Booleans. Measured: it proves 2 breaks on two of
+   the benchmark's forums in about a second, where the full model below proves nothing in
+   40 s; on the others its optimum is 0 (it can't tell which partner's slot is whose). Checked
+   sound against brute force on small forums (tests).
+4. Exact, when the model is small enough (at most CPSAT_MAX_VARS meeting×slot variables, e.g.
    300 requests × 22 slots = 6,600): CP-SAT (OR-tools) on a 0/1 model, one variable
    x[meeting, slot] per allowed slot; per person and slot y = Σ x (≤ 1); run starts
-   r[v,s] ≥ y[v,s] − y[v,s−1], so the breaks are Σ r − #people with a meeting (a sum of
-   Booleans, which CP-SAT bounds well); idle slots from monotone "a meeting at or before /
-   after s" indicators (built for stage 3 only). Solved stage by stage, each stage's optimum a
-   constraint of the next and the annealed schedule the hint: placed (max), breaks (min), idle
-   slots (min), spread (min), within the time limit (default DEFAULT_TIME_LIMIT s; the
-   heuristic takes HEURISTIC_SHARE of it first). Exponential in the worst case (the problem
-   contains edge colouring, NP-hard). Measured: it proves "every meeting placed" at once and
-   often lowers the idle slots and finds 0-break schedules (then proven optimal), but within
-   seconds it seldom lowers the annealed breaks below that, and its proven bound on breaks
-   stays at the per-person bound below (0 on the benchmark's forums); tiny forums are solved to
-   proven optimality (tests compare with brute force).
+   r[v,s] ≥ y[v,s] − y[v,s−1], so the breaks are Σ r − #people with a meeting; idle slots from
+   monotone "a meeting at or before / after s" indicators (built for stage 3 only). The bounds
+   of step 3 and the per-person bounds are constraints. Solved stage by stage, each stage's
+   optimum a constraint of the next and the annealed schedule the hint: placed (max), breaks
+   (min, skipped when the bound already equals the breaks), idle slots (min), spread (min),
+   within the time limit (default DEFAULT_TIME_LIMIT s; the heuristic takes HEURISTIC_SHARE of
+   it first). Exponential in the worst case (the problem contains edge colouring, NP-hard; zero
+   breaks is interval edge colouring, NP-complete). Measured: it proves "every meeting placed"
+   at once and often lowers the idle slots and finds 0-break schedules (then proven optimal),
+   but within seconds it seldom lowers the annealed breaks, and its own bound on breaks stays
+   at 0 on the benchmark's forums (1 after 20 s with 8 workers on the smallest); tiny forums are
+   solved to proven optimality (tests compare with brute force).
 
 Proof: `stats.breaks_lower_bound` is a proven lower bound on the breaks of any valid schedule
-that places at least as many requested meetings as this one: the larger of CP-SAT's proven
-objective bound (the exact method) and a per-person bound (every person's meetings lie in the
-runs of slots where that person can meet; the runs holding a published meeting are used, and
-covering its meetings needs at least k runs, so k − 1 breaks), which holds when every
-requested meeting is placed (else it counts published meetings only). `stats.optimal` is
-`breaks_lower_bound == breaks`: the breaks are proven optimal. `stats.method` says which method
-gave the schedule ("cpsat", "heuristic" or "greedy") and `stats.requested` counts the must
-requests. These three and `breaks_lower_bound` are additions to the spec's stats for forums.
+that places at least as many requested meetings as this one: the largest of the relaxation's
+bound (step 3), CP-SAT's proven objective bound (step 4) and a per-person bound (every
+person's meetings lie in the runs of slots where that person can meet; the runs holding a
+published meeting are used, and covering its meetings needs at least k runs, so k − 1 breaks);
+the relaxation and per-person bounds hold when every requested meeting is placed (else only
+published meetings count). `stats.optimal` is `breaks_lower_bound == breaks`: the breaks are
+proven optimal. `stats.method` says which method gave the schedule ("cpsat", "heuristic" or
+"greedy") and `stats.requested` counts the must requests. These three and
+`breaks_lower_bound` are additions to the spec's stats for forums.
 
 An unscheduled entry carries a `code` beside its `reason` in words: blocked, not_a_pair,
 no_meetings, no_common_slot, outside_allowed_slots, no_tables, booked_by_published,
@@ -74,7 +90,7 @@ import time
 from app.matching.engine.instance import SCHEDULE_FORMAT, ForumInstance, read_instance
 from app.matching.engine.scheduling import break_stats, idle_gaps
 
-DEFAULT_TIME_LIMIT = 6.5
+DEFAULT_TIME_LIMIT = 6.0
 CPSAT_MAX_VARS = 30_000
 CPSAT_WORKERS = 4
 RELAX_WORKERS = 3  # CP-SAT on the relaxation (fewer than 3 seldom prove a bound in time)
@@ -561,7 +577,9 @@ class _Relaxation:
     condition for every union U of the allowed-slot sets of v's meetings (at most 2^6 unions): at
     least as many busy slots in U as v has meetings allowed only inside U; and per slot an even
     number of busy people, at most twice the tables; whoever is busy in a slot has a partner
-    allowed there who is busy too. Every schedule placing every meeting gives
+    allowed there who is busy too; and each person's requested meetings assigned one to each of
+    its busy slots, each in a slot where the partner is busy (the two ends of a meeting may pick
+    different slots: the relaxed part). Every schedule placing every meeting gives
     such a choice with the same breaks, so the relaxation's optimum is a lower bound. It is small
     (people × slots Booleans) and CP-SAT often solves it to optimality in a second, where the full
     model proves nothing: the busy slots of popular people pile up in the middle of the day, more
