@@ -96,7 +96,7 @@ CPSAT_WORKERS = 4
 RELAX_WORKERS = 3  # CP-SAT on the relaxation (fewer than 3 seldom prove a bound in time)
 PARTNER_CUTS = True
 LOCAL_ASSIGN = True
-RELAX_SHARE = 0.5  # of the time left after the heuristic, for the relaxation
+RELAX_SHARE = 0.7  # of the time left after the heuristic, for the relaxation
 MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting
 HEURISTIC_SHARE = 0.6  # of the time limit, before CP-SAT takes the rest
 
@@ -982,12 +982,12 @@ def solve_forum(
     if method == "cpsat" and all_placed and plan.total()[0] > bound:
         # Run after the annealing, not beside it: on two cores a thread of CP-SAT halves the
         # annealing's moves and costs more breaks than the bound proves.
-        budget = RELAX_SHARE * (deadline - time.monotonic())
-        relaxed = relaxed_breaks_bound(plan, budget, hint=list(plan.busy))
-        report["relaxed_bound"] = relaxed
-        bound = max(bound, relaxed)
+        relaxation = _Relaxation(plan, hint=list(plan.busy))  # its time counted, then its budget
+        relaxation.solve(RELAX_SHARE * (deadline - time.monotonic()))
+        report["relaxed_bound"] = relaxation.bound
+        bound = max(bound, relaxation.bound)
     done = all_placed and plan.total() == (bound, 0)  # nothing left to improve or to prove
-    if method == "cpsat" and plan.todo and not done:
+    if method == "cpsat" and plan.todo and not done and deadline - time.monotonic() > 0.3:
         bound = _cpsat(plan, deadline, report, bound if all_placed else 0)
     report["method"] = method
     return _schedule(plan, bound, method, time.perf_counter() - started)
