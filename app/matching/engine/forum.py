@@ -32,9 +32,10 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    MOVES_PER_MEETING · r moves or the time share, O(chain) each; the best schedule seen is
    kept. Then a descent (single relocations, same-person swaps) to a local optimum, and a second
    chance for meetings the greedy left out. Measured (benchmarks/forum_bench.py, a busy 2-core
-   machine): on forums of 40–80 people and 120–300 meetings 0–11 breaks where first-fit greedy
+   machine): on forums of 40–80 people and 120–300 meetings 0–12 breaks where first-fit greedy
    has 27–133 (and leaves up to 13 meetings out) and step 1 alone 19–80; on 1,000 people and
-   10,000 meetings 702 breaks in 26 s against 3,102 for first-fit greedy and 1,642 for step 1.
+   10,000 meetings 535–597 breaks in 25 s wall against 3,102 for first-fit greedy (which leaves
+   292 meetings out) and 1,642 for step 1. The runs vary by a few breaks with the machine's load.
 3. A lower bound on breaks, when every requested meeting is placed and the breaks are above
    the per-person bound below (the "cpsat" method, after the heuristic, RELAX_SHARE of the time
    left): a relaxation solved by CP-SAT (_Relaxation). Per person v and slot s a Boolean
