@@ -23,6 +23,7 @@ from tests.api.conftest import bearer
 from tests.conftest import NOW
 
 PROBLEM = "application/problem+json"
+HISTORY = {"history": scoring.DEFAULT_HISTORY_WEIGHT}  # the weight of earlier meetings, by default
 
 
 @pytest.fixture()
@@ -125,7 +126,7 @@ def test_every_role_on_the_event_s_sessions_and_a_session(client, fair, tokens, 
     (item,) = body["items"]
     assert item["id"] == fair.session.id and item["state"] == "draft"
     assert item["settings"]["day_start"] == "08:30:00" and item["settings"]["tables"] == 4
-    assert item["settings"]["weights"] == scoring.DEFAULT_WEIGHTS
+    assert item["settings"]["weights"] == scoring.DEFAULT_WEIGHTS | HISTORY
     assert item["summary"]["meetings"] == 0 and item["summary"]["slots"] == 3
     assert item["job"] is None
     assert item["name"]["vi"] == fair.session.name
@@ -195,7 +196,7 @@ def test_organisers_create_a_session_through_the_service(client, fair, organiser
     }
     assert created["settings"]["first_day"] == defaults["first_day"].isoformat()
     assert created["settings"]["meeting_minutes"] == defaults["meeting_minutes"]
-    assert created["settings"]["weights"] == scoring.DEFAULT_WEIGHTS | {"price": 0.5, "mutual": 0}
+    assert created["settings"]["weights"] == scoring.DEFAULT_WEIGHTS | HISTORY | {"price": 0.5, "mutual": 0}
     session = db.session.get(MatchingSession, created["id"])
     assert (session.event_id, session.tables, session.breaks) == (fair.event.id, 6, "09:30-09:45 tea")
     assert client.get(response.headers["Location"], headers=token).get_json() == created
@@ -204,7 +205,7 @@ def test_organisers_create_a_session_through_the_service(client, fair, organiser
         f"/api/v1/events/{fair.event.id}/sessions", headers=token, json={"weights": {"category": 0}}
     )
     assert zero.status_code == 201
-    assert zero.get_json()["settings"]["weights"] == scoring.DEFAULT_WEIGHTS | {"category": 0}
+    assert zero.get_json()["settings"]["weights"] == scoring.DEFAULT_WEIGHTS | HISTORY | {"category": 0}
 
 
 def test_organisers_change_the_settings(client, fair, tokens, db):
@@ -240,6 +241,34 @@ def test_organisers_change_the_settings(client, fair, tokens, db):
     assert stored["day_start"] == before["day_start"]
 
 
+def test_organisers_set_the_weight_of_earlier_meetings(client, fair, organiser, make_token, db):
+    """The history term (memory across events), read and written like the form's "Earlier
+    meetings": 0 to 1, 0 turns it off, kept when a PATCH changes only the other weights."""
+    token = bearer(make_token(organiser, scope="write"))
+    url = f"/api/v1/sessions/{fair.session.id}"
+    assert client.get(url, headers=token).get_json()["settings"]["weights"]["history"] == (
+        scoring.DEFAULT_HISTORY_WEIGHT
+    )
+    changed = client.patch(url, headers=token, json={"weights": {"history": 0.6}})
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["settings"]["weights"]["history"] == 0.6
+    session = db.session.get(MatchingSession, fair.session.id)
+    assert services.history_weight_of(session) == 0.6
+    # Another term alone: the history weight stays; 0 turns it off, other terms unchanged.
+    kept = client.patch(url, headers=token, json={"weights": {"price": 0.3}}).get_json()
+    assert kept["settings"]["weights"]["history"] == 0.6 and kept["settings"]["weights"]["price"] == 0.3
+    off = client.patch(url, headers=token, json={"weights": {"history": 0}}).get_json()
+    assert off["settings"]["weights"]["history"] == 0 and off["settings"]["weights"]["price"] == 0.3
+    db.session.expire_all()
+    assert services.history_weight_of(db.session.get(MatchingSession, fair.session.id)) == 0
+    created = client.post(
+        f"/api/v1/events/{fair.event.id}/sessions", headers=token, json={"weights": {"history": 1}}
+    )
+    assert created.status_code == 201
+    assert created.get_json()["settings"]["weights"] == scoring.DEFAULT_WEIGHTS | {"history": 1.0}
+    assert services.history_weight_of(db.session.get(MatchingSession, created.get_json()["id"])) == 1.0
+
+
 BAD_SETTINGS = [
     ({"name": ""}, "name"),  # the service's rule
     ({"name": "   "}, "name"),
@@ -266,6 +295,10 @@ BAD_SETTINGS = [
     ({"weights": {"colour": 1}}, "weights.colour"),
     ({"weights": {"price": 2}}, "weights"),
     ({"weights": {"price": "much"}}, "weights.price"),
+    ({"weights": {"history": 1.5}}, "weights"),
+    ({"weights": {"history": -0.1}}, "weights"),
+    ({"weights": {"history": "some"}}, "weights.history"),
+    ({"weights": {"history": None}}, "weights.history"),
     ({"weights": dict.fromkeys(scoring.TERMS, 0)}, "weights"),
     ({"weights": "heavy"}, "weights"),
     ({"state": "published"}, "state"),
@@ -461,6 +494,7 @@ def test_the_operations_are_documented(client, db):
     assert "get" in paths["/api/v1/jobs/{task_id}"]
     body = spec["components"]["schemas"]["SessionSettings"]
     assert body["additionalProperties"] is False and "weights" in body["properties"]
+    assert "history" in spec["components"]["schemas"]["Weights"]["properties"]
 
 
 def test_a_job_of_no_event_is_its_starter_s_and_the_admins(

@@ -12,13 +12,14 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import random
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.matching.engine import InstanceError, read_instance, solve
-from app.matching.engine.forum import person_breaks_bound, solve_forum
+from app.matching.engine.forum import _Plan, person_breaks_bound, relaxed_breaks_bound, solve_forum
 from app.matching.engine.generator import generate_forum
 from app.matching.engine.instance import ForumInstance
 from app.matching.engine.scheduling import break_stats, breaks
@@ -282,6 +283,72 @@ def test_the_breaks_lower_bound_never_exceeds_the_optimum(instance):
         assert stats["breaks_lower_bound"] <= best_breaks <= stats["breaks"]
         if stats["optimal"]:
             assert stats["breaks"] == best_breaks
+
+
+def _relaxation_is_below_the_optimum(instance: dict) -> None:
+    inst = read_instance(instance)
+    plan = _Plan(inst)
+    placed, best_breaks, _idle = brute_force(inst)
+    bound = relaxed_breaks_bound(plan, 5.0)
+    assert bound >= 0
+    if placed == len(plan.todo):  # the bound speaks of schedules placing every request
+        assert bound <= best_breaks
+
+
+@TINY
+@given(forums(max_people=5, max_slots=4, max_pairs=6))
+def test_the_relaxation_bound_never_exceeds_the_brute_force_optimum(instance):
+    """With published meetings, blocked pairs, availability and allowed slots."""
+    _relaxation_is_below_the_optimum(instance)
+
+
+@TINY
+@given(feasible_forums(max_people=6, max_slots=5, max_meetings=8))
+def test_the_relaxation_bound_never_exceeds_the_optimum_of_a_feasible_forum(instance):
+    _relaxation_is_below_the_optimum(instance)
+
+
+def test_the_relaxation_bound_on_small_generated_forums_is_sound_and_often_positive():
+    """Forums shaped like the benchmark's (popular people, late arrivals, half-day meetings,
+    some published), small enough for brute force."""
+    positive = 0
+    for seed in range(40):
+        rng = random.Random(seed)
+        instance = generate_forum(
+            rng.randint(4, 7),
+            rng.randint(5, 8),
+            rng.randint(3, 5),
+            rng.randint(1, 3),
+            seed=seed,
+            half_day_share=0.3,
+            published_share=rng.choice([0.0, 0.2]),
+        )
+        inst = read_instance(instance)
+        plan = _Plan(inst)
+        placed, best_breaks, _idle = brute_force(inst)
+        bound = relaxed_breaks_bound(plan, 5.0)
+        if placed == len(plan.todo):
+            assert bound <= best_breaks, seed
+            positive += bound > 0
+    assert positive >= 5
+
+
+def test_the_relaxation_proves_a_break_the_per_person_bound_cannot():
+    """Three people who must all meet each other, three slots, one table: alone, each could meet
+    twice in a row, but one slot's single meeting leaves one of them idle in the middle slot."""
+    triangle = {
+        "format": "ocopfair.matching/1",
+        "session": {"slots": [{"id": s} for s in range(3)], "tables": 1},
+        "participants": [{"id": v, "max_meetings": 3} for v in ("u", "v", "w")],
+        "pairs": [{"a": a, "b": b, "score": 1.0} for a, b in (("u", "v"), ("v", "w"), ("u", "w"))],
+        "requests": [{"a": a, "b": b, "kind": "must"} for a, b in (("u", "v"), ("v", "w"), ("u", "w"))],
+    }
+    plan = _Plan(read_instance(triangle))
+    assert sum(person_breaks_bound(0b111, 0, 2) for _ in range(3)) == 0
+    assert relaxed_breaks_bound(plan, 5.0) == 1
+    stats = solve_forum(triangle, time_limit=5)["stats"]
+    assert stats["breaks"] == stats["breaks_lower_bound"] == 1
+    assert stats["optimal"]
 
 
 @given(st.integers(0, 2**12 - 1), st.integers(0, 6))

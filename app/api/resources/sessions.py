@@ -47,11 +47,24 @@ def _string(length: int, **kwargs) -> ma.fields.String:
     return ma.fields.String(validate=ma.validate.Length(max=length), **kwargs)
 
 
-# Each score term's weight, from 0 to 1 (at least one above zero); an unknown term is refused.
+# Each score term's weight, from 0 to 1 (at least one of the profile terms above zero), and the
+# weight of memory across events ("history", the form's "Earlier meetings"; 0 turns it off); an
+# unknown term is refused.
 WeightsSchema = Strict.from_dict(
     {
-        term: ma.fields.Float(allow_nan=False, metadata={"description": str(scoring.TERM_NAMES[term])})
-        for term in scoring.TERMS
+        **{
+            term: ma.fields.Float(allow_nan=False, metadata={"description": str(scoring.TERM_NAMES[term])})
+            for term in scoring.TERMS
+        },
+        "history": ma.fields.Float(
+            allow_nan=False,
+            metadata={
+                "description": (
+                    "Earlier meetings, 0 to 1: pairs that met at earlier events of the programme "
+                    "(talks ongoing count for, no interest or a no-show against); 0 turns it off"
+                )
+            },
+        ),
     },
     name="Weights",
 )
@@ -150,7 +163,7 @@ def session_dict(session: MatchingSession, job=None) -> dict:
     summary = {key: view.figures.get(key) for key in SUMMARY_FIGURES}
     summary |= {"unmet_total": view.unmet_total, "cancelled_total": view.cancelled_total}
     settings = {key: getattr(session, key) for key in services.SESSION_FIELDS}
-    settings["weights"] = services.weights_of(session)
+    settings["weights"] = services.weights_of(session) | {"history": services.history_weight_of(session)}
     return {
         "id": session.id,
         "event_id": session.event_id,
@@ -247,7 +260,7 @@ class SessionDetail(MethodView):
         (`weights` merges into the current weights; null clears an optional text). Refused when
         it would move meetings already published."""
         session = _managed_session(session_id)
-        if "weights" in body:  # a merge, as for the settings themselves
+        if "weights" in body:  # a merge, as for the settings themselves (history kept if not named)
             body["weights"] = services.weights_of(session) | body["weights"]
         with rest.service_call():
             services.update_session(rest.actor(), session, **body)

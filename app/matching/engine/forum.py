@@ -32,33 +32,50 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    MOVES_PER_MEETING · r moves or the time share, O(chain) each; the best schedule seen is
    kept. Then a descent (single relocations, same-person swaps) to a local optimum, and a second
    chance for meetings the greedy left out. Measured (benchmarks/forum_bench.py, a busy 2-core
-   machine): on forums of 40–80 people and 120–300 meetings 0–11 breaks where first-fit greedy
+   machine): on forums of 40–80 people and 120–300 meetings 0–12 breaks where first-fit greedy
    has 27–133 (and leaves up to 13 meetings out) and step 1 alone 19–80; on 1,000 people and
-   10,000 meetings 702 breaks in 26 s against 3,102 for first-fit greedy and 1,642 for step 1.
-3. Exact, when the model is small enough (at most CPSAT_MAX_VARS meeting×slot variables, e.g.
+   10,000 meetings 535–597 breaks in 25 s wall against 3,102 for first-fit greedy (which leaves
+   292 meetings out) and 1,642 for step 1. The runs vary by a few breaks with the machine's load.
+3. A lower bound on breaks, when every requested meeting is placed and the breaks are above
+   the per-person bound below (the "cpsat" method, after the heuristic, RELAX_SHARE of the time
+   left): a relaxation solved by CP-SAT (_Relaxation). Per person v and slot s a Boolean
+   y[v,s] "v is busy in s"; per person exactly d_v busy slots, among its published ones and the
+   allowed slots of its requested meetings; each of v's requested meetings assigned to one of
+   v's busy slots, one a slot, in a slot where its partner is busy (the meeting's two ends may
+   pick different slots: that is what is relaxed); Hall's condition on the unions of v's
+   half-day sets; an even number of busy people a slot, at most twice the tables; breaks = run
+   starts − people. Any schedule placing every meeting is a solution with the same breaks, so
+   the relaxation's optimum, or CP-SAT's proven bound on it (best_objective_bound), is a lower
+   bound on the breaks. Size O(r · o + n · S) Booleans. Measured: it proves 2 breaks on two of
+   the benchmark's forums in about a second, where the full model below proves nothing in
+   40 s; on the others its optimum is 0 (it can't tell which partner's slot is whose). Checked
+   sound against brute force on small forums (tests).
+4. Exact, when the model is small enough (at most CPSAT_MAX_VARS meeting×slot variables, e.g.
    300 requests × 22 slots = 6,600): CP-SAT (OR-tools) on a 0/1 model, one variable
    x[meeting, slot] per allowed slot; per person and slot y = Σ x (≤ 1); run starts
-   r[v,s] ≥ y[v,s] − y[v,s−1], so the breaks are Σ r − #people with a meeting (a sum of
-   Booleans, which CP-SAT bounds well); idle slots from monotone "a meeting at or before /
-   after s" indicators (built for stage 3 only). Solved stage by stage, each stage's optimum a
-   constraint of the next and the annealed schedule the hint: placed (max), breaks (min), idle
-   slots (min), spread (min), within the time limit (default DEFAULT_TIME_LIMIT s; the
-   heuristic takes HEURISTIC_SHARE of it first). Exponential in the worst case (the problem
-   contains edge colouring, NP-hard). Measured: it proves "every meeting placed" at once and
-   often lowers the idle slots and finds 0-break schedules (then proven optimal), but within
-   seconds it seldom lowers the annealed breaks below that, and its proven bound on breaks
-   stays at the per-person bound below (0 on the benchmark's forums); tiny forums are solved to
-   proven optimality (tests compare with brute force).
+   r[v,s] ≥ y[v,s] − y[v,s−1], so the breaks are Σ r − #people with a meeting; idle slots from
+   monotone "a meeting at or before / after s" indicators (built for stage 3 only). The bounds
+   of step 3 and the per-person bounds are constraints. Solved stage by stage, each stage's
+   optimum a constraint of the next and the annealed schedule the hint: placed (max), breaks
+   (min, skipped when the bound already equals the breaks), idle slots (min), spread (min),
+   within the time limit (default DEFAULT_TIME_LIMIT s; the heuristic takes HEURISTIC_SHARE of
+   it first). Exponential in the worst case (the problem contains edge colouring, NP-hard; zero
+   breaks is interval edge colouring, NP-complete). Measured: it proves "every meeting placed"
+   at once and often lowers the idle slots and finds 0-break schedules (then proven optimal),
+   but within seconds it seldom lowers the annealed breaks, and its own bound on breaks stays
+   at 0 on the benchmark's forums (1 after 20 s with 8 workers on the smallest); tiny forums are
+   solved to proven optimality (tests compare with brute force).
 
 Proof: `stats.breaks_lower_bound` is a proven lower bound on the breaks of any valid schedule
-that places at least as many requested meetings as this one: the larger of CP-SAT's proven
-objective bound (the exact method) and a per-person bound (every person's meetings lie in the
-runs of slots where that person can meet; the runs holding a published meeting are used, and
-covering its meetings needs at least k runs, so k − 1 breaks), which holds when every
-requested meeting is placed (else it counts published meetings only). `stats.optimal` is
-`breaks_lower_bound == breaks`: the breaks are proven optimal. `stats.method` says which method
-gave the schedule ("cpsat", "heuristic" or "greedy") and `stats.requested` counts the must
-requests. These three and `breaks_lower_bound` are additions to the spec's stats for forums.
+that places at least as many requested meetings as this one: the largest of the relaxation's
+bound (step 3), CP-SAT's proven objective bound (step 4) and a per-person bound (every
+person's meetings lie in the runs of slots where that person can meet; the runs holding a
+published meeting are used, and covering its meetings needs at least k runs, so k − 1 breaks);
+the relaxation and per-person bounds hold when every requested meeting is placed (else only
+published meetings count). `stats.optimal` is `breaks_lower_bound == breaks`: the breaks are
+proven optimal. `stats.method` says which method gave the schedule ("cpsat", "heuristic" or
+"greedy") and `stats.requested` counts the must requests. These three and
+`breaks_lower_bound` are additions to the spec's stats for forums.
 
 An unscheduled entry carries a `code` beside its `reason` in words: blocked, not_a_pair,
 no_meetings, no_common_slot, outside_allowed_slots, no_tables, booked_by_published,
@@ -77,6 +94,10 @@ from app.matching.engine.scheduling import break_stats, idle_gaps
 DEFAULT_TIME_LIMIT = 6.0
 CPSAT_MAX_VARS = 30_000
 CPSAT_WORKERS = 4
+RELAX_WORKERS = 3  # CP-SAT on the relaxation (fewer than 3 seldom prove a bound in time)
+PARTNER_CUTS = True
+LOCAL_ASSIGN = True
+RELAX_SHARE = 0.7  # of the time left after the heuristic, for the relaxation
 MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting
 HEURISTIC_SHARE = 0.6  # of the time limit, before CP-SAT takes the rest
 
@@ -547,8 +568,176 @@ def breaks_bound(plan: _Plan, all_placed: bool) -> int:
     return sum(person_breaks_bound(possible[v], plan.fixed_busy[v], meetings[v]) for v in range(n))
 
 
-def _cpsat(plan: _Plan, deadline: float, report: dict) -> int:
-    """Improve `plan` with CP-SAT stage by stage; return the proven lower bound on breaks."""
+class _Relaxation:
+    """A proven lower bound on the breaks of every schedule that places every requested meeting:
+    the optimum (or CP-SAT's proven bound) of a relaxation that chooses each person's busy slots
+    alone, forgetting which partner meets whom when.
+
+    The relaxation keeps, per person v with d_v meetings (published and requested): exactly d_v
+    busy slots, all in v's published slots or the allowed slots of v's requested meetings; Hall's
+    condition for every union U of the allowed-slot sets of v's meetings (at most 2^6 unions): at
+    least as many busy slots in U as v has meetings allowed only inside U; and per slot an even
+    number of busy people, at most twice the tables; whoever is busy in a slot has a partner
+    allowed there who is busy too; and each person's requested meetings assigned one to each of
+    its busy slots, each in a slot where the partner is busy (the two ends of a meeting may pick
+    different slots: the relaxed part). Every schedule placing every meeting gives
+    such a choice with the same breaks, so the relaxation's optimum is a lower bound. It is small
+    (people × slots Booleans) and CP-SAT often solves it to optimality in a second, where the full
+    model proves nothing: the busy slots of popular people pile up in the middle of the day, more
+    than the tables hold, and some have to break."""
+
+    def __init__(self, plan: _Plan, hint: list[int] | None = None):
+        from ortools.sat.python import cp_model
+
+        self.bound = 0
+        self.masks: list[int] | None = None
+        self.model = None
+        self.solver = None
+        inst = plan.inst
+        S, n = inst.n_slots, inst.n_people
+        if not plan.todo:
+            return
+        masks: list[dict[int, int]] = [{} for _ in range(n)]
+        allowed: dict[int, int] = {}  # requested meeting -> its slots outside published ones
+        possible = list(plan.fixed_busy)
+        degree = list(plan.fixed_deg)
+        for k in plan.todo:
+            a, b = inst.pair_a[k], inst.pair_b[k]
+            options = plan.options[k] & ~plan.fixed_busy[a] & ~plan.fixed_busy[b]
+            for s in range(S):
+                if options >> s & 1 and plan.fixed_count[s] >= plan.table_cap[s]:
+                    options &= ~(1 << s)
+            if not options:
+                return  # a meeting that can't be placed: the relaxation says nothing
+            allowed[k] = options
+            for v in (a, b):
+                masks[v][options] = masks[v].get(options, 0) + 1
+                possible[v] |= options
+                degree[v] += 1
+        model = cp_model.CpModel()
+        y: dict[tuple[int, int], object] = {}
+        starts = []
+        people = 0
+        for v in range(n):
+            if not degree[v]:
+                continue
+            people += 1
+            fixed = plan.fixed_busy[v]
+            for s in _bits(possible[v]):
+                y[v, s] = model.new_constant(1) if fixed >> s & 1 else model.new_bool_var(f"y{v}_{s}")
+            model.add(sum(y[v, s] for s in _bits(possible[v])) == degree[v])
+            families = list(masks[v])
+            if len(families) <= 6:
+                unions = {_union(families, chosen) for chosen in range(1, 1 << len(families))}
+            else:
+                unions = set(families)
+            for union in unions:
+                inside = sum(count for mask, count in masks[v].items() if mask & ~union == 0)
+                model.add(sum(y[v, s] for s in _bits(union)) >= inside)
+            mine = []
+            for s in _bits(possible[v]):
+                start = model.new_bool_var(f"r{v}_{s}")  # a run of busy slots starts at s
+                if (v, s - 1) in y:
+                    model.add_bool_or([start, ~y[v, s], y[v, s - 1]])
+                    model.add_implication(start, y[v, s])
+                    model.add_implication(start, ~y[v, s - 1])
+                else:
+                    model.add(start == y[v, s])
+                mine.append(start)
+            least = person_breaks_bound(possible[v], fixed, degree[v]) + 1
+            model.add(sum(mine) >= least)
+            starts.extend(mine)
+        for s in range(S):
+            busy = [y[v, s] for v in range(n) if (v, s) in y]
+            if busy:
+                meetings = model.new_int_var(plan.fixed_count[s], plan.table_cap[s], f"m{s}")
+                model.add(sum(busy) == 2 * meetings)
+        if PARTNER_CUTS:
+            # Whoever is busy in a slot meets someone there: a partner of a meeting allowed in that
+            # slot, busy too (published meetings are constants on both sides).
+            partners: dict[tuple[int, int], list[int]] = {}
+            for k in plan.todo:
+                a, b = inst.pair_a[k], inst.pair_b[k]
+                for s in _bits(allowed[k]):
+                    partners.setdefault((a, s), []).append(b)
+                    partners.setdefault((b, s), []).append(a)
+            for (v, s), var in y.items():
+                if plan.fixed_busy[v] >> s & 1:
+                    continue
+                model.add(var <= sum(y[q, s] for q in partners.get((v, s), [])))
+        if LOCAL_ASSIGN:
+            # Each person's own meetings, one to each of its busy slots, each where its partner
+            # is busy (the two ends of a meeting may disagree: still a relaxation).
+            own: dict[int, list[int]] = {}
+            for k in plan.todo:
+                own.setdefault(inst.pair_a[k], []).append(k)
+                own.setdefault(inst.pair_b[k], []).append(k)
+            for v, mine in own.items():
+                per_slot: dict[int, list] = {}
+                for k in mine:
+                    q = inst.pair_b[k] if inst.pair_a[k] == v else inst.pair_a[k]
+                    row = []
+                    for s in _bits(allowed[k]):
+                        u = model.new_bool_var(f"u{v}_{k}_{s}")
+                        model.add_implication(u, y[q, s])
+                        row.append(u)
+                        per_slot.setdefault(s, []).append(u)
+                    model.add_exactly_one(row)
+                for s, us in per_slot.items():
+                    if not plan.fixed_busy[v] >> s & 1:
+                        model.add(sum(us) == y[v, s])
+        model.minimize(sum(starts) - people)
+        if hint is not None:
+            for (v, s), var in y.items():
+                if not plan.fixed_busy[v] >> s & 1:
+                    model.add_hint(var, bool(hint[v] >> s & 1))
+        self.model, self.y, self.n = model, y, n
+
+    def solve(self, budget: float) -> None:
+        """Solve within `budget` seconds."""
+        from ortools.sat.python import cp_model
+
+        if self.model is None or budget <= 0.05:
+            return
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = budget
+        solver.parameters.num_workers = RELAX_WORKERS
+        solver.parameters.random_seed = 0
+        self.solver = solver
+        status = solver.solve(self.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return
+        masks = [0] * self.n
+        for (v, s), var in self.y.items():
+            if solver.value(var):
+                masks[v] |= 1 << s
+        self.masks = masks
+        self.bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))
+
+
+def relaxed_breaks_bound(
+    plan: _Plan, budget: float, hint: list[int] | None = None, masks_out: list[int] | None = None
+) -> int:
+    """The relaxation's proven bound (see _Relaxation) within `budget` seconds; `masks_out`
+    receives its best busy slots, person by person."""
+    relaxation = _Relaxation(plan, hint)
+    relaxation.solve(budget)
+    if masks_out is not None and relaxation.masks is not None:
+        masks_out.extend(relaxation.masks)
+    return relaxation.bound
+
+
+def _union(families: list[int], chosen: int) -> int:
+    mask = 0
+    for i, family in enumerate(families):
+        if chosen >> i & 1:
+            mask |= family
+    return mask
+
+
+def _cpsat(plan: _Plan, deadline: float, report: dict, known: int = 0) -> int:
+    """Improve `plan` with CP-SAT stage by stage; return the proven lower bound on breaks.
+    `known`: a bound already proven for schedules that place every requested meeting."""
     from ortools.sat.python import cp_model
 
     inst = plan.inst
@@ -687,8 +876,10 @@ def _cpsat(plan: _Plan, deadline: float, report: dict) -> int:
             n_placed = len(plan.slot_of)
     model.add(sum(placed) >= n_placed)
     all_placed = n_placed == len(plan.todo)
-    simple = breaks_bound(plan, all_placed)
+    simple = max(breaks_bound(plan, all_placed), known if all_placed else 0)
     if all_placed:  # every degree is known: the per-person bounds are valid constraints
+        if known:
+            model.add(total_breaks >= known)
         for v, (br, has) in person_breaks.items():
             if not isinstance(has, int):
                 model.add(has == 1)
@@ -698,17 +889,20 @@ def _cpsat(plan: _Plan, deadline: float, report: dict) -> int:
                 )
                 if bound:
                     model.add(br >= bound)
-    # 2. breaks.
-    hint()
-    model.minimize(total_breaks)
-    solver, status = run((deadline - time.monotonic()) * 0.75)
-    stages["breaks"] = solver.status_name(status)
+    # 2. breaks (not when the bound already meets them).
     current = plan.total()[0]
-    if status not in good:
-        return simple
-    bound = max(simple, math.ceil(solver.best_objective_bound - 1e-6))
-    if solver.objective_value < current:
-        adopt(solver)
+    if current > simple:
+        hint()
+        model.minimize(total_breaks)
+        solver, status = run((deadline - time.monotonic()) * 0.75)
+        stages["breaks"] = solver.status_name(status)
+        if status not in good:
+            return simple
+        bound = max(simple, math.ceil(solver.best_objective_bound - 1e-6))
+        if solver.objective_value < current:
+            adopt(solver)
+    else:
+        bound = simple
     breaks_now = plan.total()[0]
     model.add(total_breaks <= breaks_now)
     # 3. idle slots.
@@ -786,9 +980,16 @@ def solve_forum(
         report["heuristic_breaks"] = plan.total()[0]
     all_placed = len(plan.slot_of) == len(plan.todo)
     bound = breaks_bound(plan, all_placed)
+    if method == "cpsat" and all_placed and plan.total()[0] > bound:
+        # Run after the annealing, not beside it: on two cores a thread of CP-SAT halves the
+        # annealing's moves and costs more breaks than the bound proves.
+        relaxation = _Relaxation(plan, hint=list(plan.busy))  # its time counted, then its budget
+        relaxation.solve(RELAX_SHARE * (deadline - time.monotonic()))
+        report["relaxed_bound"] = relaxation.bound
+        bound = max(bound, relaxation.bound)
     done = all_placed and plan.total() == (bound, 0)  # nothing left to improve or to prove
-    if method == "cpsat" and plan.todo and not done:
-        bound = _cpsat(plan, deadline, report)
+    if method == "cpsat" and plan.todo and not done and deadline - time.monotonic() > 0.3:
+        bound = _cpsat(plan, deadline, report, bound if all_placed else 0)
     report["method"] = method
     return _schedule(plan, bound, method, time.perf_counter() - started)
 
