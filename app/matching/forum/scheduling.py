@@ -37,6 +37,8 @@ from app.matching.models import Availability, ForumRequest, MatchingSession, Mee
 from app.tasks import progress
 
 ACTIVE = ("scheduled", "held", "no_show")
+REMOVED_CODE = "removed"  # an accepted request whose meeting the organiser removed by hand
+UNPLACED_CODE = "not_placed"  # an accepted request no meeting meets, for no reason the run gave
 NOON = 12  # a slot starting before noon (local) is in the morning
 HINT_TIME_LIMIT = 2.0  # seconds for each cheap re-solve of a hint
 HINT_CHANGES = ("slot", "tables", "part_of_day", "caps")
@@ -69,6 +71,23 @@ def _blocked_pairs(session: MatchingSession) -> set[tuple[int, int]]:
         db.session.execute(
             select(ForumRequest.a_registration_id, ForumRequest.b_registration_id).where(
                 ForumRequest.session_id == session.id, ForumRequest.status.in_(("blocked", "declined"))
+            )
+        ).all()
+    )
+
+
+def removed_pairs(session: MatchingSession) -> set[tuple[int, int]]:
+    """The pairs whose published meeting the organiser removed by hand (a cancelled meeting marked
+    `fixed`, sessions.services.remove_meeting): not placed again in this session. A meeting a
+    repair cancelled (a participant no longer available then...) leaves its pair to be placed
+    again, as long as its request is accepted."""
+    return set(
+        db.session.execute(
+            select(Meeting.buyer_registration_id, Meeting.producer_registration_id).where(
+                Meeting.session_id == session.id,
+                Meeting.published.is_(True),
+                Meeting.status == "cancelled",
+                Meeting.fixed.is_(True),
             )
         ).all()
     )
@@ -115,14 +134,7 @@ def prepare(session: MatchingSession) -> ForumPrepared:
         return set(availability[rid]) if rid in availability else set(range(n_slots))
 
     blocked = _blocked_pairs(session)
-    # A pair whose published meeting was cancelled is not proposed again in this session.
-    cancelled = set(
-        db.session.execute(
-            select(Meeting.buyer_registration_id, Meeting.producer_registration_id).where(
-                Meeting.session_id == session.id, Meeting.published.is_(True), Meeting.status == "cancelled"
-            )
-        ).all()
-    )
+    removed = removed_pairs(session)
     kept = db.session.scalars(
         select(Meeting)
         .where(
@@ -167,7 +179,7 @@ def prepare(session: MatchingSession) -> ForumPrepared:
         for r in accepted_pairs(session)
         if r.a_registration_id in approved
         and r.b_registration_id in approved
-        and (r.a_registration_id, r.b_registration_id) not in cancelled
+        and (r.a_registration_id, r.b_registration_id) not in removed
     ]
     part_slots = {part: part_of_day_slots(session, part, slots) for part in ("morning", "afternoon")}
     pairs, must = [], []
@@ -234,6 +246,9 @@ REASONS = {
     "slots_taken": _l("every slot both can attend is taken by their other meetings"),
     "tables_full": _l("every table is taken in the slots both can attend"),
     "no_room": _l("it could not be fitted in beside the other meetings"),
+    # Not the engine's: an accepted request no active meeting meets now (sessions.grid).
+    "removed": _l("the organiser removed its meeting by hand"),
+    "not_placed": _l("accepted, or its meeting cancelled, since the last run: run or repair to place it"),
 }
 CHANGES = {
     "slot": _l("one more slot (lengthen the day by one meeting)"),

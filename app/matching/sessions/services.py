@@ -927,6 +927,7 @@ def _drop_infeasible(prepared: Prepared) -> None:
         if meeting.published:
             meeting.status = "cancelled"
             meeting.sequence += 1
+            meeting.fixed = False  # cancelled by the run, not by hand: a forum places the pair again
         else:
             db.session.delete(meeting)
     db.session.flush()
@@ -1175,6 +1176,7 @@ def remove_meeting(actor, meeting: Meeting) -> None:
     if meeting.published:
         meeting.status = "cancelled"
         meeting.sequence += 1
+        meeting.fixed = True  # on a cancelled meeting: removed by hand (a forum won't place the pair again)
         db.session.flush()
         signals.meeting_cancelled.send(meeting)
     else:
