@@ -327,6 +327,11 @@ def update_session(actor, session: MatchingSession, **fields) -> MatchingSession
     _raise_first(validate_session(session.event, values))
     if values.get("kind") and values["kind"] != session.kind:
         _ensure_kind_changeable(session)
+        # The last run's figures are the other kind's (buyer/producer or a/b sides): a run with
+        # no meeting left them; they go, and the session is a draft again.
+        session.last_run_json = None
+        session.solved_at = None
+        session.state = "draft"
     before = {s.index: s.start for s in slots_of(session)}
     _apply(session, values)
     after = {s.index: s.start for s in slots_of(session)}
