@@ -188,6 +188,7 @@ def prepare(session: MatchingSession) -> ForumPrepared:
         pair = {"a": pid(key[0]), "b": pid(key[1]), "score": 1.0}
         if request.part_of_day in part_slots and key not in fixed_pairs:  # a placed meeting stays
             pair["slots"] = part_slots[request.part_of_day]
+            pair["part_of_day"] = request.part_of_day  # for the hints (the engine reads "slots")
         pairs.append(pair)
         must.append({"a": pair["a"], "b": pair["b"], "kind": "must"})
     listed = {(r.a_registration_id, r.b_registration_id) for r in wanted}
@@ -287,8 +288,9 @@ def _variant(instance: dict, change: str) -> dict | None:
         for person in inst["participants"]:
             if "available_slots" in person:
                 person["available_slots"].append(new["id"])
+        part = "morning" if end.hour < NOON else "afternoon"  # of the new slot, by its local start
         for pair in inst["pairs"]:
-            if "slots" in pair and end.hour >= NOON:  # the extra slot is in the afternoon
+            if "slots" in pair and pair.get("part_of_day") == part:
                 pair["slots"].append(new["id"])
     elif change == "tables":
         inst["session"]["tables"] = inst["session"]["tables"] + 2
