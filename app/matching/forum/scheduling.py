@@ -359,14 +359,32 @@ def capacity_check(session: MatchingSession):
     inst = prepared.instance
     n_slots = len(prepared.slots)
     people = {p["id"]: p for p in inst["participants"]}
+    allowed_of = {(pair["a"], pair["b"]): set(pair.get("slots", range(n_slots))) for pair in inst["pairs"]}
+
+    def available(person: str) -> set[int]:
+        return set(people[person].get("available_slots", range(n_slots)))
+
     wanted: dict[str, int] = defaultdict(int)
+    free_of: dict[str, set[int]] = defaultdict(set)  # the slots a person's placeable requests may use
+    outside_part = 0  # requests with no slot both can attend in the part of the day set for them
+    placeable = 0
     for request in inst["requests"]:
-        wanted[request["a"]] += 1
-        wanted[request["b"]] += 1
+        a, b = request["a"], request["b"]
+        common = available(a) & available(b)
+        allowed = allowed_of.get((a, b), set(range(n_slots))) & common
+        if not allowed:
+            if common and (a, b) in allowed_of and len(allowed_of[(a, b)]) < n_slots:
+                outside_part += 1
+            continue
+        placeable += 1
+        wanted[a] += 1
+        wanted[b] += 1
+        free_of[a] |= allowed
+        free_of[b] |= allowed
     demand = len(inst["requests"])
     over = sum(max(0, n - people[p]["max_meetings"]) for p, n in wanted.items())
-    demand_in_caps = max(0, demand - over)
-    free = {p: len(people[p].get("available_slots", range(n_slots))) for p in people}
+    demand_in_caps = max(0, placeable - over) + (demand - placeable)
+    free = {p: len(free_of[p]) for p in people}
     over_free = sum(max(0, n - min(free[p], people[p]["max_meetings"])) for p, n in wanted.items())
     busiest = max((min(n, people[p]["max_meetings"]) for p, n in wanted.items()), default=0)
     tables_needed = math.ceil(demand_in_caps / n_slots) if n_slots else 0
@@ -392,17 +410,25 @@ def capacity_check(session: MatchingSession):
                 extra=tables_needed - session.tables,
             )
         )
+    if outside_part:
+        advice.append(
+            _l(
+                "%(count)d accepted requests have no slot both can attend in the part of the day "
+                "set for them: lift the morning or afternoon limit, or add slots then.",
+                count=outside_part,
+            )
+        )
     return CapacityReport(
         participants=len(people),
         pairs=demand,
         slots=n_slots,
         tables=session.tables,
         demand=demand_in_caps,
-        with_availability=max(0, demand - over_free),
+        with_availability=max(0, placeable - over_free),
         slots_needed=busiest,
         tables_needed=tables_needed,
         capacity=n_slots * session.tables,
-        fits=busiest <= n_slots and tables_needed <= session.tables,
+        fits=busiest <= n_slots and tables_needed <= session.tables and not outside_part,
         advice=advice,
     )
 
