@@ -201,7 +201,8 @@ class Meeting(db.Model):
     why_json: Mapped[str | None] = mapped_column(Text)  # score breakdown, for "why this match"
     status: Mapped[str] = mapped_column(String(10), default="scheduled")
     published: Mapped[bool] = mapped_column(default=False)
-    fixed: Mapped[bool] = mapped_column(default=False)  # placed by hand: kept by re-solving
+    # Placed by hand: kept by re-solving. On a cancelled meeting: removed by hand (not by a repair).
+    fixed: Mapped[bool] = mapped_column(default=False)
     sequence: Mapped[int] = mapped_column(default=0)
     checkin_code: Mapped[str] = mapped_column(String(16), unique=True)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -37,6 +37,8 @@ from app.matching.models import Availability, ForumRequest, MatchingSession, Mee
 from app.tasks import progress
 
 ACTIVE = ("scheduled", "held", "no_show")
+REMOVED_CODE = "removed"  # an accepted request whose meeting the organiser removed by hand
+UNPLACED_CODE = "not_placed"  # an accepted request no meeting meets, for no reason the run gave
 NOON = 12  # a slot starting before noon (local) is in the morning
 HINT_TIME_LIMIT = 2.0  # seconds for each cheap re-solve of a hint
 HINT_CHANGES = ("slot", "tables", "part_of_day", "caps")
@@ -69,6 +71,23 @@ def _blocked_pairs(session: MatchingSession) -> set[tuple[int, int]]:
         db.session.execute(
             select(ForumRequest.a_registration_id, ForumRequest.b_registration_id).where(
                 ForumRequest.session_id == session.id, ForumRequest.status.in_(("blocked", "declined"))
+            )
+        ).all()
+    )
+
+
+def removed_pairs(session: MatchingSession) -> set[tuple[int, int]]:
+    """The pairs whose published meeting the organiser removed by hand (a cancelled meeting marked
+    `fixed`, sessions.services.remove_meeting): not placed again in this session. A meeting a
+    repair cancelled (a participant no longer available then...) leaves its pair to be placed
+    again, as long as its request is accepted."""
+    return set(
+        db.session.execute(
+            select(Meeting.buyer_registration_id, Meeting.producer_registration_id).where(
+                Meeting.session_id == session.id,
+                Meeting.published.is_(True),
+                Meeting.status == "cancelled",
+                Meeting.fixed.is_(True),
             )
         ).all()
     )
@@ -115,14 +134,7 @@ def prepare(session: MatchingSession) -> ForumPrepared:
         return set(availability[rid]) if rid in availability else set(range(n_slots))
 
     blocked = _blocked_pairs(session)
-    # A pair whose published meeting was cancelled is not proposed again in this session.
-    cancelled = set(
-        db.session.execute(
-            select(Meeting.buyer_registration_id, Meeting.producer_registration_id).where(
-                Meeting.session_id == session.id, Meeting.published.is_(True), Meeting.status == "cancelled"
-            )
-        ).all()
-    )
+    removed = removed_pairs(session)
     kept = db.session.scalars(
         select(Meeting)
         .where(
@@ -167,7 +179,7 @@ def prepare(session: MatchingSession) -> ForumPrepared:
         for r in accepted_pairs(session)
         if r.a_registration_id in approved
         and r.b_registration_id in approved
-        and (r.a_registration_id, r.b_registration_id) not in cancelled
+        and (r.a_registration_id, r.b_registration_id) not in removed
     ]
     part_slots = {part: part_of_day_slots(session, part, slots) for part in ("morning", "afternoon")}
     pairs, must = [], []
@@ -176,6 +188,7 @@ def prepare(session: MatchingSession) -> ForumPrepared:
         pair = {"a": pid(key[0]), "b": pid(key[1]), "score": 1.0}
         if request.part_of_day in part_slots and key not in fixed_pairs:  # a placed meeting stays
             pair["slots"] = part_slots[request.part_of_day]
+            pair["part_of_day"] = request.part_of_day  # for the hints (the engine reads "slots")
         pairs.append(pair)
         must.append({"a": pair["a"], "b": pair["b"], "kind": "must"})
     listed = {(r.a_registration_id, r.b_registration_id) for r in wanted}
@@ -234,6 +247,9 @@ REASONS = {
     "slots_taken": _l("every slot both can attend is taken by their other meetings"),
     "tables_full": _l("every table is taken in the slots both can attend"),
     "no_room": _l("it could not be fitted in beside the other meetings"),
+    # Not the engine's: an accepted request no active meeting meets now (sessions.grid).
+    "removed": _l("the organiser removed its meeting by hand"),
+    "not_placed": _l("accepted, or its meeting cancelled, since the last run: run or repair to place it"),
 }
 CHANGES = {
     "slot": _l("one more slot (lengthen the day by one meeting)"),
@@ -272,8 +288,9 @@ def _variant(instance: dict, change: str) -> dict | None:
         for person in inst["participants"]:
             if "available_slots" in person:
                 person["available_slots"].append(new["id"])
+        part = "morning" if end.hour < NOON else "afternoon"  # of the new slot, by its local start
         for pair in inst["pairs"]:
-            if "slots" in pair and end.hour >= NOON:  # the extra slot is in the afternoon
+            if "slots" in pair and pair.get("part_of_day") == part:
                 pair["slots"].append(new["id"])
     elif change == "tables":
         inst["session"]["tables"] = inst["session"]["tables"] + 2
@@ -342,14 +359,32 @@ def capacity_check(session: MatchingSession):
     inst = prepared.instance
     n_slots = len(prepared.slots)
     people = {p["id"]: p for p in inst["participants"]}
+    allowed_of = {(pair["a"], pair["b"]): set(pair.get("slots", range(n_slots))) for pair in inst["pairs"]}
+
+    def available(person: str) -> set[int]:
+        return set(people[person].get("available_slots", range(n_slots)))
+
     wanted: dict[str, int] = defaultdict(int)
+    free_of: dict[str, set[int]] = defaultdict(set)  # the slots a person's placeable requests may use
+    outside_part = 0  # requests with no slot both can attend in the part of the day set for them
+    placeable = 0
     for request in inst["requests"]:
-        wanted[request["a"]] += 1
-        wanted[request["b"]] += 1
+        a, b = request["a"], request["b"]
+        common = available(a) & available(b)
+        allowed = allowed_of.get((a, b), set(range(n_slots))) & common
+        if not allowed:
+            if common and (a, b) in allowed_of and len(allowed_of[(a, b)]) < n_slots:
+                outside_part += 1
+            continue
+        placeable += 1
+        wanted[a] += 1
+        wanted[b] += 1
+        free_of[a] |= allowed
+        free_of[b] |= allowed
     demand = len(inst["requests"])
     over = sum(max(0, n - people[p]["max_meetings"]) for p, n in wanted.items())
-    demand_in_caps = max(0, demand - over)
-    free = {p: len(people[p].get("available_slots", range(n_slots))) for p in people}
+    demand_in_caps = max(0, placeable - over) + (demand - placeable)
+    free = {p: len(free_of[p]) for p in people}
     over_free = sum(max(0, n - min(free[p], people[p]["max_meetings"])) for p, n in wanted.items())
     busiest = max((min(n, people[p]["max_meetings"]) for p, n in wanted.items()), default=0)
     tables_needed = math.ceil(demand_in_caps / n_slots) if n_slots else 0
@@ -375,17 +410,25 @@ def capacity_check(session: MatchingSession):
                 extra=tables_needed - session.tables,
             )
         )
+    if outside_part:
+        advice.append(
+            _l(
+                "%(count)d accepted requests have no slot both can attend in the part of the day "
+                "set for them: lift the morning or afternoon limit, or add slots then.",
+                count=outside_part,
+            )
+        )
     return CapacityReport(
         participants=len(people),
         pairs=demand,
         slots=n_slots,
         tables=session.tables,
         demand=demand_in_caps,
-        with_availability=max(0, demand - over_free),
+        with_availability=max(0, placeable - over_free),
         slots_needed=busiest,
         tables_needed=tables_needed,
         capacity=n_slots * session.tables,
-        fits=busiest <= n_slots and tables_needed <= session.tables,
+        fits=busiest <= n_slots and tables_needed <= session.tables and not outside_part,
         advice=advice,
     )
 

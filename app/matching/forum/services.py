@@ -27,6 +27,7 @@ from datetime import time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from app import signals
@@ -34,6 +35,7 @@ from app.catalog.models import DemandLine, Organisation, Product
 from app.catalog.services import text_conditions
 from app.data import vocab
 from app.data.provinces import equivalent_codes, fold
+from app.database import savepoint
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import FINAL_EVENT_STATES, Event, Registration, RegistrationDemand, RegistrationProduct
 from app.events.registrations.services import can_act_for
@@ -61,6 +63,8 @@ STATE_LABELS = {
     "accepted": _l("Accepted"),
     "declined": _l("Declined"),
     "blocked": _l("Blocked"),
+    # Blocked by the other (or by the organiser): told neutrally, never "you are blocked".
+    "closed": _l("Not taking requests"),
 }
 STATUS_LABELS = {
     "open": _l("Open"),
@@ -157,47 +161,69 @@ def request_meeting(
     if other_id == registration.id:
         raise ServiceError(_l("You can't request a meeting with yourself."), "other")
     other = _participant(session, other_id)
+    if other.organisation_id == registration.organisation_id:
+        raise ServiceError(_l("You can't request a meeting with your own organisation."), "other")
     note = " ".join((note or "").split()) or None
     if note is not None and len(note) > NOTE_MAX:
         raise ServiceError(_l("Keep the note to %(n)d characters.", n=NOTE_MAX), "note")
     row = pair_row(session, registration.id, other.id)
-    if row is not None:
-        if row.status == "blocked":
-            raise _blocked_error(row, registration.id)
-        if row.status == "open" and row.requested_by_id == other.id:
-            # They had asked us: asking them back is accepting.
-            row.status, row.answered_by_id = "accepted", registration.id
-            if note and not row.note:
-                row.note = note
-            db.session.flush()
-            return Requested(row, "mutual")
-        if row.status == "open":
-            raise ServiceError(_l("You have already asked for this meeting; wait for the answer."), "other")
-        if row.status == "accepted":
-            raise ServiceError(_l("This meeting is already accepted."), "other")
-        if row.answered_by_id == registration.id:
-            raise ServiceError(
-                _l("You declined this meeting; accept it from your requests page instead."), "other"
-            )
-        raise ServiceError(_l("This meeting was declined; it can't be requested again."), "other")
-    a, b = sorted((registration.id, other.id))
-    row = FR(
-        session_id=session.id,
-        a_registration_id=a,
-        b_registration_id=b,
-        requested_by_id=registration.id,
-        status="open",
-        note=note,
-    )
-    db.session.add(row)
-    db.session.flush()
-    return Requested(row, "asked")
+    if row is None:
+        a, b = sorted((registration.id, other.id))
+        candidate = FR(
+            session_id=session.id,
+            a_registration_id=a,
+            b_registration_id=b,
+            requested_by_id=registration.id,
+            status="open",
+            note=note,
+        )
+        row = _insert(session, candidate)
+        if row is candidate:
+            return Requested(row, "asked")
+    return _request_listed(row, registration, other, note)  # listed already, or meanwhile
+
+
+def _insert(session: MatchingSession, row: FR) -> FR:
+    """Insert a new pair's row; if the pair's row was written meanwhile (a double click, or the
+    other side asking at the same moment: uq_forum_pair), the row as it is now instead."""
+    try:
+        with savepoint(db.session):
+            db.session.add(row)
+    except IntegrityError:
+        existing = pair_row(session, row.a_registration_id, row.b_registration_id)
+        if existing is None:
+            raise
+        return existing
+    return row
+
+
+def _request_listed(row: FR, registration: Registration, other: Registration, note: str | None) -> Requested:
+    """`registration` asks `other` for a meeting whose pair is already listed (`row`)."""
+    if row.status == "blocked":
+        raise _blocked_error(row, registration.id)
+    if row.status == "open" and row.requested_by_id == other.id:
+        # They had asked us: asking them back is accepting.
+        row.status, row.answered_by_id = "accepted", registration.id
+        if note and not row.note:
+            row.note = note
+        db.session.flush()
+        return Requested(row, "mutual")
+    if row.status == "open":
+        raise ServiceError(_l("You have already asked for this meeting; wait for the answer."), "other")
+    if row.status == "accepted":
+        raise ServiceError(_l("This meeting is already accepted."), "other")
+    if row.answered_by_id == registration.id:
+        raise ServiceError(
+            _l("You declined this meeting; accept it from your requests page instead."), "other"
+        )
+    raise ServiceError(_l("This meeting was declined; it can't be requested again."), "other")
 
 
 def _blocked_error(row: FR, registration_id: int) -> ServiceError:
     if row.answered_by_id == registration_id:
         return ServiceError(_l("You blocked this participant; unblock it first."), "other")
-    return ServiceError(_l("This participant does not take meeting requests from you."), "other")
+    # Blocked by the other or by the organiser: said neutrally (a block is private to who set it).
+    return ServiceError(_l("This participant doesn't take meeting requests in this forum."), "other")
 
 
 def _own_row(session: MatchingSession, registration: Registration, request_id) -> FR:
@@ -247,11 +273,18 @@ def block(actor, session: MatchingSession, registration: Registration, other_id)
     row = pair_row(session, registration.id, other.id)
     if row is None:
         a, b = sorted((registration.id, other.id))
-        row = FR(
-            session_id=session.id, a_registration_id=a, b_registration_id=b, requested_by_id=registration.id
+        row = _insert(
+            session,
+            FR(
+                session_id=session.id,
+                a_registration_id=a,
+                b_registration_id=b,
+                requested_by_id=registration.id,
+                status="blocked",
+                answered_by_id=registration.id,
+            ),
         )
-        db.session.add(row)
-    elif row.status == "blocked":
+    if row.status == "blocked":
         return row  # already blocked, by either
     row.status, row.answered_by_id = "blocked", registration.id
     db.session.flush()
@@ -270,11 +303,14 @@ def unblock(actor, session: MatchingSession, registration: Registration, other_i
 
 
 def state_of(row: FR | None, registration_id: int) -> str:
-    """The pair seen from `registration_id`: none, asked, asked_you, accepted, declined, blocked."""
+    """The pair seen from `registration_id`: none, asked, asked_you, accepted, declined, blocked
+    (by this participant), closed (blocked by the other, or by the organiser)."""
     if row is None:
         return "none"
     if row.status == "open":
         return "asked" if row.requested_by_id == registration_id else "asked_you"
+    if row.status == "blocked" and row.answered_by_id != registration_id:
+        return "closed"
     return row.status
 
 
@@ -332,6 +368,7 @@ def _browse_query(session: MatchingSession, registration: Registration, filters:
             Registration.status == "approved",
             Registration.role.in_(PARTICIPANT_ROLES),
             Registration.id != registration.id,
+            Registration.organisation_id != registration.organisation_id,  # nobody meets itself
         )
     )
     if filters.role in PARTICIPANT_ROLES:
@@ -357,14 +394,8 @@ def _browse_query(session: MatchingSession, registration: Registration, filters:
         offers = select(Product.organisation_id).where(
             or_(and_(*text_conditions(Product.search_text, filters.text)), Product.category.in_(categories))
         )
-        seeks = select(DemandLine.organisation_id).where(
-            or_(
-                DemandLine.category.in_(categories),
-                func.lower(func.coalesce(DemandLine.note, "")).like(
-                    f"%{_escaped(filters.text.lower())}%", escape="/"
-                ),
-            )
-        )
+        # A demand line's category only: its note is the buyer's own (private) words.
+        seeks = select(DemandLine.organisation_id).where(DemandLine.category.in_(categories))
         query = query.where(
             or_(
                 and_(*text_conditions(Organisation.search_text, filters.text)),
@@ -494,7 +525,7 @@ def my_requests(actor, session: MatchingSession, registration: Registration) -> 
             result.accepted.append((row, them))
         elif state == "declined":
             result.declined.append((row, them))
-        elif state == "blocked" and row.answered_by_id == registration.id:
+        elif state == "blocked":
             result.blocked.append((row, them))
     return result
 
@@ -584,21 +615,32 @@ def add_pair(actor, session: MatchingSession, first_id, second_id, part_of_day: 
     second = _participant(session, second_id, "second")
     if first.id == second.id:
         raise ServiceError(_l("Choose two different participants."), "second")
-    if pair_row(session, first.id, second.id) is not None:
-        raise ServiceError(_l("This pair is already listed; change its status instead."), "second")
+    if first.organisation_id == second.organisation_id:
+        raise ServiceError(_l("These two registrations are of the same organisation."), "second")
     a, b = sorted((first.id, second.id))
-    row = FR(
-        session_id=session.id,
-        a_registration_id=a,
-        b_registration_id=b,
-        requested_by_id=None,
-        status="accepted",
-        part_of_day=part_of_day,
-    )
-    db.session.add(row)
-    db.session.flush()
+    row = pair_row(session, first.id, second.id)
+    if row is None:
+        candidate = FR(
+            session_id=session.id,
+            a_registration_id=a,
+            b_registration_id=b,
+            requested_by_id=None,
+            status="accepted",
+            part_of_day=part_of_day,
+        )
+        row = _insert(session, candidate)
+        if row is not candidate:  # written meanwhile
+            _raise_listed(row)
+    else:
+        _raise_listed(row)
     _log(actor, session, "forum_pair_added", row, {"status": "accepted", "part of day": part_of_day or "any"})
     return row
+
+
+def _raise_listed(row: FR) -> None:
+    if row.status == "blocked" and row.answered_by_id is not None:
+        raise ServiceError(_l("One of the two blocked the other; the pair can't be added."), "second")
+    raise ServiceError(_l("This pair is already listed; change its status instead."), "second")
 
 
 def remove_pair(actor, session: MatchingSession, row: FR) -> None:
@@ -618,6 +660,15 @@ def set_status(actor, session: MatchingSession, row: FR, status: str) -> FR:
         raise PermissionDenied
     if status not in STATUS_LABELS:
         raise ServiceError(_l("Choose a status."), "status")
+    if status != row.status and row.status == "blocked" and row.answered_by_id is not None:
+        raise ServiceError(
+            _l("A participant blocked this pair; only that participant can lift the block."), "status"
+        )
+    if status == "open" and row.requested_by_id is None and row.status != "open":
+        raise ServiceError(
+            _l("Nobody asked for this pair, so nobody could answer it: accept, decline or block it."),
+            "status",
+        )
     if status != row.status:
         _log(actor, session, "forum_pair_changed", row, {"status": [row.status, status]})
         row.status = status

@@ -39,7 +39,7 @@ from app.events.models import Event, Registration
 from app.extensions import db
 from app.inputs import DB_INT_MAX, bounded_page
 from app.matching.engine.slots import Slot, session_slots
-from app.matching.models import MEETING_STATUSES, Availability, MatchingSession, Meeting
+from app.matching.models import MEETING_STATUSES, Availability, ForumRequest, MatchingSession, Meeting
 from app.matching.queries import with_session_and_sides
 from app.matching.sessions.scoring import explain
 from app.matching.sessions.services import (
@@ -600,7 +600,7 @@ def schedule_summary(session: MatchingSession, last_run: dict) -> dict:
     )
     unscheduled = last_run.get("unscheduled", [])
     if session.kind == "forum":
-        forum_figures = _forum_summary(session, unscheduled)
+        forum_figures = _forum_summary(session, unscheduled, approved)
         unmet = forum_figures.pop("unmet")
     buyers = (
         []
@@ -641,11 +641,15 @@ def schedule_summary(session: MatchingSession, last_run: dict) -> dict:
     }
 
 
-def _forum_summary(session: MatchingSession, unscheduled: list[dict]) -> dict:
-    """A forum's own figures, from its meetings as they are now (hand moves included): the
-    breaks summed, the most and fewest a person has; and its unmet requests (sides a and b, the
-    engine's code) that no meeting meets now."""
+def _forum_summary(session: MatchingSession, unscheduled: list[dict], approved: set[int]) -> dict:
+    """A forum's own figures, from its meetings and requests as they are now (hand moves and
+    removals included): the breaks summed, the most and fewest a person has; the accepted
+    requests between approved participants (requested) and those an active meeting meets
+    (placed); and the others, unmet (sides a and b, a code): the run's reason when the run left
+    it out, "removed" when the organiser removed its meeting by hand, "not_placed" otherwise
+    (accepted or cancelled since the run: the next run or repair places it)."""
     from app.matching.engine.scheduling import break_stats
+    from app.matching.forum.scheduling import REMOVED_CODE, UNPLACED_CODE, removed_pairs
 
     busy: dict[int, int] = {}
     met = set()
@@ -654,15 +658,43 @@ def _forum_summary(session: MatchingSession, unscheduled: list[dict]) -> dict:
             Meeting.session_id == session.id, Meeting.status.in_(ACTIVE)
         )
     ):
-        met.add((f"r{a}", f"r{b}"))
+        met.add((a, b))
         for rid in (a, b):
             busy[rid] = busy.get(rid, 0) | (1 << slot)
-    unmet = [
-        {"a": u.get("a"), "b": u.get("b"), "code": u.get("code"), "reason": u.get("reason", "")}
-        for u in unscheduled
-        if (u.get("a"), u.get("b")) not in met and (u.get("b"), u.get("a")) not in met
+    accepted = [
+        (a, b)
+        for a, b in db.session.execute(
+            select(ForumRequest.a_registration_id, ForumRequest.b_registration_id)
+            .where(ForumRequest.session_id == session.id, ForumRequest.status == "accepted")
+            .order_by(ForumRequest.a_registration_id, ForumRequest.b_registration_id)
+        )
+        if a in approved and b in approved
     ]
-    return {"unmet": unmet, **break_stats(busy.values())}
+    by_run = {}
+    for u in unscheduled:
+        ids = sorted(rid for key in ("a", "b") if (rid := _registration_id(u.get(key))) is not None)
+        if len(ids) == 2:
+            by_run[tuple(ids)] = u
+    removed = removed_pairs(session) if any(pair not in met for pair in accepted) else set()
+    unmet = []
+    for pair in accepted:
+        if pair in met:
+            continue
+        a, b = (f"r{rid}" for rid in pair)
+        run = by_run.get(pair)
+        if run is not None:
+            unmet.append({"a": a, "b": b, "code": run.get("code"), "reason": run.get("reason", "")})
+        else:
+            code = REMOVED_CODE if pair in removed else UNPLACED_CODE
+            unmet.append({"a": a, "b": b, "code": code, "reason": code})  # read as words by its code
+    since_run = sum(1 for u in unmet if u["code"] in (REMOVED_CODE, UNPLACED_CODE))
+    return {
+        "unmet": unmet,
+        "requested": len(accepted),
+        "placed": len(accepted) - len(unmet),
+        "unmet_since_run": since_run,
+        **break_stats(busy.values()),
+    }
 
 
 def overview(session: MatchingSession, *, count_people: bool = True) -> Overview:
@@ -771,16 +803,24 @@ def _cancelled_names(meeting_ids: list[int]) -> list[tuple[str, str]]:
 def forum_figures(summary: dict, stats: dict, last_run: dict) -> dict:
     """A forum's quality against proof: placed of requested, breaks against the engine's proven
     lower bound (the bound holds for the run's schedule; a hand move may add breaks)."""
-    requested = last_run.get("requested", stats.get("requested", 0)) or 0
+    if "placed" in summary:  # counted from the meetings and requests as they are now
+        requested, placed = summary["requested"], summary["placed"]
+    else:  # a summary stored before these figures were
+        requested = last_run.get("requested", stats.get("requested", 0)) or 0
+        placed = max(0, requested - summary["unmet_total"])
     return {
         "forum": True,
         "requested": requested,
-        "placed": max(0, requested - summary["unmet_total"]),
+        "placed": placed,
         "breaks": summary.get("breaks", stats.get("breaks", 0)),
         "breaks_lower_bound": stats.get("breaks_lower_bound"),
         "max_breaks": summary.get("max_breaks", stats.get("max_breaks", 0)),
         "min_breaks": summary.get("min_breaks", stats.get("min_breaks", 0)),
+        # Proven best: every accepted request placed as the run placed it (none unmet since) and
+        # the breaks at the engine's proven bound.
         "optimal": stats.get("breaks_lower_bound") is not None
+        and "placed" in summary
+        and summary.get("unmet_since_run", 0) == 0
         and summary.get("breaks", stats.get("breaks")) == stats.get("breaks_lower_bound"),
         "method": stats.get("method"),
     }

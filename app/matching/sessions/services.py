@@ -327,6 +327,11 @@ def update_session(actor, session: MatchingSession, **fields) -> MatchingSession
     _raise_first(validate_session(session.event, values))
     if values.get("kind") and values["kind"] != session.kind:
         _ensure_kind_changeable(session)
+        # The last run's figures are the other kind's (buyer/producer or a/b sides): a run with
+        # no meeting left them; they go, and the session is a draft again.
+        session.last_run_json = None
+        session.solved_at = None
+        session.state = "draft"
     before = {s.index: s.start for s in slots_of(session)}
     _apply(session, values)
     after = {s.index: s.start for s in slots_of(session)}
@@ -927,6 +932,7 @@ def _drop_infeasible(prepared: Prepared) -> None:
         if meeting.published:
             meeting.status = "cancelled"
             meeting.sequence += 1
+            meeting.fixed = False  # cancelled by the run, not by hand: a forum places the pair again
         else:
             db.session.delete(meeting)
     db.session.flush()
@@ -1175,6 +1181,7 @@ def remove_meeting(actor, meeting: Meeting) -> None:
     if meeting.published:
         meeting.status = "cancelled"
         meeting.sequence += 1
+        meeting.fixed = True  # on a cancelled meeting: removed by hand (a forum won't place the pair again)
         db.session.flush()
         signals.meeting_cancelled.send(meeting)
     else:

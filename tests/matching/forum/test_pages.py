@@ -18,6 +18,7 @@ def _login(client, user):
     client.post("/logout")
     response = client.post("/login", data={"email": user.email, "password": "correct horse 42"})
     assert response.status_code == 302
+    client.get("/?lang=en")  # the pages below are read in English (the visit keeps the language)
 
 
 def _participant_routes(forum, row_id):
