@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.errors import PermissionDenied
+from app.errors import PermissionDenied, ServiceError
 from app.extensions import db as _db
 from app.matching.forum import scheduling
 from app.matching.models import ForumRequest, Meeting, MeetingOutcome
@@ -281,3 +281,53 @@ def test_the_forum_session_pages_statements_do_not_grow_with_its_meetings(fair, 
         counts.append((queries_of(client, url), queries_of(client, url + "/capacity")))
         client.post("/logout")
     assert counts[0] == counts[1]
+
+
+def test_a_hand_move_keeps_a_pair_to_its_part_of_day_and_to_both_sides_availability(fair, client, html):
+    from app.matching.forum.services import part_of_day_slots
+    from app.matching.models import Availability
+
+    p0, p1, p2 = (fair.producer() for _ in range(3))
+    session = fair.session(day_start=time(11, 0), day_end=time(14, 0), tables=2)
+    session.kind = "forum"
+    _pair(session, p0, p1, part_of_day="afternoon")
+    _pair(session, p0, p2, part_of_day="morning")
+    services.run_matching(fair.organiser, session, time_limit=5)
+    afternoon_meeting, morning_meeting = sorted(_meetings(session), key=lambda m: m.counterpart_id(p0.id))
+    morning = part_of_day_slots(session, "morning")
+    afternoon = part_of_day_slots(session, "afternoon")
+    assert len(morning) >= 2 and len(afternoon) >= 2
+    assert afternoon_meeting.slot in afternoon and morning_meeting.slot in morning
+
+    with pytest.raises(ServiceError, match="kept to the afternoon"):
+        services.move_meeting(fair.organiser, afternoon_meeting, morning[-1], 1)
+    with pytest.raises(ServiceError, match="kept to the morning"):
+        services.move_meeting(fair.organiser, morning_meeting, afternoon[-1], 1)
+    assert (afternoon_meeting.slot in afternoon, afternoon_meeting.fixed) == (True, False)
+
+    # Within its half-day it moves, unless one side is not available then.
+    target = next(s for s in afternoon if s != afternoon_meeting.slot)
+    _db.session.add(
+        Availability(
+            session_id=session.id, registration_id=p1.id, slots_json=json.dumps([afternoon_meeting.slot])
+        )
+    )
+    _db.session.flush()
+    with pytest.raises(ServiceError, match="not available"):
+        services.move_meeting(fair.organiser, afternoon_meeting, target, 1)
+    _db.session.execute(Availability.__table__.delete().where(Availability.registration_id == p1.id))
+    services.move_meeting(fair.organiser, afternoon_meeting, target, 1)
+    assert (afternoon_meeting.slot, afternoon_meeting.fixed) == (target, True)
+    _db.session.commit()
+
+    # The move dialog offers only the pair's half-day; the page says why a move was refused.
+    _login(client, fair.organiser)
+    base = f"/manage/events/{fair.event.id}/matching/{session.id}/meetings/{morning_meeting.id}/move"
+    offered = {
+        int(o.get("value")) for o in html(client.get(base + "?lang=en")).select("select[name=slot] option")
+    }
+    assert offered and offered <= set(morning)
+    response = client.post(base, data={"slot": afternoon[0], "table": 2}, follow_redirects=True)
+    assert "kept to the morning" in response.get_data(as_text=True)
+    _db.session.refresh(morning_meeting)
+    assert morning_meeting.slot in morning
