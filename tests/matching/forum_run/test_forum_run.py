@@ -156,7 +156,9 @@ def test_publish_gives_each_participant_its_agenda_and_calendar_with_the_right_c
         client.post("/logout")
 
 
-def test_either_producer_checks_in_and_records_the_outcome_of_a_producer_producer_meeting(fair, forum):
+def test_either_producer_checks_in_and_records_the_outcome_of_a_producer_producer_meeting(
+    fair, forum, client, html
+):
     session, (p0, p1, _p2, _p3), _buyer = forum
     services.run_matching(fair.organiser, session, time_limit=5)
     services.publish(fair.organiser, session)
@@ -178,6 +180,46 @@ def test_either_producer_checks_in_and_records_the_outcome_of_a_producer_produce
 
     (item,) = [i for i in agenda.agenda_items(p1, with_outcomes=True) if i.meeting.id == meeting.id]
     assert item.counterpart.id == p0.id and item.side == "producer" and item.outcome.kind == "contract"
+
+    # The organiser's outcomes page names the two columns participants A and B, not buyer and producer.
+    _db.session.commit()
+    _login(client, fair.organiser)
+    page = html(client.get(f"/manage/events/{fair.event.id}/outcomes?lang=en"))
+    headers = [th.get_text(strip=True) for th in page.select("table thead th")]
+    assert headers[2:] == [
+        "Participant A",
+        "Participant B",
+        "Status",
+        "Participant A says",
+        "Participant B says",
+    ]
+    row = page.select_one(f"tr[data-meeting='{meeting.id}']")
+    assert row.has_attr("data-forum")
+    cells = [td.get_text(" ", strip=True) for td in row.select("td")]
+    assert cells[2:4] == [p0.organisation.name, p1.organisation.name]
+    assert cells[5] == "Follow-up" and cells[6].startswith("Contract")
+    assert page.select_one("#forum-columns-note") is None
+
+    # Beside a buyer–producer session, each column is named by both.
+    other = fair.session(name="Kết nối cung cầu")
+    _db.session.add(
+        Meeting(
+            session_id=other.id,
+            buyer_registration_id=_buyer.id,
+            producer_registration_id=p0.id,
+            slot=0,
+            table=0,
+            score=0.5,
+            published=True,
+            checkin_code="MIXED001",
+        )
+    )
+    _db.session.commit()
+    page = html(client.get(f"/manage/events/{fair.event.id}/outcomes?lang=en"))
+    headers = [th.get_text(strip=True) for th in page.select("table thead th")]
+    assert headers[2:4] == ["Buyer or participant A", "Producer or participant B"]
+    assert page.select_one("#forum-columns-note") is not None
+    assert len(page.select("tr[data-forum]")) == len(_meetings(session))
 
 
 def test_an_unplaceable_request_says_who_why_and_what_would_place_it(fair, client, html):
