@@ -677,6 +677,13 @@ class AnswerRow(NamedTuple):
     rating: int
     comment: str | None
     updated_at: datetime
+    session_kind: str  # "forum": the buyer and producer columns hold the pair's sides a and b
+
+    @property
+    def side_label(self) -> str:
+        """Who answered: the buyer or the producer, or a forum's participant A or B."""
+        naming = "forum" if self.session_kind == "forum" else "pair"
+        return str(outcomes.COLUMN_LABELS[naming][self.side])
 
 
 @dataclass
@@ -686,6 +693,11 @@ class FollowupReport:
     reasons: list[ReasonRow] = field(default_factory=list)
     held: ReasonRow | None = None  # every held meeting: the baseline the reasons compare with
     answers: object = None  # a Pagination of answer rows
+    naming: str = "pair"  # how the answers' meeting columns are named (outcomes.COLUMN_LABELS)
+
+    @property
+    def column_labels(self) -> dict:
+        return outcomes.COLUMN_LABELS[self.naming]
 
 
 def _contracts():
@@ -701,7 +713,8 @@ def _contracts():
 def followup_report(actor, event: Event, page: int = 1) -> FollowupReport:
     """For the event's organisers: the waves, the answers' figures and the reasons table.
 
-    Six statements whatever the event's size, each a GROUP BY or a page of rows.
+    Seven statements whatever the event's size, each a GROUP BY or a page of rows (and the
+    kinds of the event's sessions, to name the meeting columns).
     """
     ensure_can_manage(actor, event)
     report = FollowupReport()
@@ -804,9 +817,11 @@ def followup_report(actor, event: Event, page: int = 1) -> FollowupReport:
             FollowupAnswer.rating,
             FollowupAnswer.comment,
             FollowupAnswer.updated_at,
+            MatchingSession.kind,
         )
         .join(FollowupInvitation, FollowupInvitation.id == FollowupAnswer.invitation_id)
         .join(Meeting, Meeting.id == FollowupAnswer.meeting_id)
+        .join(MatchingSession, MatchingSession.id == Meeting.session_id)
         .join(buyer, buyer.id == Meeting.buyer_registration_id)
         .join(buyer_org, buyer_org.id == buyer.organisation_id)
         .join(producer, producer.id == Meeting.producer_registration_id)
@@ -817,4 +832,6 @@ def followup_report(actor, event: Event, page: int = 1) -> FollowupReport:
         per_page=PER_PAGE,
     )
     report.answers = counted_page([AnswerRow(*row) for row in rows], total, page=page, per_page=PER_PAGE)
+    kinds = select(MatchingSession.kind).where(MatchingSession.event_id == event.id).distinct()
+    report.naming = outcomes.column_naming(db.session.scalars(kinds))
     return report

@@ -225,6 +225,23 @@ def test_the_organisers_page_shows_waves_answers_and_reasons(invited, client, lo
     assert contract[2:4] == ["2", "₫400,000,000"] and contract[4] == "4.5"
 
 
+def test_a_forums_answers_are_by_participant_a_or_b(invited, client, login, html):
+    """In a networking forum the meeting's columns are its two sides, whatever the roles: the
+    answers table names them participants A and B, and who answered by its column."""
+    answer(invited, "e1", "e1", "m1", "contract", "350000000", "5")
+    answer(invited, "b1_en", "b1", "m1", "contract", "400000000", "4")
+    invited["meetings"]["m1"].session.kind = "forum"
+    _db.session.commit()
+    login(invited["organiser"])
+    page = html(client.get(f"/manage/events/{invited['event'].id}/followup?lang=en"))
+    headers = [text_of(th) for th in page.select("#answers thead th")]
+    assert headers[1:4] == ["Participant A", "Participant B", "Answered by"]
+    assert sorted(text_of(row.select("td")[3]) for row in page.select("#answers [data-answer]")) == [
+        "Participant A",
+        "Participant B",
+    ]
+
+
 def test_the_organiser_changes_the_delays_and_a_sent_wave_keeps_its_own(invited, client, login, html):
     event_id = invited["event"].id
     login(invited["organiser"])

@@ -26,7 +26,7 @@ from app.matching.engine.scoring import (
     score_pair,
 )
 from app.matching.memory import services as memory
-from app.matching.models import MatchingSession, Meeting, MeetingOutcome
+from app.matching.models import ForumRequest, MatchingSession, Meeting, MeetingOutcome
 from app.matching.sessions import services
 from app.matching.sessions.scoring import explain
 from tests.conftest import text_of
@@ -423,3 +423,119 @@ def test_the_organiser_sets_the_weight_of_history_on_the_settings_form(fair, cli
     client.post(created.headers["Location"], data=form | {"weight_history": "0"})
     _db.session.refresh(session)
     assert services.history_weight_of(session) == 0
+
+
+# ---------------------------------------------------------------- forums remembered
+
+
+def _met_at_forum(event: Event, one: Registration, other: Registration, *outcomes) -> Meeting:
+    """A published, held meeting at a networking forum of `event` between the organisations of
+    two registrations of today's event, each in its role; the columns in registration-id order
+    (side a the lower id), whatever the roles. `outcomes`: (column, kind)."""
+    forum = getattr(event, "test_forum", None)
+    if forum is None:
+        forum = event.test_forum = MatchingSession(
+            event_id=event.id,
+            kind="forum",
+            name="Diễn đàn",
+            first_day=event.starts_at.date(),
+            last_day=event.starts_at.date(),
+            day_start=time(13, 30),
+            day_end=time(16, 30),
+            tables=20,
+        )
+        _db.session.add(forum)
+        _db.session.flush()
+    a, b = sorted(
+        (
+            _registration(event, one.organisation_id, one.role),
+            _registration(event, other.organisation_id, other.role),
+        ),
+        key=lambda r: r.id,
+    )
+    meeting = Meeting(
+        session_id=forum.id,
+        buyer_registration_id=a.id,
+        producer_registration_id=b.id,
+        slot=next(_numbers) % 7,
+        table=0,
+        score=0,
+        status="held",
+        published=True,
+        checkin_code=secrets.token_hex(6).upper(),
+    )
+    _db.session.add(meeting)
+    _db.session.flush()
+    for side, kind in outcomes:
+        _db.session.add(MeetingOutcome(meeting_id=meeting.id, side=side, kind=kind))
+    _db.session.flush()
+    return meeting
+
+
+def test_two_producers_who_met_at_an_earlier_forum_are_remembered_as_a_pair(fair):
+    first, second, third = fair.producer(), fair.producer(), fair.producer()
+    earlier = _earlier_event(fair.organiser, before=fair.event)
+    # At last year's forum the third producer registered first: the pair's columns are reversed.
+    _registration(earlier, third.organisation_id, "exhibitor")
+    _met_at_forum(earlier, third, first, ("producer", "follow_up"))
+    _met_at_forum(earlier, second, third, ("buyer", "no_interest"))
+    history = memory.pair_history(fair.event)
+    assert {key: m.outcome for key, m in history.items()} == {
+        (first.id, third.id): "follow_up",
+        (second.id, third.id): "no_interest",
+    }
+    assert not any(m.buyer_and_producer for m in history.values())
+    assert memory.engine_history(fair.event) == {}, "the buyer–producer engine scores no producer pair"
+    assert {other: m.outcome for other, m in memory.own_history(third).items()} == {
+        first.id: "follow_up",
+        second.id: "no_interest",
+    }
+    assert set(memory.own_history(first)) == {third.id}
+
+
+def test_a_buyer_and_a_producer_who_met_at_a_forum_count_for_a_buyer_producer_session(app, fair):
+    """At the earlier forum the producer held column a (it registered first): the pair is still
+    (buyer, producer) for today's buyer–producer session, which favours it and says where."""
+    buyer = fair.buyer()
+    warm, other = fair.producer(), fair.producer()
+    earlier = _earlier_event(fair.organiser, before=fair.event)
+    _registration(earlier, warm.organisation_id, "exhibitor")
+    met = _met_at_forum(earlier, buyer, warm, ("buyer", "follow_up"))
+    assert _db.session.get(Registration, met.buyer_registration_id).role == "exhibitor"
+    assert set(memory.pair_history(fair.event)) == {(buyer.id, warm.id)}
+    assert memory.engine_history(fair.event)[(f"b{buyer.id}", f"p{warm.id}")].outcome == "follow_up"
+    session = _one_meeting_each(fair)
+    scores = services.prepare(session).candidates.scores()
+    assert scores[(f"b{buyer.id}", f"p{warm.id}")] > scores[(f"b{buyer.id}", f"p{other.id}")]
+    services.run_matching(fair.organiser, session)
+    (meeting,) = _db.session.query(Meeting).filter_by(session_id=session.id).all()
+    assert (meeting.buyer_registration_id, meeting.producer_registration_id) == (buyer.id, warm.id)
+    with app.test_request_context("/?lang=en"):
+        assert f"You met at {earlier.name_en}: talks ongoing." in " ".join(
+            explain(json.loads(meeting.why_json))
+        )
+
+
+def test_a_forum_agenda_shows_where_two_producers_met_before(client, fair, make_user, html):
+    first, second = fair.producer(), fair.producer()
+    earlier = _earlier_event(fair.organiser, before=fair.event)
+    _met_at_forum(earlier, first, second, ("producer", "sample_order"))
+    session = fair.session()
+    session.kind = "forum"
+    _db.session.add(
+        ForumRequest(
+            session_id=session.id,
+            a_registration_id=first.id,
+            b_registration_id=second.id,
+            requested_by_id=first.id,
+            answered_by_id=second.id,
+            status="accepted",
+        )
+    )
+    services.run_matching(fair.organiser, session, time_limit=5)
+    services.publish(fair.organiser, session)
+    _login(client, make_user(role="exhibitor", organisation=second.organisation))
+    page = html(client.get(f"/my/events/{fair.event.slug}/agenda?lang=en"))
+    (row,) = page.select("tr[data-meeting]")
+    line = row.select_one("[data-history]")
+    assert line is not None and earlier.name_en in text_of(line) and "sample order" in text_of(line)

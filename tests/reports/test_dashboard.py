@@ -294,6 +294,57 @@ def test_filters_narrow_the_figures(app, fair, organiser):
     assert window.figures["registrations"] == 5  # the range narrows the timelines only
 
 
+def test_a_forums_meetings_count_under_their_buyer_and_producer_by_role_not_by_column(
+    app, db, fair, organiser
+):
+    """A networking forum stores a pair in registration order, whatever the roles: a producer in
+    the buyer column is no buyer. Two producers meeting count under "no buyer" (the rows still
+    add up), a buyer in the producer column under its type, two buyers under side a's type."""
+    e1, e2, e3, b1, b2 = db.session.scalars(
+        select(Registration).where(Registration.event_id == fair.event.id).order_by(Registration.id)
+    ).all()
+    assert [r.role for r in (e1, e2, e3, b1, b2)] == ["exhibitor"] * 3 + ["buyer"] * 2
+    forum = MatchingSession(
+        event_id=fair.event.id,
+        kind="forum",
+        name="Diễn đàn kết nối",
+        first_day=DAY1,
+        last_day=DAY1,
+        day_start=time(13, 30),
+        day_end=time(16, 30),
+        tables=3,
+    )
+    db.session.add(forum)
+    db.session.flush()
+    fair.session = forum
+    fair.meeting(e1, e2, "held", outcomes=[("producer", "contract", 2_000_000)])  # producers only
+    fair.meeting(e3, b1, "scheduled")  # side a a producer (Bắc Giang, now Bắc Ninh), side b the supermarket
+    fair.meeting(b1, b2, "no_show")  # two buyers: under side a's type, no producer
+    db.session.commit()
+
+    board = board_of(app, organiser, fair.event)
+    assert (board.figures["meetings"], board.figures["contracts"]) == (7, 3)
+    assert rows(board, "meetings_by_buyer_type") == [
+        ("Hotel", 1, 0, 0, 0.0, 1, 0, 0, 0),
+        ("No buyer (producers meeting in a forum)", 1, 1, 0, 0.0, 0, 0, 1, 2_000_000),
+        ("Supermarket", 5, 2, 2, 50.0, 2, 1, 2, 501_250_000),
+        ("All", 7, 3, 2, 40.0, 3, 1, 3, 503_250_000),
+    ]
+    # The producer's province: side b's of two producers (e2, Bắc Ninh), e3's beside the
+    # supermarket (Bắc Giang, now Bắc Ninh), none for two buyers.
+    assert rows(board, "meetings_by_province") == [
+        ("Bắc Ninh", 4, 2, 1, 33.3, 2, 3_250_000),
+        ("Quảng Ninh", 2, 1, 0, 0.0, 1, 500_000_000),
+        ("Not given", 1, 0, 1, 100.0, 0, 0),
+    ]
+    assert ("Herbal products", 2, 0, 1, 100.0, 0, 0) in rows(board, "meetings_by_group")
+    assert ("5 stars", 2, 2, 0, 0.0, 2, 3_250_000) in rows(board, "meetings_by_stars")
+    supermarkets = board_of(app, organiser, fair.event, buyer_type="supermarket")
+    assert supermarkets.figures["meetings"] == 5
+    bac_ninh = board_of(app, organiser, fair.event, province="24")
+    assert bac_ninh.figures["meetings"] == 4
+
+
 def test_an_event_with_nothing_yet(app, db, organiser, make_open_event):
     event = make_open_event(organiser)
     board = board_of(app, organiser, event)

@@ -683,3 +683,65 @@ def test_an_xlsx_goes_to_the_background_sooner_than_a_csv(app, client, login, fa
     response = _export(client, fair["event"], "meetings", "xlsx")
     task = _db.session.scalar(select(Task))
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/jobs/{task.id}")
+
+
+def test_a_forums_meetings_are_exported_with_participants_a_and_b(client, login, fair):
+    """A producer–producer meeting of a networking forum beside the buyer–producer session: the
+    meeting columns are named by both, an outcome is recorded by participant A or B, and each
+    side of the agendas by its role."""
+    forum = MatchingSession(
+        event_id=fair["event"].id,
+        kind="forum",
+        name="Diễn đàn kết nối",
+        first_day=DAY,
+        last_day=DAY,
+        day_start=time(8, 30),
+        day_end=time(11, 30),
+        meeting_minutes=20,
+        gap_minutes=10,
+        tables=3,
+    )
+    _db.session.add(forum)
+    _db.session.flush()
+    a, b = sorted((fair["exhibitor"], fair["mushrooms"]), key=lambda r: r.id)
+    meeting = Meeting(
+        session_id=forum.id,
+        buyer_registration_id=a.id,
+        producer_registration_id=b.id,
+        slot=0,
+        table=0,
+        score=0,
+        published=True,
+        checkin_code="FORUM001",
+    )
+    _db.session.add(meeting)
+    _db.session.flush()
+    _db.session.add(MeetingOutcome(meeting_id=meeting.id, side="producer", kind="follow_up"))
+    _db.session.commit()
+    _login(client, login, fair["owner"])
+
+    rows = _csv(_export(client, fair["event"], "meetings", "csv"))
+    assert rows[0][6:8] == ["Buyer or participant A", "Producer or participant B"]
+    (forum_row,) = [r for r in _by_header(rows) if int(r["Meeting number"]) == meeting.id]
+    assert forum_row["Session"] == "Diễn đàn kết nối"
+    outcomes = _csv(_export(client, fair["event"], "outcomes", "csv"))
+    assert outcomes[0][3:5] == ["Buyer or participant A", "Producer or participant B"]
+    assert {(int(r["Meeting number"]), r["Recorded by"]) for r in _by_header(outcomes)} == {
+        (fair["held"].id, "Buyer"),
+        (meeting.id, "Participant B"),
+    }
+    agendas = _by_header(_csv(_export(client, fair["event"], "agendas", "csv")))
+    mine = [(int(r["Registration number"]), r["Role"]) for r in agendas if r["Session"] == "Diễn đàn kết nối"]
+    assert sorted(mine) == sorted([(a.id, "Producer"), (b.id, "Producer")])
+
+    # A fair whose only session is a forum names them participants A and B.
+    _db.session.delete(_db.session.get(MatchingSession, fair["held"].session_id))
+    _db.session.commit()
+    assert _csv(_export(client, fair["event"], "checkins", "csv"))[0][7:9] == [
+        "Participant A",
+        "Participant B",
+    ]
+    assert _csv(_export(client, fair["event"], "meetings", "csv"))[0][6:8] == [
+        "Participant A",
+        "Participant B",
+    ]

@@ -265,6 +265,27 @@ def test_an_organiser_counts_only_the_events_he_organises_and_never_a_draft(db, 
     assert b.events == 1 and b.by_kind[0].key == "online_week"
 
 
+def test_two_producers_signing_at_a_forum_count_as_producers_not_as_a_buyer(db, world, build):
+    """A networking forum's meeting holds its two sides in registration order, whatever the
+    roles: each side of a contract counts under its own role."""
+    fair = world["fair"]
+    e_p1, e_p2 = db.session.scalars(
+        select(Registration)
+        .where(Registration.event_id == fair.id, Registration.role == "exhibitor")
+        .order_by(Registration.id)
+    ).all()
+    forum = build.session(fair)
+    forum.kind = "forum"
+    build.meeting(forum, e_p1, e_p2, outcomes=[("producer", "contract", 10_000_000)])
+    db.session.commit()
+    result = services.programme(world["a"], ProgrammeFilters())
+    assert [(o.name, o.contracts, o.contract_vnd) for o in result.top_producers_signed] == [
+        ("HTX Chè Hải Hà", 3, 180_000_000),
+        ("HTX Mỳ Chũ", 1, 10_000_000),
+    ]
+    assert [o.name for o in result.top_buyers_signed] == ["Siêu thị Hạ Long", "Bếp ăn Trường Tiểu học"]
+
+
 def test_a_current_province_counts_the_events_recorded_under_its_earlier_codes(db, world):
     result = services.programme(world["a"], ProgrammeFilters(province="24"))
     assert result.events == 2  # the goods week ("27") and the conference ("24")

@@ -35,6 +35,32 @@ OUTCOME_LABELS = {
     "contract": _l("Contract"),
 }
 STRENGTH = {kind: rank for rank, kind in enumerate(OUTCOME_KINDS)}
+
+# A meeting's two columns, as a report names them. A buyer–producer session's columns hold the
+# buyer and the producer; a networking forum's the pair's two sides in registration order,
+# whatever their roles (Meeting's docstring): participants A and B. A report over both kinds
+# of session names each column by both.
+COLUMN_LABELS = {
+    "pair": {"buyer": _l("Buyer"), "producer": _l("Producer")},
+    "forum": {"buyer": _l("Participant A"), "producer": _l("Participant B")},
+    "mixed": {"buyer": _l("Buyer or participant A"), "producer": _l("Producer or participant B")},
+}
+SAYS_LABELS = {
+    "pair": {"buyer": _l("Buyer says"), "producer": _l("Producer says")},
+    "forum": {"buyer": _l("Participant A says"), "producer": _l("Participant B says")},
+    "mixed": {"buyer": _l("Buyer or A says"), "producer": _l("Producer or B says")},
+}
+
+
+def column_naming(kinds) -> str:
+    """Which COLUMN_LABELS name a report's meeting columns, from its sessions' kinds: "pair"
+    (buyer–producer sessions only, or none), "forum" (forums only) or "mixed"."""
+    kinds = set(kinds)
+    if "forum" not in kinds:
+        return "pair"
+    return "forum" if kinds == {"forum"} else "mixed"
+
+
 MAX_VALUE_VND = 10**15  # a sanity bound far above any fair's contract
 RECORDABLE_STATUSES = ("scheduled", "held")
 
@@ -132,6 +158,7 @@ class OutcomeRow:
     producer: Registration
     buyer_outcome: MeetingOutcome | None
     producer_outcome: MeetingOutcome | None
+    forum: bool = False  # the two columns hold a forum pair's sides a and b, not a buyer and a producer
 
     @property
     def kind(self) -> str | None:
@@ -171,6 +198,15 @@ class OutcomeReport:
     no_interest: int = 0
     reported: int = 0  # meetings with at least one side's record
     bars: list[Bar] = field(default_factory=list)
+    naming: str = "pair"  # a key of COLUMN_LABELS: how the table's two meeting columns are named
+
+    @property
+    def column_labels(self) -> dict:
+        return COLUMN_LABELS[self.naming]
+
+    @property
+    def says_labels(self) -> dict:
+        return SAYS_LABELS[self.naming]
 
 
 def event_outcomes(actor, event: Event) -> OutcomeReport:
@@ -208,8 +244,10 @@ def event_outcomes(actor, event: Event) -> OutcomeReport:
                 producer=meeting.producer,
                 buyer_outcome=outcomes.get((meeting.id, "buyer")),
                 producer_outcome=outcomes.get((meeting.id, "producer")),
+                forum=session.kind == "forum",
             )
         )
+    report.naming = column_naming(row.meeting.session.kind for row in report.rows)
     report.rows.sort(key=lambda r: (r.slot is None, r.slot.start_utc if r.slot else 0, r.meeting.table))
     counts = dict.fromkeys(OUTCOME_KINDS, 0)
     for row in report.rows:

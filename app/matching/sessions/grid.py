@@ -45,6 +45,7 @@ from app.matching.sessions.scoring import explain
 from app.matching.sessions.services import (
     ACTIVE,
     ensure_can_manage_event,
+    forum_pair_part_of_day,
     sessions_of,
     slots_of,
     unmet_reason,
@@ -910,10 +911,16 @@ class MoveChoices:
 
 def move_choices(session: MatchingSession, meeting: Meeting, wanted_slot: int | None) -> MoveChoices:
     """Four statements whatever the session's size: the two sides' availability, their other
-    meetings' slots, the meetings per slot, and the tables taken in the chosen slot."""
+    meetings' slots, the meetings per slot, and the tables taken in the chosen slot; in a
+    networking forum a fifth, the part of the day the pair is kept to."""
     slots = slots_of(session)
     people = (meeting.buyer_registration_id, meeting.producer_registration_id)
     allowed = set(range(len(slots)))
+    part = forum_pair_part_of_day(session, meeting)
+    if part is not None:
+        from app.matching.forum.services import part_of_day_slots
+
+        allowed &= set(part_of_day_slots(session, part, slots))
     for (slots_json,) in db.session.execute(
         select(Availability.slots_json).where(
             Availability.session_id == session.id, Availability.registration_id.in_(people)

@@ -1102,8 +1102,9 @@ def _ensure_editable(meeting: Meeting) -> None:
 def move_meeting(actor, meeting: Meeting, slot: int, table: int) -> Meeting:
     """Put a meeting in another slot and table by hand; it stays there when re-solving.
 
-    Refused when it would double-book the buyer, the producer or the table, or
-    put someone in a slot they are not available.
+    Refused when it would double-book the buyer, the producer or the table, put someone in a
+    slot they are not available, or (in a networking forum) take a pair the organiser kept to
+    the morning or the afternoon out of that part of the day.
     """
     session = meeting.session
     ensure_can_manage_session(actor, session)
@@ -1129,6 +1130,7 @@ def move_meeting(actor, meeting: Meeting, slot: int, table: int) -> Meeting:
             raise ServiceError(
                 _l("%(name)s is not available in this slot.", name=registration.organisation.name), "slot"
             )
+    _ensure_part_of_day(session, meeting, slots, slot)
     others = [m for m in _meetings(session) if m.id != meeting.id and m.slot == slot]
     for registration_id, registration in (
         (meeting.buyer_registration_id, meeting.buyer),
@@ -1169,6 +1171,34 @@ def move_meeting(actor, meeting: Meeting, slot: int, table: int) -> Meeting:
         },
     )
     return meeting
+
+
+def forum_pair_part_of_day(session: MatchingSession, meeting: Meeting) -> str | None:
+    """The part of the day ("morning", "afternoon") the organiser kept a forum meeting's pair to;
+    None for any time, or for a buyer–producer session's meeting. One statement for a forum."""
+    if session.kind != "forum":
+        return None
+    return db.session.scalar(
+        select(ForumRequest.part_of_day).where(
+            ForumRequest.session_id == session.id,
+            ForumRequest.a_registration_id == meeting.buyer_registration_id,
+            ForumRequest.b_registration_id == meeting.producer_registration_id,
+        )
+    )
+
+
+def _ensure_part_of_day(session: MatchingSession, meeting: Meeting, slots: list[Slot], slot: int) -> None:
+    """A forum meeting whose pair the organiser kept to the morning or the afternoon stays in it."""
+    from app.matching.forum.services import part_of_day_slots
+
+    part = forum_pair_part_of_day(session, meeting)
+    if part is None or slot in part_of_day_slots(session, part, slots):
+        return
+    if part == "morning":
+        message = _l("This meeting is kept to the morning: choose a slot starting before 12:00.")
+    else:
+        message = _l("This meeting is kept to the afternoon: choose a slot starting at 12:00 or later.")
+    raise ServiceError(message, "slot")
 
 
 def remove_meeting(actor, meeting: Meeting) -> None:

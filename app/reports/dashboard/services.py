@@ -20,6 +20,11 @@ What the figures mean:
 - a producer's OCOP group: a meeting counts under each group of the products its producer
   brought to the event (a producer with tea and honey counts in both); its star tier is the
   highest star rating among those products;
+- a networking forum's meeting (session kind "forum") pairs any two participants, its two
+  columns in registration order whatever the roles: it counts under the type of the buyer in
+  it (side a's when both are buyers; "no buyer" when two producers meet, so the rows still add
+  up to the total), and under the province, groups and tier of the producer in it (side b's
+  when both are producers; none when two buyers meet);
 - provinces are the 34 current ones: a record kept under an earlier province counts under
   the current province it is now part of.
 
@@ -154,7 +159,12 @@ def _province_name(code: str | None) -> str:
     return CURRENT_PROVINCES.get(code or "", _("Not given"))
 
 
+NO_BUYER = "-"  # the buyer type key of a forum's meeting between two producers
+
+
 def _buyer_type_label(code: str | None) -> str:
+    if code == NO_BUYER:
+        return _("No buyer (producers meeting in a forum)")
     return str(BUYER_TYPES[code]) if code in BUYER_TYPES else _("Not given")
 
 
@@ -501,23 +511,40 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
         func.coalesce(func.sum(contract.c.value), 0),
     )
 
+    # The meeting's buyer and producer by role, not by column: a forum's columns hold any two
+    # participants (see the module's docstring); a buyer–producer meeting's are its buyer and producer.
+    buyer_type = case(
+        (buyer_reg.role == "buyer", buyer_org.buyer_type),
+        (producer_reg.role == "buyer", producer_org.buyer_type),
+        else_=literal(NO_BUYER),
+    )
+    producer_id = case(
+        (producer_reg.role == "exhibitor", Meeting.producer_registration_id),
+        (buyer_reg.role == "exhibitor", Meeting.buyer_registration_id),
+        else_=None,
+    )
+    producer_province = case(
+        (producer_reg.role == "exhibitor", producer_org.province_code),
+        (buyer_reg.role == "exhibitor", buyer_org.province_code),
+        else_=None,
+    )
+
     def grouped(dimensions, *extra_joins, sides: bool = True):
         """Meetings' figures grouped by `dimensions`: (key, ..., n, held, no-shows, contracts, value).
 
         `sides`: join the buyer's and producer's organisations (a dimension needs them); without,
-        they are joined only when a filter needs them."""
+        they are joined only when a filter needs them (both registrations always are: their roles
+        tell the buyer and the producer apart)."""
         query = (
             select(*dimensions, *figures)
             .select_from(Meeting)
             .join(MatchingSession, MatchingSession.id == Meeting.session_id)
             .outerjoin(contract, contract.c.meeting_id == Meeting.id)
+            .join(buyer_reg, buyer_reg.id == Meeting.buyer_registration_id)
+            .join(producer_reg, producer_reg.id == Meeting.producer_registration_id)
         )
-        if sides or filters.buyer_type:
-            query = query.join(buyer_reg, buyer_reg.id == Meeting.buyer_registration_id).join(
-                buyer_org, buyer_org.id == buyer_reg.organisation_id
-            )
-        if sides or filters.province:
-            query = query.join(producer_reg, producer_reg.id == Meeting.producer_registration_id).join(
+        if sides or filters.buyer_type or filters.province:
+            query = query.join(buyer_org, buyer_org.id == buyer_reg.organisation_id).join(
                 producer_org, producer_org.id == producer_reg.organisation_id
             )
         for target, on in extra_joins:
@@ -526,10 +553,10 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
             MatchingSession.event_id == event.id,
             Meeting.published.is_(True),
             Meeting.status != "cancelled",
-            _in_province(producer_org.province_code, filters),
+            _in_province(producer_province, filters),
         ).group_by(*dimensions)
         if filters.buyer_type:
-            query = query.where(buyer_org.buyer_type == filters.buyer_type)
+            query = query.where(buyer_type == filters.buyer_type)
         width = len(dimensions)
         return [
             (*row[:width], *(int(value or 0) for value in row[width:])) for row in db.session.execute(query)
@@ -540,11 +567,11 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
     by_type: dict[str | None, list[int]] = defaultdict(lambda: [0] * 5)
     by_province: dict[str | None, list[int]] = defaultdict(lambda: [0] * 5)
     by_tier: dict[int | None, list[int]] = defaultdict(lambda: [0] * 5)
-    for buyer_type, province, tier, *values in grouped(
-        (buyer_org.buyer_type, producer_org.province_code, tiers.c.tier),
-        (tiers, tiers.c.registration_id == Meeting.producer_registration_id),
+    for kind, province, tier, *values in grouped(
+        (buyer_type, producer_province, tiers.c.tier),
+        (tiers, tiers.c.registration_id == producer_id),
     ):
-        for target in (by_type[buyer_type], by_province[current_code(province)], by_tier[tier]):
+        for target in (by_type[kind], by_province[current_code(province)], by_tier[tier]):
             for i, value in enumerate(values):
                 target[i] += value
 
@@ -592,7 +619,7 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
 
     group_rows = grouped(
         (groups.c.ocop_group,),
-        (groups, groups.c.registration_id == Meeting.producer_registration_id),
+        (groups, groups.c.registration_id == producer_id),
         sides=False,
     )
     group_rows.sort(key=lambda r: (r[0] is None, _group_label(r[0])))

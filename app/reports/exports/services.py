@@ -24,7 +24,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from app import signals
@@ -39,7 +39,7 @@ from app.events.services import ensure_can_manage
 from app.extensions import db
 from app.inputs import DB_INT_MAX
 from app.matching.models import MatchingSession, Meeting, MeetingOutcome
-from app.matching.outcomes.services import OUTCOME_LABELS
+from app.matching.outcomes.services import COLUMN_LABELS, OUTCOME_LABELS, column_naming
 from app.matching.sessions.services import slots_of
 from app.names import table_label
 from app.reports.tables import Column, Table, csv_chunks, write_xlsx
@@ -71,7 +71,8 @@ STATUS_LABELS = {
     "no_show": _l("No-show"),
 }
 ROLE_LABELS = {"exhibitor": _l("Exhibitor"), "buyer": _l("Buyer")}
-SIDE_LABELS = {"buyer": _l("Buyer"), "producer": _l("Producer")}
+# A participant's side in its meetings, by its registration's role (a forum pairs any roles).
+SIDE_LABELS = {"buyer": _l("Buyer"), "exhibitor": _l("Producer")}
 PAYMENT_LABELS = {"due": _l("Payment due"), "paid": _l("Paid"), "waived": _l("Waived")}
 YES_NO = {"yes": _l("yes"), "no": _l("no")}
 CERTIFICATE_LABELS = {
@@ -108,6 +109,8 @@ class _Context:
             )
         }
 
+        # How the meeting exports name their two meeting columns (outcomes.COLUMN_LABELS).
+        self.naming = column_naming(session.kind for session, _slots in self.sessions.values())
         self._labels: dict[int, dict[str, str]] = {}
         self._tables: dict[tuple[int, int], str] = {}
         self._when: dict[tuple[int, int], tuple] = {}
@@ -123,6 +126,13 @@ class _Context:
 
     def yes_no(self, value: bool) -> str:
         return self.label(YES_NO, "yes" if value else "no")
+
+    def column_label(self, session_id: int, column: str) -> str:
+        """A meeting column's ("buyer", "producer") name for one meeting: participant A or B in a
+        networking forum's, whatever the roles."""
+        session = self.sessions.get(session_id)
+        naming = "forum" if session and session[0].kind == "forum" else "pair"
+        return self.label(COLUMN_LABELS[naming], column)
 
     def session_name(self, session_id: int) -> str:
         return self.sessions[session_id][0].name if session_id in self.sessions else ""
@@ -394,13 +404,11 @@ def _agenda_query(event: Event, participant: int | None = None):
         Meeting.id.label("meeting_id"),
         Meeting.buyer_registration_id.label("person"),
         Meeting.producer_registration_id.label("other"),
-        literal("buyer").label("side"),
     )
     producers = select(
         Meeting.id.label("meeting_id"),
         Meeting.producer_registration_id.label("person"),
         Meeting.buyer_registration_id.label("other"),
-        literal("producer").label("side"),
     )
     if participant is not None:
         buyers = buyers.where(Meeting.buyer_registration_id == participant)
@@ -412,7 +420,7 @@ def _agenda_query(event: Event, participant: int | None = None):
         select(
             sides.c.person,
             person_org.name,
-            sides.c.side,
+            person.role,  # its side: a forum's columns hold any role
             Meeting.session_id,
             Meeting.slot,
             Meeting.table,
@@ -433,11 +441,11 @@ def _agenda_query(event: Event, participant: int | None = None):
 
 
 def _agenda_row(row, context: _Context) -> tuple:
-    person, name, side, session_id, slot, table, counterpart, status, checked_in = row
+    person, name, role, session_id, slot, table, counterpart, status, checked_in = row
     return (
         person,
         name,
-        context.label(SIDE_LABELS, side),
+        context.label(SIDE_LABELS, role),
         context.session_name(session_id),
         *context.when(session_id, slot),
         context.table(session_id, table),
@@ -546,7 +554,7 @@ def _outcomes_row(row, context: _Context) -> tuple:
         context.when(session_id, slot)[0],
         buyer,
         producer,
-        context.label(SIDE_LABELS, side),
+        context.column_label(session_id, side),
         context.label(OUTCOME_LABELS, kind),
         value,
         note,
@@ -704,7 +712,10 @@ def table_of(
         finally:
             result.close()
 
-    columns = [Column(column.key, str(column.label), column.kind) for column in kind.columns()]
+    # A meeting export's two meeting columns are named for the event's sessions: buyer and
+    # producer, a forum's participants A and B, or both.
+    pair = COLUMN_LABELS[context.naming]
+    columns = [Column(c.key, str(pair.get(c.key, c.label)), c.kind) for c in kind.columns()]
     return Table(kind.name, str(kind.title), columns, rows())
 
 

@@ -437,38 +437,30 @@ def top_attended(chosen) -> dict[str, list[OrgLine]]:
 
 def top_signed(chosen) -> dict[str, list[OrgLine]]:
     """Per role, the 10 organisations with the most contracts (then value) at the chosen events:
-    one statement, each contract meeting counted for its producer and for its buyer."""
+    one statement, each contract meeting counted for each of its two sides under that side's
+    role (a networking forum's meeting may pair two producers or two buyers, whatever its columns)."""
     deals = contract_meetings(chosen).cte("deals")
     sides = union_all(
-        select(
-            literal_column("0").label("role"),
-            deals.c.meeting_id,
-            deals.c.value,
-            deals.c.producer_registration_id.label("registration_id"),
-        ),
-        select(
-            literal_column("1").label("role"),
-            deals.c.meeting_id,
-            deals.c.value,
-            deals.c.buyer_registration_id.label("registration_id"),
-        ),
+        select(deals.c.meeting_id, deals.c.value, deals.c.producer_registration_id.label("registration_id")),
+        select(deals.c.meeting_id, deals.c.value, deals.c.buyer_registration_id.label("registration_id")),
     ).subquery()
     count = func.count(sides.c.meeting_id)
     value = func.coalesce(func.sum(sides.c.value), 0)
+    side = case((Registration.role == "exhibitor", 0), else_=1)
     grouped = (
         select(
-            sides.c.role,
+            side.label("role"),
             Registration.organisation_id.label("organisation_id"),
             count.label("contracts"),
             value.label("contract_vnd"),
         )
         .select_from(sides)
         .join(Registration, Registration.id == sides.c.registration_id)
-        .group_by(sides.c.role, Registration.organisation_id)
+        .group_by(side, Registration.organisation_id)
     )
     found: dict[str, list[OrgLine]] = {"exhibitor": [], "buyer": []}
     order = (count.desc(), value.desc(), Registration.organisation_id)
-    for r in db.session.execute(_ranked(grouped, sides.c.role, order)):
+    for r in db.session.execute(_ranked(grouped, side, order)):
         found[SIDES[r.role]].append(
             OrgLine(
                 r.organisation_id,

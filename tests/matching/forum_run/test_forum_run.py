@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.errors import PermissionDenied
+from app.errors import PermissionDenied, ServiceError
 from app.extensions import db as _db
 from app.matching.forum import scheduling
 from app.matching.models import ForumRequest, Meeting, MeetingOutcome
@@ -156,7 +156,9 @@ def test_publish_gives_each_participant_its_agenda_and_calendar_with_the_right_c
         client.post("/logout")
 
 
-def test_either_producer_checks_in_and_records_the_outcome_of_a_producer_producer_meeting(fair, forum):
+def test_either_producer_checks_in_and_records_the_outcome_of_a_producer_producer_meeting(
+    fair, forum, client, html
+):
     session, (p0, p1, _p2, _p3), _buyer = forum
     services.run_matching(fair.organiser, session, time_limit=5)
     services.publish(fair.organiser, session)
@@ -178,6 +180,46 @@ def test_either_producer_checks_in_and_records_the_outcome_of_a_producer_produce
 
     (item,) = [i for i in agenda.agenda_items(p1, with_outcomes=True) if i.meeting.id == meeting.id]
     assert item.counterpart.id == p0.id and item.side == "producer" and item.outcome.kind == "contract"
+
+    # The organiser's outcomes page names the two columns participants A and B, not buyer and producer.
+    _db.session.commit()
+    _login(client, fair.organiser)
+    page = html(client.get(f"/manage/events/{fair.event.id}/outcomes?lang=en"))
+    headers = [th.get_text(strip=True) for th in page.select("table thead th")]
+    assert headers[2:] == [
+        "Participant A",
+        "Participant B",
+        "Status",
+        "Participant A says",
+        "Participant B says",
+    ]
+    row = page.select_one(f"tr[data-meeting='{meeting.id}']")
+    assert row.has_attr("data-forum")
+    cells = [td.get_text(" ", strip=True) for td in row.select("td")]
+    assert cells[2:4] == [p0.organisation.name, p1.organisation.name]
+    assert cells[5] == "Follow-up" and cells[6].startswith("Contract")
+    assert page.select_one("#forum-columns-note") is None
+
+    # Beside a buyer–producer session, each column is named by both.
+    other = fair.session(name="Kết nối cung cầu")
+    _db.session.add(
+        Meeting(
+            session_id=other.id,
+            buyer_registration_id=_buyer.id,
+            producer_registration_id=p0.id,
+            slot=0,
+            table=0,
+            score=0.5,
+            published=True,
+            checkin_code="MIXED001",
+        )
+    )
+    _db.session.commit()
+    page = html(client.get(f"/manage/events/{fair.event.id}/outcomes?lang=en"))
+    headers = [th.get_text(strip=True) for th in page.select("table thead th")]
+    assert headers[2:4] == ["Buyer or participant A", "Producer or participant B"]
+    assert page.select_one("#forum-columns-note") is not None
+    assert len(page.select("tr[data-forum]")) == len(_meetings(session))
 
 
 def test_an_unplaceable_request_says_who_why_and_what_would_place_it(fair, client, html):
@@ -281,3 +323,53 @@ def test_the_forum_session_pages_statements_do_not_grow_with_its_meetings(fair, 
         counts.append((queries_of(client, url), queries_of(client, url + "/capacity")))
         client.post("/logout")
     assert counts[0] == counts[1]
+
+
+def test_a_hand_move_keeps_a_pair_to_its_part_of_day_and_to_both_sides_availability(fair, client, html):
+    from app.matching.forum.services import part_of_day_slots
+    from app.matching.models import Availability
+
+    p0, p1, p2 = (fair.producer() for _ in range(3))
+    session = fair.session(day_start=time(11, 0), day_end=time(14, 0), tables=2)
+    session.kind = "forum"
+    _pair(session, p0, p1, part_of_day="afternoon")
+    _pair(session, p0, p2, part_of_day="morning")
+    services.run_matching(fair.organiser, session, time_limit=5)
+    afternoon_meeting, morning_meeting = sorted(_meetings(session), key=lambda m: m.counterpart_id(p0.id))
+    morning = part_of_day_slots(session, "morning")
+    afternoon = part_of_day_slots(session, "afternoon")
+    assert len(morning) >= 2 and len(afternoon) >= 2
+    assert afternoon_meeting.slot in afternoon and morning_meeting.slot in morning
+
+    with pytest.raises(ServiceError, match="kept to the afternoon"):
+        services.move_meeting(fair.organiser, afternoon_meeting, morning[-1], 1)
+    with pytest.raises(ServiceError, match="kept to the morning"):
+        services.move_meeting(fair.organiser, morning_meeting, afternoon[-1], 1)
+    assert (afternoon_meeting.slot in afternoon, afternoon_meeting.fixed) == (True, False)
+
+    # Within its half-day it moves, unless one side is not available then.
+    target = next(s for s in afternoon if s != afternoon_meeting.slot)
+    _db.session.add(
+        Availability(
+            session_id=session.id, registration_id=p1.id, slots_json=json.dumps([afternoon_meeting.slot])
+        )
+    )
+    _db.session.flush()
+    with pytest.raises(ServiceError, match="not available"):
+        services.move_meeting(fair.organiser, afternoon_meeting, target, 1)
+    _db.session.execute(Availability.__table__.delete().where(Availability.registration_id == p1.id))
+    services.move_meeting(fair.organiser, afternoon_meeting, target, 1)
+    assert (afternoon_meeting.slot, afternoon_meeting.fixed) == (target, True)
+    _db.session.commit()
+
+    # The move dialog offers only the pair's half-day; the page says why a move was refused.
+    _login(client, fair.organiser)
+    base = f"/manage/events/{fair.event.id}/matching/{session.id}/meetings/{morning_meeting.id}/move"
+    offered = {
+        int(o.get("value")) for o in html(client.get(base + "?lang=en")).select("select[name=slot] option")
+    }
+    assert offered and offered <= set(morning)
+    response = client.post(base, data={"slot": afternoon[0], "table": 2}, follow_redirects=True)
+    assert "kept to the morning" in response.get_data(as_text=True)
+    _db.session.refresh(morning_meeting)
+    assert morning_meeting.slot in morning
