@@ -18,11 +18,18 @@ from app.catalog.models import Organisation
 from app.matching.forum import services as forum
 from app.matching.models import MatchingSession, Meeting
 from app.matching.sessions.services import slots_of
-from tests.browser.test_matching_journey import _log_in, _log_out, _prepare_fair, _start_job_and_see_it_end
+from tests.browser.test_matching_journey import _log_in as _log_in_vi
+from tests.browser.test_matching_journey import _log_out, _prepare_fair, _start_job_and_see_it_end
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path("test-artifacts")
+
+
+def _log_in(page, email: str) -> None:
+    """Log in, then read the pages in English (the texts this journey checks)."""
+    _log_in_vi(page, email)
+    page.goto("/?lang=en")
 
 
 def _user_named(db, name: str) -> User:
