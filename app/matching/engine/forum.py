@@ -98,7 +98,12 @@ RELAX_WORKERS = 3  # CP-SAT on the relaxation (fewer than 3 seldom prove a bound
 PARTNER_CUTS = True
 LOCAL_ASSIGN = True
 RELAX_SHARE = 0.7  # of the time left after the heuristic, for the relaxation
-MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting
+MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting, on small forums
+MOVES_GROWTH = 75  # ... and MOVES_GROWTH · r per meeting on larger ones (r meetings)
+REHEAT_SHARE = 0.8  # of the time left after the relaxation, for a second annealing
+REHEAT_TEMPERATURE = 0.3  # its start temperature, in breaks
+REHEAT_VARS = 600  # the second annealing when the full model has more meeting×slot variables
+FOCUS = 0.5  # share of the annealing's moves that start from a meeting of someone with a gap
 HEURISTIC_SHARE = 0.6  # of the time limit, before CP-SAT takes the rest
 
 
@@ -411,7 +416,8 @@ class _Plan:
         temperature = t0
         tried = 0
         late = False
-        budget = MOVES_PER_MEETING * len(meetings)
+        hot: list[int] = []
+        budget = len(meetings) * max(MOVES_PER_MEETING, MOVES_GROWTH * len(meetings))
         while tried < budget and best > 0:
             if tried % 256 == 0:
                 now = time.monotonic()
@@ -420,8 +426,13 @@ class _Plan:
                 progress = max((now - began) / span, tried / budget)
                 temperature = t0 * (t_end / t0) ** progress
                 late = progress > 0.5
+                if FOCUS:  # the meetings of people with a break or an idle slot, refreshed
+                    hot = [e for e in meetings if cost(busy[pa[e]]) or cost(busy[pb[e]])]
             tried += 1
-            k = meetings[rng.randrange(len(meetings))]
+            if hot and rng.random() < FOCUS:
+                k = hot[rng.randrange(len(hot))]
+            else:
+                k = meetings[rng.randrange(len(meetings))]
             s1 = slot_of[k]
             targets = options[k] & ~(1 << s1)
             if not targets:
@@ -987,6 +998,14 @@ def solve_forum(
         relaxation.solve(RELAX_SHARE * (deadline - time.monotonic()))
         report["relaxed_bound"] = relaxation.bound
         bound = max(bound, relaxation.bound)
+    if method == "cpsat" and all_placed and plan.total()[0] > bound and size > REHEAT_VARS:
+        # Beyond tiny forums the full model seldom lowers the annealed breaks within seconds
+        # (it often finds no solution at all): a second annealing from the best schedule, at a
+        # lower temperature, does better with most of that time.
+        until = time.monotonic() + REHEAT_SHARE * (deadline - time.monotonic())
+        report["moves_again"] = plan.anneal(until, seed + 1, REHEAT_TEMPERATURE * plan.weight)
+        plan.improve(until, seed + 1)
+        report["reheat_breaks"] = plan.total()[0]
     done = all_placed and plan.total() == (bound, 0)  # nothing left to improve or to prove
     if method == "cpsat" and plan.todo and not done and deadline - time.monotonic() > 0.3:
         bound = _cpsat(plan, deadline, report, bound if all_placed else 0)
