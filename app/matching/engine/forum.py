@@ -102,6 +102,7 @@ MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting
 MOVES_GROWTH = 75  # ... and MOVES_GROWTH · r per meeting on larger ones (r meetings)
 REHEAT_SHARE = 0.8  # of the time left after the relaxation, for a second annealing
 REHEAT_TEMPERATURE = 0.3  # its start temperature, in breaks
+ANNEAL_WEIGHT = 2  # a break's weight against an idle slot in the annealing's moves
 REHEAT_VARS = 600  # the second annealing when the full model has more meeting×slot variables
 FOCUS = 0.5  # share of the annealing's moves that start from a meeting of someone with a gap
 HEURISTIC_SHARE = 0.6  # of the time limit, before CP-SAT takes the rest
@@ -407,9 +408,14 @@ class _Plan:
         rng = random.Random(seed)
         pa, pb, options, at = inst.pair_a, inst.pair_b, self.options, self.at
         busy, cost, slot_of, count, cap = self.busy, self.cost, self.slot_of, self.count, self.table_cap
+        # The moves are judged on breaks · ANNEAL_WEIGHT + idle slots (a smoother landscape than
+        # the objective's weight, measured), the best schedule kept on the objective's.
+        true_weight = self.weight
+        self.weight = weight = min(true_weight, ANNEAL_WEIGHT)
         current = sum(cost(m) for m in busy)
-        best, best_slots = current, dict(slot_of)
-        t0 = float(self.weight) if start_temperature is None else start_temperature
+        n_breaks = sum(_runs(m) - 1 for m in busy if m)
+        best, best_slots = current + n_breaks * (true_weight - weight), dict(slot_of)
+        t0 = weight * (1.0 if start_temperature is None else start_temperature)
         t_end = 0.05
         began = time.monotonic()
         span = max(1e-3, deadline - began)
@@ -484,15 +490,20 @@ class _Plan:
                     delta += cost(busy[v] ^ flip) - cost(busy[v])
             if delta > 0 and rng.random() >= math.exp(-delta / temperature):
                 continue
+            for v, n in touched.items():
+                if n == 1:
+                    n_breaks += _runs(busy[v] ^ flip) - _runs(busy[v])
             old = [(e, slot_of[e]) for e in chain]
             for e, _s in old:
                 self.remove(e)
             for e, s in old:
                 self.place(e, s2 if s == s1 else s1)
             current += delta
-            if current < best and late:  # early on the schedule changes too much to be worth a copy
-                best, best_slots = current, dict(slot_of)
-        if current <= best:
+            true = current + n_breaks * (true_weight - weight)
+            if true < best and late:  # early on the schedule changes too much to be worth a copy
+                best, best_slots = true, dict(slot_of)
+        self.weight = true_weight
+        if current + n_breaks * (true_weight - weight) <= best:
             best_slots = slot_of
         if best_slots is not slot_of:
             for e in list(slot_of):
@@ -1003,7 +1014,7 @@ def solve_forum(
         # (it often finds no solution at all): a second annealing from the best schedule, at a
         # lower temperature, does better with most of that time.
         until = time.monotonic() + REHEAT_SHARE * (deadline - time.monotonic())
-        report["moves_again"] = plan.anneal(until, seed + 1, REHEAT_TEMPERATURE * plan.weight)
+        report["moves_again"] = plan.anneal(until, seed + 1, REHEAT_TEMPERATURE)
         plan.improve(until, seed + 1)
         report["reheat_breaks"] = plan.total()[0]
     done = all_placed and plan.total() == (bound, 0)  # nothing left to improve or to prove
