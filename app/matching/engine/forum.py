@@ -24,18 +24,27 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    slot that adds the fewest breaks, then idle slots, to its two people (bit-mask arithmetic,
    O(o) per meeting). A meeting that finds no slot tries a depth-1 repair: move the one or two
    meetings of its people that block a slot elsewhere. O(r · o).
-2. Simulated annealing on breaks · (S + 1) + idle slots (one break outweighs every idle slot)
-   with Kempe-chain moves: take a meeting in slot s1 and another allowed slot s2 of it, and
+2. Simulated annealing with Kempe-chain moves: take a meeting in slot s1 (half the time, FOCUS,
+   a meeting of someone with a break or an idle slot) and another allowed slot s2 of it, and
    swap between s1 and s2 every meeting linked to it through people busy in both slots (the
    agendas stay clash-free and every degree stays put; a chain of one meeting is a relocation);
-   tables, availability and allowed slots are checked for the whole chain. At most
-   MOVES_PER_MEETING · r moves or the time share, O(chain) each; the best schedule seen is
-   kept. Then a descent (single relocations, same-person swaps) to a local optimum, and a second
+   tables, availability and allowed slots are checked for the whole chain. The moves are
+   judged on breaks · ANNEAL_WEIGHT (2) + idle slots, a smoother landscape than the objective's
+   breaks · (S + 1) + idle slots (one break outweighs every idle slot), on which the best
+   schedule seen is kept: measured, 12 runs of 3 s on six benchmark forums gave 38 breaks in
+   all against 69 with the objective's weight. At most max(MOVES_PER_MEETING, MOVES_GROWTH · r)
+   · r moves or the time share, O(chain) each (a cap of 1,500 · r stopped it after 1.5 s on
+   200 meetings). Then a descent (single relocations, same-person swaps) to a local optimum, and a second
    chance for meetings the greedy left out. Measured (benchmarks/forum_bench.py, a busy 2-core
    machine): on forums of 40–80 people and 120–300 meetings 0–12 breaks where first-fit greedy
    has 27–133 (and leaves up to 13 meetings out) and step 1 alone 19–80; on 1,000 people and
    10,000 meetings 535–597 breaks in 25 s wall against 3,102 for first-fit greedy (which leaves
    292 meetings out) and 1,642 for step 1. The runs vary by a few breaks with the machine's load.
+   On forums with more than REHEAT_VARS meeting×slot variables, a second annealing from the
+   best schedule (start temperature REHEAT_TEMPERATURE breaks) takes REHEAT_SHARE of the time
+   left after step 3: there the full model of step 4 seldom finds even a first solution in the
+   seconds left (measured: 110 s of it, with the annealed schedule as hint, did not lower 3
+   breaks on forum F4 or 6 on F7, where longer annealing reached 1 and 2).
 3. A lower bound on breaks, when every requested meeting is placed and the breaks are above
    the per-person bound below (the "cpsat" method, after the heuristic, RELAX_SHARE of the time
    left): a relaxation solved by CP-SAT (_Relaxation). Per person v and slot s a Boolean
@@ -48,8 +57,11 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    the relaxation's optimum, or CP-SAT's proven bound on it (best_objective_bound), is a lower
    bound on the breaks. Size O(r · o + n · S) Booleans. Measured: it proves 2 breaks on two of
    the benchmark's forums in about a second, where the full model below proves nothing in
-   40 s; on the others its optimum is 0 (it can't tell which partner's slot is whose). Checked
-   sound against brute force on small forums (tests).
+   40 s; on the others its optimum is 0 (it can't tell which partner's slot is whose), which
+   CP-SAT may take over 5 s to find on the larger ones: the search stops at a solution with the
+   per-person bound's breaks, as it can prove no more. Proving 2 on F3 takes it about 3.5 s on
+   a busy machine, more than its share. Checked sound against brute force on small forums
+   (tests).
 4. Exact, when the model is small enough (at most CPSAT_MAX_VARS meeting×slot variables, e.g.
    300 requests × 22 slots = 6,600): CP-SAT (OR-tools) on a 0/1 model, one variable
    x[meeting, slot] per allowed slot; per person and slot y = Σ x (≤ 1); run starts
@@ -91,7 +103,7 @@ import time
 from app.matching.engine.instance import SCHEDULE_FORMAT, ForumInstance, read_instance
 from app.matching.engine.scheduling import break_stats, idle_gaps
 
-DEFAULT_TIME_LIMIT = 6.0
+DEFAULT_TIME_LIMIT = 7.0
 CPSAT_MAX_VARS = 30_000
 CPSAT_WORKERS = 4
 RELAX_WORKERS = 3  # CP-SAT on the relaxation (fewer than 3 seldom prove a bound in time)
@@ -105,7 +117,7 @@ REHEAT_TEMPERATURE = 0.3  # its start temperature, in breaks
 ANNEAL_WEIGHT = 2  # a break's weight against an idle slot in the annealing's moves
 REHEAT_VARS = 600  # the second annealing when the full model has more meeting×slot variables
 FOCUS = 0.5  # share of the annealing's moves that start from a meeting of someone with a gap
-HEURISTIC_SHARE = 0.6  # of the time limit, before CP-SAT takes the rest
+HEURISTIC_SHARE = 0.5  # of the time limit, before CP-SAT takes the rest
 
 
 def _bits(mask: int):
@@ -639,7 +651,7 @@ class _Relaxation:
         model = cp_model.CpModel()
         y: dict[tuple[int, int], object] = {}
         starts = []
-        people = 0
+        people = floor = 0
         for v in range(n):
             if not degree[v]:
                 continue
@@ -668,6 +680,7 @@ class _Relaxation:
                 mine.append(start)
             least = person_breaks_bound(possible[v], fixed, degree[v]) + 1
             model.add(sum(mine) >= least)
+            floor += least - 1
             starts.extend(mine)
         for s in range(S):
             busy = [y[v, s] for v in range(n) if (v, s) in y]
@@ -713,20 +726,28 @@ class _Relaxation:
             for (v, s), var in y.items():
                 if not plan.fixed_busy[v] >> s & 1:
                     model.add_hint(var, bool(hint[v] >> s & 1))
-        self.model, self.y, self.n = model, y, n
+        self.model, self.y, self.n, self.floor = model, y, n, floor
 
     def solve(self, budget: float) -> None:
-        """Solve within `budget` seconds."""
+        """Solve within `budget` seconds; stop at a solution with the per-person bound's breaks
+        (the relaxation can prove no more: on most forums it finds one fast and proves nothing)."""
         from ortools.sat.python import cp_model
 
         if self.model is None or budget <= 0.05:
             return
+        floor = self.floor
+
+        class AtFloor(cp_model.CpSolverSolutionCallback):
+            def on_solution_callback(self) -> None:
+                if self.objective_value <= floor + 1e-6:
+                    self.stop_search()
+
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = budget
         solver.parameters.num_workers = RELAX_WORKERS
         solver.parameters.random_seed = 0
         self.solver = solver
-        status = solver.solve(self.model)
+        status = solver.solve(self.model, AtFloor())
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return
         masks = [0] * self.n
