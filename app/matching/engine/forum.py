@@ -435,6 +435,7 @@ class _Plan:
         tried = 0
         late = False
         hot: list[int] = []
+        refresh = 256 * max(1, len(meetings) // 512)
         budget = len(meetings) * max(MOVES_PER_MEETING, MOVES_GROWTH * len(meetings))
         while tried < budget and best > 0:
             if tried % 256 == 0:
@@ -444,7 +445,7 @@ class _Plan:
                 progress = max((now - began) / span, tried / budget)
                 temperature = t0 * (t_end / t0) ** progress
                 late = progress > 0.5
-                if FOCUS:  # the meetings of people with a break or an idle slot, refreshed
+                if FOCUS and tried % refresh == 0:  # who has a break or an idle slot, O(r)
                     hot = [e for e in meetings if cost(busy[pa[e]]) or cost(busy[pb[e]])]
             tried += 1
             if hot and rng.random() < FOCUS:
