@@ -36,10 +36,11 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    · r moves or the time share, O(chain) each (a cap of 1,500 · r stopped it after 1.5 s on
    200 meetings). Then a descent (single relocations, same-person swaps) to a local optimum, and a second
    chance for meetings the greedy left out. Measured (benchmarks/forum_bench.py, a busy 2-core
-   machine): on forums of 40–80 people and 120–300 meetings 0–12 breaks where first-fit greedy
-   has 27–133 (and leaves up to 13 meetings out) and step 1 alone 19–80; on 1,000 people and
-   10,000 meetings 535–597 breaks in 25 s wall against 3,102 for first-fit greedy (which leaves
-   292 meetings out) and 1,642 for step 1. The runs vary by a few breaks with the machine's load.
+   machine, with step 3 and the second annealing below): on forums of 40–80 people and 120–300
+   meetings 0–6 breaks where first-fit greedy has 27–133 (and leaves up to 13 meetings out) and
+   step 1 alone 19–80; on 1,000 people and 10,000 meetings 467–489 breaks in 24.3 s wall
+   against 3,102 for first-fit greedy (which leaves 292 meetings out) and 1,642 for step 1.
+   The runs vary by a few breaks with the machine's load.
    On forums with more than REHEAT_VARS meeting×slot variables, a second annealing from the
    best schedule (start temperature REHEAT_TEMPERATURE breaks) takes REHEAT_SHARE of the time
    left after step 3: there the full model of step 4 seldom finds even a first solution in the
