@@ -24,18 +24,28 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    slot that adds the fewest breaks, then idle slots, to its two people (bit-mask arithmetic,
    O(o) per meeting). A meeting that finds no slot tries a depth-1 repair: move the one or two
    meetings of its people that block a slot elsewhere. O(r · o).
-2. Simulated annealing on breaks · (S + 1) + idle slots (one break outweighs every idle slot)
-   with Kempe-chain moves: take a meeting in slot s1 and another allowed slot s2 of it, and
+2. Simulated annealing with Kempe-chain moves: take a meeting in slot s1 (half the time, FOCUS,
+   a meeting of someone with a break or an idle slot) and another allowed slot s2 of it, and
    swap between s1 and s2 every meeting linked to it through people busy in both slots (the
    agendas stay clash-free and every degree stays put; a chain of one meeting is a relocation);
-   tables, availability and allowed slots are checked for the whole chain. At most
-   MOVES_PER_MEETING · r moves or the time share, O(chain) each; the best schedule seen is
-   kept. Then a descent (single relocations, same-person swaps) to a local optimum, and a second
+   tables, availability and allowed slots are checked for the whole chain. The moves are
+   judged on breaks · ANNEAL_WEIGHT (2) + idle slots, a smoother landscape than the objective's
+   breaks · (S + 1) + idle slots (one break outweighs every idle slot), on which the best
+   schedule seen is kept: measured, 12 runs of 3 s on six benchmark forums gave 38 breaks in
+   all against 69 with the objective's weight. At most max(MOVES_PER_MEETING, MOVES_GROWTH · r)
+   · r moves or the time share, O(chain) each (a cap of 1,500 · r stopped it after 1.5 s on
+   200 meetings). Then a descent (single relocations, same-person swaps) to a local optimum, and a second
    chance for meetings the greedy left out. Measured (benchmarks/forum_bench.py, a busy 2-core
-   machine): on forums of 40–80 people and 120–300 meetings 0–12 breaks where first-fit greedy
-   has 27–133 (and leaves up to 13 meetings out) and step 1 alone 19–80; on 1,000 people and
-   10,000 meetings 535–597 breaks in 25 s wall against 3,102 for first-fit greedy (which leaves
-   292 meetings out) and 1,642 for step 1. The runs vary by a few breaks with the machine's load.
+   machine, with step 3 and the second annealing below): on forums of 40–80 people and 120–300
+   meetings 0–6 breaks where first-fit greedy has 27–133 (and leaves up to 13 meetings out) and
+   step 1 alone 19–80; on 1,000 people and 10,000 meetings 467–489 breaks in 24.3 s wall
+   against 3,102 for first-fit greedy (which leaves 292 meetings out) and 1,642 for step 1.
+   The runs vary by a few breaks with the machine's load.
+   On forums with more than REHEAT_VARS meeting×slot variables, a second annealing from the
+   best schedule (start temperature REHEAT_TEMPERATURE breaks) takes REHEAT_SHARE of the time
+   left after step 3: there the full model of step 4 seldom finds even a first solution in the
+   seconds left (measured: 110 s of it, with the annealed schedule as hint, did not lower 3
+   breaks on forum F4 or 6 on F7, where longer annealing reached 1 and 2).
 3. A lower bound on breaks, when every requested meeting is placed and the breaks are above
    the per-person bound below (the "cpsat" method, after the heuristic, RELAX_SHARE of the time
    left): a relaxation solved by CP-SAT (_Relaxation). Per person v and slot s a Boolean
@@ -48,8 +58,11 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    the relaxation's optimum, or CP-SAT's proven bound on it (best_objective_bound), is a lower
    bound on the breaks. Size O(r · o + n · S) Booleans. Measured: it proves 2 breaks on two of
    the benchmark's forums in about a second, where the full model below proves nothing in
-   40 s; on the others its optimum is 0 (it can't tell which partner's slot is whose). Checked
-   sound against brute force on small forums (tests).
+   40 s; on the others its optimum is 0 (it can't tell which partner's slot is whose), which
+   CP-SAT may take over 5 s to find on the larger ones: the search stops at a solution with the
+   per-person bound's breaks, as it can prove no more. Proving 2 on F3 takes it about 3.5 s on
+   a busy machine, more than its share. Checked sound against brute force on small forums
+   (tests).
 4. Exact, when the model is small enough (at most CPSAT_MAX_VARS meeting×slot variables, e.g.
    300 requests × 22 slots = 6,600): CP-SAT (OR-tools) on a 0/1 model, one variable
    x[meeting, slot] per allowed slot; per person and slot y = Σ x (≤ 1); run starts
@@ -91,15 +104,21 @@ import time
 from app.matching.engine.instance import SCHEDULE_FORMAT, ForumInstance, read_instance
 from app.matching.engine.scheduling import break_stats, idle_gaps
 
-DEFAULT_TIME_LIMIT = 6.0
+DEFAULT_TIME_LIMIT = 7.0
 CPSAT_MAX_VARS = 30_000
 CPSAT_WORKERS = 4
 RELAX_WORKERS = 3  # CP-SAT on the relaxation (fewer than 3 seldom prove a bound in time)
 PARTNER_CUTS = True
 LOCAL_ASSIGN = True
 RELAX_SHARE = 0.7  # of the time left after the heuristic, for the relaxation
-MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting
-HEURISTIC_SHARE = 0.6  # of the time limit, before CP-SAT takes the rest
+MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting, on small forums
+MOVES_GROWTH = 75  # ... and MOVES_GROWTH · r per meeting on larger ones (r meetings)
+REHEAT_SHARE = 0.8  # of the time left after the relaxation, for a second annealing
+REHEAT_TEMPERATURE = 0.3  # its start temperature, in breaks
+ANNEAL_WEIGHT = 2  # a break's weight against an idle slot in the annealing's moves
+REHEAT_VARS = 600  # the second annealing when the full model has more meeting×slot variables
+FOCUS = 0.5  # share of the annealing's moves that start from a meeting of someone with a gap
+HEURISTIC_SHARE = 0.5  # of the time limit, before CP-SAT takes the rest
 
 
 def _bits(mask: int):
@@ -402,16 +421,23 @@ class _Plan:
         rng = random.Random(seed)
         pa, pb, options, at = inst.pair_a, inst.pair_b, self.options, self.at
         busy, cost, slot_of, count, cap = self.busy, self.cost, self.slot_of, self.count, self.table_cap
+        # The moves are judged on breaks · ANNEAL_WEIGHT + idle slots (a smoother landscape than
+        # the objective's weight, measured), the best schedule kept on the objective's.
+        true_weight = self.weight
+        self.weight = weight = min(true_weight, ANNEAL_WEIGHT)
         current = sum(cost(m) for m in busy)
-        best, best_slots = current, dict(slot_of)
-        t0 = float(self.weight) if start_temperature is None else start_temperature
+        n_breaks = sum(_runs(m) - 1 for m in busy if m)
+        best, best_slots = current + n_breaks * (true_weight - weight), dict(slot_of)
+        t0 = weight * (1.0 if start_temperature is None else start_temperature)
         t_end = 0.05
         began = time.monotonic()
         span = max(1e-3, deadline - began)
         temperature = t0
         tried = 0
         late = False
-        budget = MOVES_PER_MEETING * len(meetings)
+        hot: list[int] = []
+        refresh = 256 * max(1, len(meetings) // 512)
+        budget = len(meetings) * max(MOVES_PER_MEETING, MOVES_GROWTH * len(meetings))
         while tried < budget and best > 0:
             if tried % 256 == 0:
                 now = time.monotonic()
@@ -420,8 +446,13 @@ class _Plan:
                 progress = max((now - began) / span, tried / budget)
                 temperature = t0 * (t_end / t0) ** progress
                 late = progress > 0.5
+                if FOCUS and tried % refresh == 0:  # who has a break or an idle slot, O(r)
+                    hot = [e for e in meetings if cost(busy[pa[e]]) or cost(busy[pb[e]])]
             tried += 1
-            k = meetings[rng.randrange(len(meetings))]
+            if hot and rng.random() < FOCUS:
+                k = hot[rng.randrange(len(hot))]
+            else:
+                k = meetings[rng.randrange(len(meetings))]
             s1 = slot_of[k]
             targets = options[k] & ~(1 << s1)
             if not targets:
@@ -473,15 +504,20 @@ class _Plan:
                     delta += cost(busy[v] ^ flip) - cost(busy[v])
             if delta > 0 and rng.random() >= math.exp(-delta / temperature):
                 continue
+            for v, n in touched.items():
+                if n == 1:
+                    n_breaks += _runs(busy[v] ^ flip) - _runs(busy[v])
             old = [(e, slot_of[e]) for e in chain]
             for e, _s in old:
                 self.remove(e)
             for e, s in old:
                 self.place(e, s2 if s == s1 else s1)
             current += delta
-            if current < best and late:  # early on the schedule changes too much to be worth a copy
-                best, best_slots = current, dict(slot_of)
-        if current <= best:
+            true = current + n_breaks * (true_weight - weight)
+            if true < best and late:  # early on the schedule changes too much to be worth a copy
+                best, best_slots = true, dict(slot_of)
+        self.weight = true_weight
+        if current + n_breaks * (true_weight - weight) <= best:
             best_slots = slot_of
         if best_slots is not slot_of:
             for e in list(slot_of):
@@ -617,7 +653,7 @@ class _Relaxation:
         model = cp_model.CpModel()
         y: dict[tuple[int, int], object] = {}
         starts = []
-        people = 0
+        people = floor = 0
         for v in range(n):
             if not degree[v]:
                 continue
@@ -646,6 +682,7 @@ class _Relaxation:
                 mine.append(start)
             least = person_breaks_bound(possible[v], fixed, degree[v]) + 1
             model.add(sum(mine) >= least)
+            floor += least - 1
             starts.extend(mine)
         for s in range(S):
             busy = [y[v, s] for v in range(n) if (v, s) in y]
@@ -691,20 +728,28 @@ class _Relaxation:
             for (v, s), var in y.items():
                 if not plan.fixed_busy[v] >> s & 1:
                     model.add_hint(var, bool(hint[v] >> s & 1))
-        self.model, self.y, self.n = model, y, n
+        self.model, self.y, self.n, self.floor = model, y, n, floor
 
     def solve(self, budget: float) -> None:
-        """Solve within `budget` seconds."""
+        """Solve within `budget` seconds; stop at a solution with the per-person bound's breaks
+        (the relaxation can prove no more: on most forums it finds one fast and proves nothing)."""
         from ortools.sat.python import cp_model
 
         if self.model is None or budget <= 0.05:
             return
+        floor = self.floor
+
+        class AtFloor(cp_model.CpSolverSolutionCallback):
+            def on_solution_callback(self) -> None:
+                if self.objective_value <= floor + 1e-6:
+                    self.stop_search()
+
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = budget
         solver.parameters.num_workers = RELAX_WORKERS
         solver.parameters.random_seed = 0
         self.solver = solver
-        status = solver.solve(self.model)
+        status = solver.solve(self.model, AtFloor())
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return
         masks = [0] * self.n
@@ -987,6 +1032,14 @@ def solve_forum(
         relaxation.solve(RELAX_SHARE * (deadline - time.monotonic()))
         report["relaxed_bound"] = relaxation.bound
         bound = max(bound, relaxation.bound)
+    if method == "cpsat" and all_placed and plan.total()[0] > bound and size > REHEAT_VARS:
+        # Beyond tiny forums the full model seldom lowers the annealed breaks within seconds
+        # (it often finds no solution at all): a second annealing from the best schedule, at a
+        # lower temperature, does better with most of that time.
+        until = time.monotonic() + REHEAT_SHARE * (deadline - time.monotonic())
+        report["moves_again"] = plan.anneal(until, seed + 1, REHEAT_TEMPERATURE)
+        plan.improve(until, seed + 1)
+        report["reheat_breaks"] = plan.total()[0]
     done = all_placed and plan.total() == (bound, 0)  # nothing left to improve or to prove
     if method == "cpsat" and plan.todo and not done and deadline - time.monotonic() > 0.3:
         bound = _cpsat(plan, deadline, report, bound if all_placed else 0)
