@@ -99,5 +99,14 @@ def test_each_account_has_its_own_data_and_signing_out_removes_the_downloaded_da
         assert page.locator("[data-others-waiting]").is_hidden()
         db.session.expire_all()
         assert db.session.get(type(meeting), meeting.id).checked_in_at is not None
+
+        # Signing out from another page also removes the app's cached page, so the next person
+        # can't open this account's app offline.
+        assert "ocopfair-checkin-v1" in page.evaluate("caches.keys()")
+        page.goto("/my/registrations?lang=en")
+        page.eval_on_selector("form[action$='/logout']", "(form) => form.requestSubmit()")
+        page.wait_for_url("**/")
+        page.wait_for_load_state()
+        assert not [key for key in page.evaluate("caches.keys()") if key.startswith("ocopfair-")]
     finally:
         context.close()

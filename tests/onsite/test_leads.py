@@ -14,6 +14,7 @@ from app.errors import PermissionDenied, ServiceError
 from app.onsite.badges.services import badge_token
 from app.onsite.leads import services as leads
 from app.onsite.leads.models import Lead
+from tests.conftest import NOW
 from tests.onsite.desk_support import client_as, running_fair
 
 
@@ -314,7 +315,9 @@ def test_an_agenda_qr_names_the_other_participant_of_the_exhibitors_own_meeting(
 
     exhibitor, exhibitor_registration = fair.producers[0]
     buyer = fair.buyers[0][1]
-    mine = add_meeting(db, fair, buyer, exhibitor_registration, slot=0, table=1)
+    mine = add_meeting(
+        db, fair, buyer, exhibitor_registration, slot=0, table=1, status="held", checked_in_at=NOW
+    )
     with app.test_request_context():
         answers = leads.sync(exhibitor, fair.event, [_agenda_entry(mine, fair.event)])
     db.session.commit()
@@ -354,4 +357,19 @@ def test_an_agenda_qr_that_cannot_name_one_person_safely_is_refused(app, db, fai
     assert "not one of yours" in answers[0]["message"]
     assert "forged" in answers[1]["message"]
     assert "not on the schedule" in answers[2]["message"]
+    assert _count(db) == 0
+
+
+def test_an_agenda_qr_of_a_meeting_not_checked_in_is_refused(app, db, fair):
+    """The exhibitor's own agenda prints the same QR: scanning it must not take a buyer who never
+    came (a no-show, or a meeting of a later day) as a lead."""
+    from tests.matching.test_agenda import add_meeting
+
+    exhibitor, exhibitor_registration = fair.producers[0]
+    buyer = fair.buyers[0][1]
+    later = add_meeting(db, fair, buyer, exhibitor_registration, slot=5, table=1)
+    with app.test_request_context("/?lang=en"):
+        answers = leads.sync(exhibitor, fair.event, [_agenda_entry(later, fair.event)])
+    db.session.commit()
+    assert answers[0]["status"] == "refused" and "not checked in yet" in answers[0]["message"]
     assert _count(db) == 0

@@ -161,3 +161,24 @@ def test_the_staff_page_s_statements_do_not_grow_with_the_staff(app, db, fair, m
     few = queries_of(client, url)
     add(20)
     assert queries_of(client, url) == few
+
+
+def test_a_participant_of_the_event_cannot_be_its_check_in_staff(app, db, fair, make_user):
+    """The day's data carries every badge code, which lead capture reads: an exhibitor made staff
+    could take every participant as a lead."""
+    exhibitor = fair.producers[0][0]
+    organiser = client_as(app, fair.organiser)
+    page = f"/manage/events/{fair.event.id}/checkin-staff"
+    response = organiser.post(page + "?lang=en", data={"email": exhibitor.email})
+    assert response.status_code == 422
+    assert "takes part in the event" in response.get_data(as_text=True)
+    assert _count(db) == 0
+    # Added before its organisation registered: no longer staff once it takes part.
+    db.session.add(CheckinStaff(event_id=fair.event.id, user_id=exhibitor.id, added_by_id=fair.organiser.id))
+    db.session.commit()
+    assert not staff.is_staff(exhibitor, fair.event)
+    day = fair.day.isoformat()
+    assert (
+        client_as(app, exhibitor).get(f"/onsite/app/events/{fair.event.id}/days/{day}.json").status_code
+        == 403
+    )

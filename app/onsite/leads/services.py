@@ -186,6 +186,13 @@ def visitor_on_agenda(event: Event, exhibitor: Registration, code: str, sig: str
             ),
             "code",
         )
+    # The exhibitor's own agenda prints the same QR: only a meeting checked in (both came) says
+    # the visitor was there.
+    if meeting.checked_in_at is None or meeting.status != "held":
+        raise ServiceError(
+            _l("This agenda's meeting is not checked in yet: scan the visitor's badge."),
+            "code",
+        )
     other_id = (
         meeting.producer_registration_id
         if meeting.buyer_registration_id == exhibitor.id

@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import User
 from app.errors import PermissionDenied, ServiceError
-from app.events.models import Event
+from app.events.models import Event, Registration
 from app.events.services import can_manage
 from app.extensions import db
 from app.onsite.models import CheckinStaff
@@ -22,20 +22,40 @@ from app.paging import rows_and_total
 PER_PAGE = 50
 
 
+def takes_part(user, event: Event) -> bool:
+    """Whether the account's organisation is registered at the event (exhibitor or buyer).
+
+    Such an account can't be check-in staff: the day's data carries every participant's badge
+    code, which is what lead capture reads, so a participant could take everyone as a lead."""
+    organisation_id = getattr(user, "organisation_id", None)
+    if organisation_id is None:
+        return False
+    return (
+        db.session.scalar(
+            select(Registration.id)
+            .where(Registration.event_id == event.id, Registration.organisation_id == organisation_id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def is_staff(actor, event: Event) -> bool:
-    """Whether the signed-in `actor` is check-in staff of `event` (an active account)."""
+    """Whether the signed-in `actor` is check-in staff of `event` (an active account whose
+    organisation does not take part in the event)."""
     if (
         actor is None
         or not getattr(actor, "is_authenticated", False)
         or not getattr(actor, "is_active", True)
     ):
         return False
-    return (
+    staff = (
         db.session.scalar(
             select(CheckinStaff.id).where(CheckinStaff.event_id == event.id, CheckinStaff.user_id == actor.id)
         )
         is not None
     )
+    return staff and not takes_part(actor, event)
 
 
 def staff_events(actor) -> list[Event]:
@@ -84,6 +104,10 @@ def add_staff(actor, event: Event, email: str) -> CheckinStaff:
         raise ServiceError(_l("This account is disabled."), "email")
     if can_manage(user, event):
         raise ServiceError(_l("This account organises the event: it can check in already."), "email")
+    if takes_part(user, event):
+        raise ServiceError(
+            _l("This account's organisation takes part in the event: it can't be check-in staff."), "email"
+        )
     existing = db.session.scalar(
         select(CheckinStaff).where(CheckinStaff.event_id == event.id, CheckinStaff.user_id == user.id)
     )
