@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert, select
 
 from app.database import utcnow
 from app.events.models import Registration
@@ -34,9 +34,9 @@ from app.extensions import db
 from app.matching.engine.slots import Slot
 from app.matching.forum.services import accepted_pairs, part_of_day_slots
 from app.matching.models import Availability, ForumRequest, MatchingSession, Meeting
+from app.matching.sessions.services import kept_meetings
 from app.tasks import progress
 
-ACTIVE = ("scheduled", "held", "no_show")
 REMOVED_CODE = "removed"  # an accepted request whose meeting the organiser removed by hand
 UNPLACED_CODE = "not_placed"  # an accepted request no meeting meets, for no reason the run gave
 NOON = 12  # a slot starting before noon (local) is in the morning
@@ -135,15 +135,7 @@ def prepare(session: MatchingSession) -> ForumPrepared:
 
     blocked = _blocked_pairs(session)
     removed = removed_pairs(session)
-    kept = db.session.scalars(
-        select(Meeting)
-        .where(
-            Meeting.session_id == session.id,
-            Meeting.status.in_(ACTIVE),
-            or_(Meeting.published.is_(True), Meeting.fixed.is_(True)),
-        )
-        .order_by(Meeting.slot, Meeting.table, Meeting.id)
-    ).all()
+    kept = kept_meetings(session)
     fixed: list[Meeting] = []
     infeasible: list[tuple[Meeting, str]] = []
     person_busy: set[tuple[int, int]] = set()

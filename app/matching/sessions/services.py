@@ -563,6 +563,22 @@ def _availability(session: MatchingSession, n_slots: int) -> dict[int, list[int]
     return out
 
 
+def kept_meetings(session: MatchingSession) -> list[Meeting]:
+    """The meetings a run keeps in place: active ones that are published or placed by hand, in
+    slot and table order (both kinds of session)."""
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.session_id == session.id,
+                Meeting.status.in_(ACTIVE),
+                or_(Meeting.published.is_(True), Meeting.fixed.is_(True)),
+            )
+            .order_by(Meeting.slot, Meeting.table, Meeting.id)
+        )
+    )
+
+
 def _meetings(
     session: MatchingSession, *, published: bool | None = None, active: bool = True
 ) -> list[Meeting]:
@@ -644,15 +660,7 @@ def prepare(session: MatchingSession) -> Prepared:
             blocked.add(key)
     must = [key for key, who in _must_pairs(requests).items() if who]
 
-    kept = db.session.scalars(
-        select(Meeting)
-        .where(
-            Meeting.session_id == session.id,
-            Meeting.status.in_(ACTIVE),
-            or_(Meeting.published.is_(True), Meeting.fixed.is_(True)),
-        )
-        .order_by(Meeting.slot, Meeting.table, Meeting.id)
-    ).all()
+    kept = kept_meetings(session)
     fixed: list[Meeting] = []
     infeasible: list[tuple[Meeting, str]] = []
     person_busy: set[tuple[str, int]] = set()
