@@ -107,6 +107,11 @@ def test_each_account_has_its_own_data_and_signing_out_removes_the_downloaded_da
         page.eval_on_selector("form[action$='/logout']", "(form) => form.requestSubmit()")
         page.wait_for_url("**/")
         page.wait_for_load_state()
-        assert not [key for key in page.evaluate("caches.keys()") if key.startswith("ocopfair-")]
+        for _attempt in range(50):  # the page removes them just after it loads
+            left = [key for key in page.evaluate("caches.keys()") if key.startswith("ocopfair-")]
+            if not left:
+                break
+            page.wait_for_timeout(100)
+        assert not left
     finally:
         context.close()

@@ -138,7 +138,10 @@ def test_the_lead_app_takes_a_buyers_agenda_qr_for_the_exhibitors_own_meeting(
     fair = running_fair(db, make_event, make_user, make_buyer, make_producer, make_product)
     exhibitor, exhibitor_registration = fair.producers[0]
     buyer = fair.buyers[0][1]
-    meeting = add_meeting(db, fair, buyer, exhibitor_registration, slot=0, table=1)
+    # Checked in: an agenda QR names the visitor only for a meeting that took place.
+    meeting = add_meeting(
+        db, fair, buyer, exhibitor_registration, slot=0, table=1, status="held", checked_in_at=NOW
+    )
     with app.test_request_context():
         sig = checkin_signature(fair.event.id, meeting.checkin_code)
     agenda_qr = (

@@ -84,29 +84,15 @@
     }
   }
 
-  // Signing out on any page removes the phone apps' cached pages (check-in app, lead app), so
-  // that the next person on a shared phone can't open the last account's app offline. The apps'
-  // own pages do more (their downloaded data too) in offline-app.js.
-  function forgetOfflineAppsOnSignOut() {
-    if (!window.caches || document.querySelector("script[src*='offline-app.js']")) { return; }
-    document.querySelectorAll("form[action$='/logout']").forEach(function (form) {
-      var leaving = false;
-      form.addEventListener("submit", function (event) {
-        if (leaving) { return; }
-        event.preventDefault();
-        leaving = true;
-        caches.keys().then(function (keys) {
-          return Promise.all(keys.filter(function (key) { return key.indexOf("ocopfair-") === 0; })
-            .map(function (key) { return caches.delete(key); }));
-        }).catch(function () { return null; }).then(function () { form.submit(); });
-      });
-    });
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", forgetOfflineAppsOnSignOut);
-  } else {
-    forgetOfflineAppsOnSignOut();
+  // A page seen signed out (after signing out, or once the session has ended) removes the phone
+  // apps' cached pages (check-in app, lead app), so that the next person on a shared phone can't
+  // open the last account's app offline. The apps' own pages do more (their downloaded data too)
+  // in offline-app.js; the check-ins waiting on the phone (IndexedDB) stay.
+  if (window.caches && !document.getElementById("usermenu")) {
+    caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (key) { return key.indexOf("ocopfair-") === 0; })
+        .map(function (key) { return caches.delete(key); }));
+    }).catch(function () { return null; });
   }
 
   if (document.readyState === "loading") {
