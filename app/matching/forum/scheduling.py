@@ -33,8 +33,8 @@ from app.events.models import Registration
 from app.extensions import db
 from app.matching.engine.slots import Slot
 from app.matching.forum.services import accepted_pairs, part_of_day_slots
-from app.matching.models import Availability, ForumRequest, MatchingSession, Meeting
-from app.matching.sessions.services import kept_meetings
+from app.matching.models import ForumRequest, MatchingSession, Meeting
+from app.matching.sessions.services import availability_of, kept_meetings, sort_kept
 from app.tasks import progress
 
 REMOVED_CODE = "removed"  # an accepted request whose meeting the organiser removed by hand
@@ -120,15 +120,7 @@ def prepare(session: MatchingSession) -> ForumPrepared:
             )
         )
     )
-    availability: dict[int, list[int]] = {}
-    for row in db.session.scalars(select(Availability).where(Availability.session_id == session.id)):
-        try:
-            chosen = json.loads(row.slots_json or "[]")
-        except ValueError:
-            chosen = []
-        availability[row.registration_id] = sorted(
-            {int(s) for s in chosen if isinstance(s, int) and 0 <= s < n_slots}
-        )
+    availability = availability_of(session, n_slots)
 
     def available(rid: int) -> set[int]:
         return set(availability[rid]) if rid in availability else set(range(n_slots))
@@ -136,34 +128,15 @@ def prepare(session: MatchingSession) -> ForumPrepared:
     blocked = _blocked_pairs(session)
     removed = removed_pairs(session)
     kept = kept_meetings(session)
-    fixed: list[Meeting] = []
-    infeasible: list[tuple[Meeting, str]] = []
-    person_busy: set[tuple[int, int]] = set()
-    table_busy: set[tuple[int, int]] = set()
-    fixed_count: dict[int, int] = defaultdict(int)
-    for meeting in kept:
-        a, b = meeting.sides
-        problem = None
-        if a not in approved or b not in approved:
-            problem = "withdrawn"
-        elif meeting.slot >= n_slots or meeting.table >= session.tables:
-            problem = "slot"
-        elif meeting.slot not in available(a) or meeting.slot not in available(b):
-            problem = "unavailable"
-        elif (a, b) in blocked:
-            problem = "blocked"
-        elif (a, meeting.slot) in person_busy or (b, meeting.slot) in person_busy:
-            problem = "double_booked"
-        elif (meeting.slot, meeting.table) in table_busy:
-            problem = "table"
-        if problem:
-            infeasible.append((meeting, problem))
-            continue
-        person_busy |= {(a, meeting.slot), (b, meeting.slot)}
-        table_busy.add((meeting.slot, meeting.table))
-        fixed_count[a] += 1
-        fixed_count[b] += 1
-        fixed.append(meeting)
+    fixed, infeasible, fixed_count = sort_kept(
+        kept,
+        sides=lambda m: m.sides,
+        present=approved.__contains__,
+        free=lambda person, slot: slot in available(person),
+        blocked=blocked,
+        n_slots=n_slots,
+        tables=session.tables,
+    )
 
     fixed_pairs = {m.sides for m in fixed}
     wanted = [

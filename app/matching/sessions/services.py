@@ -551,7 +551,8 @@ def _requests(session: MatchingSession, ids: set[str]) -> list[dict]:
     return out
 
 
-def _availability(session: MatchingSession, n_slots: int) -> dict[int, list[int]]:
+def availability_of(session: MatchingSession, n_slots: int) -> dict[int, list[int]]:
+    """Per registration with an availability row: the slot indexes it chose, in range, sorted."""
     rows = db.session.scalars(select(Availability).where(Availability.session_id == session.id))
     out = {}
     for row in rows:
@@ -577,6 +578,47 @@ def kept_meetings(session: MatchingSession) -> list[Meeting]:
             .order_by(Meeting.slot, Meeting.table, Meeting.id)
         )
     )
+
+
+def sort_kept(kept: list[Meeting], *, sides, present, free, blocked, n_slots: int, tables: int):
+    """The kept meetings a run can hold (fixed) and the others with why (infeasible), and how many
+    fixed meetings each person has: for both kinds of session, whose people have other keys.
+
+    sides(meeting) gives the meeting's two people's keys; present(key) whether that person still
+    takes part; free(key, slot) whether that person is available in the slot; blocked the pairs
+    of keys no longer to meet. A meeting is refused when a person withdrew, its slot or table is
+    out of range, a side is unavailable, the pair is blocked, or its slot or table is taken by an
+    earlier kept meeting (slot and table order).
+    """
+    fixed: list[Meeting] = []
+    infeasible: list[tuple[Meeting, str]] = []
+    person_busy: set[tuple] = set()
+    table_busy: set[tuple[int, int]] = set()
+    fixed_count: dict = defaultdict(int)
+    for meeting in kept:
+        x, y = sides(meeting)
+        problem = None
+        if not present(x) or not present(y):
+            problem = "withdrawn"
+        elif meeting.slot >= n_slots or meeting.table >= tables:
+            problem = "slot"
+        elif not free(x, meeting.slot) or not free(y, meeting.slot):
+            problem = "unavailable"
+        elif (x, y) in blocked:
+            problem = "blocked"
+        elif (x, meeting.slot) in person_busy or (y, meeting.slot) in person_busy:
+            problem = "double_booked"
+        elif (meeting.slot, meeting.table) in table_busy:
+            problem = "table"
+        if problem:
+            infeasible.append((meeting, problem))
+            continue
+        person_busy |= {(x, meeting.slot), (y, meeting.slot)}
+        table_busy.add((meeting.slot, meeting.table))
+        fixed_count[x] += 1
+        fixed_count[y] += 1
+        fixed.append(meeting)
+    return fixed, infeasible, fixed_count
 
 
 def _meetings(
@@ -641,7 +683,7 @@ def prepare(session: MatchingSession) -> Prepared:
         history=history,
         history_weight=history_weight,
     )
-    availability = _availability(session, n_slots)
+    availability = availability_of(session, n_slots)
 
     def available(registration: Participant) -> set[int]:
         chosen = availability.get(registration.id)
@@ -661,36 +703,15 @@ def prepare(session: MatchingSession) -> Prepared:
     must = [key for key, who in _must_pairs(requests).items() if who]
 
     kept = kept_meetings(session)
-    fixed: list[Meeting] = []
-    infeasible: list[tuple[Meeting, str]] = []
-    person_busy: set[tuple[str, int]] = set()
-    table_busy: set[tuple[int, int]] = set()
-    fixed_count: dict[str, int] = defaultdict(int)
-    for meeting in kept:
-        b, p = f"b{meeting.buyer_registration_id}", f"p{meeting.producer_registration_id}"
-        problem = None
-        if b not in registrations or p not in registrations:
-            problem = "withdrawn"
-        elif meeting.slot >= n_slots or meeting.table >= session.tables:
-            problem = "slot"
-        elif meeting.slot not in available(registrations[b]) or meeting.slot not in available(
-            registrations[p]
-        ):
-            problem = "unavailable"
-        elif (b, p) in blocked:
-            problem = "blocked"
-        elif (b, meeting.slot) in person_busy or (p, meeting.slot) in person_busy:
-            problem = "double_booked"
-        elif (meeting.slot, meeting.table) in table_busy:
-            problem = "table"
-        if problem:
-            infeasible.append((meeting, problem))
-            continue
-        person_busy |= {(b, meeting.slot), (p, meeting.slot)}
-        table_busy.add((meeting.slot, meeting.table))
-        fixed_count[b] += 1
-        fixed_count[p] += 1
-        fixed.append(meeting)
+    fixed, infeasible, fixed_count = sort_kept(
+        kept,
+        sides=lambda m: (f"b{m.buyer_registration_id}", f"p{m.producer_registration_id}"),
+        present=registrations.__contains__,
+        free=lambda person, slot: slot in available(registrations[person]),
+        blocked=blocked,
+        n_slots=n_slots,
+        tables=session.tables,
+    )
 
     pairs = [{"buyer": b, "producer": p, "score": score} for b, p, score in candidates.pairs()]
     listed = {(pair["buyer"], pair["producer"]) for pair in pairs}
@@ -1129,7 +1150,7 @@ def move_meeting(actor, meeting: Meeting, slot: int, table: int) -> Meeting:
     if (slot, table) == (meeting.slot, meeting.table):
         return meeting
     before = (slot_text(session, slots, meeting.slot), table_label(session, meeting.table)[0])
-    availability = _availability(session, len(slots))
+    availability = availability_of(session, len(slots))
     for registration_id, registration in (
         (meeting.buyer_registration_id, meeting.buyer),
         (meeting.producer_registration_id, meeting.producer),
