@@ -15,7 +15,8 @@ provinces, each with 200 registrations.
 
 Each page is fetched through the test client (its own database session per request, as in
 production), best of --runs; the figures are server time, SQL statements and bytes. Target
-(issue 13): under 300 ms and at most 15 statements a dashboard page.
+(issue 13): under 300 ms and at most 15 statements a dashboard page, both with its figures computed
+now and as read from the figure cache.
 """
 
 from __future__ import annotations
@@ -271,7 +272,7 @@ def main() -> None:
         _s, cold_count, cold, cold_status = measure(engine, client, f"{path}{sep}fresh=1", args.runs)
         size, count, seconds, status = measure(engine, client, path, args.runs)
         ok = status == cold_status == 200 and seconds < TARGET_SECONDS and count <= TARGET_STATEMENTS
-        ok = ok and cold_count <= TARGET_STATEMENTS
+        ok = ok and cold < TARGET_SECONDS and cold_count <= TARGET_STATEMENTS
         failed |= not ok
         print(
             f"{label:<46} {cold * 1000:>12.1f} {cold_count:>4} {seconds * 1000:>11.1f} {count:>4} "
