@@ -30,8 +30,11 @@ page and the dashboards follow, and it keeps the answer with the matcher's expla
 pair (why_json) beside it. Answering again updates both.
 
 Reasons. The explanation's terms are normalised into MeetingReason rows (one per held meeting
-and term, with its value and weight) when the invitations are created; a term "led to" a
-meeting when its value is at least STRONG. The organiser's table groups them with GROUP BY.
+and term, with its value and weight) as soon as the meeting is checked in (held), in the
+check-in's transaction, so the organiser's table counts the fair's meetings from its first
+day; the invitations add rows for any held meeting still without them (meetings marked held
+before this existed). A term "led to" a meeting when its value is at least STRONG. The
+organiser's table groups them with GROUP BY.
 
 Functions flush; the caller commits.
 """
@@ -52,7 +55,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, case, exists, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from app import clock
+from app import clock, signals
 from app.accounts.models import User
 from app.catalog.models import Organisation
 from app.errors import ServiceError
@@ -212,6 +215,12 @@ def store_reasons(event_id: int, meeting_ids: list[int] | None = None) -> int:
     if rows:
         db.session.execute(MeetingReason.__table__.insert(), rows)
     return len(rows)
+
+
+@signals.meeting_checked_in.connect
+def _keep_the_reasons_of_a_held_meeting(meeting: Meeting, **_kw) -> None:
+    """A meeting checked in (held): its explanation's terms become reason rows now."""
+    store_reasons(meeting.session.event_id, [meeting.id])
 
 
 # ---------------------------------------------------------------- the signed link

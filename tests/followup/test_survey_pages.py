@@ -225,6 +225,38 @@ def test_the_organisers_page_shows_waves_answers_and_reasons(invited, client, lo
     assert contract[2:4] == ["2", "₫400,000,000"] and contract[4] == "4.5"
 
 
+def test_a_meeting_checked_in_counts_in_the_reasons_before_any_survey_is_sent(
+    fair, pinned_clock, client, login, html
+):
+    """The reasons table doesn't wait for the first wave (14 days): checking a meeting in keeps
+    its explanation's terms at once. The fixture's two held meetings were marked held directly,
+    so only the one checked in here is counted."""
+    meeting = add_meeting(
+        _db,
+        fair["meetings"]["m1"].session,
+        fair["regs"]["b2"],
+        fair["regs"]["e2"],
+        status="scheduled",
+        why_json=why(category=1.0, capacity=0.9),
+        slot=4,
+    )
+    _db.session.commit()
+    login(fair["organiser"])
+    event_id = fair["event"].id
+    response = client.post(f"/manage/events/{event_id}/checkin", data={"code": meeting.checkin_code})
+    assert response.status_code in (200, 302)
+    _db.session.expire_all()
+    assert _db.session.get(type(meeting), meeting.id).status == "held"
+    assert _db.session.scalar(select(func.count()).select_from(FollowupInvitation)) == 0
+    page = html(client.get(f"/manage/events/{event_id}/followup?lang=en"))
+    category = {
+        td["data-figure"]: text_of(td)
+        for td in page.select("#reasons [data-reason='category'] [data-figure]")
+    }
+    assert category["meetings"] == "1" and category["contracts"] == "0"
+    assert page.select_one("#reasons [data-reason='capacity']") is not None
+
+
 def test_a_forums_answers_are_by_participant_a_or_b(invited, client, login, html):
     """In a networking forum the meeting's columns are its two sides, whatever the roles: the
     answers table names them participants A and B, and who answered by its column."""
