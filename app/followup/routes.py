@@ -13,7 +13,7 @@ Thin: parse, authorise, call app.followup.services; the request boundary commits
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -25,6 +25,7 @@ from app.inputs import page_arg
 from app.transaction import service_errors
 
 bp = Blueprint("followup", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.app_context_processor
@@ -53,6 +54,24 @@ def event_followup(event_id: int):
     return render_template(
         "followup/event.html", event=event, form=form, report=report, strong=services.STRONG
     ), status
+
+
+@bp.route("/manage/events/<int:event_id>/followup/reasons.<any(csv, xlsx):fmt>")
+@roles_required("organiser")
+def reasons_export(event_id: int, fmt: str):
+    """The event's organisers and admins: the reasons that led to contracts, as CSV or XLSX."""
+    from app.reports.tables import csv_bytes, xlsx_bytes
+
+    event = managed_event(current_user, event_id)
+    table = services.reasons_table(current_user, event, fmt)
+    if fmt == "csv":
+        data, mimetype = csv_bytes(table, event.timezone), "text/csv; charset=utf-8"
+    else:
+        data, mimetype = xlsx_bytes([table], event.timezone), XLSX
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}-reasons.{fmt}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _survey_or_404(token: str) -> services.Survey:

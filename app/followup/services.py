@@ -844,3 +844,36 @@ def followup_report(actor, event: Event, page: int = 1) -> FollowupReport:
     kinds = select(MatchingSession.kind).where(MatchingSession.event_id == event.id).distinct()
     report.naming = outcomes.column_naming(db.session.scalars(kinds))
     return report
+
+
+def reasons_table(actor, event: Event, fmt: str):
+    """The organiser's table of reasons that led to contracts, for CSV/XLSX (the page's figures,
+    with the row of all held meetings last); the download is written to the event log."""
+    from app.reports.tables import Column, Table
+
+    report = followup_report(actor, event)
+    rows = [
+        (row.label, row.meetings, row.contracts, round(100 * (row.rate or 0), 1), row.value_vnd)
+        for row in [*report.reasons, report.held]
+    ]
+    rows[-1] = (gettext("All held meetings"), *rows[-1][1:])
+    table = Table(
+        "reasons",
+        gettext("Reasons that led to contracts"),
+        [
+            Column("reason", gettext("Reason")),
+            Column("meetings", gettext("Held meetings"), "int"),
+            Column("contracts", gettext("Contracts"), "int"),
+            Column("rate", gettext("Contract rate (per cent)"), "percent"),
+            Column("value", gettext("Contract value (VND)"), "vnd"),
+        ],
+        rows,
+    )
+    signals.organiser_action.send(
+        actor,
+        event_id=event.id,
+        action="export",
+        subject=table.title,
+        changes={"export": "reasons", "format": fmt.upper(), "rows": len(rows)},
+    )
+    return table

@@ -3,16 +3,19 @@ his answers recorded as the meeting's outcome, bad input, and who may open which
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
+from openpyxl import load_workbook
 from sqlalchemy import create_engine, func, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from app.eventlog.models import EventLogEntry
 from app.events.models import Registration
 from app.extensions import db as _db
 from app.followup import services
@@ -225,6 +228,47 @@ def test_the_organisers_page_shows_waves_answers_and_reasons(invited, client, lo
     assert contract[2:4] == ["2", "₫400,000,000"] and contract[4] == "4.5"
 
 
+def test_an_answer_changes_the_event_dashboards_contracts(invited, client, login, html):
+    login(invited["organiser"])
+    url = f"/manage/events/{invited['event'].id}/dashboard?lang=en"
+
+    def contracts():
+        page = html(client.get(url))
+        return [
+            text_of(page.select_one(f"[data-figure='{key}'] [data-value]"))
+            for key in ("contracts", "contract_vnd")
+        ]
+
+    assert contracts()[0] == "0"
+    answer(invited, "e1", "e1", "m1", "contract", "350000000", "5")
+    _db.session.commit()
+    assert contracts() == ["1", "₫350,000,000"]
+
+
+def test_the_reasons_table_downloads_as_the_page_shows_it_and_is_logged(invited, client, login):
+    answer(invited, "e1", "e1", "m1", "contract", "350000000", "5")
+    _db.session.commit()
+    login(invited["organiser"])
+    event_id = invited["event"].id
+    response = client.get(f"/manage/events/{event_id}/followup/reasons.csv?lang=en")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    lines = response.data.decode("utf-8-sig").splitlines()
+    assert lines[0].split(",")[:3] == ["Reason", "Held meetings", "Contracts"]
+    rows = {line.split(",")[0]: line.split(",")[1:] for line in lines[1:]}
+    assert rows["Province"][:2] == ["1", "1"] and rows["Province"][3] == "350000000"
+    assert rows["All held meetings"][:2] == ["2", "1"]
+    book = load_workbook(io.BytesIO(client.get(f"/manage/events/{event_id}/followup/reasons.xlsx").data))
+    assert [cell.value for cell in book.active[1]][:3] == ["Reason", "Held meetings", "Contracts"]
+    logged = _db.session.scalars(
+        select(EventLogEntry.details_json).where(
+            EventLogEntry.event_id == event_id, EventLogEntry.action == "export"
+        )
+    ).all()
+    assert len(logged) == 2 and all(
+        details.get("changes", details).get("export") == "reasons" for details in logged
+    )
+
+
 def test_a_meeting_checked_in_counts_in_the_reasons_before_any_survey_is_sent(
     fair, pinned_clock, client, login, html
 ):
@@ -307,15 +351,19 @@ def test_other_roles_are_refused_the_organisers_page(
     assert client.get(url).status_code == 403
     assert client.post(url, data={"first_wave_days": "3", "second_wave_days": "9"}).status_code == 403
     assert services.wave_days(fair["event"]) == (14, 90)
+    assert client.get(f"{url}/reasons.csv").status_code == 403
+    assert client.get(f"{url}/reasons.xlsx").status_code == 403
 
 
 def test_participants_of_the_event_are_refused_too_and_anonymous_sent_to_log_in(fair, client, login):
     url = f"/manage/events/{fair['event'].id}/followup"
     response = client.get(url)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get(f"{url}/reasons.csv").status_code == 302
     assert client.get("/my/surveys").status_code == 302
     login(fair["people"]["e1"])
     assert client.get(url).status_code == 403
+    assert client.get(f"{url}/reasons.csv").status_code == 403
 
 
 def test_the_events_organiser_and_an_admin_open_it(fair, client, login, make_user):
