@@ -5,7 +5,9 @@ A standing clock job ("event-summaries") runs every day at 07:00 Vietnam time an
 that is due and who has not turned the mail off (`EventOrganiser.summary_mail`):
 
 - an event in `registration_open` is due on Mondays (Vietnam date); the figures "since the
-  last summary" cover the 7 days before;
+  last summary" cover the 7 days before. It is also due on the day its registration closes
+  (the later of the exhibitors' and the buyers' closing dates), covering the days since
+  Monday, so a registration window without a Monday still gets its summary, on its last day;
 - a `running` event is due every day; "since" covers the day before.
 
 Each mail's outbox dedupe key is `event_summary:<event>:<user>:<Vietnam date>`, so a job
@@ -58,10 +60,21 @@ class Figures:
     contracts_value: int = 0
 
 
+def closing_day(event: Event) -> date | None:
+    """The Vietnam date registration closes: the later of the two roles' closing dates."""
+    closes = [at for at in (event.exhibitor_registration_closes_at, event.buyer_registration_closes_at) if at]
+    return max(closes).astimezone(clock.VIETNAM).date() if closes else None
+
+
 def cadence(event: Event, today: date) -> int | None:
-    """How many days the summary due today covers (7 or 1), or None if none is due."""
-    if event.state == "registration_open" and today.weekday() == WEEKLY_ON:
-        return 7
+    """How many days the summary due today covers (7 on Mondays, 1 while the event runs, the days
+    since Monday on registration's last day), or None if none is due."""
+    if event.state == "registration_open":
+        if today.weekday() == WEEKLY_ON:
+            return 7
+        if closing_day(event) == today:
+            return (today.weekday() - WEEKLY_ON) % 7
+        return None
     if event.state == "running":
         return 1
     return None
@@ -170,6 +183,9 @@ def mail_text(event: Event, data: Figures, days: int, locale: str, user_id: int)
     if days == 7:
         subject = gettext("%(event)s: weekly summary", event=name)
         since = gettext("New in the last 7 days")
+    elif event.state == "registration_open":  # registration's last day, not a Monday
+        subject = gettext("%(event)s: summary on the last day of registration", event=name)
+        since = gettext("New since Monday")
     else:
         subject = gettext("%(event)s: daily summary", event=name)
         since = gettext("New since yesterday")

@@ -181,6 +181,23 @@ def test_weekly_during_registration_on_mondays_only_once(fair, pinned_clock):
     assert len(summaries(english)) == 2
 
 
+def test_also_on_the_last_day_of_registration_so_a_window_without_a_monday_gets_one(fair, pinned_clock):
+    """Registration closes on Thursday evening (buyers; exhibitors on Wednesday): Tuesday and
+    Wednesday send nothing, Thursday morning sends the summary of the days since Monday."""
+    thursday = MONDAY + timedelta(days=3)
+    fair["event"].exhibitor_registration_closes_at = vietnam_morning(thursday) - timedelta(days=1)
+    fair["event"].buyer_registration_closes_at = vietnam_morning(thursday) + timedelta(hours=10)
+    _db.session.commit()
+    assert run_at(pinned_clock, MONDAY + timedelta(days=1)) == 0
+    assert run_at(pinned_clock, MONDAY + timedelta(days=2)) == 0
+    assert run_at(pinned_clock, thursday) == 2
+    assert run_at(pinned_clock, thursday) == 0
+    (mail,) = summaries(fair["english"])
+    assert "summary on the last day of registration" in mail.subject
+    assert "(New since Monday: " in mail.body
+    assert run_at(pinned_clock, thursday + timedelta(days=1)) == 0
+
+
 def test_daily_while_the_event_runs(fair, pinned_clock):
     fair["event"].state = "running"
     _db.session.commit()
