@@ -222,6 +222,10 @@ class BoothAssignment(db.Model):
     request_id: Mapped[int | None] = mapped_column(ForeignKey("booth_requests.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(10), default="allocated")
     payment: Mapped[str] = mapped_column(String(6), default="due")
+    # When and by whom the payment was confirmed or waived (None: still due, or waived because
+    # the booth's type is free).
+    payment_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    payment_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -242,6 +242,51 @@ def test_booths_with_price_in_vnd_as_an_integer_and_payment(client, login, fair)
     assert price.value == 5_500_000 and isinstance(price.value, int)
 
 
+def test_a_waived_booth_costs_nothing_and_says_when_and_by_whom(client, login, fair, pinned_clock):
+    """The organiser waives the mushroom cooperative's booth at 00:30 on 15 January in Vietnam:
+    the export shows the list price, an amount of 0, that moment in the event's zone and his name."""
+    from app.booths.booking import services as booking
+
+    event = fair["event"]
+    first = _db.session.scalar(select(Booth).where(Booth.event_id == event.id))
+    booth = Booth(
+        event_id=event.id,
+        hall_id=first.hall_id,
+        booth_type_id=first.booth_type_id,
+        code="A02",
+        x_m=3,
+        y_m=0,
+        width_m=3,
+        depth_m=3,
+    )
+    _db.session.add(booth)
+    _db.session.flush()
+    mushrooms = _db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.id != fair["exhibitor"].id,
+            Registration.role == "exhibitor",
+        )
+    )
+    assignment = BoothAssignment(event_id=event.id, booth_id=booth.id, registration_id=mushrooms.id)
+    _db.session.add(assignment)
+    _db.session.flush()
+    pinned_clock.move_to(datetime(2027, 1, 14, 17, 30, tzinfo=UTC))
+    booking.waive_payment(fair["owner"], assignment)
+    _db.session.commit()
+    _login(client, login, fair["owner"])
+    paid, waived = _by_header(_csv(_export(client, event, "booths", "csv")))
+    assert (paid["Payment"], paid["Amount (VND)"]) == ("Paid", "5500000")
+    assert (waived["Booth"], waived["Payment"], waived["Price (VND)"], waived["Amount (VND)"]) == (
+        "A02",
+        "Waived",
+        "5500000",
+        "0",
+    )
+    assert waived["Payment recorded at"] == "2027-01-15 00:30"
+    assert waived["Payment recorded by"] == fair["owner"].full_name
+
+
 def test_meetings_schedule_in_the_events_time_zone(client, login, fair):
     _login(client, login, fair["owner"])
     rows = _by_header(_csv(_export(client, fair["event"], "meetings", "csv")))

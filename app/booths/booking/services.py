@@ -46,7 +46,7 @@ from app.booths.models import (
 from app.booths.plan.services import plan_settings
 from app.catalog.models import Organisation, Product
 from app.data.provinces import current_code
-from app.database import savepoint
+from app.database import savepoint, utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import FINAL_EVENT_STATES, Event, Hall, Registration
 from app.events.services import can_manage, ensure_can_manage
@@ -1035,6 +1035,7 @@ def confirm_payment(actor, assignment: BoothAssignment) -> BoothAssignment:
     before = {"payment": assignment.payment, "status": assignment.status}
     assignment.payment = "paid"
     assignment.status = "confirmed"
+    assignment.payment_at, assignment.payment_by_id = utcnow(), getattr(actor, "id", None)
     db.session.flush()
     _log(
         actor,
@@ -1051,6 +1052,7 @@ def waive_payment(actor, assignment: BoothAssignment) -> BoothAssignment:
     before = {"payment": assignment.payment, "status": assignment.status}
     assignment.payment = "waived"
     assignment.status = "confirmed"
+    assignment.payment_at, assignment.payment_by_id = utcnow(), getattr(actor, "id", None)
     db.session.flush()
     _log(
         actor,

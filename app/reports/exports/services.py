@@ -271,8 +271,14 @@ def _booths_columns() -> list[Column]:
         Column("organisation", _l("Organisation")),
         Column("status", _l("Status")),
         Column("payment", _l("Payment")),
+        Column("amount_vnd", _l("Amount (VND)"), "vnd"),
+        Column("payment_at", _l("Payment recorded at"), "datetime"),
+        Column("payment_by", _l("Payment recorded by")),
         Column("allocated_at", _l("Allocated at"), "datetime"),
     ]
+
+
+PaymentRecorder = aliased(User, name="payment_recorder")
 
 
 def _booths_query(event: Event, _participant=None):
@@ -286,6 +292,8 @@ def _booths_query(event: Event, _participant=None):
             Organisation.name,
             BoothAssignment.status,
             BoothAssignment.payment,
+            BoothAssignment.payment_at,
+            PaymentRecorder.full_name,
             BoothAssignment.created_at,
         )
         .select_from(BoothAssignment)
@@ -294,13 +302,14 @@ def _booths_query(event: Event, _participant=None):
         .join(BoothType, BoothType.id == Booth.booth_type_id)
         .join(Registration, Registration.id == BoothAssignment.registration_id)
         .join(Organisation, Organisation.id == Registration.organisation_id)
+        .outerjoin(PaymentRecorder, PaymentRecorder.id == BoothAssignment.payment_by_id)
         .where(BoothAssignment.event_id == event.id)
         .order_by(Hall.name, Booth.code, BoothAssignment.id)
     )
 
 
 def _booths_row(row, context) -> tuple:
-    code, hall, booth_type, price, rid, name, status, payment, created = row
+    code, hall, booth_type, price, rid, name, status, payment, payment_at, payment_by, created = row
     return (
         code,
         hall,
@@ -310,6 +319,9 @@ def _booths_row(row, context) -> tuple:
         name,
         context.label(STATUS_LABELS, status),
         context.label(PAYMENT_LABELS, payment),
+        0 if payment == "waived" else price,  # what the exhibitor pays (or paid): nothing if waived
+        payment_at,
+        payment_by or "",
         created,
     )
 
@@ -584,7 +596,10 @@ EXPORTS: dict[str, ExportKind] = {
         ExportKind(
             "booths",
             _l("Booths and payments"),
-            _l("Each booth assignment: booth, hall, type, price in VND, status and payment."),
+            _l(
+                "Each booth assignment: booth, hall, type, price in VND, status, payment, the amount "
+                "due (nothing if waived), and when and by whom the payment was recorded."
+            ),
             _booths_columns,
             _booths_query,
             _booths_row,
