@@ -45,24 +45,40 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    best schedule (start temperature REHEAT_TEMPERATURE breaks) takes REHEAT_SHARE of the time
    left after step 3: there the full model of step 4 seldom finds even a first solution in the
    seconds left (measured: 110 s of it, with the annealed schedule as hint, did not lower 3
-   breaks on forum F4 or 6 on F7, where longer annealing reached 1 and 2).
+   breaks on forum F4 or 6 on F7, where longer annealing reached 1 and 2). Tried and dropped: a
+   CP-SAT large neighbourhood search after the annealing (free the meetings of a person with a
+   break and its partners' partners, or of a window of slots, 12–150 meetings; keep the rest;
+   solve exactly on breaks · (S + 1) + idle slots, 0.2–0.3 s a sub-model on one worker): in 3 s
+   (10–23 sub-models) it lowered no forum's breaks, where as long a second annealing did.
 3. A lower bound on breaks, when every requested meeting is placed and the breaks are above
    the per-person bound below (the "cpsat" method, after the heuristic, RELAX_SHARE of the time
-   left): a relaxation solved by CP-SAT (_Relaxation). Per person v and slot s a Boolean
+   left, at most RELAX_CAP s): a relaxation solved by CP-SAT (_Relaxation). Per person v and slot s a Boolean
    y[v,s] "v is busy in s"; per person exactly d_v busy slots, among its published ones and the
    allowed slots of its requested meetings; each of v's requested meetings assigned to one of
    v's busy slots, one a slot, in a slot where its partner is busy (the meeting's two ends may
    pick different slots: that is what is relaxed); Hall's condition on the unions of v's
    half-day sets; an even number of busy people a slot, at most twice the tables; breaks = run
-   starts − people. Any schedule placing every meeting is a solution with the same breaks, so
-   the relaxation's optimum, or CP-SAT's proven bound on it (best_objective_bound), is a lower
-   bound on the breaks. Size O(r · o + n · S) Booleans. Measured: it proves 2 breaks on two of
-   the benchmark's forums in about a second, where the full model below proves nothing in
-   40 s; on the others its optimum is 0 (it can't tell which partner's slot is whose), which
-   CP-SAT may take over 5 s to find on the larger ones: the search stops at a solution with the
-   per-person bound's breaks, as it can prove no more. Proving 2 on F3 takes it about 3.5 s on
-   a busy machine, more than its share. Checked sound against brute force on small forums
-   (tests).
+   starts − people, minimised as the per-person bound's sum (below) plus each person's run
+   starts beyond its own bound (an integer ≥ 0 a person: CP-SAT's proven bound then starts at
+   that floor instead of climbing to it from minus the people one core at a time; measured,
+   proving 2 breaks on F3 fell from 2–4 s to 0.7–1 s, on F1 to 0.2 s). Any schedule placing
+   every meeting is a solution with the same breaks, so the relaxation's optimum, or CP-SAT's
+   proven bound on it (best_objective_bound), is a lower bound on the breaks. Size
+   O(r · o + n · S) Booleans. Measured: it proves 2 breaks on F1 and F3, where the full model
+   below proves nothing in 40 s; on the others its optimum is 0 (it can't tell which partner's
+   slot is whose), which CP-SAT finds in 0.5–1.5 s on F4, F5, F9 and not within seconds on the
+   others: the search stops at a solution with the per-person bound's breaks, as it can prove no
+   more, or after min(RELAX_SHARE of the time left, RELAX_CAP) s. Checked sound against brute
+   force on small forums (tests).
+   Then the relaxation's solution, when its breaks are below the schedule's, is realised
+   (_realise): a CP-SAT model puts every requested meeting in a slot busy for both its people in
+   that solution (one variable per meeting and such slot, O(r · o) at most; nobody twice a slot;
+   the tables), within REALISE_CAP s. Found, each person is busy exactly in its relaxed slots:
+   a schedule with the relaxation's breaks, taken when it lowers (breaks, idle slots). Measured
+   (a light load): solved in 0.1 s; it gave F1 its proven optimum of 2 breaks (the annealing
+   had 3) and F4 a proven 0 (the annealing had 2–4); on F3, F6 and F9 the relaxed slots can't
+   be realised (infeasible at once). It depends on the relaxation reaching a good solution
+   within its cap, which a loaded machine often prevents.
 4. Exact, when the model is small enough (at most CPSAT_MAX_VARS meeting×slot variables, e.g.
    300 requests × 22 slots = 6,600): CP-SAT (OR-tools) on a 0/1 model, one variable
    x[meeting, slot] per allowed slot; per person and slot y = Σ x (≤ 1); run starts
