@@ -39,8 +39,12 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    machine, with step 3 and the second annealing below): on forums of 40–80 people and 120–300
    meetings 0–6 breaks where first-fit greedy has 27–133 (and leaves up to 13 meetings out) and
    step 1 alone 19–80; on 1,000 people and 10,000 meetings 467–489 breaks in 24.3 s wall
-   against 3,102 for first-fit greedy (which leaves 292 meetings out) and 1,642 for step 1.
-   The runs vary by a few breaks with the machine's load.
+   against 3,102 for first-fit greedy (which leaves 292 meetings out) and 1,642 for step 1
+   (597 breaks in 25.9 s at a load of 4–6 on the 2 cores). The runs vary by a few breaks with
+   the machine's load: at a load of 4–5, four runs of the ten forums F1–F10 had the proven
+   optimum on 3, 3, 5 and 3 (F1 at 2, F2 and F10 at 0 every time; F4, F5 at 0 in some runs; the
+   code before the realisation of step 3: on 3, 4, 3 and 4, F1 in one run), 0–8 breaks, each
+   under 9.2 s wall.
    On forums with more than REHEAT_VARS meeting×slot variables, a second annealing from the
    best schedule (start temperature REHEAT_TEMPERATURE breaks) takes REHEAT_SHARE of the time
    left after step 3: there the full model of step 4 seldom finds even a first solution in the
