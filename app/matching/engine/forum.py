@@ -42,9 +42,10 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    against 3,102 for first-fit greedy (which leaves 292 meetings out) and 1,642 for step 1
    (597 breaks in 25.9 s at a load of 4–6 on the 2 cores). The runs vary by a few breaks with
    the machine's load: at a load of 4–5, four runs of the ten forums F1–F10 had the proven
-   optimum on 3, 3, 5 and 3 (F1 at 2, F2 and F10 at 0 every time; F4, F5 at 0 in some runs; the
-   code before the realisation of step 3: on 3, 4, 3 and 4, F1 in one run), 0–8 breaks, each
-   under 9.2 s wall.
+   optimum on 3, 3, 3 and 5 (F1 at 2, F2 and F10 at 0 every time; F4 and F5 at 0 in one run),
+   0–8 breaks, 8.7–10.1 s wall at most (start-up slows under load); the code before the
+   realisation of step 3, interleaved with them: on 4, 3 and 4 (F1 never; F5, F6 or F7 at 0 by
+   chance), at most 8.3–9.3 s.
    On forums with more than REHEAT_VARS meeting×slot variables, a second annealing from the
    best schedule (start temperature REHEAT_TEMPERATURE breaks) takes REHEAT_SHARE of the time
    left after step 3: there the full model of step 4 seldom finds even a first solution in the
