@@ -39,30 +39,51 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    machine, with step 3 and the second annealing below): on forums of 40–80 people and 120–300
    meetings 0–6 breaks where first-fit greedy has 27–133 (and leaves up to 13 meetings out) and
    step 1 alone 19–80; on 1,000 people and 10,000 meetings 467–489 breaks in 24.3 s wall
-   against 3,102 for first-fit greedy (which leaves 292 meetings out) and 1,642 for step 1.
-   The runs vary by a few breaks with the machine's load.
+   against 3,102 for first-fit greedy (which leaves 292 meetings out) and 1,642 for step 1
+   (597 breaks in 25.9 s at a load of 4–6 on the 2 cores). The runs vary by a few breaks with
+   the machine's load: at a load of 4–5, four runs of the ten forums F1–F10 had the proven
+   optimum on 3, 3, 3 and 5 (F1 at 2, F2 and F10 at 0 every time; F4 and F5 at 0 in one run),
+   0–8 breaks, 8.7–10.1 s wall at most (start-up slows under load); the code before the
+   realisation of step 3, interleaved with them: on 4, 3 and 4 (F1 never; F5, F6 or F7 at 0 by
+   chance), at most 8.3–9.3 s.
    On forums with more than REHEAT_VARS meeting×slot variables, a second annealing from the
    best schedule (start temperature REHEAT_TEMPERATURE breaks) takes REHEAT_SHARE of the time
    left after step 3: there the full model of step 4 seldom finds even a first solution in the
    seconds left (measured: 110 s of it, with the annealed schedule as hint, did not lower 3
-   breaks on forum F4 or 6 on F7, where longer annealing reached 1 and 2).
+   breaks on forum F4 or 6 on F7, where longer annealing reached 1 and 2). Tried and dropped: a
+   CP-SAT large neighbourhood search after the annealing (free the meetings of a person with a
+   break and its partners' partners, or of a window of slots, 12–150 meetings; keep the rest;
+   solve exactly on breaks · (S + 1) + idle slots, 0.2–0.3 s a sub-model on one worker): in 3 s
+   (10–23 sub-models) it lowered no forum's breaks, where as long a second annealing did.
 3. A lower bound on breaks, when every requested meeting is placed and the breaks are above
    the per-person bound below (the "cpsat" method, after the heuristic, RELAX_SHARE of the time
-   left): a relaxation solved by CP-SAT (_Relaxation). Per person v and slot s a Boolean
+   left, at most RELAX_CAP s): a relaxation solved by CP-SAT (_Relaxation). Per person v and slot s a Boolean
    y[v,s] "v is busy in s"; per person exactly d_v busy slots, among its published ones and the
    allowed slots of its requested meetings; each of v's requested meetings assigned to one of
    v's busy slots, one a slot, in a slot where its partner is busy (the meeting's two ends may
    pick different slots: that is what is relaxed); Hall's condition on the unions of v's
    half-day sets; an even number of busy people a slot, at most twice the tables; breaks = run
-   starts − people. Any schedule placing every meeting is a solution with the same breaks, so
-   the relaxation's optimum, or CP-SAT's proven bound on it (best_objective_bound), is a lower
-   bound on the breaks. Size O(r · o + n · S) Booleans. Measured: it proves 2 breaks on two of
-   the benchmark's forums in about a second, where the full model below proves nothing in
-   40 s; on the others its optimum is 0 (it can't tell which partner's slot is whose), which
-   CP-SAT may take over 5 s to find on the larger ones: the search stops at a solution with the
-   per-person bound's breaks, as it can prove no more. Proving 2 on F3 takes it about 3.5 s on
-   a busy machine, more than its share. Checked sound against brute force on small forums
-   (tests).
+   starts − people, minimised as the per-person bound's sum (below) plus each person's run
+   starts beyond its own bound (an integer ≥ 0 a person: CP-SAT's proven bound then starts at
+   that floor instead of climbing to it from minus the people one core at a time; measured,
+   proving 2 breaks on F3 fell from 2–4 s to 0.7–1 s, on F1 to 0.2 s). Any schedule placing
+   every meeting is a solution with the same breaks, so the relaxation's optimum, or CP-SAT's
+   proven bound on it (best_objective_bound), is a lower bound on the breaks. Size
+   O(r · o + n · S) Booleans. Measured: it proves 2 breaks on F1 and F3, where the full model
+   below proves nothing in 40 s; on the others its optimum is 0 (it can't tell which partner's
+   slot is whose), which CP-SAT finds in 0.5–1.5 s on F4, F5, F9 and not within seconds on the
+   others: the search stops at a solution with the per-person bound's breaks, as it can prove no
+   more, or after min(RELAX_SHARE of the time left, RELAX_CAP) s. Checked sound against brute
+   force on small forums (tests).
+   Then the relaxation's solution, when its breaks are below the schedule's, is realised
+   (_realise): a CP-SAT model puts every requested meeting in a slot busy for both its people in
+   that solution (one variable per meeting and such slot, O(r · o) at most; nobody twice a slot;
+   the tables), within REALISE_CAP s. Found, each person is busy exactly in its relaxed slots:
+   a schedule with the relaxation's breaks, taken when it lowers (breaks, idle slots). Measured
+   (a light load): solved in 0.1 s; it gave F1 its proven optimum of 2 breaks (the annealing
+   had 3) and F4 a proven 0 (the annealing had 2–4); on F3, F6 and F9 the relaxed slots can't
+   be realised (infeasible at once). It depends on the relaxation reaching a good solution
+   within its cap, which a loaded machine often prevents.
 4. Exact, when the model is small enough (at most CPSAT_MAX_VARS meeting×slot variables, e.g.
    300 requests × 22 slots = 6,600): CP-SAT (OR-tools) on a 0/1 model, one variable
    x[meeting, slot] per allowed slot; per person and slot y = Σ x (≤ 1); run starts
@@ -111,6 +132,9 @@ RELAX_WORKERS = 3  # CP-SAT on the relaxation (fewer than 3 seldom prove a bound
 PARTNER_CUTS = True
 LOCAL_ASSIGN = True
 RELAX_SHARE = 0.7  # of the time left after the heuristic, for the relaxation
+RELAX_CAP = 2.0  # seconds at most for it
+REALISE = True
+REALISE_CAP = 1.0  # seconds at most to realise the busy slots of the relaxation
 MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting, on small forums
 MOVES_GROWTH = 75  # ... and MOVES_GROWTH · r per meeting on larger ones (r meetings)
 REHEAT_SHARE = 0.8  # of the time left after the relaxation, for a second annealing
@@ -653,11 +677,10 @@ class _Relaxation:
         model = cp_model.CpModel()
         y: dict[tuple[int, int], object] = {}
         starts = []
-        people = floor = 0
+        floor = 0
         for v in range(n):
             if not degree[v]:
                 continue
-            people += 1
             fixed = plan.fixed_busy[v]
             for s in _bits(possible[v]):
                 y[v, s] = model.new_constant(1) if fixed >> s & 1 else model.new_bool_var(f"y{v}_{s}")
@@ -681,9 +704,14 @@ class _Relaxation:
                     model.add(start == y[v, s])
                 mine.append(start)
             least = person_breaks_bound(possible[v], fixed, degree[v]) + 1
-            model.add(sum(mine) >= least)
             floor += least - 1
-            starts.extend(mine)
+            # The objective counts each person's run starts beyond its own bound: with the bound
+            # a variable's lower end, CP-SAT's proven bound starts at `floor` instead of climbing
+            # there from minus the people one core at a time (measured: proving 2 breaks on F3
+            # took 0.7 s instead of 2-4 s).
+            excess = model.new_int_var(0, len(mine) - least, f"e{v}")
+            model.add(excess == sum(mine) - least)
+            starts.append(excess)
         for s in range(S):
             busy = [y[v, s] for v in range(n) if (v, s) in y]
             if busy:
@@ -723,7 +751,7 @@ class _Relaxation:
                 for s, us in per_slot.items():
                     if not plan.fixed_busy[v] >> s & 1:
                         model.add(sum(us) == y[v, s])
-        model.minimize(sum(starts) - people)
+        model.minimize(sum(starts) + floor)
         if hint is not None:
             for (v, s), var in y.items():
                 if not plan.fixed_busy[v] >> s & 1:
@@ -770,6 +798,61 @@ def relaxed_breaks_bound(
     if masks_out is not None and relaxation.masks is not None:
         masks_out.extend(relaxation.masks)
     return relaxation.bound
+
+
+def _realise(plan: _Plan, masks: list[int], budget: float) -> str:
+    """Put every requested meeting inside the relaxation's busy slots (`masks`, person by person:
+    a meeting only in a slot busy for both its people, nobody twice a slot, the tables), when
+    CP-SAT finds a way within `budget` seconds: then each person is busy exactly in its mask and
+    the schedule has the relaxation's breaks. Taken only when it lowers (breaks, idle slots).
+    Returns what happened, for the report."""
+    from ortools.sat.python import cp_model
+
+    inst = plan.inst
+    model = cp_model.CpModel()
+    x: dict[tuple[int, int], object] = {}
+    per_person_slot: dict[tuple[int, int], list] = {}
+    per_slot: dict[int, list] = {}
+    for k in plan.todo:
+        a, b = inst.pair_a[k], inst.pair_b[k]
+        row = []
+        for s in _bits(plan.options[k] & masks[a] & masks[b] & ~plan.fixed_busy[a] & ~plan.fixed_busy[b]):
+            var = model.new_bool_var(f"x{k}_{s}")
+            x[k, s] = var
+            row.append(var)
+            per_person_slot.setdefault((a, s), []).append(var)
+            per_person_slot.setdefault((b, s), []).append(var)
+            per_slot.setdefault(s, []).append(var)
+        if not row:
+            return "no_slot"
+        model.add_exactly_one(row)
+    for vars_ in per_person_slot.values():
+        if len(vars_) > 1:
+            model.add_at_most_one(vars_)
+    for s, vars_ in per_slot.items():
+        if len(vars_) > plan.table_cap[s] - plan.fixed_count[s]:
+            model.add(sum(vars_) <= plan.table_cap[s] - plan.fixed_count[s])
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, budget)
+    solver.parameters.num_workers = 2
+    solver.parameters.random_seed = 0
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return solver.status_name(status).lower()
+    before = plan.total()
+    old = dict(plan.slot_of)
+    for k in old:
+        plan.remove(k)
+    for (k, s), var in x.items():
+        if solver.boolean_value(var):
+            plan.place(k, s)
+    if plan.total() < before:
+        return "taken"
+    for k in list(plan.slot_of):
+        plan.remove(k)
+    for k, s in old.items():
+        plan.place(k, s)
+    return "not_better"
 
 
 def _union(families: list[int], chosen: int) -> int:
@@ -1029,9 +1112,12 @@ def solve_forum(
         # Run after the annealing, not beside it: on two cores a thread of CP-SAT halves the
         # annealing's moves and costs more breaks than the bound proves.
         relaxation = _Relaxation(plan, hint=list(plan.busy))  # its time counted, then its budget
-        relaxation.solve(RELAX_SHARE * (deadline - time.monotonic()))
+        relaxation.solve(min(RELAX_CAP, RELAX_SHARE * (deadline - time.monotonic())))
         report["relaxed_bound"] = relaxation.bound
         bound = max(bound, relaxation.bound)
+        masks = relaxation.masks
+        if REALISE and masks is not None and sum(_runs(m) - 1 for m in masks if m) < plan.total()[0]:
+            report["realised"] = _realise(plan, masks, min(REALISE_CAP, deadline - time.monotonic()))
     if method == "cpsat" and all_placed and plan.total()[0] > bound and size > REHEAT_VARS:
         # Beyond tiny forums the full model seldom lowers the annealed breaks within seconds
         # (it often finds no solution at all): a second annealing from the best schedule, at a
