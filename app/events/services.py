@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import lazy_gettext as _l
@@ -370,6 +371,7 @@ def save_hall(
     clash = db.session.scalar(select(Hall.id).where(Hall.event_id == event.id, Hall.name == name))
     if clash is not None and (hall is None or clash != hall.id):
         raise ServiceError(_l("This event already has a hall with this name."), "name")
+    before = None if hall is None else _hall_facts(hall)
     if hall is None:
         hall = Hall(event=event)
         db.session.add(hall)
@@ -377,13 +379,39 @@ def save_hall(
     hall.name_en = (name_en or "").strip() or None
     hall.name_fr = (name_fr or "").strip() or None
     db.session.flush()
+    after = _hall_facts(hall)
+    if before is None:
+        _log(actor, event, "hall_added", hall.name, after)
+    elif changes := {key: [before[key], value] for key, value in after.items() if before[key] != value}:
+        _log(actor, event, "hall_changed", hall.name, changes)
     return hall
+
+
+def _hall_facts(hall: Hall) -> dict:
+    """What the event log says of a hall (as text: kept after the hall)."""
+    return {
+        "name": hall.name,
+        "size": f"{_metres_text(hall.width_m)} × {_metres_text(hall.depth_m)} m",
+        "name (English)": hall.name_en or "",
+        "name (French)": hall.name_fr or "",
+    }
+
+
+def _metres_text(value) -> str:
+    return format(Decimal(str(value)).normalize(), "f") if value is not None else ""
+
+
+def _log(actor, event: Event, action: str, subject: str, changes: dict) -> None:
+    """Tell the event log (signals.organiser_action) what an organiser did to the event."""
+    signals.organiser_action.send(actor, event_id=event.id, action=action, subject=subject, changes=changes)
 
 
 def delete_hall(actor, hall: Hall) -> None:
     ensure_can_manage(actor, hall.event)
+    event, facts = hall.event, _hall_facts(hall)
     db.session.delete(hall)
     db.session.flush()
+    _log(actor, event, "hall_removed", facts["name"], facts)
 
 
 # ---------------------------------------------------------------- programme
@@ -523,8 +551,10 @@ def move_event(actor, event: Event, target: str, now: datetime | None = None) ->
     move = check_move(event, target, now)
     if not move.allowed:
         raise ServiceError(move.reason)
-    event.state = target
+    before, event.state = event.state, target
     db.session.flush()
+    # A scheduled job's move (actor None) is recorded too, as the system's.
+    _log(actor, event, "event_state_changed", event.name_vi, {"event status": [before, target]})
     return event
 
 

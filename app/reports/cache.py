@@ -11,8 +11,9 @@ compute them again now (`?fresh=1`).
   acting user, whose events the programme page counts), the filters, the page and the
   language. Permission is checked before the cache is read, never cached.
 - An organiser's action on an event (app.signals.organiser_action: approvals, booth
-  allocation, payments, matching runs, check-ins, imports, exports...) drops that event's
-  entries at once in this process; other processes see the change within the minute.
+  allocation, payments, matching runs, check-ins, imports...) drops that event's entries at
+  once in this process; other processes see the change within the minute. Exports and
+  downloads, which change no figure, keep them.
 - At most `SIZE` entries are kept, the least recently used dropped first.
 
 The cache is per process (the embedded server has one; gunicorn workers each keep their own):
@@ -75,6 +76,11 @@ def clear() -> None:
         _entries.clear()
 
 
+#: Organiser actions that only read (codes of app.eventlog.services.ACTIONS): the figures stay.
+READ_ONLY_ACTIONS = frozenset({"export", "dashboard_downloaded", "programme_downloaded"})
+
+
 @signals.organiser_action.connect
 def _on_organiser_action(actor, **kw) -> None:
-    forget_event(kw.get("event_id"))
+    if kw.get("action") not in READ_ONLY_ACTIONS:
+        forget_event(kw.get("event_id"))

@@ -629,6 +629,40 @@ def test_a_large_export_runs_as_a_job_with_progress_then_a_download_link(
     assert client.get(done["url"]).status_code == 200
 
 
+def test_an_export_file_is_refused_to_every_other_role(
+    client, login, fair, small_limit, worker, make_user, make_event, exhibitor, buyer_user
+):
+    """The file of an export job: its event's organisers and admins only (the owner's download
+    is shown above); a visitor is sent to log in; an exhibitor and a buyer of the event, an
+    organiser of no event and the organiser of another event are refused."""
+    event = fair["event"]
+    _login(client, login, fair["owner"])
+    _export(client, event, "registrations", "csv")
+    worker.drain()
+    task = _db.session.scalar(select(Task))
+    url = f"/manage/events/{event.id}/exports/files/{task.id}"
+    assert client.get(url).status_code == 200
+    client.post("/logout")
+
+    response = client.get(url)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    # The event's own exhibitor and buyer: their organisations are registered for it.
+    event_exhibitor = fair["exhibitor"].organisation
+    own_exhibitor = make_user(role="exhibitor", organisation=event_exhibitor)
+    own_buyer = make_user(role="buyer", organisation=fair["buyer"].organisation)
+    other_organiser = make_user(role="organiser")
+    elsewhere = make_user(role="organiser")
+    other_event = make_event(elsewhere)
+    _db.session.commit()
+    for intruder in (exhibitor, buyer_user, own_exhibitor, own_buyer, other_organiser, elsewhere):
+        _login(client, login, intruder)
+        assert client.get(url).status_code == 403, intruder.role
+        client.post("/logout")
+    # Another event's organiser asking for the file through his own event: no such file there.
+    _login(client, login, elsewhere)
+    assert client.get(f"/manage/events/{other_event.id}/exports/files/{task.id}").status_code == 404
+
+
 def test_export_files_older_than_a_day_are_removed_and_the_link_says_so(
     client, login, fair, small_limit, worker, html
 ):

@@ -1066,18 +1066,27 @@ def waive_payment(actor, assignment: BoothAssignment) -> BoothAssignment:
 def cancel_assignment(actor, assignment: BoothAssignment) -> BoothAssignment:
     """The organiser cancels any booking; the exhibitor its own while not yet confirmed. The booth is free."""
     event = _event_of(assignment)
-    if not can_manage(actor, event):
+    by_organiser = can_manage(actor, event)
+    if not by_organiser:
         if not _is_registrant(actor, assignment.registration):
             raise PermissionDenied
         if assignment.status == "confirmed":
             raise ServiceError(_l("A confirmed booking can only be cancelled by the organiser."))
     _ensure_active(assignment)
+    before = assignment.status
     assignment.status = "cancelled"
     if assignment.request_id is not None:
         request = db.session.get(BoothRequest, assignment.request_id)
         if request is not None:
             request.status = "cancelled"
     db.session.flush()
+    if by_organiser:  # the exhibitor's own cancellation is not an organiser action
+        _log(
+            actor,
+            assignment,
+            "booking_cancelled",
+            {"status": [before, "cancelled"], "payment": assignment.payment},
+        )
     return assignment
 
 

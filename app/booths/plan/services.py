@@ -379,6 +379,27 @@ def _check_type(event: Event, booth_type: BoothType | None) -> BoothType:
 # ---------------------------------------------------------------- booths
 
 
+def _log(actor, event_id: int, action: str, subject: str, changes: dict) -> None:
+    """Tell the event log (signals.organiser_action) what an organiser did to the floor plan."""
+    signals.organiser_action.send(actor, event_id=event_id, action=action, subject=subject, changes=changes)
+
+
+def _booth_facts(booth: Booth) -> dict:
+    """What the log says of a booth: its hall, type, place, size, zones (as text, kept after it)."""
+    return {
+        "hall": booth.hall.name if booth.hall is not None else "",
+        "type": booth.booth_type.name if booth.booth_type is not None else "",
+        "position": f"{fmt_metres(booth.x_m)}, {fmt_metres(booth.y_m)} m",
+        "size": f"{fmt_metres(booth.width_m)} × {fmt_metres(booth.depth_m)} m",
+        "zones": booth.zone_tags or "",
+    }
+
+
+def _changed(before: dict, after: dict) -> dict:
+    """{field: [before, after]} for the fields that changed."""
+    return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
+
+
 def save_booth(
     actor,
     hall: Hall,
@@ -411,6 +432,7 @@ def save_booth(
     y = _metres(y_m, "y_m")
     tags = normalise_tags(zone_tags)
     _check_place(code, (x, y, width, depth), hall, _others(hall, booth))
+    before = None if booth is None else {"code": booth.code, **_booth_facts(booth)}
     if booth is None:
         booth = Booth(event_id=event.id, blocked=False)
         db.session.add(booth)
@@ -420,6 +442,11 @@ def save_booth(
     booth.x_m, booth.y_m, booth.width_m, booth.depth_m = x, y, width, depth
     booth.zone_tags = tags
     db.session.flush()
+    after = {"code": booth.code, **_booth_facts(booth)}
+    if before is None:
+        _log(actor, event.id, "booth_added", booth.code, after)
+    elif changes := _changed(before, after):
+        _log(actor, event.id, "booth_changed", booth.code, changes)
     return booth
 
 
@@ -474,15 +501,19 @@ def block_booth(actor, booth: Booth) -> Booth:
                 holder=holder_name(assignment),
             )
         )
-    booth.blocked = True
-    db.session.flush()
+    if not booth.blocked:
+        booth.blocked = True
+        db.session.flush()
+        _log(actor, booth.event_id, "booth_changed", booth.code, {"blocked": [False, True]})
     return booth
 
 
 def unblock_booth(actor, booth: Booth) -> Booth:
     ensure_can_manage(actor, booth.hall.event)
-    booth.blocked = False
-    db.session.flush()
+    if booth.blocked:
+        booth.blocked = False
+        db.session.flush()
+        _log(actor, booth.event_id, "booth_changed", booth.code, {"blocked": [True, False]})
     return booth
 
 
@@ -511,11 +542,13 @@ def delete_booth(actor, booth: Booth) -> None:
                 holder=holder_name(assignment),
             )
         )
+    facts, code, event_id = _booth_facts(booth), booth.code, booth.event_id
     # SQLite does not enforce ON DELETE CASCADE here, so the rows that point at the booth go first.
     db.session.execute(delete(BoothPreference).where(BoothPreference.booth_id == booth.id))
     db.session.execute(delete(BoothAssignment).where(BoothAssignment.booth_id == booth.id))
     db.session.delete(booth)
     db.session.flush()
+    _log(actor, event_id, "booth_removed", code, facts)
 
 
 # ---------------------------------------------------------------- block generator
@@ -647,6 +680,15 @@ def generate_block(
     ]
     db.session.add_all(booths)
     db.session.flush()
+    if booths:
+        first, last = booths[0].code, booths[-1].code
+        _log(
+            actor,
+            event.id,
+            "booth_added",
+            f"{first} … {last}" if len(booths) > 1 else first,
+            {"booths": len(booths), "hall": hall.name, "type": booth_type.name, "zones": tags},
+        )
     return booths
 
 
@@ -710,18 +752,26 @@ def save_zone_rule(
     )
     if duplicate is not None and (rule is None or duplicate != rule.id):
         raise ServiceError(_l("This rule exists already."), "zone")
+    before = None if rule is None else {"rule": zone_rule_label(rule), "zone": rule.zone}
     if rule is None:
         rule = ZoneRule(event_id=event.id)
         db.session.add(rule)
     rule.match_kind, rule.match_value, rule.zone = match_kind, value, tags
     db.session.flush()
+    after = {"rule": zone_rule_label(rule), "zone": rule.zone}
+    if before is None:
+        _log(actor, event.id, "zone_added", after["rule"], after)
+    elif changes := _changed(before, after):
+        _log(actor, event.id, "zone_changed", after["rule"], changes)
     return rule
 
 
 def delete_zone_rule(actor, rule: ZoneRule) -> None:
     ensure_can_manage(actor, db.session.get(Event, rule.event_id))
+    facts, event_id = {"rule": zone_rule_label(rule), "zone": rule.zone}, rule.event_id
     db.session.delete(rule)
     db.session.flush()
+    _log(actor, event_id, "zone_removed", facts["rule"], facts)
 
 
 def zone_tags_in_use(event: Event) -> list[str]:

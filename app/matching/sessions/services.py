@@ -314,7 +314,24 @@ def create_session(actor, event: Event, **fields) -> MatchingSession:
         session.weights_json = json.dumps(scoring.DEFAULT_WEIGHTS, sort_keys=True)
     db.session.add(session)
     db.session.flush()
+    _log(actor, session, "matching_settings_changed", changes=_settings_changes({}, _settings(session)))
     return session
+
+
+def _settings(session: MatchingSession) -> dict:
+    """The session's settings as the event log shows them (plain values)."""
+    values = {"kind": session.kind} | {key: getattr(session, key) for key in SESSION_FIELDS}
+    values["weights"] = ", ".join(f"{k} {v:g}" for k, v in sorted(weights_of(session).items()))
+    return {key: ("" if value is None else value) for key, value in values.items()}
+
+
+def _settings_changes(before: dict, after: dict) -> dict:
+    """{setting: [before, after]} for each setting that changed (every one, for a new session)."""
+    return {
+        key: [before[key], value] if key in before else value
+        for key, value in after.items()
+        if key not in before or before[key] != value
+    }
 
 
 def update_session(actor, session: MatchingSession, **fields) -> MatchingSession:
@@ -325,6 +342,7 @@ def update_session(actor, session: MatchingSession, **fields) -> MatchingSession
     for key in ("breaks", "table_names", "table_names_en", "table_names_fr"):
         values[key] = values.get(key) or ""
     _raise_first(validate_session(session.event, values))
+    settings_before = _settings(session)
     if values.get("kind") and values["kind"] != session.kind:
         _ensure_kind_changeable(session)
         # The last run's figures are the other kind's (buyer/producer or a/b sides): a run with
@@ -345,6 +363,8 @@ def update_session(actor, session: MatchingSession, **fields) -> MatchingSession
                 "day_start",
             )
     db.session.flush()
+    if changes := _settings_changes(settings_before, _settings(session)):
+        _log(actor, session, "matching_settings_changed", changes=changes)
     return session
 
 

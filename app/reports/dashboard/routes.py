@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from app.accounts.permissions import roles_required
 from app.events.services import managed_event
-from app.reports import cache
+from app.reports import cache, downloads
 from app.reports import charts as draw
 from app.reports.dashboard import services
 from app.reports.dashboard.forms import DashboardFilterForm
@@ -122,6 +122,7 @@ def table_export(event_id: int, table_key: str, fmt: str):
     if not valid:
         return redirect(url_for("dashboard.dashboard", event_id=event.id, **_typed_filters()))
     table = board.table(table_key)
+    downloads.record_dashboard_download(current_user, event, table.title, fmt, board.filters)
     name = f"{event.slug}-{table_key}.{fmt}"
     if fmt == "csv":
         return _download(csv_bytes(table, event.timezone), name, "text/csv; charset=utf-8")
@@ -136,4 +137,5 @@ def workbook(event_id: int):
     if not valid:
         return redirect(url_for("dashboard.dashboard", event_id=event.id, **_typed_filters()))
     data = xlsx_bytes([board.table(key) for key in services.TABLE_KEYS], event.timezone)
+    downloads.record_dashboard_download(current_user, event, None, "xlsx", board.filters)
     return _download(data, f"{event.slug}-dashboard.xlsx", XLSX)

@@ -21,7 +21,7 @@ from app.accounts.permissions import roles_required
 from app.events.forms import EVENT_KIND_LABELS, STATE_LABELS
 from app.events.models import EVENT_KINDS
 from app.inputs import page_arg
-from app.reports import cache, charts
+from app.reports import cache, charts, downloads
 from app.reports.programme import services
 from app.reports.programme.forms import ProgrammeFilterForm
 from app.reports.tables import csv_chunks, xlsx_bytes
@@ -142,6 +142,7 @@ def export(table_key: str, extension: str):
     if refused:
         return refused
     table = services.programme_table(current_user, filters, table_key, g.get("locale") or "vi")
+    downloads.record_programme_download(current_user, services.TABLE_TITLES[table_key], extension, filters)
     name = _name(filters, f"programme-{table_key}", extension)
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if extension == "csv":
@@ -161,6 +162,7 @@ def workbook():
     tables = services.workbook_tables(
         current_user, filters, current_user.full_name, clock.now(), g.get("locale") or "vi"
     )
+    downloads.record_programme_download(current_user, None, "xlsx", filters)
     name = _name(filters, "programme-report", "xlsx")
     return Response(
         xlsx_bytes(tables), mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
