@@ -235,3 +235,20 @@ def test_the_filtered_outcomes_page_sends_as_many_statements_whatever_the_event_
     grow(fair, 12)
     assert queries_of(client, base) == small
     assert queries_of(client, filtered) == small_filtered == small
+
+
+def test_deciding_from_a_group_filtered_list_comes_back_to_it(client, login, db, fair, organiser, html):
+    login(organiser)
+    url = f"/manage/events/{fair.event.id}/registrations?role=exhibitor&group=herbal&stars=3&lang=en"
+    form = html(client.get(url)).select_one("form[action$='/registrations/decide']")
+    kept = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
+    assert (kept["group"], kept["stars"]) == ("herbal", "3")
+    pending = db.session.scalars(
+        select(Registration).where(Registration.event_id == fair.event.id, Registration.status == "pending")
+    ).one()
+    response = client.post(
+        f"/manage/events/{fair.event.id}/registrations/decide",
+        data={"ids": [pending.id], "action": "approve", "role": "exhibitor", "group": "herbal", "stars": "3"},
+    )
+    assert response.status_code == 302
+    assert "group=herbal" in response.headers["Location"] and "stars=3" in response.headers["Location"]

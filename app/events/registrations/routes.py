@@ -218,6 +218,9 @@ def decide(event_id: int):
         sort=_sort_arg(),
         page=parse_id(request.form.get("page")),
         province=request.form.get("province") if request.form.get("province") in CURRENT_PROVINCES else None,
+        buyer_type=request.form.get("buyer_type") if request.form.get("buyer_type") in BUYER_TYPES else None,
+        group=request.form.get("group") if request.form.get("group") in OCOP_GROUPS else None,
+        stars=request.form.get("stars") if request.form.get("stars") in ("1", "2", "3", "4", "5") else None,
     )
     chosen = [
         r for r in (db.session.get(Registration, i) for i in ids) if r is not None and r.event_id == event.id
