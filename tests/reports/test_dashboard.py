@@ -375,9 +375,9 @@ def test_page_shows_figures_linked_to_their_lists(client, login, fair, organiser
     province_link = page.select_one('table[data-table="exhibitors_by_province"] tbody tr a')
     assert province_link["href"].endswith("role=exhibitor&status=approved&province=24")
     booth_link = page.select_one('table[data-table="booths"] tbody a')
-    assert booth_link["href"] == f"/manage/events/{fair.event.id}/booth-requests#bookings"
+    assert booth_link["href"] == f"/manage/events/{fair.event.id}/booth-requests?payment=paid#bookings"
     meeting_link = page.select_one('table[data-table="meetings_by_buyer_type"] tbody a')
-    assert meeting_link["href"] == f"/manage/events/{fair.event.id}/outcomes"
+    assert meeting_link["href"] == f"/manage/events/{fair.event.id}/outcomes?buyer_type=hotel"
     # Each chart is an image named by its title, its numbers in a table beside it.
     charts = page.select('.dashboard-chart svg[role="img"]')
     assert {c["aria-label"] for c in charts} >= {"Exhibitors by province", "From candidates to contracts"}

@@ -15,6 +15,7 @@ from app.booths.booking import services as booking
 from app.booths.booking.forms import int_or_none, request_values, submitted_request_values
 from app.booths.booking.plan_view import request_plan_svgs
 from app.booths.models import Booth, BoothAssignment, BoothType
+from app.data.provinces import CURRENT_PROVINCES
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import Event, Registration
 from app.events.services import can_manage
@@ -191,18 +192,33 @@ def _allocation_job(event: Event):
 @bp.route(MANAGE + "/booth-requests")
 @roles_required("organiser")
 def requests(event_id: int):
-    """Every booth request of the event with its status, and every booking with its payment."""
+    """Every booth request of the event with its status, and every booking with its payment.
+
+    `payment` (paid, due, waived) and `province` (a current province's code) narrow the
+    bookings (the event dashboard's booth figures link here); an unknown value: its message,
+    status 400, and the bookings unfiltered."""
     event = _managed_event(current_user, event_id)
     rows = booking.requests_for(current_user, event)
+    payment = request.args.get("payment") or None
+    province = request.args.get("province") or None
+    refused = None
+    if payment is not None and payment not in booking.PAYMENT_LABELS:
+        refused, payment = _("Unknown payment “%(value)s”: choose paid, due or waived.", value=payment), None
+    if province is not None and province not in CURRENT_PROVINCES:
+        refused = _("Unknown province “%(value)s”: give one of the 34 current provinces.", value=province)
+        province = None
     return render_template(
         "booths/booking/requests.html",
         event=event,
         rows=rows,
-        assignments=booking.assignments_for(current_user, event),
+        assignments=booking.assignments_for(current_user, event, payment=payment, province=province),
+        payment=payment,
+        province=province,
+        refused_filter=refused,
         pending=sum(1 for r in rows if r.request.status in booking.OPEN_REQUEST),
         free=len(booking.bookable_booths(event)),
         job=_allocation_job(event),
-    )
+    ), (400 if refused else 200)
 
 
 @bp.route(MANAGE + "/booth-allocation", methods=["GET", "POST"])

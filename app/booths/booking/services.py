@@ -45,7 +45,7 @@ from app.booths.models import (
 )
 from app.booths.plan.services import plan_settings
 from app.catalog.models import Organisation, Product
-from app.data.provinces import current_code
+from app.data.provinces import current_code, equivalent_codes
 from app.database import savepoint, utcnow
 from app.errors import PermissionDenied, ServiceError
 from app.events.models import FINAL_EVENT_STATES, Event, Hall, Registration
@@ -1193,20 +1193,33 @@ def requests_for(actor, event: Event, statuses: Sequence[str] | None = None) -> 
     ]
 
 
-def assignments_for(actor, event: Event) -> list[BoothAssignment]:
+def assignments_for(
+    actor, event: Event, *, payment: str | None = None, province: str | None = None
+) -> list[BoothAssignment]:
+    """The event's bookings (allocated or confirmed), by booth code; `payment` (a key of
+    PAYMENT_LABELS) and `province` (a current province: the exhibitor's organisation, earlier
+    codes folded in) narrow them as the event dashboard counts its booths."""
     ensure_can_manage(actor, event)
-    return list(
-        db.session.scalars(
-            select(BoothAssignment)
-            .join(Booth, BoothAssignment.booth_id == Booth.id)
-            .where(BoothAssignment.event_id == event.id, BoothAssignment.status.in_(ACTIVE))
-            .options(
-                selectinload(BoothAssignment.registration).selectinload(Registration.organisation),
-                selectinload(BoothAssignment.booth),
-            )
-            .order_by(Booth.code)
+    query = (
+        select(BoothAssignment)
+        .join(Booth, BoothAssignment.booth_id == Booth.id)
+        .where(BoothAssignment.event_id == event.id, BoothAssignment.status.in_(ACTIVE))
+        .options(
+            selectinload(BoothAssignment.registration).selectinload(Registration.organisation),
+            selectinload(BoothAssignment.booth),
         )
+        .order_by(Booth.code)
     )
+    if payment is not None:
+        query = query.where(BoothAssignment.payment == payment)
+    if province is not None:
+        holders = (
+            select(Registration.id)
+            .join(Organisation, Organisation.id == Registration.organisation_id)
+            .where(Organisation.province_code.in_(equivalent_codes(province)))
+        )
+        query = query.where(BoothAssignment.registration_id.in_(holders))
+    return list(db.session.scalars(query))
 
 
 @dataclass

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from app import i18n
 from app.accounts.permissions import roles_required
 from app.data.provinces import CURRENT_PROVINCES
+from app.data.vocab import BUYER_TYPES, OCOP_GROUPS
 from app.errors import PermissionDenied
 from app.events import services
 from app.events.blueprint import MANAGE, bp
@@ -115,8 +116,10 @@ def registrations_page(event_id: int):
     Query parameters: `role` (exhibitor, the default, or buyer), `status` (pending, waitlisted,
     approved, rejected, withdrawn; all when absent), `sort` (date, the default, name, status or
     role; "-" before it for descending, e.g. ?sort=-date), `province` (a current province's code:
-    organisations of that province; the dashboard links here) and `page` (REGISTRATIONS_PER_PAGE
-    a page).
+    organisations of that province; the dashboard links here), `buyer_type`, `group` and
+    `stars` (registrations that brought a product of that OCOP group with those stars: the
+    dashboard's exhibitors by group and stars) and `page` (REGISTRATIONS_PER_PAGE a page).
+    An unknown buyer type, group or stars: its message, status 400.
     """
     event = managed_event(current_user, event_id)
     role = request.args.get("role") if request.args.get("role") in ("exhibitor", "buyer") else "exhibitor"
@@ -126,6 +129,7 @@ def registrations_page(event_id: int):
     unknown_province = province is not None and province not in CURRENT_PROVINCES
     if unknown_province:
         province = None
+    extra, shown, refused = _product_filters()
     page = registrations.registrations_page(
         current_user,
         event,
@@ -135,6 +139,9 @@ def registrations_page(event_id: int):
         page=page_arg(),
         per_page=REGISTRATIONS_PER_PAGE,
         province=province,
+        buyer_type=extra.get("buyer_type"),
+        group=extra.get("group"),
+        stars=int(extra["stars"]) if "stars" in extra else None,
     )
     by_status = registrations.counts(event)[role]
     counts = {s: by_status.get(s, 0) for s in STATUS_FILTERS}
@@ -151,7 +158,38 @@ def registrations_page(event_id: int):
         counts=counts,
         approved=services.approved_count(event, role),
         capacity=getattr(event, f"{role}_capacity"),
-    )
+        extra_filters=extra,
+        shown_filters=shown,
+        refused_filter=refused,
+    ), (400 if refused else 200)
+
+
+def _product_filters() -> tuple[dict[str, str], list[tuple[str, str]], str | None]:
+    """The list's `buyer_type`, `group` and `stars` arguments: the valid ones (as given), how the
+    page names them, and the message for a refused one (the list then ignores it)."""
+    extra, shown, refused = {}, [], None
+    buyer_type = request.args.get("buyer_type") or None
+    if buyer_type is not None:
+        if buyer_type in BUYER_TYPES:
+            extra["buyer_type"] = buyer_type
+            shown.append((_("Buyer type"), str(BUYER_TYPES[buyer_type])))
+        else:
+            refused = _("Unknown buyer type “%(value)s”.", value=buyer_type)
+    group = request.args.get("group") or None
+    if group is not None:
+        if group in OCOP_GROUPS:
+            extra["group"] = group
+            shown.append((_("OCOP group"), str(OCOP_GROUPS[group])))
+        else:
+            refused = _("Unknown OCOP group “%(value)s”.", value=group)
+    stars = request.args.get("stars") or None
+    if stars is not None:
+        if stars in ("1", "2", "3", "4", "5"):
+            extra["stars"] = stars
+            shown.append((_("Stars"), _("%(n)d stars", n=int(stars))))
+        else:
+            refused = _("Stars are a whole number from 1 to 5.")
+    return extra, shown, refused
 
 
 def _sort_arg() -> str:
@@ -180,6 +218,9 @@ def decide(event_id: int):
         sort=_sort_arg(),
         page=parse_id(request.form.get("page")),
         province=request.form.get("province") if request.form.get("province") in CURRENT_PROVINCES else None,
+        buyer_type=request.form.get("buyer_type") if request.form.get("buyer_type") in BUYER_TYPES else None,
+        group=request.form.get("group") if request.form.get("group") in OCOP_GROUPS else None,
+        stars=request.form.get("stars") if request.form.get("stars") in ("1", "2", "3", "4", "5") else None,
     )
     chosen = [
         r for r in (db.session.get(Registration, i) for i in ids) if r is not None and r.event_id == event.id

@@ -658,11 +658,19 @@ def registrations_page(
     page: int = 1,
     per_page: int = 25,
     province: str | None = None,
+    buyer_type: str | None = None,
+    group: str | None = None,
+    stars: int | None = None,
 ):
     """One page of the event's registrations for its organisers, with the total, sorted by
     `sort` (one of REGISTRATION_SORTS, "-" before it for descending; ties in order of
     application). Organisations, products and demand lines are loaded with the page: the
-    number of statements does not grow with the rows."""
+    number of statements does not grow with the rows.
+
+    `province`: organisations of that current province (earlier codes folded in);
+    `buyer_type`: organisations of that buyer type; `group` and `stars`: registrations that
+    brought a product of that OCOP group (with those stars; either alone works too), as the
+    event dashboard counts its exhibitors by group and stars."""
     ensure_can_manage(actor, event)
     descending = sort.startswith("-")
     key = sort.lstrip("-") if sort.lstrip("-") in REGISTRATION_SORTS else "date"
@@ -698,6 +706,19 @@ def registrations_page(
         query = query.where(Registration.status == status)
     if province is not None:  # a current province: organisations recorded under any of its earlier codes
         query = query.where(Organisation.province_code.in_(equivalent_codes(province)))
+    if buyer_type is not None:
+        query = query.where(Organisation.buyer_type == buyer_type)
+    if group is not None or stars is not None:
+        brought = (
+            select(RegistrationProduct.registration_id)
+            .join(Product, Product.id == RegistrationProduct.product_id)
+            .where(RegistrationProduct.registration_id == Registration.id)
+        )
+        if group is not None:
+            brought = brought.where(Product.ocop_group == group)
+        if stars is not None:
+            brought = brought.where(Product.stars == stars)
+        query = query.where(brought.exists())
     rows, total = rows_and_total(query, page=page, per_page=per_page)
     return counted_page([row[0] for row in rows], total, page=page, per_page=per_page)
 

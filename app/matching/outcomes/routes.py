@@ -76,7 +76,26 @@ def outcome(meeting_id: int):
 @bp.route("/manage/events/<int:event_id>/outcomes", endpoint="outcomes")
 @roles_required("organiser")
 def outcomes_page(event_id: int):
-    """Organisers: every meeting's outcome as both sides recorded it, with the event's totals."""
+    """Organisers: every meeting's outcome as both sides recorded it, with the event's totals.
+
+    Query parameters narrow the meetings (the event dashboard's cells link here with theirs):
+    `buyer_type` (a buyer type, or "-" for a forum's meetings between two producers),
+    `province` (the producer's current province), `group` (an OCOP group of the producer's
+    products), `stars` (the producer's star tier, 1-5), `status` (held, no_show, scheduled),
+    `contract=1` (meetings with a contract). An unknown value: its message, status 400."""
     event = managed_event(current_user, event_id)
-    report = outcomes.event_outcomes(current_user, event)
-    return render_template("matching/agenda/outcomes.html", event=event, report=report)
+    try:
+        filters = outcomes.meeting_filters(request.args)
+    except ServiceError as problem:
+        return render_template(
+            "matching/agenda/outcomes.html", event=event, report=None, active_filters=[], error=problem
+        ), 400
+    report = outcomes.event_outcomes(current_user, event, filters)
+    return render_template(
+        "matching/agenda/outcomes.html",
+        event=event,
+        report=report,
+        filters=filters,
+        active_filters=outcomes.describe_filters(filters),
+        error=None,
+    )

@@ -4,21 +4,30 @@ Kinds, weakest to strongest: no interest, follow-up, sample order, contract. A c
 needs its value in VND (> 0); a sample order may carry one. Each side records once and may
 correct its record. Per meeting the report counts the stronger of the two sides' records,
 and a contract's value is the larger of the two values given (both sides often report the
-same contract; adding them would count it twice). Functions flush; the caller commits.
+same contract; adding them would count it twice). The organisers' report can be narrowed
+(MeetingFilters: buyer type, producer's province, OCOP group, star tier, status, contracts) by
+the event dashboard's definitions, so each of the dashboard's meeting figures links to exactly
+the meetings it counts. Functions flush; the caller commits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, select
+from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy.orm import aliased
 
 from app import signals
+from app.catalog.models import Organisation, Product
+from app.data.provinces import CURRENT_PROVINCES, EARLIER_OF
+from app.data.vocab import BUYER_TYPES, OCOP_GROUPS
 from app.database import utcnow
 from app.errors import PermissionDenied, ServiceError
-from app.events.models import Event, Registration
+from app.events.models import Event, Registration, RegistrationProduct
 from app.events.registrations.services import can_act_for
 from app.events.services import ensure_can_manage
 from app.extensions import db
@@ -209,20 +218,177 @@ class OutcomeReport:
         return SAYS_LABELS[self.naming]
 
 
-def event_outcomes(actor, event: Event) -> OutcomeReport:
-    """For the event's organisers: every published meeting with both sides' outcomes, and totals."""
-    ensure_can_manage(actor, event)
-    meetings = list(
-        db.session.scalars(
-            select(Meeting)
-            .join(MatchingSession, MatchingSession.id == Meeting.session_id)
-            .where(
-                MatchingSession.event_id == event.id,
-                Meeting.published.is_(True),
-                Meeting.status != "cancelled",
-            )
+NO_BUYER = "-"  # the buyer type of a networking forum's meeting between two producers
+MEETING_STATUS_FILTERS = ("held", "no_show", "scheduled")
+
+
+@dataclass(frozen=True)
+class MeetingFilters:
+    """What the organisers' list of meetings is narrowed to (the event dashboard links here with
+    one of its cells' filters); every field None means every meeting.
+
+    The definitions are the event dashboard's (app/reports/dashboard/services.py), so a cell's
+    link lists exactly the meetings it counted: a meeting's buyer and producer by role, not by
+    column (a forum's two columns hold any two participants: its buyer type is side a's when
+    both are buyers and NO_BUYER when two producers meet; its producer side b's when both are
+    producers, none when two buyers meet); the producer's province folds earlier codes into
+    the current province; its OCOP groups are those of the products it brought (any of them
+    matches) and its star tier the highest stars among them; a contract is a meeting either
+    side recorded as one."""
+
+    buyer_type: str | None = None  # a key of BUYER_TYPES, or NO_BUYER
+    province: str | None = None  # a current province code (CURRENT_PROVINCES)
+    group: str | None = None  # a key of OCOP_GROUPS
+    stars: int | None = None  # 1..5: the producer's star tier
+    status: str | None = None  # one of MEETING_STATUS_FILTERS
+    contract: bool = False
+
+    KEYS = ("buyer_type", "province", "group", "stars", "status", "contract")
+
+    @property
+    def active(self) -> bool:
+        return any(getattr(self, key) for key in self.KEYS)
+
+    def as_args(self) -> dict[str, str]:
+        """The filters as query-string arguments (for links)."""
+        values = {key: getattr(self, key) for key in self.KEYS}
+        values["contract"] = "1" if self.contract else None
+        return {key: str(value) for key, value in values.items() if value}
+
+
+def meeting_filters(args: Mapping[str, str]) -> MeetingFilters:
+    """The filters of a query string; ServiceError (its field the argument) for a value that is
+    not one of the known ones. Empty values count as absent."""
+    values = {key: (args.get(key) or "").strip() or None for key in MeetingFilters.KEYS}
+    buyer_type = values["buyer_type"]
+    if buyer_type is not None and buyer_type != NO_BUYER and buyer_type not in BUYER_TYPES:
+        raise ServiceError(_("Unknown buyer type “%(value)s”.", value=buyer_type), "buyer_type")
+    if values["province"] is not None and values["province"] not in CURRENT_PROVINCES:
+        raise ServiceError(
+            _(
+                "Unknown province “%(value)s”: give one of the 34 current provinces.",
+                value=values["province"],
+            ),
+            "province",
         )
+    if values["group"] is not None and values["group"] not in OCOP_GROUPS:
+        raise ServiceError(_("Unknown OCOP group “%(value)s”.", value=values["group"]), "group")
+    stars = values["stars"]
+    if stars is not None and stars not in ("1", "2", "3", "4", "5"):
+        raise ServiceError(_("Stars are a whole number from 1 to 5."), "stars")
+    if values["status"] is not None and values["status"] not in MEETING_STATUS_FILTERS:
+        raise ServiceError(_("Unknown meeting status “%(value)s”.", value=values["status"]), "status")
+    if values["contract"] not in (None, "1"):
+        raise ServiceError(_("“contract” takes the value 1 (meetings with a contract)."), "contract")
+    return MeetingFilters(
+        buyer_type=buyer_type,
+        province=values["province"],
+        group=values["group"],
+        stars=int(stars) if stars else None,
+        status=values["status"],
+        contract=values["contract"] == "1",
     )
+
+
+def describe_filters(filters: MeetingFilters) -> list[tuple[str, str, str]]:
+    """The active filters as a page shows them: (key, what, value), in the reader's language."""
+    statuses = {"held": _("Held"), "no_show": _("No-show"), "scheduled": _("Scheduled")}
+    shown = []
+    if filters.buyer_type:
+        label = (
+            _("No buyer (producers meeting in a forum)")
+            if filters.buyer_type == NO_BUYER
+            else str(BUYER_TYPES[filters.buyer_type])
+        )
+        shown.append(("buyer_type", _("Buyer type"), label))
+    if filters.province:
+        shown.append(("province", _("Producer's province"), CURRENT_PROVINCES[filters.province]))
+    if filters.group:
+        shown.append(("group", _("OCOP group"), str(OCOP_GROUPS[filters.group])))
+    if filters.stars:
+        shown.append(("stars", _("Star tier"), _("%(n)d stars", n=filters.stars)))
+    if filters.status:
+        shown.append(("status", _("Status"), statuses[filters.status]))
+    if filters.contract:
+        shown.append(("contract", _("Outcome"), _("Contract")))
+    return shown
+
+
+def _filtered_meetings(query, filters: MeetingFilters):
+    """`query` (of meetings) narrowed to `filters`, by the dashboard's definitions (MeetingFilters)."""
+    if filters.status:
+        query = query.where(Meeting.status == filters.status)
+    if filters.contract:
+        query = query.where(
+            exists().where(MeetingOutcome.meeting_id == Meeting.id, MeetingOutcome.kind == "contract")
+        )
+    if not (filters.buyer_type or filters.province or filters.group or filters.stars):
+        return query
+    side_a, side_b = aliased(Registration, name="side_a"), aliased(Registration, name="side_b")
+    org_a, org_b = aliased(Organisation, name="org_a"), aliased(Organisation, name="org_b")
+    query = (
+        query.join(side_a, side_a.id == Meeting.buyer_registration_id)
+        .join(org_a, org_a.id == side_a.organisation_id)
+        .join(side_b, side_b.id == Meeting.producer_registration_id)
+        .join(org_b, org_b.id == side_b.organisation_id)
+    )
+
+    def producer(a_column, b_column):
+        return case(
+            (side_b.role == "exhibitor", b_column), (side_a.role == "exhibitor", a_column), else_=None
+        )
+
+    if filters.buyer_type:
+        buyer_type = case(
+            (side_a.role == "buyer", org_a.buyer_type),
+            (side_b.role == "buyer", org_b.buyer_type),
+            else_=literal(NO_BUYER),
+        )
+        query = query.where(buyer_type == filters.buyer_type)
+    if filters.province:
+        query = query.where(
+            producer(org_a.province_code, org_b.province_code).in_(EARLIER_OF[filters.province])
+        )
+    producer_id = producer(side_a.id, side_b.id)
+    if filters.group:
+        query = query.where(
+            exists()
+            .where(
+                RegistrationProduct.registration_id == producer_id,
+                Product.id == RegistrationProduct.product_id,
+                Product.ocop_group == filters.group,
+            )
+            .correlate_except(RegistrationProduct, Product)
+        )
+    if filters.stars:
+        tier = (
+            select(func.max(Product.stars))
+            .join(RegistrationProduct, RegistrationProduct.product_id == Product.id)
+            .where(RegistrationProduct.registration_id == producer_id)
+            .correlate_except(RegistrationProduct, Product)
+            .scalar_subquery()
+        )
+        query = query.where(and_(tier.is_not(None), tier == filters.stars))
+    return query
+
+
+def event_outcomes(actor, event: Event, filters: MeetingFilters | None = None) -> OutcomeReport:
+    """For the event's organisers: every published meeting with both sides' outcomes, and totals
+    (of the meetings `filters` keeps, see MeetingFilters). Besides the permission check, two
+    statements whatever the number of meetings: the meetings with their session, both sides
+    and their organisations, then their outcomes."""
+    ensure_can_manage(actor, event)
+    query = (
+        select(Meeting)
+        .join(MatchingSession, MatchingSession.id == Meeting.session_id)
+        .where(
+            MatchingSession.event_id == event.id,
+            Meeting.published.is_(True),
+            Meeting.status != "cancelled",
+        )
+        .options(*with_session_and_sides())
+    )
+    meetings = list(db.session.scalars(_filtered_meetings(query, filters or MeetingFilters())).unique())
     outcomes = {
         (o.meeting_id, o.side): o
         for o in db.session.scalars(

@@ -32,6 +32,14 @@ Filters: `role` (registrations and their timeline), `buyer_type` (buyers' regist
 meetings and asks), `province` (a current province code: the organisation's province for
 registrations, exhibitors, booths and e-booths; the producer's for meetings and asks),
 `date_from`/`date_to` (the timelines, in the event's time zone).
+
+Links: each table row (`links`) and headline figure (`figure_links`) leads to the list behind
+it, narrowed to the rows it counted and to the dashboard's buyer type and province: meetings
+to the outcomes page (matching.outcomes, whose filters use the definitions above; a row's held,
+no-show and contract figures to those meetings only), registrations and exhibitors by group
+and stars to the registrations list, booths to the bookings by payment. Rows keyed "not
+given" (no province, no product, no buyer type) have no link, nor do asks. E-booth visits
+lead to the public e-booth catalogue: there is no organisers' list of e-booths.
 """
 
 from __future__ import annotations
@@ -97,10 +105,21 @@ class Filters:
 
 @dataclass
 class Link:
-    """Where a row's figure leads: an endpoint and its arguments (the template builds the URL)."""
+    """Where a row's figures lead: an endpoint and its arguments (the template builds the URL).
+
+    `columns`: a column's own arguments added to the row's (a meetings row's "held" figure
+    leads to its held meetings), or None for a figure with no list behind it."""
 
     endpoint: str
     args: dict = field(default_factory=dict)
+    columns: dict[str, dict | None] = field(default_factory=dict)
+
+    def args_for(self, column: str) -> dict | None:
+        """The arguments of the column's figure's link; None: that figure has no link."""
+        if column not in self.columns:
+            return self.args
+        extra = self.columns[column]
+        return None if extra is None else self.args | extra
 
 
 @dataclass
@@ -110,6 +129,7 @@ class Dashboard:
     figures: dict[str, int | float] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)  # key -> table, in page order
     links: dict[str, list[Link | None]] = field(default_factory=dict)  # key -> one link per row
+    figure_links: dict[str, Link] = field(default_factory=dict)  # a headline figure -> its list
     province_bars: list[tuple[str, int]] = field(default_factory=list)  # (province, exhibitors)
     timeline_days: list[date] = field(default_factory=list)
     timeline: dict[str, list[int]] = field(default_factory=dict)  # role -> registrations per day
@@ -204,6 +224,16 @@ def event_dashboard(actor, event: Event, filters: Filters | None = None) -> Dash
     return board
 
 
+def _registrations_link(filters: Filters, role: str, status: str | None = None, **more) -> Link:
+    """The organisers' registrations list of one role (and status), with the dashboard's
+    province and, for buyers, its buyer type (the filters the dashboard counted them under)."""
+    args = {"role": role, "status": status, "province": filters.province}
+    if role == "buyer":
+        args["buyer_type"] = filters.buyer_type
+    args |= more
+    return Link("events.registrations", {key: value for key, value in args.items() if value is not None})
+
+
 def _registrations(board: Dashboard) -> None:
     event, filters = board.event, board.filters
     day = _local_day(Registration.created_at, event).label("day")
@@ -228,19 +258,11 @@ def _registrations(board: Dashboard) -> None:
     for role in roles:
         for status in REGISTRATION_STATUSES:
             rows.append((role_label(role), labels[status], by_status.get((role, status), 0)))
-            args = {"role": role, "status": status}
-            if filters.province:
-                args["province"] = filters.province
-            links.append(Link("events.registrations", args))
+            links.append(_registrations_link(filters, role, status))
         rows.append(
             (role_label(role), _("All"), sum(by_status.get((role, s), 0) for s in REGISTRATION_STATUSES))
         )
-        links.append(
-            Link(
-                "events.registrations",
-                {"role": role} | ({"province": filters.province} if filters.province else {}),
-            )
-        )
+        links.append(_registrations_link(filters, role))
     board.tables["registrations"] = Table(
         "registrations",
         _("Registrations by status"),
@@ -256,6 +278,8 @@ def _registrations(board: Dashboard) -> None:
     for role in ROLES:
         board.figures[f"approved_{role}s"] = by_status.get((role, "approved"), 0)
         board.figures[f"pending_{role}s"] = by_status.get((role, "pending"), 0)
+        board.figure_links[f"approved_{role}s"] = _registrations_link(filters, role, "approved")
+        board.figure_links[f"pending_{role}s"] = _registrations_link(filters, role, "pending")
 
     # The timeline: every day between the first and last (or the chosen range), zeros included.
     days = sorted(per_day)
@@ -348,12 +372,10 @@ def _exhibitors_by_group(board: Dashboard) -> None:
         ],
         [(_group_label(group), stars, exhibitors, products) for group, stars, exhibitors, products in rows],
     )
-    link = Link(
-        "events.registrations",
-        {"role": "exhibitor", "status": "approved"}
-        | ({"province": filters.province} if filters.province else {}),
-    )
-    board.links["exhibitors_by_group"] = [link] * len(rows)
+    board.links["exhibitors_by_group"] = [
+        _registrations_link(filters, "exhibitor", "approved", group=group, stars=stars) if group else None
+        for group, stars, _exhibitors, _products in rows
+    ]
 
 
 def _booths(board: Dashboard) -> None:
@@ -386,7 +408,16 @@ def _booths(board: Dashboard) -> None:
         ],
         table_rows,
     )
-    board.links["booths"] = [Link("booths.requests", {"_anchor": "bookings"})] * len(table_rows)
+    where = {"province": filters.province} if filters.province else {}
+    board.links["booths"] = [
+        *(
+            Link("booths.requests", where | {"payment": p, "_anchor": "bookings"})
+            for p in ("paid", "due", "waived")
+        ),
+        Link("booths.requests", where | {"_anchor": "bookings"}),
+    ]
+    board.figure_links["booths"] = board.links["booths"][-1]
+    board.figure_links["booth_revenue_paid"] = board.links["booths"][0]
     board.figures["booths"] = total[0]
     board.figures["booths_paid"] = found.get("paid", (0, 0))[0]
     board.figures["booths_waived"] = found.get("waived", (0, 0))[0]
@@ -417,7 +448,10 @@ def _visits(board: Dashboard) -> None:
         [Column("day", _("Day"), "date"), Column("visits", _("Visits"), "int")],
         rows,
     )
-    board.links["visits_per_day"] = [Link("booths.ebooth_catalogue", {"slug": event.slug})] * len(rows)
+    # No organisers' list of e-booths exists: the figures lead to the public catalogue.
+    catalogue = Link("booths.ebooth_catalogue", {"slug": event.slug})
+    board.links["visits_per_day"] = [catalogue] * len(rows)
+    board.figure_links["visits"] = catalogue
     board.figures["visits"] = sum(count for _day, count in rows)
 
 
@@ -448,6 +482,29 @@ def _asks(board: Dashboard) -> dict[str | None, tuple[int, int]]:
     board.figures["asks"] = sum(a for a, _b in found.values())
     board.figures["accepted"] = sum(b for _a, b in found.values())
     return found
+
+
+# A meetings row's figures: held, no-shows and contracts lead to those meetings only; asks
+# have no list behind them.
+MEETING_COLUMN_ARGS: dict[str, dict | None] = {
+    "held": {"status": "held"},
+    "no_shows": {"status": "no_show"},
+    "contracts": {"contract": "1"},
+    "contract_vnd": {"contract": "1"},
+    "asks": None,
+    "accepted": None,
+}
+
+
+def _meetings_link(filters: Filters, **row) -> Link:
+    """The organisers' list of meetings (matching.outcomes) narrowed to a row: its own filter
+    (`row`) and the dashboard's buyer type and province."""
+    args = {"buyer_type": filters.buyer_type, "province": filters.province} | row
+    return Link(
+        "matching.outcomes",
+        {key: str(value) for key, value in args.items() if value is not None},
+        MEETING_COLUMN_ARGS,
+    )
 
 
 def _meeting_columns(with_asks: bool) -> list[Column]:
@@ -598,7 +655,6 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
     def row_figures(n, held, no_shows, contracts, value, extra=()):
         return (n, held, no_shows, _rate(no_shows, held + no_shows), *extra, contracts, value)
 
-    outcomes = Link("matching.outcomes", {})
     # By buyer type (with asks); its rows add up to the event's totals.
     keys = sorted(set(by_type) | set(asks), key=lambda k: _buyer_type_label(k))
     rows = []
@@ -625,7 +681,9 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
         [Column("buyer_type", _("Buyer type")), *_meeting_columns(True)],
         rows,
     )
-    board.links["meetings_by_buyer_type"] = [outcomes] * len(rows)
+    board.links["meetings_by_buyer_type"] = [
+        _meetings_link(filters, buyer_type=key) if key else None for key in keys
+    ] + ([_meetings_link(filters)] if rows else [])
 
     # By the producer's current province (earlier codes folded in with their current one).
     ordered = sorted(by_province.items(), key=lambda item: (-item[1][0], _province_name(item[0])))
@@ -635,7 +693,9 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
         [Column("province", _("Producer's province")), *_meeting_columns(False)],
         [(_province_name(code), *row_figures(*values)) for code, values in ordered],
     )
-    board.links["meetings_by_province"] = [outcomes] * len(ordered)
+    board.links["meetings_by_province"] = [
+        _meetings_link(filters, province=code) if code else None for code, _values in ordered
+    ]
 
     group_rows.sort(key=lambda r: (r[0] is None, _group_label(r[0])))
     board.tables["meetings_by_group"] = Table(
@@ -644,7 +704,9 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
         [Column("group", _("OCOP group")), *_meeting_columns(False)],
         [(_group_label(key), *row_figures(*rest)) for key, *rest in group_rows],
     )
-    board.links["meetings_by_group"] = [outcomes] * len(group_rows)
+    board.links["meetings_by_group"] = [
+        _meetings_link(filters, group=key) if key else None for key, *_rest in group_rows
+    ]
 
     tier_rows = sorted(((key, *values) for key, values in by_tier.items()), key=lambda r: -(r[0] or 0))
     board.tables["meetings_by_stars"] = Table(
@@ -656,7 +718,9 @@ def _meetings(board: Dashboard, asks: dict[str | None, tuple[int, int]]) -> None
             for key, *rest in tier_rows
         ],
     )
-    board.links["meetings_by_stars"] = [outcomes] * len(tier_rows)
+    board.links["meetings_by_stars"] = [
+        _meetings_link(filters, stars=key) if key else None for key, *_rest in tier_rows
+    ]
 
 
 def _funnel(board: Dashboard) -> None:
@@ -690,13 +754,23 @@ def _funnel(board: Dashboard) -> None:
         [Column("stage", _("Stage")), Column("count", _("Count"), "int")],
         board.funnel,
     )
+    # Candidates and asks have no organisers' list of their own: the sessions page shows each
+    # session's run and asks.
+    meetings = _meetings_link(board.filters)
     board.links["funnel"] = [
         Link("matching.sessions", {}),
         Link("matching.sessions", {}),
-        Link("matching.outcomes", {}),
-        Link("matching.outcomes", {}),
-        Link("matching.outcomes", {}),
+        Link(meetings.endpoint, meetings.args),
+        Link(meetings.endpoint, meetings.args | {"status": "held"}),
+        Link(meetings.endpoint, meetings.args | {"contract": "1"}),
     ]
+    board.figure_links.update(
+        meetings=Link(meetings.endpoint, meetings.args),
+        held=Link(meetings.endpoint, meetings.args | {"status": "held"}),
+        no_show_rate=Link(meetings.endpoint, meetings.args | {"status": "no_show"}),
+        contracts=Link(meetings.endpoint, meetings.args | {"contract": "1"}),
+        contract_vnd=Link(meetings.endpoint, meetings.args | {"contract": "1"}),
+    )
 
 
 TABLE_KEYS = (
