@@ -18,6 +18,7 @@ from app.booths.models import Booth, BoothAssignment, BoothType, BoothVisit, Ele
 from app.errors import PermissionDenied
 from app.events.models import EventOrganiser, Hall, Registration, RegistrationProduct
 from app.matching.models import MatchingSession, MatchRequest, Meeting, MeetingOutcome
+from app.onsite.gate.models import GateCheckin
 from app.reports.dashboard import services
 from app.reports.dashboard.services import Filters
 from tests.conftest import queries_of, text_of
@@ -138,6 +139,18 @@ class Fair:
         for side, kind, value in outcomes:
             self.db.session.add(MeetingOutcome(meeting_id=meeting.id, side=side, kind=kind, value_vnd=value))
         return meeting
+
+    def gate(self, registration, day, at: str, gate="Cổng chính"):
+        """A participant let in at the gate on `day` (the event's calendar) at `at` (UTC)."""
+        self.db.session.add(
+            GateCheckin(
+                event_id=self.event.id,
+                registration_id=registration.id,
+                gate=gate,
+                day=day,
+                checked_in_at=utc(at),
+            )
+        )
 
     def request(self, buyer, producer, kind, status, by="buyer"):
         self.db.session.add(
@@ -294,6 +307,66 @@ def test_filters_narrow_the_figures(app, fair, organiser):
     assert window.figures["registrations"] == 5  # the range narrows the timelines only
 
 
+def gate_checkins(fair: Fair) -> dict[str, Registration]:
+    """Quảng Ninh's exhibitor on both days, Bắc Ninh's (recorded as "27") on the second, the
+    supermarket buyer at 00:30 on the first day in Vietnam (still the day before in UTC), the hotel
+    on the second."""
+    people = {r.organisation.name: r for r in fair.event.registrations}
+    by_kind = {}
+    for registration in people.values():
+        organisation = registration.organisation
+        key = organisation.buyer_type if registration.role == "buyer" else organisation.province_code
+        by_kind.setdefault(key, registration)
+    fair.gate(by_kind["22"], DAY1, "2027-01-20T01:00:00")
+    fair.gate(by_kind["22"], DAY2, "2027-01-21T02:00:00", gate="Cổng phụ")
+    fair.gate(by_kind["27"], DAY2, "2027-01-21T01:30:00")
+    fair.gate(by_kind["supermarket"], DAY1, "2027-01-19T17:30:00")
+    fair.gate(by_kind["hotel"], DAY2, "2027-01-21T03:00:00")
+    fair.db.session.commit()
+    return by_kind
+
+
+def test_people_checked_in_at_the_gate_per_day_and_in_all(app, fair, organiser):
+    gate_checkins(fair)
+    board = board_of(app, organiser, fair.event)
+    # Per day, those let in that day; in all, each participant once (Quảng Ninh's came twice).
+    assert rows(board, "gate_per_day") == [(DAY1, 2), (DAY2, 3)]
+    assert (board.figures["gate_people"], board.figures["gate_checkins"]) == (4, 5)
+    assert [str(c.label) for c in board.tables["gate_per_day"].columns] == ["Day", "People checked in"]
+
+    bac_ninh = board_of(app, organiser, fair.event, province="24")  # "27" is Bắc Ninh today
+    assert (rows(bac_ninh, "gate_per_day"), bac_ninh.figures["gate_people"]) == ([(DAY2, 1)], 1)
+    buyers = board_of(app, organiser, fair.event, role="buyer")
+    assert (rows(buyers, "gate_per_day"), buyers.figures["gate_people"]) == ([(DAY1, 1), (DAY2, 1)], 2)
+    hotels = board_of(app, organiser, fair.event, buyer_type="hotel")  # narrows the buyers only
+    assert (rows(hotels, "gate_per_day"), hotels.figures["gate_people"]) == ([(DAY1, 1), (DAY2, 3)], 3)
+    second_day = board_of(app, organiser, fair.event, date_from=DAY2, date_to=DAY2)
+    assert (rows(second_day, "gate_per_day"), second_day.figures["gate_people"]) == ([(DAY2, 3)], 3)
+
+
+def test_the_page_the_workbook_and_the_report_show_the_gate(client, login, fair, organiser, html):
+    gate_checkins(fair)
+    login(organiser)
+    page = html(client.get(f"/manage/events/{fair.event.id}/dashboard?lang=en"))
+    figure = page.select_one('[data-figure="gate_people"]')
+    assert (
+        "People checked in at the gate" in text_of(figure)
+        and text_of(figure.select_one("[data-value]")) == "4"
+    )
+    table = page.select_one('table[data-table="gate_per_day"]')
+    assert [text_of(td) for td in table.select('td[data-column="people"]')] == ["2", "3"]
+    assert table.select_one("tbody a")["href"] == f"/manage/events/{fair.event.id}/gate/counts"
+    book = load_workbook(
+        io.BytesIO(client.get(f"/manage/events/{fair.event.id}/dashboard.xlsx?lang=en").data)
+    )
+    sheet = list(book["Gate check-ins per day"].iter_rows(values_only=True))
+    assert sheet[0] == ("Day", "People checked in")
+    assert [(d.date(), n) for d, n in sheet[1:]] == [(DAY1, 2), (DAY2, 3)]
+    report = html(client.get(f"/manage/events/{fair.event.id}/report?lang=en"))
+    assert text_of(report.select_one('[data-figure="gate_people"] [data-value]')) == "4"
+    assert len(report.select('table[data-table="gate_per_day"] tbody tr')) == 2
+
+
 def test_a_forums_meetings_count_under_their_buyer_and_producer_by_role_not_by_column(
     app, db, fair, organiser
 ):
@@ -351,6 +424,7 @@ def test_an_event_with_nothing_yet(app, db, organiser, make_open_event):
     assert board.empty
     assert board.figures["meetings"] == 0 and board.figures["contract_vnd"] == 0
     assert rows(board, "registrations_per_day") == [] and rows(board, "meetings_by_buyer_type") == []
+    assert rows(board, "gate_per_day") == [] and board.figures["gate_people"] == 0
     assert not board.candidates_known
 
 
@@ -610,6 +684,8 @@ def grow(fair: Fair, n: int) -> None:
             outcomes=[("buyer", "contract", 1_000_000 * (i + 1))],
         )
         fair.request(buyer, exhibitor, "ask", "open")
+        fair.gate(exhibitor, DAY1 + timedelta(days=i % 3), "2027-01-20T02:00:00")
+        fair.gate(buyer, DAY1, "2027-01-20T02:00:00")
     fair.db.session.commit()
 
 

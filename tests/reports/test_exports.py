@@ -21,6 +21,7 @@ from app.eventlog.models import EventLogEntry
 from app.events.models import EventOrganiser, Hall, Registration, RegistrationProduct
 from app.extensions import db as _db
 from app.matching.models import MatchingSession, Meeting, MeetingOutcome
+from app.onsite.gate.models import GateCheckin
 from app.reports.exports import services as exports
 from app.tasks import progress
 from app.tasks.models import Task
@@ -34,7 +35,8 @@ GTIN = "893123456789" + str(check_digit("893123456789"))
 @pytest.fixture()
 def fair(db, make_event, make_user, make_producer, make_buyer, make_product):
     """An event with an exhibitor whose name is a formula, a Vietnamese buyer, a product, a paid
-    booth, two meetings (one checked in) and a contract."""
+    booth, two meetings (one checked in), a contract, and two gate check-ins (the buyer's just
+    after midnight in Vietnam, still the evening before in UTC)."""
     owner = make_user(role="organiser", locale="en")
     event = make_event(owner)
     producer = make_producer(name=HYPERLINK, province_code="24")  # Bắc Giang, now Bắc Ninh
@@ -122,6 +124,25 @@ def fair(db, make_event, make_user, make_producer, make_buyer, make_product):
     db.session.add_all([held, later])
     db.session.flush()
     db.session.add(MeetingOutcome(meeting_id=held.id, side="buyer", kind="contract", value_vnd=750_000_000))
+    db.session.add_all(
+        [
+            GateCheckin(
+                event_id=event.id,
+                registration_id=exhibitor.id,
+                gate="Cổng chính",
+                day=DAY,
+                checked_in_at=datetime(2027, 3, 8, 1, 15, tzinfo=UTC),  # 08:15 in Vietnam
+                checked_in_by_id=owner.id,
+            ),
+            GateCheckin(
+                event_id=event.id,
+                registration_id=buyer_reg.id,
+                gate="=1+1",
+                day=date(2027, 3, 9),
+                checked_in_at=datetime(2027, 3, 8, 17, 30, tzinfo=UTC),  # 00:30 on the 9th in Vietnam
+            ),
+        ]
+    )
     db.session.commit()
     return {
         "event": event,
@@ -335,6 +356,46 @@ def test_checkins_and_outcomes(client, login, fair):
     assert sheet.cell(row=2, column=8).value == 750_000_000
 
 
+def test_gate_checkins_in_vietnam_time_with_formulas_neutralised(client, login, fair):
+    _login(client, login, fair["owner"])
+    rows = _csv(_export(client, fair["event"], "gate_checkins", "csv"))
+    assert rows[0] == [
+        "Checked in",
+        "Day",
+        "Gate",
+        "Registration number",
+        "Organisation",
+        "Role",
+        "Province",
+        "Checked in by",
+    ]
+    exhibitor, buyer = _by_header(rows)
+    assert exhibitor == {
+        "Checked in": "2027-03-08 08:15",
+        "Day": "2027-03-08",
+        "Gate": "Cổng chính",
+        "Registration number": str(fair["exhibitor"].id),
+        "Organisation": "'" + HYPERLINK,
+        "Role": "Exhibitor",
+        "Province": "Bắc Ninh",
+        "Checked in by": fair["owner"].full_name,
+    }
+    # Just after midnight in Vietnam: the 9th, though still the 8th in UTC.
+    assert (buyer["Checked in"], buyer["Day"], buyer["Gate"]) == ("2027-03-09 00:30", "2027-03-09", "'=1+1")
+    assert (buyer["Organisation"], buyer["Role"], buyer["Checked in by"]) == (
+        "Siêu thị Hạ Long Đông Á",
+        "Buyer",
+        "",
+    )
+    sheet = _xlsx(_export(client, fair["event"], "gate_checkins", "xlsx"))
+    assert sheet.cell(row=2, column=1).value == datetime(2027, 3, 8, 8, 15)
+    # In XLSX the text is kept as it is, in a cell typed as a string: never a formula.
+    assert (sheet.cell(row=3, column=3).value, sheet.cell(row=3, column=3).data_type) == ("=1+1", "s")
+    assert (sheet.cell(row=2, column=5).value, sheet.cell(row=2, column=5).data_type) == (HYPERLINK, "s")
+    assert sheet.cell(row=3, column=5).value == "Siêu thị Hạ Long Đông Á"
+    assert sheet.cell(row=2, column=4).value == fair["exhibitor"].id
+
+
 def test_all_agendas_one_participant_after_another_and_one_participants_agenda(client, login, fair):
     _login(client, login, fair["owner"])
     rows = _by_header(_csv(_export(client, fair["event"], "agendas", "csv")))
@@ -444,9 +505,10 @@ def test_the_page_lists_each_export_with_its_row_count_and_is_linked_from_the_ev
         "meetings": 2,
         "agendas": 4,
         "checkins": 1,
+        "gate_checkins": 2,
         "outcomes": 1,
     }
-    assert len(page.select("#exports button[data-format]")) == 14
+    assert len(page.select("#exports button[data-format]")) == 16
     show = html(client.get(f"/manage/events/{event.id}"))
     assert show.select_one(f"a[href='/manage/events/{event.id}/exports']") is not None
 
@@ -661,6 +723,27 @@ def test_an_export_file_is_refused_to_every_other_role(
     # Another event's organiser asking for the file through his own event: no such file there.
     _login(client, login, elsewhere)
     assert client.get(f"/manage/events/{other_event.id}/exports/files/{task.id}").status_code == 404
+
+
+def test_a_large_gate_check_in_export_runs_as_a_job_too(client, login, fair, small_limit, worker):
+    event = fair["event"]
+    _login(client, login, fair["owner"])
+    response = _export(client, event, "gate_checkins", "csv")
+    task = _db.session.scalar(select(Task))
+    assert response.headers["Location"].endswith(f"/manage/events/{event.id}/jobs/{task.id}")
+    worker.drain()
+    done = client.get(f"/manage/events/{event.id}/jobs/{task.id}/progress.json").get_json()
+    assert (done["state"], done["message"]) == (
+        "succeeded",
+        "2 rows exported. The file can be downloaded for a day.",
+    )
+    rows = _by_header(_csv(client.get(done["url"])))
+    assert [(r["Checked in"], r["Gate"]) for r in rows] == [
+        ("2027-03-08 08:15", "Cổng chính"),
+        ("2027-03-09 00:30", "'=1+1"),
+    ]
+    entry = _db.session.scalar(select(EventLogEntry).where(EventLogEntry.action == "export"))
+    assert entry.details_json == {"export": "gate_checkins", "format": "CSV", "rows": 2}
 
 
 def test_export_files_older_than_a_day_are_removed_and_the_link_says_so(

@@ -552,3 +552,112 @@ def test_the_statement_count_of_the_service_is_fixed(db, world, make_user):
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", counted)
     assert count == 5
+
+
+# ---------------------------------------------------------------- held, planned
+
+
+@pytest.fixture()
+def planned(db, build, world, make_producer, pinned_clock):
+    """Besides the world's: organiser A's fair in Quảng Ninh on 20 March 2027, registration open,
+    two exhibitors approved already; A's goods week at noon today (Vietnam), scheduled; and a
+    fair of A cancelled before it started. The clock says 10:00 on 15 January 2027 in Vietnam."""
+    pinned_clock.move_to(vn(2027, 1, 15, 10))
+    fair = build.event(world["a"], "physical_fair", "22", vn(2027, 3, 20), state="registration_open")
+    for _ in range(2):
+        build.register(fair, make_producer(province_code="22"), "exhibitor")
+    week = build.event(world["a"], "goods_week", "24", vn(2027, 1, 15, 12), state="scheduled")
+    build.register(week, make_producer(), "exhibitor")
+    build.event(world["a"], "physical_fair", "22", vn(2027, 1, 10), state="cancelled")
+    db.session.commit()
+    return {"fair": fair, "week": week}
+
+
+def test_held_means_started_by_the_app_clock_and_planned_events_are_counted_apart(
+    db, world, planned, pinned_clock
+):
+    a = world["a"]
+    held = services.programme(a, ProgrammeFilters())
+    assert held.events == 3  # the fair, the goods week and the conference of 2026-27: all begun
+    assert held.totals["exhibitors"] == 4  # not the planned fair's two
+    assert {line.key: line.events for line in held.by_kind} == {
+        "physical_fair": 1,
+        "goods_week": 1,
+        "conference": 1,
+    }
+    assert held.planned == {"physical_fair": 1, "goods_week": 1}  # never the cancelled fair
+    assert {line.id for line in held.event_page} == {
+        world["fair"].id,
+        world["week"].id,
+        world["conference"].id,
+    }
+
+    coming = services.programme(a, ProgrammeFilters(when="planned"))
+    assert coming.events == 2 and coming.totals["exhibitors"] == 3
+    assert [line.id for line in coming.event_page] == [planned["fair"].id, planned["week"].id]
+    assert [(line.key, line.events) for line in coming.by_quarter] == [(20271, 2)]
+    assert services.programme(a, ProgrammeFilters(when="all")).events == 5
+
+    # 2027 for Quảng Ninh: nothing held yet, the fair planned.
+    quang_ninh = services.programme(a, ProgrammeFilters(year=2027, province="22"))
+    assert (quang_ninh.events, quang_ninh.planned) == (0, {"physical_fair": 1})
+
+    # At noon in Vietnam the goods week has begun: held from then on.
+    pinned_clock.move_to(vn(2027, 1, 15, 12))
+    later = services.programme(a, ProgrammeFilters())
+    assert later.events == 4 and later.planned == {"physical_fair": 1}
+    assert services.programme(a, ProgrammeFilters(), now=vn(2027, 1, 15, 11)).events == 3
+
+
+def test_the_page_shows_held_events_by_default_and_the_planned_ones_apart(
+    client, login, html, world, planned
+):
+    login(world["a"])
+    page = html(client.get("/manage/programme?lang=en"))
+    assert page.select_one("#when option[selected]")["value"] == "held"
+    assert len(page.select("#table-events tbody tr")) == 3
+    note = page.select_one("#planned")
+    assert "Not yet held, so not counted here: Physical fair: 1; Vietnamese-goods week: 1." in text_of(note)
+    assert note.select_one("a")["href"] == "/manage/programme?when=planned"
+
+    coming = html(client.get("/manage/programme?when=planned&lang=en"))
+    assert coming.select_one("#planned") is None
+    assert {int(tr["data-key"]) for tr in coming.select("#table-events tbody tr")} == {
+        planned["fair"].id,
+        planned["week"].id,
+    }
+    assert coming.select_one("#workbook")["href"] == "/manage/programme/workbook.xlsx?when=planned"
+
+    nothing_yet = html(client.get("/manage/programme?year=2027&province=22&lang=en"))
+    assert nothing_yet.select_one("#no-events") is not None
+    assert "Physical fair: 1" in text_of(nothing_yet.select_one("#planned"))
+
+    response = client.get("/manage/programme?when=someday&lang=en")
+    assert response.status_code == 200
+    refused = html(response)
+    assert "Choose held, planned or all events." in text_of(refused.select_one("#when-error-1"))
+    assert len(refused.select("#table-events tbody tr")) == 3  # the held ones
+    export = client.get("/manage/programme/events.csv?when=someday")
+    assert export.status_code == 302 and "/manage/programme?" in export.headers["Location"]
+
+
+def test_the_yearly_workbook_counts_the_events_held_by_the_time_it_is_made(client, login, world, planned):
+    login(world["a"])
+    book = load_workbook(io.BytesIO(client.get("/manage/programme/workbook.xlsx?year=2027&lang=en").data))
+    cover = {row[0]: row[1] for row in book["Report"].iter_rows(min_row=2, values_only=True)}
+    assert cover["Events counted"] == "Held (started)"
+    events = list(book["Events"].iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in events] == [world["conference"].id]
+    response = client.get("/manage/programme/workbook.xlsx?year=2027&when=all&lang=en")
+    assert response.headers["Content-Disposition"].endswith('programme-report-2027-all.xlsx"')
+    book = load_workbook(io.BytesIO(response.data))
+    cover = {row[0]: row[1] for row in book["Report"].iter_rows(min_row=2, values_only=True)}
+    assert cover["Events counted"] == "Held and planned"
+    assert len(list(book["Events"].iter_rows(min_row=2))) == 3
+    csv_text = client.get("/manage/programme/by_kind.csv?year=2027&when=planned&lang=en").get_data(
+        as_text=True
+    )
+    assert sorted(csv_text.lstrip("\ufeff").splitlines()[1:]) == [
+        "Physical fair,1,2,0,0,0,0,0,0",
+        "Vietnamese-goods week,1,1,0,0,0,0,0,0",
+    ]

@@ -2,12 +2,12 @@
 
 `event_dashboard(actor, event, filters) -> Dashboard` is the one entry point (the page, its
 exports, the printable report and the benchmark call it). Every figure comes from an SQL
-GROUP BY: eight statements whatever the size of the event (registrations by day/role/status,
+GROUP BY: nine statements whatever the size of the event (registrations by day/role/status,
 exhibitors by province, exhibitors by OCOP group and stars, booths by payment, e-booth visits
-by day, asks by buyer type, meetings by (buyer type, producer's province, star tier) and by
-OCOP group in one, and the matcher's candidate pairs). Python only relabels and sums the grouped
-rows (at most a few thousand: days, provinces, buyer types × provinces × tiers), never the
-registrations or meetings themselves.
+by day, gate check-ins by day with the people in all, asks by buyer type, meetings by (buyer
+type, producer's province, star tier) and by OCOP group in one, and the matcher's candidate
+pairs). Python only relabels and sums the grouped rows (at most a few thousand: days, provinces,
+buyer types × provinces × tiers), never the registrations, check-ins or meetings themselves.
 
 What the figures mean:
 - a meeting is a published, not cancelled meeting of one of the event's sessions; "held" and
@@ -25,13 +25,17 @@ What the figures mean:
   it (side a's when both are buyers; "no buyer" when two producers meet, so the rows still add
   up to the total), and under the province, groups and tier of the producer in it (side b's
   when both are producers; none when two buyers meet);
+- people checked in at the gate are the distinct registrations (one badge each) let in at a
+  gate on any day (a participant coming on three days counts once); per day, those let in
+  that day (the gate lets a badge in once a day, on the event's calendar);
 - provinces are the 34 current ones: a record kept under an earlier province counts under
   the current province it is now part of.
 
 Filters: `role` (registrations and their timeline), `buyer_type` (buyers' registrations,
 meetings and asks), `province` (a current province code: the organisation's province for
 registrations, exhibitors, booths and e-booths; the producer's for meetings and asks),
-`date_from`/`date_to` (the timelines, in the event's time zone).
+`date_from`/`date_to` (the timelines, in the event's time zone). Gate check-ins follow `role`,
+`buyer_type` and `province` (the participant's organisation) and the dates.
 
 Links: each table row (`links`) and headline figure (`figure_links`) leads to the list behind
 it, narrowed to the rows it counted and to the dashboard's buyer type and province: meetings
@@ -64,6 +68,7 @@ from app.events.registrations.forms import REGISTRATION_STATUS_LABELS
 from app.events.services import ensure_can_manage
 from app.extensions import db
 from app.matching.models import MatchingSession, MatchRequest, Meeting, MeetingOutcome
+from app.onsite.gate.models import GateCheckin
 from app.reports.tables import Column, Table
 
 ROLES = ("exhibitor", "buyer")
@@ -206,7 +211,7 @@ def status_labels() -> dict[str, str]:
 def event_dashboard(actor, event: Event, filters: Filters | None = None) -> Dashboard:
     """The event's dashboard for one of its organisers (or an admin): PermissionDenied otherwise.
 
-    A fixed number of SQL statements (eight) whatever the event's size; tables come as
+    A fixed number of SQL statements (nine) whatever the event's size; tables come as
     app.reports.tables.Table objects, so the page, the CSV/XLSX exports and the printed
     report show the same figures. Call inside a request or with force_locale (labels are
     translated)."""
@@ -218,6 +223,7 @@ def event_dashboard(actor, event: Event, filters: Filters | None = None) -> Dash
     _exhibitors_by_group(board)
     _booths(board)
     _visits(board)
+    _gate(board)
     asks = _asks(board)
     _meetings(board, asks)
     _funnel(board)
@@ -453,6 +459,53 @@ def _visits(board: Dashboard) -> None:
     board.links["visits_per_day"] = [catalogue] * len(rows)
     board.figure_links["visits"] = catalogue
     board.figures["visits"] = sum(count for _day, count in rows)
+
+
+def _gate(board: Dashboard) -> None:
+    """People let in at the gate per day (the gate's day, on the event's calendar) and in all
+    (distinct registrations over the days): one statement, the check-ins read once (a common
+    table) then grouped by day and counted whole in a UNION ALL. Registrations and organisations
+    are joined only for a filter that needs them. A badge is let in once a day, so a day's
+    check-ins are its people."""
+    event, filters = board.event, board.filters
+    seen = select(GateCheckin.day.label("day"), GateCheckin.registration_id.label("registration_id")).where(
+        GateCheckin.event_id == event.id
+    )
+    if filters.role or filters.buyer_type or filters.province:
+        seen = (
+            seen.join(Registration, Registration.id == GateCheckin.registration_id)
+            .join(Organisation, Organisation.id == Registration.organisation_id)
+            .where(_in_province(Organisation.province_code, filters))
+        )
+        if filters.role:
+            seen = seen.where(Registration.role == filters.role)
+        if filters.buyer_type:
+            buyer_type = Organisation.buyer_type == filters.buyer_type
+            seen = seen.where(or_(Registration.role != "buyer", buyer_type))
+    if filters.date_from:
+        seen = seen.where(GateCheckin.day >= filters.date_from)
+    if filters.date_to:
+        seen = seen.where(GateCheckin.day <= filters.date_to)
+    seen = seen.cte("gate_seen")
+    per_day = select(literal(0).label("part"), seen.c.day, func.count().label("count")).group_by(seen.c.day)
+    whole = select(literal(1), null(), func.count(distinct(seen.c.registration_id)))
+    rows, people = [], 0
+    for part, day, count in db.session.execute(union_all(per_day, whole)):
+        if part:
+            people = int(count or 0)
+        else:
+            rows.append((_as_date(day), int(count or 0)))
+    rows.sort()
+    board.tables["gate_per_day"] = Table(
+        "gate_per_day",
+        _("Gate check-ins per day"),
+        [Column("day", _("Day"), "date"), Column("people", _("People checked in"), "int")],
+        rows,
+    )
+    board.links["gate_per_day"] = [Link("gate.counts", {})] * len(rows)
+    board.figure_links["gate_people"] = Link("gate.counts", {})
+    board.figures["gate_people"] = people
+    board.figures["gate_checkins"] = sum(count for _day, count in rows)
 
 
 def _asks(board: Dashboard) -> dict[str | None, tuple[int, int]]:
@@ -780,6 +833,7 @@ TABLE_KEYS = (
     "exhibitors_by_group",
     "booths",
     "visits_per_day",
+    "gate_per_day",
     "meetings_by_buyer_type",
     "meetings_by_province",
     "meetings_by_group",

@@ -1,5 +1,6 @@
 """An event's records as files: registrations, exhibitors with their products, booths and
-payments, the meetings' schedule, each participant's agenda, check-ins and outcomes.
+payments, the meetings' schedule, each participant's agenda, meeting check-ins, gate check-ins
+and outcomes.
 
 Each export is one SQL statement with its joins, streamed (`yield_per`), turned into rows of a
 `Table` (app/reports/tables.py writes the CSV or XLSX: event time zone, VND integers, formula
@@ -42,6 +43,7 @@ from app.matching.models import MatchingSession, Meeting, MeetingOutcome
 from app.matching.outcomes.services import COLUMN_LABELS, OUTCOME_LABELS, column_naming
 from app.matching.sessions.services import slots_of
 from app.names import table_label
+from app.onsite.gate.models import GateCheckin
 from app.reports.tables import Column, Table, csv_chunks, write_xlsx
 from app.tasks import progress
 from app.tasks import services as tasks
@@ -520,6 +522,53 @@ def _checkins_row(row, context: _Context) -> tuple:
     )
 
 
+def _gate_checkins_columns() -> list[Column]:
+    return [
+        Column("checked_in_at", _l("Checked in"), "datetime"),
+        Column("day", _l("Day"), "date"),
+        Column("gate", _l("Gate")),
+        Column("registration", _l("Registration number"), "int"),
+        Column("organisation", _l("Organisation")),
+        Column("role", _l("Role")),
+        Column("province", _l("Province")),
+        Column("by", _l("Checked in by")),
+    ]
+
+
+def _gate_checkins_query(event: Event, _participant=None):
+    return (
+        select(
+            GateCheckin.checked_in_at,
+            GateCheckin.day,
+            GateCheckin.gate,
+            Registration.id,
+            Organisation.name,
+            Registration.role,
+            Organisation.province_code,
+            User.full_name,
+        )
+        .join(Registration, Registration.id == GateCheckin.registration_id)
+        .join(Organisation, Organisation.id == Registration.organisation_id)
+        .outerjoin(User, User.id == GateCheckin.checked_in_by_id)
+        .where(GateCheckin.event_id == event.id)
+        .order_by(GateCheckin.checked_in_at, GateCheckin.id)
+    )
+
+
+def _gate_checkins_row(row, context: _Context) -> tuple:
+    at, day, gate, rid, name, role, province, by = row
+    return (
+        at,
+        day,  # the day of the event's zone the participant came in (kept as such by the gate)
+        gate,
+        rid,
+        name,
+        context.label(ROLE_LABELS, role),
+        current_province_name(province),
+        by,
+    )
+
+
 def _outcomes_columns() -> list[Column]:
     return [
         Column("meeting", _l("Meeting number"), "int"),
@@ -634,6 +683,14 @@ EXPORTS: dict[str, ExportKind] = {
             _checkins_columns,
             _checkins_query,
             _checkins_row,
+        ),
+        ExportKind(
+            "gate_checkins",
+            _l("Gate check-ins"),
+            _l("Every participant let in at a gate, once a day: when, which gate, who and who let them in."),
+            _gate_checkins_columns,
+            _gate_checkins_query,
+            _gate_checkins_row,
         ),
         ExportKind(
             "outcomes",

@@ -73,7 +73,7 @@ def _charts(result: services.Programme) -> dict:
 
 def typed_filters() -> dict[str, str]:
     """The filters as typed (refused ones too: the page shows their messages), nothing else."""
-    return {key: request.args[key] for key in ("year", "province", "kind") if key in request.args}
+    return {key: request.args[key] for key in ("year", "province", "kind", "when") if key in request.args}
 
 
 @bp.route("/manage/programme")
@@ -110,6 +110,7 @@ def dashboard():
         measure_labels=services.MEASURE_LABELS,
         kinds=EVENT_KINDS,
         kind_labels=EVENT_KIND_LABELS,
+        when_labels=services.WHEN_LABELS,
         state_labels=STATE_LABELS,
         titles=services.TABLE_TITLES,
         province_title=services.province_title,
@@ -127,7 +128,7 @@ def _filters_or_redirect():
 
 
 def _name(filters: services.ProgrammeFilters, stem: str, extension: str) -> str:
-    parts = [stem, filters.province, filters.year, filters.kind]
+    parts = [stem, filters.province, filters.year, filters.kind, filters.args().get("when")]
     return "-".join(str(part) for part in parts if part) + "." + extension
 
 

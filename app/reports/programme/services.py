@@ -3,9 +3,10 @@ conferences achieved, per kind, per province and per quarter, and who took part 
 
 Entry points (plain values in, plain values out; read-only, nothing flushed):
 
-- ``programme(actor, filters, *, page=1, per_page=25, locale="vi") -> Programme``: every
-  figure of the page. A fixed number of SQL statements whatever the data (5: the years; the
-  totals and the GROUP BYs per kind, province and quarter in one; a page of the events with
+- ``programme(actor, filters, *, page=1, per_page=25, locale="vi", now=None) -> Programme``:
+  every figure of the page. A fixed number of SQL statements whatever the data (5: the years;
+  the totals, the GROUP BYs per kind, province and quarter and the planned events per kind in
+  one; a page of the events with
   their figures; the top-10 lists of those that took part most, and of those that signed
   most), each a GROUP BY aggregation; nothing loads participants or meetings.
 - ``programme_table(actor, filters, key) -> Table`` and ``workbook_tables(actor, filters,
@@ -15,6 +16,14 @@ Entry points (plain values in, plain values out; read-only, nothing flushed):
 Which events an actor sees (``scope``): an administrator every event; an organiser the events
 he or she organises (EventOrganiser). Accounts carry no province, so the province is a
 filter, not a right. Drafts and cancelled events are left out: they were never held.
+
+Held or planned (``ProgrammeFilters.when``, "held" by default, so a province's yearly report
+counts only what happened): an event is held once its first day has begun by the app's clock
+(app/clock.py; ``now`` when given: the workbook passes the moment it was made), whatever its
+state says (an organiser may leave a past fair "registration closed"); planned until then,
+even while its registration is open. "planned" counts those only, "all" both. Whichever is
+shown, the page also gets the planned events per kind under the same year, province and kind
+(``Programme.planned``), so what is coming is shown apart, never added to what was held.
 
 An event's year and quarter are those of its first day in Vietnam (UTC+7, no daylight
 saving). Its province is the current province (Resolution 202/2025/QH15) of the province
@@ -51,6 +60,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
+from app import clock
 from app.booths.models import BoothAssignment
 from app.catalog.models import Organisation
 from app.clock import VIETNAM
@@ -62,7 +72,14 @@ from app.matching.models import MatchingSession, Meeting, MeetingOutcome
 from app.reports.tables import Column, Table
 
 # States of an event that took place or is announced; drafts and cancelled ones never were.
+# Among these, an event is held once it has started, planned before (see the module's docstring).
 COUNTED_STATES = ("registration_open", "registration_closed", "scheduled", "running", "finished")
+WHEN = ("held", "planned", "all")
+WHEN_LABELS = {
+    "held": _l("Held (started)"),
+    "planned": _l("Planned (not yet started)"),
+    "all": _l("Held and planned"),
+}
 YEAR_MIN, YEAR_MAX = 1900, 2999  # the years an event's dates may hold (app/forms.py within_years)
 TOP = 10
 NO_PROVINCE = ""  # an online week recorded without a province
@@ -93,11 +110,13 @@ TABLE_KEYS = (
 
 @dataclass(frozen=True)
 class ProgrammeFilters:
-    """What the page is narrowed to: a year (Vietnam calendar), a current province's code, a kind."""
+    """What the page is narrowed to: a year (Vietnam calendar), a current province's code, a
+    kind, and whether the events held, planned or all."""
 
     year: int | None = None
     province: str | None = None
     kind: str | None = None
+    when: str = "held"
 
     def __post_init__(self) -> None:
         if self.year is not None and not YEAR_MIN <= self.year <= YEAR_MAX:
@@ -106,10 +125,16 @@ class ProgrammeFilters:
             raise ValueError(f"unknown current province {self.province!r}")
         if self.kind is not None and self.kind not in EVENT_KINDS:
             raise ValueError(f"unknown kind {self.kind!r}")
+        if self.when not in WHEN:
+            raise ValueError(f"unknown when {self.when!r}")
 
     def args(self, **changes) -> dict:
-        """The query string of these filters (with `changes`), for links and exports."""
-        values = {"year": self.year, "province": self.province, "kind": self.kind} | changes
+        """The query string of these filters (with `changes`), for links and exports; "held",
+        the default, is left out."""
+        values = {"year": self.year, "province": self.province, "kind": self.kind, "when": self.when}
+        values |= changes
+        if values["when"] == "held":
+            values["when"] = None
         return {name: value for name, value in values.items() if value not in (None, "")}
 
 
@@ -162,8 +187,12 @@ def scope(actor):
     return and_(counted, Event.id.in_(organised))
 
 
-def _conditions(actor, filters: ProgrammeFilters) -> list:
+def _conditions(actor, filters: ProgrammeFilters, now: datetime) -> list:
     conditions = [scope(actor)]
+    if filters.when == "held":
+        conditions.append(Event.starts_at <= now)
+    elif filters.when == "planned":
+        conditions.append(Event.starts_at > now)
     if filters.year is not None:
         start, end = year_bounds(filters.year)
         conditions += [Event.starts_at >= start, Event.starts_at < end]
@@ -175,11 +204,11 @@ def _conditions(actor, filters: ProgrammeFilters) -> list:
     return conditions
 
 
-def _event_rows(actor, filters: ProgrammeFilters, chosen=None):
+def _event_rows(actor, filters: ProgrammeFilters, now: datetime, chosen=None):
     """A select of one row per event in scope (or among `chosen`, a subquery of event ids), with
     its kind, current province, quarter and figures; each figure a GROUP BY event over those
     events only."""
-    conditions = _conditions(actor, filters)
+    conditions = _conditions(actor, filters, now)
     if chosen is None:
         chosen = select(Event.id).where(*conditions).scalar_subquery()
     approved = and_(Registration.status == "approved", Registration.event_id.in_(chosen))
@@ -333,6 +362,11 @@ class Programme:
     top_producers_signed: list[OrgLine] = field(default_factory=list)
     top_buyers_attended: list[OrgLine] = field(default_factory=list)
     top_buyers_signed: list[OrgLine] = field(default_factory=list)
+    planned: dict[str, int] = field(default_factory=dict)  # kind -> events not yet started
+
+    @property
+    def planned_events(self) -> int:
+        return sum(self.planned.values())
 
 
 def province_title(code: str) -> str:
@@ -370,17 +404,32 @@ def _dimension(rows, name: str, key) -> Select:
     return arm.group_by(key) if key is not None else arm
 
 
-def breakdowns(actor, filters: ProgrammeFilters) -> dict[str, list]:
-    """The totals and the figures per kind, per current province and per quarter: one
-    statement, the events' figures computed once (a CTE) and summed four ways (UNION ALL)."""
-    rows = _event_rows(actor, filters).cte("event_figures")
+def _planned_arm(actor, filters: ProgrammeFilters, now: datetime) -> Select:
+    """The planned events per kind (the filters' year, province and kind), shaped as an arm of
+    the breakdowns: their figures are zeros (nothing has happened yet)."""
+    zeros = [literal_column("0") for _name in (*EVENT_KINDS, *MEASURES)]
+    planned = ProgrammeFilters(filters.year, filters.province, filters.kind, when="planned")
+    return (
+        select(literal_column("'planned'"), cast(Event.kind, String), func.count(), *zeros)
+        .where(*_conditions(actor, planned, now))
+        .group_by(Event.kind)
+    )
+
+
+def breakdowns(actor, filters: ProgrammeFilters, now: datetime | None = None) -> dict[str, list]:
+    """The totals and the figures per kind, per current province and per quarter, and the
+    planned events per kind: one statement, the events' figures computed once (a CTE) and
+    summed four ways, the planned events counted beside them (UNION ALL)."""
+    now = now or clock.now()
+    rows = _event_rows(actor, filters, now).cte("event_figures")
     query = union_all(
         _dimension(rows, "total", None),
         _dimension(rows, "kind", rows.c.kind),
         _dimension(rows, "province", rows.c.province),
         _dimension(rows, "quarter", rows.c.quarter),
+        _planned_arm(actor, filters, now),
     )
-    found: dict[str, list] = {"total": [], "kind": [], "province": [], "quarter": []}
+    found: dict[str, list] = {"total": [], "kind": [], "province": [], "quarter": [], "planned": []}
     for row in db.session.execute(query):
         found[row.dimension].append(row)
     return found
@@ -503,6 +552,7 @@ def programme(
     per_page: int = 25,
     locale: str = "vi",
     years: list[int] | None = None,
+    now: datetime | None = None,
 ) -> Programme:
     """Every figure of the programme page for `actor` (an organiser or admin) under `filters`.
 
@@ -511,9 +561,11 @@ def programme(
     events with their figures (`page`, `per_page`; a page past the end shows the last one,
     `page_past_end` set); the producers and buyers that took part most; those that signed
     most (top 10 each). `locale` picks the events' names; `years`, when the caller has them
-    already (years_with_events), saves the first statement."""
+    already (years_with_events), saves the first statement; `now` (the app's clock by default)
+    decides which events were held."""
+    now = now or clock.now()
     result = Programme(filters=filters, years=years_with_events(actor) if years is None else years)
-    found = breakdowns(actor, filters)
+    found = breakdowns(actor, filters, now)
     totals = found["total"][0]
     result.events = totals.events
     result.totals = _figures(totals)
@@ -529,11 +581,12 @@ def programme(
         (_line(row, quarter_title(int(row.key)), int(row.key)) for row in found["quarter"]),
         key=lambda line: line.key,
     )
+    result.planned = {row.key: row.events for row in found["planned"]}
 
     result.pages = max(1, ceil(result.events / per_page))
     result.page_past_end = page > result.pages
     result.page = min(max(page, 1), result.pages)
-    conditions = _conditions(actor, filters)
+    conditions = _conditions(actor, filters, now)
     # Only the page's events get their figures computed.
     on_page = (
         select(Event.id)
@@ -543,7 +596,7 @@ def programme(
         .offset((result.page - 1) * per_page)
         .scalar_subquery()
     )
-    rows = _event_rows(actor, filters, on_page).subquery()
+    rows = _event_rows(actor, filters, now, on_page).subquery()
     result.event_page = [_event_line(row, locale) for row in db.session.execute(_events_query(rows))]
 
     chosen = select(Event.id).where(*conditions).scalar_subquery()
@@ -665,9 +718,9 @@ def tables_of(result: Programme, events: Table) -> list[Table]:
     ]
 
 
-def events_table(actor, filters: ProgrammeFilters, locale: str = "vi") -> Table:
+def events_table(actor, filters: ProgrammeFilters, locale: str = "vi", now: datetime | None = None) -> Table:
     """Every event in scope with its figures (the whole list, rows streamed from one query)."""
-    query = _events_query(_event_rows(actor, filters).subquery())
+    query = _events_query(_event_rows(actor, filters, now or clock.now()).subquery())
 
     def generate():
         for row in db.session.execute(query.execution_options(yield_per=500)):
@@ -692,19 +745,24 @@ def events_table(actor, filters: ProgrammeFilters, locale: str = "vi") -> Table:
     return Table(key="events", title=str(TABLE_TITLES["events"]), columns=columns, rows=generate())
 
 
-def programme_tables(actor, filters: ProgrammeFilters, locale: str = "vi") -> list[Table]:
+def programme_tables(
+    actor, filters: ProgrammeFilters, locale: str = "vi", now: datetime | None = None
+) -> list[Table]:
     """Every table of the programme (the events in full), in the order of TABLE_KEYS."""
-    result = programme(actor, filters, per_page=1, locale=locale)
-    return tables_of(result, events_table(actor, filters, locale))
+    now = now or clock.now()
+    result = programme(actor, filters, per_page=1, locale=locale, now=now)
+    return tables_of(result, events_table(actor, filters, locale, now))
 
 
-def programme_table(actor, filters: ProgrammeFilters, key: str, locale: str = "vi") -> Table:
+def programme_table(
+    actor, filters: ProgrammeFilters, key: str, locale: str = "vi", now: datetime | None = None
+) -> Table:
     """One table of the programme by its key (TABLE_KEYS); KeyError for another key."""
     if key not in TABLE_KEYS:
         raise KeyError(key)
     if key == "events":
-        return events_table(actor, filters, locale)
-    return {table.key: table for table in programme_tables(actor, filters, locale)}[key]
+        return events_table(actor, filters, locale, now)
+    return {table.key: table for table in programme_tables(actor, filters, locale, now)}[key]
 
 
 def cover_table(filters: ProgrammeFilters, made_by: str, made_at: datetime) -> Table:
@@ -719,6 +777,7 @@ def cover_table(filters: ProgrammeFilters, made_by: str, made_at: datetime) -> T
         ),
         (str(_l("Year")), str(filters.year) if filters.year else str(_l("All years"))),
         (str(_l("Kind of event")), kind),
+        (str(_l("Events counted")), str(WHEN_LABELS[filters.when])),
         (str(_l("Made by")), made_by),
         (str(_l("Made at (Vietnam time)")), local.strftime("%Y-%m-%d %H:%M")),
     ]
@@ -727,8 +786,9 @@ def cover_table(filters: ProgrammeFilters, made_by: str, made_at: datetime) -> T
 
 
 def workbook_tables(actor, filters: ProgrammeFilters, made_by: str, made_at: datetime, locale: str = "vi"):
-    """The province's yearly report: a cover sheet, then one sheet per table."""
-    return [cover_table(filters, made_by, made_at), *programme_tables(actor, filters, locale)]
+    """The province's yearly report: a cover sheet, then one sheet per table; the events held
+    are those started at `made_at`."""
+    return [cover_table(filters, made_by, made_at), *programme_tables(actor, filters, locale, made_at)]
 
 
 def province_options() -> list[tuple[str, str]]:
