@@ -40,8 +40,9 @@ def test_organiser_approves_then_reads_it_in_the_event_log(
     page.click(f"a[href='/manage/events/{event.id}/log']")
     page.wait_for_url(f"**/manage/events/{event.id}/log")
     rows = page.locator("#log tbody tr")
-    assert rows.count() == 1
-    assert rows.first.get_attribute("data-action") == "registration_approved"
+    # Newest first: the approval, then the organiser opening registration (set up above).
+    actions = [rows.nth(i).get_attribute("data-action") for i in range(rows.count())]
+    assert actions == ["registration_approved", "event_state_changed"]
     text = " ".join(rows.first.inner_text().split())
     assert organiser.full_name in text and organisation.name in text
     assert "Registration approved" in text and "Status: Pending → Approved" in text
