@@ -367,12 +367,9 @@ def test_the_page_the_workbook_and_the_report_show_the_gate(client, login, fair,
     assert len(report.select('table[data-table="gate_per_day"] tbody tr')) == 2
 
 
-def test_a_forums_meetings_count_under_their_buyer_and_producer_by_role_not_by_column(
-    app, db, fair, organiser
-):
-    """A networking forum stores a pair in registration order, whatever the roles: a producer in
-    the buyer column is no buyer. Two producers meeting count under "no buyer" (the rows still
-    add up), a buyer in the producer column under its type, two buyers under side a's type."""
+def add_forum(db, fair: Fair) -> None:
+    """A networking forum's meetings in the fair: two producers (held, a contract), a producer in
+    side a beside a buyer (scheduled), two buyers (no-show)."""
     e1, e2, e3, b1, b2 = db.session.scalars(
         select(Registration).where(Registration.event_id == fair.event.id).order_by(Registration.id)
     ).all()
@@ -394,6 +391,15 @@ def test_a_forums_meetings_count_under_their_buyer_and_producer_by_role_not_by_c
     fair.meeting(e3, b1, "scheduled")  # side a a producer (Bắc Giang, now Bắc Ninh), side b the supermarket
     fair.meeting(b1, b2, "no_show")  # two buyers: under side a's type, no producer
     db.session.commit()
+
+
+def test_a_forums_meetings_count_under_their_buyer_and_producer_by_role_not_by_column(
+    app, db, fair, organiser
+):
+    """A networking forum stores a pair in registration order, whatever the roles: a producer in
+    the buyer column is no buyer. Two producers meeting count under "no buyer" (the rows still
+    add up), a buyer in the producer column under its type, two buyers under side a's type."""
+    add_forum(db, fair)
 
     board = board_of(app, organiser, fair.event)
     assert (board.figures["meetings"], board.figures["contracts"]) == (7, 3)

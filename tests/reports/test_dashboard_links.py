@@ -6,16 +6,13 @@ figure. The lists' new filters refuse unknown values with a message and status 4
 
 from __future__ import annotations
 
-from datetime import time
-
 import pytest
 from sqlalchemy import select
 
 from app.events.models import Registration
-from app.matching.models import MatchingSession
 from tests.conftest import queries_of, text_of
 from tests.reports import test_dashboard as built
-from tests.reports.test_dashboard import DAY1, grow
+from tests.reports.test_dashboard import add_forum, grow
 
 fair = built.fair  # the hand-built event of the dashboard's tests (a fixture)
 
@@ -24,30 +21,6 @@ MEETINGS_TABLES = ("meetings_by_buyer_type", "meetings_by_province", "meetings_b
 
 def _number(text: str) -> int:
     return int(text.replace(",", "").replace(".", "").strip())
-
-
-def _add_forum(db, fair):
-    """A forum's meetings: two producers, a producer in side a beside a buyer, two buyers."""
-    e1, e2, e3, b1, b2 = db.session.scalars(
-        select(Registration).where(Registration.event_id == fair.event.id).order_by(Registration.id)
-    ).all()
-    forum = MatchingSession(
-        event_id=fair.event.id,
-        kind="forum",
-        name="Diễn đàn kết nối",
-        first_day=DAY1,
-        last_day=DAY1,
-        day_start=time(13, 30),
-        day_end=time(16, 30),
-        tables=3,
-    )
-    db.session.add(forum)
-    db.session.flush()
-    fair.session = forum
-    fair.meeting(e1, e2, "held", outcomes=[("producer", "contract", 2_000_000)])
-    fair.meeting(e3, b1, "scheduled")
-    fair.meeting(b1, b2, "no_show")
-    db.session.commit()
 
 
 def _meetings_listed(client, html, href):
@@ -61,7 +34,7 @@ def _meetings_listed(client, html, href):
 def test_every_meetings_cell_leads_to_exactly_the_meetings_it_counts(
     client, login, db, fair, organiser, html, dashboard_filters
 ):
-    _add_forum(db, fair)
+    add_forum(db, fair)
     login(organiser)
     url = f"/manage/events/{fair.event.id}/dashboard?lang=en&fresh=1{dashboard_filters}"
     board = html(client.get(url))
