@@ -268,6 +268,33 @@ def test_the_heuristic_alone_places_every_meeting_of_a_feasible_forum(instance):
     assert schedule["unscheduled"] == []
 
 
+def test_the_heuristic_places_a_meeting_whose_slot_frees_only_after_two_moves():
+    """Found by the property above: y4 must meet y3, y1 and y0 in the three slots, y0 only comes
+    in slots 0 and 2 and y3–y1 only in the afternoon (1, 2). The one schedule has y4–y0 at 2,
+    which the greedy's choice blocks; a repair of depth 1 left y1–y4 out."""
+    people = [{"id": "y0", "max_meetings": 2, "available_slots": [0, 2]}] + [
+        {"id": f"y{n}", "max_meetings": cap} for n, cap in ((1, 2), (2, 1), (3, 2), (4, 3))
+    ]
+    pairs = [
+        {"a": "y4", "b": "y3", "score": 1.0},
+        {"a": "y3", "b": "y1", "score": 1.0, "slots": [1, 2]},
+        {"a": "y2", "b": "y0", "score": 1.0},
+        {"a": "y4", "b": "y1", "score": 1.0},
+        {"a": "y4", "b": "y0", "score": 1.0},
+    ]
+    instance = {
+        "format": "ocopfair.matching/1",
+        "session": {"slots": [{"id": s} for s in range(3)], "tables": 2},
+        "participants": people,
+        "pairs": pairs,
+        "requests": [{"a": p["a"], "b": p["b"], "kind": "must"} for p in pairs],
+    }
+    for method in ("constructive", "heuristic"):
+        schedule = solve_forum(instance, method=method, time_limit=1)
+        assert check_schedule(instance, schedule) == []
+        assert schedule["unscheduled"] == [], method
+
+
 @TINY
 @given(forums(max_people=5, max_slots=4, max_pairs=5))
 def test_tiny_forums_reach_the_brute_force_optimum_of_breaks(instance):

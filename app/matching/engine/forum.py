@@ -22,8 +22,12 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
 
 1. Greedy with repair, always. Meetings in order of fewest allowed slots first, each into the
    slot that adds the fewest breaks, then idle slots, to its two people (bit-mask arithmetic,
-   O(o) per meeting). A meeting that finds no slot tries a depth-1 repair: move the one or two
-   meetings of its people that block a slot elsewhere. O(r · o).
+   O(o) per meeting). A meeting that finds no slot tries an ejection chain: it takes a slot,
+   the one or two meetings of its people that block it there are taken out and placed the same
+   way, up to REPAIR_DEPTH levels and REPAIR_BUDGET tries, every move undone if the chain
+   fails. O(r · o) plus O(REPAIR_BUDGET · o) per meeting left. (A repair of depth 1 left a
+   meeting out of a feasible 5-person forum, found by the property test below: two
+   people's only common slot held by a meeting that had to move twice.)
 2. Simulated annealing with Kempe-chain moves: take a meeting in slot s1 (half the time, FOCUS,
    a meeting of someone with a break or an idle slot) and another allowed slot s2 of it, and
    swap between s1 and s2 every meeting linked to it through people busy in both slots (the
@@ -143,6 +147,8 @@ ANNEAL_WEIGHT = 2  # a break's weight against an idle slot in the annealing's mo
 REHEAT_VARS = 600  # the second annealing when the full model has more meeting×slot variables
 FOCUS = 0.5  # share of the annealing's moves that start from a meeting of someone with a gap
 HEURISTIC_SHARE = 0.5  # of the time limit, before CP-SAT takes the rest
+REPAIR_DEPTH = 4  # levels of an ejection chain placing a meeting the greedy could not
+REPAIR_BUDGET = 400  # slots tried in all by one such chain
 
 
 def _bits(mask: int):
@@ -368,38 +374,55 @@ class _Plan:
                 left.append(k)
         return left
 
-    def repair(self, k: int) -> bool:
-        """Place k by moving the (at most two) meetings that block one of its slots elsewhere."""
+    def repair(self, k: int, depth: int = REPAIR_DEPTH, budget: int = REPAIR_BUDGET) -> bool:
+        """Place k by an ejection chain: put it in one of its slots, taking out the (at most two)
+        meetings that block it there, and place those the same way, up to `depth` levels and
+        `budget` tries in all; every move is undone if the chain fails. O(budget · o)."""
         inst = self.inst
         a, b = inst.pair_a[k], inst.pair_b[k]
         if self.deg[a] >= inst.max_meetings[a] or self.deg[b] >= inst.max_meetings[b]:
             return False
+        journal: list[tuple[int, int, int]] = []  # (+1 placed | -1 removed, meeting, slot)
+        if self._insert(k, depth, {k}, [budget], journal):
+            return True
+        for sign, e, slot in reversed(journal):
+            if sign > 0:
+                self.remove(e)
+            else:
+                self.place(e, slot)
+        return False
+
+    def _insert(self, k: int, depth: int, chain: set[int], budget: list[int], journal: list) -> bool:
+        free = self.free_slots(k)
+        if free:
+            s = self.best_slot(k, free)[1]
+            self.place(k, s)
+            journal.append((1, k, s))
+            return True
+        if depth <= 0:
+            return False
+        inst = self.inst
+        a, b = inst.pair_a[k], inst.pair_b[k]
         for s in _bits(self.options[k] & ~self.fixed_busy[a] & ~self.fixed_busy[b]):
             blockers = {self.at[v][s] for v in (a, b) if self.at[v][s] >= 0}
-            if any(e not in self.slot_of for e in blockers):
-                continue
-            if not blockers and self.count[s] >= self.table_cap[s]:
-                continue
-            moved: list[tuple[int, int]] = []
+            if not blockers or any(e in chain or e not in self.slot_of for e in blockers):
+                continue  # a full table with nobody of theirs there: no blocker to move
+            if budget[0] <= 0:
+                return False
+            budget[0] -= 1
+            mark = len(journal)
             for e in blockers:
-                moved.append((e, self.remove(e)))
+                journal.append((-1, e, self.remove(e)))
             self.place(k, s)
-            ok = True
-            done: list[int] = []
-            for e, _old in moved:
-                free = self.free_slots(e)
-                if not free:
-                    ok = False
-                    break
-                self.place(e, self.best_slot(e, free)[1])
-                done.append(e)
-            if ok and self.count[s] <= self.table_cap[s]:
+            journal.append((1, k, s))
+            if all(self._insert(e, depth - 1, chain | blockers | {k}, budget, journal) for e in blockers):
                 return True
-            for e in done:
-                self.remove(e)
-            self.remove(k)
-            for e, old in moved:
-                self.place(e, old)
+            while len(journal) > mark:  # undo this try, deeper moves included
+                sign, e, slot = journal.pop()
+                if sign > 0:
+                    self.remove(e)
+                else:
+                    self.place(e, slot)
         return False
 
     def improve(self, deadline: float, seed: int = 0) -> None:
