@@ -210,6 +210,40 @@ def test_the_filtered_outcomes_page_sends_as_many_statements_whatever_the_event_
     assert queries_of(client, filtered) == small_filtered == small
 
 
+def test_the_filtered_bookings_page_sends_as_many_statements_whatever_the_event_s_size(
+    client, login, fair, organiser
+):
+    """Filtered by payment, the bookings table no longer loads every booth first: the requests'
+    and bookings' booths come with them, not one statement each."""
+    from app.booths.models import BoothAssignment, BoothPreference, BoothRequest
+
+    def requested():  # each booking's holder asked for it first (a request with a preference)
+        for booking in fair.db.session.scalars(select(BoothAssignment)):
+            if fair.db.session.scalar(
+                select(BoothRequest.id).where(BoothRequest.registration_id == booking.registration_id)
+            ):
+                continue
+            request = BoothRequest(
+                event_id=fair.event.id,
+                registration_id=booking.registration_id,
+                booth_type_id=fair.standard.id,
+                status="allocated",
+            )
+            fair.db.session.add(request)
+            fair.db.session.flush()
+            fair.db.session.add(BoothPreference(request_id=request.id, rank=1, booth_id=booking.booth_id))
+        fair.db.session.commit()
+
+    login(organiser)
+    base = f"/manage/events/{fair.event.id}/booth-requests?lang=en"
+    paid = base + "&payment=paid"
+    requested()
+    small, small_paid = queries_of(client, base), queries_of(client, paid)
+    grow(fair, 12)
+    requested()
+    assert (queries_of(client, base), queries_of(client, paid)) == (small, small_paid)
+
+
 def test_deciding_from_a_group_filtered_list_comes_back_to_it(client, login, db, fair, organiser, html):
     login(organiser)
     url = f"/manage/events/{fair.event.id}/registrations?role=exhibitor&group=herbal&stars=3&lang=en"

@@ -1175,16 +1175,21 @@ def requests_for(actor, event: Event, statuses: Sequence[str] | None = None) -> 
     query = (
         select(BoothRequest)
         .where(BoothRequest.event_id == event.id)
-        .options(selectinload(BoothRequest.registration).selectinload(Registration.organisation))
+        .options(
+            selectinload(BoothRequest.registration).selectinload(Registration.organisation),
+            selectinload(BoothRequest.preferences).selectinload(BoothPreference.booth),
+        )
         .order_by(BoothRequest.created_at, BoothRequest.id)
     )
     query = query.where(BoothRequest.status.in_(statuses or ("pending", "allocated", "unplaced")))
+    # Their booths loaded with them: the page names each row's booth and each preferred booth
+    # (the bookings table, filtered, no longer loads every booth before this list is drawn).
     assignments = {
         a.registration_id: a
         for a in db.session.scalars(
-            select(BoothAssignment).where(
-                BoothAssignment.event_id == event.id, BoothAssignment.status.in_(ACTIVE)
-            )
+            select(BoothAssignment)
+            .where(BoothAssignment.event_id == event.id, BoothAssignment.status.in_(ACTIVE))
+            .options(selectinload(BoothAssignment.booth))
         )
     }
     return [
