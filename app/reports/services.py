@@ -7,7 +7,9 @@ that is due and who has not turned the mail off (`EventOrganiser.summary_mail`):
 - an event in `registration_open` is due on Mondays (Vietnam date); the figures "since the
   last summary" cover the 7 days before. It is also due on the day its registration closes
   (the later of the exhibitors' and the buyers' closing dates), covering the days since
-  Monday, so a registration window without a Monday still gets its summary, on its last day;
+  Monday, so a registration window without a Monday still gets its summary, on its last day
+  (also when registration closed before 07:00 that day and the event is already
+  `registration_closed`);
 - a `running` event is due every day; "since" covers the day before.
 
 Each mail's outbox dedupe key is `event_summary:<event>:<user>:<Vietnam date>`, so a job
@@ -69,12 +71,11 @@ def closing_day(event: Event) -> date | None:
 def cadence(event: Event, today: date) -> int | None:
     """How many days the summary due today covers (7 on Mondays, 1 while the event runs, the days
     since Monday on registration's last day), or None if none is due."""
+    if event.state in ("registration_open", "registration_closed") and closing_day(event) == today:
+        # Registration's last day, whether it closes later today or closed before 07:00.
+        return (today.weekday() - WEEKLY_ON) % 7 or 7
     if event.state == "registration_open":
-        if today.weekday() == WEEKLY_ON:
-            return 7
-        if closing_day(event) == today:
-            return (today.weekday() - WEEKLY_ON) % 7
-        return None
+        return 7 if today.weekday() == WEEKLY_ON else None
     if event.state == "running":
         return 1
     return None
@@ -183,7 +184,7 @@ def mail_text(event: Event, data: Figures, days: int, locale: str, user_id: int)
     if days == 7:
         subject = gettext("%(event)s: weekly summary", event=name)
         since = gettext("New in the last 7 days")
-    elif event.state == "registration_open":  # registration's last day, not a Monday
+    elif event.state != "running":  # registration's last day, not a Monday
         subject = gettext("%(event)s: summary on the last day of registration", event=name)
         since = gettext("New since Monday")
     else:
@@ -248,7 +249,9 @@ def queue_summaries(now: datetime) -> int:
     today = now.astimezone(clock.VIETNAM).date()
     start_of_today = datetime.combine(today, time(0), clock.VIETNAM)
     events = db.session.scalars(
-        select(Event).where(Event.state.in_(("registration_open", "running"))).order_by(Event.id)
+        select(Event)
+        .where(Event.state.in_(("registration_open", "registration_closed", "running")))
+        .order_by(Event.id)
     ).all()
     messages = []
     for event in events:

@@ -198,6 +198,20 @@ def test_also_on_the_last_day_of_registration_so_a_window_without_a_monday_gets_
     assert run_at(pinned_clock, thursday + timedelta(days=1)) == 0
 
 
+def test_registration_closed_at_midnight_still_gets_its_last_day_summary(fair, pinned_clock):
+    """Registration closes at 00:00 on Thursday: by the 07:00 run the event is closed, and the
+    summary of the days since Monday still goes out, once."""
+    thursday = MONDAY + timedelta(days=3)
+    midnight = vietnam_morning(thursday) - timedelta(hours=7)
+    fair["event"].exhibitor_registration_closes_at = midnight
+    fair["event"].buyer_registration_closes_at = midnight
+    fair["event"].state = "registration_closed"
+    _db.session.commit()
+    assert run_at(pinned_clock, thursday) == 2
+    assert "summary on the last day of registration" in summaries(fair["english"])[0].subject
+    assert run_at(pinned_clock, thursday + timedelta(days=4)) == 0  # a Monday, closed: nothing
+
+
 def test_daily_while_the_event_runs(fair, pinned_clock):
     fair["event"].state = "running"
     _db.session.commit()

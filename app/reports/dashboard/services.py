@@ -43,7 +43,8 @@ to the outcomes page (matching.outcomes, whose filters use the definitions above
 no-show and contract figures to those meetings only), registrations and exhibitors by group
 and stars to the registrations list, booths to the bookings by payment. Rows keyed "not
 given" (no province, no product, no buyer type) have no link, nor do asks. E-booth visits
-lead to the public e-booth catalogue: there is no organisers' list of e-booths.
+lead to the public e-booth catalogue: there is no organisers' list of e-booths. The gate's
+figures have no list behind them (the gate's page counts per gate and hour, unfiltered).
 """
 
 from __future__ import annotations
@@ -502,8 +503,8 @@ def _gate(board: Dashboard) -> None:
         [Column("day", _("Day"), "date"), Column("people", _("People checked in"), "int")],
         rows,
     )
-    board.links["gate_per_day"] = [Link("gate.counts", {})] * len(rows)
-    board.figure_links["gate_people"] = Link("gate.counts", {})
+    # No link: the gate's own page counts per gate and hour for the whole event, not these rows.
+    board.links["gate_per_day"] = [None] * len(rows)
     board.figures["gate_people"] = people
     board.figures["gate_checkins"] = sum(count for _day, count in rows)
 

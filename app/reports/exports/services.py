@@ -321,7 +321,8 @@ def _booths_row(row, context) -> tuple:
         name,
         context.label(STATUS_LABELS, status),
         context.label(PAYMENT_LABELS, payment),
-        0 if payment == "waived" else price,  # what the exhibitor pays (or paid): nothing if waived
+        # What is (or was) to pay: nothing when waived or cancelled.
+        0 if payment == "waived" or status == "cancelled" else price,
         payment_at,
         payment_by or "",
         created,

@@ -117,7 +117,7 @@ def dashboard():
         is_admin=current_user.role == "admin",
         computed_at=computed_at,
         fresh_args={**typed_filters(), "page": page, "fresh": 1},
-    )
+    ), (400 if form.errors else 200)  # a refused filter: named beside its field, the others applied
 
 
 def _filters_or_redirect():
