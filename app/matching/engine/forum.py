@@ -49,7 +49,10 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    optimum on 3, 3, 3 and 5 (F1 at 2, F2 and F10 at 0 every time; F4 and F5 at 0 in one run),
    0–8 breaks, 8.7–10.1 s wall at most (start-up slows under load); the code before the
    realisation of step 3, interleaved with them: on 4, 3 and 4 (F1 never; F5, F6 or F7 at 0 by
-   chance), at most 8.3–9.3 s.
+   chance), at most 8.3–9.3 s. At a load of 1.2–1.7, two runs of the final code (with the
+   ejection chain of step 1) had it on 6 and on 4 of the ten (F1 at 2, F2, F4 and F10 at 0 both
+   times; F5 and F6 at 0 in one), gaps at most 3 (total 10 and 13), 7.9 s wall at most; the
+   large forum 493 and 496 breaks in 24.5 and 24.4 s.
    On forums with more than REHEAT_VARS meeting×slot variables, a second annealing from the
    best schedule (start temperature REHEAT_TEMPERATURE breaks) takes REHEAT_SHARE of the time
    left after step 3: there the full model of step 4 seldom finds even a first solution in the
