@@ -1,8 +1,9 @@
 """Figures kept for a short while, so that reading a dashboard again costs no aggregation.
 
 At national size (11,000 participants, 24,000 meetings) an event dashboard's GROUP BY
-statements take the database about half a second of work, and the programme page as much:
-more than a page may cost. The figures of a fair change by the minute, not by the second, so
+statements take PostgreSQL about 0.2 s and the page 0.27 s in all on a quiet machine
+(benchmarks/reports_bench.py), near the 0.3 s a page may cost, and more when the machine is
+busy. The figures of a fair change by the minute, not by the second, so
 each process keeps what it computed for `REPORTS_CACHE_SECONDS` (60 by default; 0 turns the
 cache off, as the tests do) and the page says when its figures were computed, with a link to
 compute them again now (`?fresh=1`).
