@@ -14,6 +14,7 @@ from app.accounts.permissions import roles_required
 from app.errors import PermissionDenied, ServiceError
 from app.events.services import managed_event
 from app.extensions import db
+from app.inputs import page_arg
 from app.matching.blueprint import bp
 from app.matching.models import Meeting
 from app.matching.outcomes import services as outcomes
@@ -82,7 +83,8 @@ def outcomes_page(event_id: int):
     `buyer_type` (a buyer type, or "-" for a forum's meetings between two producers),
     `province` (the producer's current province), `group` (an OCOP group of the producer's
     products), `stars` (the producer's star tier, 1-5), `status` (held, no_show, scheduled),
-    `contract=1` (meetings with a contract). An unknown value: its message, status 400."""
+    `contract=1` (meetings with a contract); `page` (50 meetings a page, in time order; the totals
+    count them all). An unknown value: its message, status 400."""
     event = managed_event(current_user, event_id)
     try:
         filters = outcomes.meeting_filters(request.args)
@@ -90,7 +92,7 @@ def outcomes_page(event_id: int):
         return render_template(
             "matching/agenda/outcomes.html", event=event, report=None, active_filters=[], error=problem
         ), 400
-    report = outcomes.event_outcomes(current_user, event, filters)
+    report = outcomes.event_outcomes(current_user, event, filters, page=page_arg())
     return render_template(
         "matching/agenda/outcomes.html",
         event=event,

@@ -35,7 +35,7 @@ from app.matching.engine.slots import Slot, session_slots
 from app.matching.models import OUTCOME_KINDS, MatchingSession, Meeting, MeetingOutcome
 from app.matching.queries import with_session_and_sides
 from app.names import table_label
-from app.paging import rows_and_total
+from app.paging import counted_page, rows_and_total
 
 OUTCOME_LABELS = {
     "no_interest": _l("No interest"),
@@ -208,6 +208,7 @@ class OutcomeReport:
     reported: int = 0  # meetings with at least one side's record
     bars: list[Bar] = field(default_factory=list)
     naming: str = "pair"  # a key of COLUMN_LABELS: how the table's two meeting columns are named
+    page: object = None  # a Pagination over the meetings (rows holds the current page's)
 
     @property
     def column_labels(self) -> dict:
@@ -372,35 +373,105 @@ def _filtered_meetings(query, filters: MeetingFilters):
     return query
 
 
-def event_outcomes(actor, event: Event, filters: MeetingFilters | None = None) -> OutcomeReport:
-    """For the event's organisers: every published meeting with both sides' outcomes, and totals
-    (of the meetings `filters` keeps, see MeetingFilters). Besides the permission check, two
-    statements whatever the number of meetings: the meetings with their session, both sides
-    and their organisations, then their outcomes."""
+OUTCOMES_PER_PAGE = 50
+
+
+def event_outcomes(
+    actor,
+    event: Event,
+    filters: MeetingFilters | None = None,
+    *,
+    page: int = 1,
+    per_page: int = OUTCOMES_PER_PAGE,
+) -> OutcomeReport:
+    """For the event's organisers: the published, not cancelled meetings `filters` keeps (see
+    MeetingFilters), in time order, a page of `per_page` rows at a time with both sides' outcomes,
+    and the totals of all of them. A page past the end shows the last one. Besides the
+    permission check, five statements whatever the number of meetings: every kept meeting's
+    slot, table and status; their outcomes' kinds and values; the event's sessions; then the
+    page's meetings with both sides and their organisations, and the page's outcomes."""
     ensure_can_manage(actor, event)
-    query = (
-        select(Meeting)
+    filters = filters or MeetingFilters()
+    kept = _filtered_meetings(
+        select(Meeting.id, Meeting.session_id, Meeting.slot, Meeting.table, Meeting.status)
         .join(MatchingSession, MatchingSession.id == Meeting.session_id)
         .where(
             MatchingSession.event_id == event.id,
             Meeting.published.is_(True),
             Meeting.status != "cancelled",
-        )
-        .options(*with_session_and_sides())
+        ),
+        filters,
     )
-    meetings = list(db.session.scalars(_filtered_meetings(query, filters or MeetingFilters())).unique())
+    rows = db.session.execute(kept).all()
+    records: dict[int, list[tuple[str, int | None]]] = {}
+    kept_ids = kept.with_only_columns(Meeting.id).scalar_subquery()
+    for meeting_id, kind, value in db.session.execute(
+        select(MeetingOutcome.meeting_id, MeetingOutcome.kind, MeetingOutcome.value_vnd).where(
+            MeetingOutcome.meeting_id.in_(kept_ids)
+        )
+    ):
+        records.setdefault(meeting_id, []).append((kind, value))
+    sessions = {
+        session.id: session
+        for session in db.session.scalars(select(MatchingSession).where(MatchingSession.event_id == event.id))
+    }
+    slots = {
+        sid: {s.index: s for s in session_slots(session, event.timezone)} for sid, session in sessions.items()
+    }
+
+    report = OutcomeReport()
+    counts = dict.fromkeys(OUTCOME_KINDS, 0)
+    for meeting_id, _session_id, _slot, _table, status in rows:
+        report.meetings += 1
+        report.held += status == "held"
+        report.no_shows += status == "no_show"
+        report.scheduled += status == "scheduled"
+        kinds = records.get(meeting_id)
+        if kinds:
+            kind = max((k for k, _value in kinds), key=STRENGTH.__getitem__)
+            report.reported += 1
+            counts[kind] += 1
+            if kind == "contract":
+                report.contract_vnd += max((v or 0) for k, v in kinds if k == "contract")
+    report.contracts = counts["contract"]
+    report.sample_orders = counts["sample_order"]
+    report.follow_ups = counts["follow_up"]
+    report.no_interest = counts["no_interest"]
+    longest = max(counts.values(), default=0) or 1
+    report.bars = [
+        Bar(kind, str(OUTCOME_LABELS[kind]), counts[kind], round(100 * counts[kind] / longest, 1))
+        for kind in reversed(OUTCOME_KINDS)
+    ]
+    report.naming = column_naming(sessions[session_id].kind for _id, session_id, *_rest in rows)
+
+    def when(row) -> tuple:
+        slot = slots[row.session_id].get(row.slot)
+        return (slot is None, slot.start_utc if slot else 0, row.table is None, row.table or 0, row.id)
+
+    rows.sort(key=when)
+    report.page = counted_page([], len(rows), page=page, per_page=per_page)
+    if report.page.pages and report.page.page > report.page.pages:
+        report.page = counted_page([], len(rows), page=report.page.pages, per_page=per_page)
+    first = (report.page.page - 1) * per_page
+    shown = [row.id for row in rows[first : first + per_page]]
+    if not shown:
+        return report
+    meetings = {
+        meeting.id: meeting
+        for meeting in db.session.scalars(
+            select(Meeting)
+            .join(MatchingSession, MatchingSession.id == Meeting.session_id)
+            .where(Meeting.id.in_(shown))
+            .options(*with_session_and_sides())
+        ).unique()
+    }
     outcomes = {
         (o.meeting_id, o.side): o
-        for o in db.session.scalars(
-            select(MeetingOutcome).where(MeetingOutcome.meeting_id.in_([m.id for m in meetings]))
-        )
+        for o in db.session.scalars(select(MeetingOutcome).where(MeetingOutcome.meeting_id.in_(shown)))
     }
-    slots: dict[int, dict[int, Slot]] = {}
-    report = OutcomeReport()
-    for meeting in meetings:
+    for meeting_id in shown:
+        meeting = meetings[meeting_id]
         session = meeting.session
-        if session.id not in slots:
-            slots[session.id] = {s.index: s for s in session_slots(session, event.timezone)}
         report.rows.append(
             OutcomeRow(
                 meeting=meeting,
@@ -413,30 +484,6 @@ def event_outcomes(actor, event: Event, filters: MeetingFilters | None = None) -
                 forum=session.kind == "forum",
             )
         )
-    report.naming = column_naming(row.meeting.session.kind for row in report.rows)
-    report.rows.sort(key=lambda r: (r.slot is None, r.slot.start_utc if r.slot else 0, r.meeting.table))
-    counts = dict.fromkeys(OUTCOME_KINDS, 0)
-    for row in report.rows:
-        report.meetings += 1
-        status = row.meeting.status
-        report.held += status == "held"
-        report.no_shows += status == "no_show"
-        report.scheduled += status == "scheduled"
-        kind = row.kind
-        if kind is not None:
-            report.reported += 1
-            counts[kind] += 1
-        if kind == "contract":
-            report.contract_vnd += row.contract_value
-    report.contracts = counts["contract"]
-    report.sample_orders = counts["sample_order"]
-    report.follow_ups = counts["follow_up"]
-    report.no_interest = counts["no_interest"]
-    longest = max(counts.values(), default=0) or 1
-    report.bars = [
-        Bar(kind, str(OUTCOME_LABELS[kind]), counts[kind], round(100 * counts[kind] / longest, 1))
-        for kind in reversed(OUTCOME_KINDS)
-    ]
     return report
 
 
