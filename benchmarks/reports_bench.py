@@ -17,7 +17,9 @@ provinces, each with 200 registrations.
 Each page is fetched through the test client (its own database session per request, as in
 production), best of --runs; the figures are server time, SQL statements and bytes. Target
 (issue 13): under 300 ms and at most 15 statements a dashboard page, both with its figures computed
-now and as read from the figure cache.
+now and as read from the figure cache. The meeting outcomes page (the list behind the meeting
+figures, 50 meetings a page with totals over all of them) is measured beside them, without a
+target.
 """
 
 from __future__ import annotations
@@ -270,6 +272,12 @@ def main() -> None:
         ("programme dashboard", "/manage/programme"),
         (f"programme dashboard, year {year}", f"/manage/programme?year={year}"),
     ]
+    last_page = max(1, -(-written // 50))
+    lists = [  # the list behind the dashboard's meeting figures, 50 meetings a page
+        ("meeting outcomes, page 1 of every meeting", f"{national}/outcomes"),
+        (f"meeting outcomes, last page ({last_page})", f"{national}/outcomes?page={last_page}"),
+        ("meeting outcomes, no-shows", f"{national}/outcomes?status=no_show"),
+    ]
     downloads = [
         ("dashboard workbook (XLSX)", f"{national}/dashboard.xlsx"),
         ("province yearly workbook (XLSX)", f"/manage/programme/workbook.xlsx?year={year}"),
@@ -293,7 +301,7 @@ def main() -> None:
             f"{label:<46} {cold * 1000:>12.1f} {cold_count:>4} {seconds * 1000:>11.1f} {count:>4} "
             f"{size / 1024:>6.0f}  {'PASS' if ok else 'FAIL'}"
         )
-    for label, path in downloads:
+    for label, path in lists + downloads:
         size, count, seconds, status = measure(engine, client, path, args.runs)
         figures = f"{seconds * 1000:>12.1f} {count:>4} {'':>11} {'':>4} {size / 1024:>6.0f}"
         print(f"{label:<46} {figures}  (HTTP {status})")

@@ -6,6 +6,8 @@ figure. The lists' new filters refuse unknown values with a message and status 4
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -209,6 +211,8 @@ def test_the_filtered_outcomes_page_sends_as_many_statements_whatever_the_event_
     grow(fair, 12)
     assert queries_of(client, base) == small
     assert queries_of(client, filtered) == small_filtered <= small  # no meeting kept: no page to load
+    held = base + "&status=held"
+    assert queries_of(client, held) == small, "a filtered page with meetings: as many statements"
 
 
 def test_the_outcomes_page_shows_fifty_meetings_a_page_and_counts_them_all(
@@ -216,15 +220,16 @@ def test_the_outcomes_page_shows_fifty_meetings_a_page_and_counts_them_all(
 ):
     """At a national fair (24,000 meetings) the page lists 50 meetings at a time, in time order;
     its totals still count every meeting the filters keep, and its statements stay the same."""
-    from app.matching.models import MatchingSession, Meeting
+    from app.matching.engine.slots import session_slots
+    from app.matching.models import MatchingSession, Meeting, MeetingOutcome
 
     login(organiser)
     base = f"/manage/events/{fair.event.id}/outcomes?lang=en"
     small = queries_of(client, base)
     grow(fair, 60)
-    every = set(
+    kept = list(
         db.session.scalars(
-            select(Meeting.id)
+            select(Meeting)
             .join(MatchingSession, MatchingSession.id == Meeting.session_id)
             .where(
                 MatchingSession.event_id == fair.event.id,
@@ -233,7 +238,18 @@ def test_the_outcomes_page_shows_fifty_meetings_a_page_and_counts_them_all(
             )
         )
     )
+    every = {meeting.id for meeting in kept}
     assert len(every) > 50
+    starts = {
+        meeting.id: session_slots(meeting.session, fair.event.timezone)[meeting.slot].start_utc
+        for meeting in kept
+    }
+    in_time_order = sorted(kept, key=lambda m: (starts[m.id], m.table, m.id))
+    outcomes = list(db.session.scalars(select(MeetingOutcome).where(MeetingOutcome.meeting_id.in_(every))))
+    contracts: dict[int, int] = {}  # a meeting's contract value: the larger side's
+    for o in outcomes:
+        if o.kind == "contract":
+            contracts[o.meeting_id] = max(contracts.get(o.meeting_id, 0), o.value_vnd or 0)
     first = html(client.get(base))
     second = html(client.get(base + "&page=2"))
     ids = [
@@ -241,9 +257,19 @@ def test_the_outcomes_page_shows_fifty_meetings_a_page_and_counts_them_all(
         for page in (first, second)
     ]
     assert len(ids[0]) == 50 and len(ids[1]) == len(every) - 50
-    assert set(ids[0]) | set(ids[1]) == every and not set(ids[0]) & set(ids[1])
+    assert ids[0] + ids[1] == [m.id for m in in_time_order], "in time order, then table, across pages"
+    held = sum(1 for m in kept if m.status == "held")
+    assert len({m.status for m in kept}) > 1 and 0 < held < len(kept) and len(contracts) > 50
     for page in (first, second):
-        assert _number(text_of(page.select_one('[data-total="meetings"] .fs-5'))) == len(every)
+
+        def total(key, page=page):
+            return _number(text_of(page.select_one(f'[data-total="{key}"] .fs-5')))
+
+        assert total("meetings") == len(every)
+        assert total("held") == held
+        assert total("contracts") == len(contracts)
+        value = text_of(page.select_one('[data-total="contract_vnd"] .fs-5'))
+        assert int(re.sub(r"\D", "", value)) == sum(contracts.values())
     assert "51–" in text_of(second.select_one("[data-page-range]"))
     assert second.select_one(".pagination .page-item.active").get_text(strip=True) == "2"
     past = html(client.get(base + "&page=999"))

@@ -470,7 +470,9 @@ def event_outcomes(
         for o in db.session.scalars(select(MeetingOutcome).where(MeetingOutcome.meeting_id.in_(shown)))
     }
     for meeting_id in shown:
-        meeting = meetings[meeting_id]
+        meeting = meetings.get(meeting_id)
+        if meeting is None:  # deleted with its session since the first statement
+            continue
         session = meeting.session
         report.rows.append(
             OutcomeRow(
