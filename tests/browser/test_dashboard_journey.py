@@ -1,5 +1,6 @@
 """In Chromium, on the demo fair: the organiser opens the event dashboard from the event's page,
-narrows it to one province and sees the figures change, downloads the workbook (opened with
+follows its meetings figure to the meetings (50 a page, the next page the next 50), narrows the
+dashboard to one province and sees the figures change, downloads the workbook (opened with
 openpyxl, its figures checked against the database), opens the printable report, whose print
 layout is A4, and clones the fair for next year."""
 
@@ -70,6 +71,22 @@ def test_organiser_filters_the_dashboard_downloads_the_workbook_and_clones_the_f
     assert figure.inner_text().strip() == str(everyone)
     assert page.locator('[data-figure="meetings"] [data-value]').inner_text().strip() == str(meetings)
     assert page.locator(".dashboard-chart svg[role=img]").count() >= 2
+
+    # -- the meetings figure leads to the meetings, 50 a page, every one counted on each page
+    assert meetings > 50
+    page.click('[data-figure="meetings"] [data-value] a')
+    page.wait_for_url(f"**/manage/events/{event.id}/outcomes**")
+    rows = page.locator("table tbody tr[data-meeting]")
+    total = page.locator('[data-total="meetings"] .fs-5')
+    assert rows.count() == 50 and total.inner_text().strip() == str(meetings)
+    seen = set(rows.evaluate_all("rows => rows.map(row => row.dataset.meeting)"))
+    page.click(".pagination a:text-is('Next')")
+    page.wait_for_url("**page=2**")
+    assert rows.count() == min(50, meetings - 50) and total.inner_text().strip() == str(meetings)
+    assert not seen & set(rows.evaluate_all("rows => rows.map(row => row.dataset.meeting)"))
+    page.go_back()
+    page.go_back()
+    page.wait_for_url(f"**/manage/events/{event.id}/dashboard")
 
     # -- narrowed to Quảng Ninh
     page.select_option("#province", QUANG_NINH)
