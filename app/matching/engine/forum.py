@@ -65,9 +65,10 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    Also tried and dropped: a window model in CP-SAT (each person's meetings fill one unbroken
    window of exactly its number of meetings, or the person is let off; fewest people let off,
    the annealed schedule the hint). It took F5 and F6 from 1–2 breaks to 0 in 1–3 s, and found
-   0-break schedules of F4 and F7 unhinted in 10–15 s with 8 workers; in the time left after
-   the annealing it gave the proven optimum on 3–6 of the ten forums over ten runs of five
-   settings, as without it (4–6): the annealing's own spread decides (after 3.5 s, by seed
+   0-break schedules of F4 and F7 unhinted in 10–15 s with 8 workers. Run for 2–3 s after
+   the annealing or before the relaxation (the annealing cut to 30–50 % of the time), it gave
+   the proven optimum on 3–6 of the ten forums over fourteen runs of seven settings, as
+   without it (4–6): the annealing's own spread decides (after 3.5 s, by seed
    and timing, F6 ends at 1–3 breaks, F7 at 1–6, F9 at 1–7). Without the let-off (the zero-break
    model alone) it found nothing in 5 s on 2 workers beyond F2 and F10; a Benders loop (the
    relaxation re-solved with a cut on the people of each failed realisation's infeasible core)
