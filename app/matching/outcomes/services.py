@@ -18,6 +18,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
@@ -31,6 +32,7 @@ from app.events.models import Event, Registration, RegistrationProduct
 from app.events.registrations.services import can_act_for
 from app.events.services import ensure_can_manage
 from app.extensions import db
+from app.inputs import bounded_page
 from app.matching.engine.slots import Slot, session_slots
 from app.matching.models import OUTCOME_KINDS, MatchingSession, Meeting, MeetingOutcome
 from app.matching.queries import with_session_and_sides
@@ -169,20 +171,15 @@ class OutcomeRow:
     producer_outcome: MeetingOutcome | None
     forum: bool = False  # the two columns hold a forum pair's sides a and b, not a buyer and a producer
 
-    @property
-    def kind(self) -> str | None:
-        """The stronger of the two sides' records."""
-        kinds = [o.kind for o in (self.buyer_outcome, self.producer_outcome) if o is not None]
-        return max(kinds, key=STRENGTH.__getitem__) if kinds else None
 
-    @property
-    def contract_value(self) -> int:
-        values = [
-            o.value_vnd or 0
-            for o in (self.buyer_outcome, self.producer_outcome)
-            if o is not None and o.kind == "contract"
-        ]
-        return max(values, default=0)
+def stronger_kind(records: list[tuple[str, int | None]]) -> str:
+    """A meeting's outcome from its sides' records (kind, value): the stronger of the two."""
+    return max((kind for kind, _value in records), key=STRENGTH.__getitem__)
+
+
+def contract_value(records: list[tuple[str, int | None]]) -> int:
+    """A meeting's contract value from its sides' records: the larger side's contract."""
+    return max((value or 0 for kind, value in records if kind == "contract"), default=0)
 
 
 @dataclass
@@ -208,7 +205,7 @@ class OutcomeReport:
     reported: int = 0  # meetings with at least one side's record
     bars: list[Bar] = field(default_factory=list)
     naming: str = "pair"  # a key of COLUMN_LABELS: how the table's two meeting columns are named
-    page: object = None  # a Pagination over the meetings (rows holds the current page's)
+    page: Pagination | None = None  # over the meetings; rows holds the current page's
 
     @property
     def column_labels(self) -> dict:
@@ -426,13 +423,13 @@ def event_outcomes(
         report.held += status == "held"
         report.no_shows += status == "no_show"
         report.scheduled += status == "scheduled"
-        kinds = records.get(meeting_id)
-        if kinds:
-            kind = max((k for k, _value in kinds), key=STRENGTH.__getitem__)
+        sides = records.get(meeting_id)
+        if sides:
+            kind = stronger_kind(sides)
             report.reported += 1
             counts[kind] += 1
             if kind == "contract":
-                report.contract_vnd += max((v or 0) for k, v in kinds if k == "contract")
+                report.contract_vnd += contract_value(sides)
     report.contracts = counts["contract"]
     report.sample_orders = counts["sample_order"]
     report.follow_ups = counts["follow_up"]
@@ -449,11 +446,9 @@ def event_outcomes(
         return (slot is None, slot.start_utc if slot else 0, row.table is None, row.table or 0, row.id)
 
     rows.sort(key=when)
-    report.page = counted_page([], len(rows), page=page, per_page=per_page)
-    if report.page.pages and report.page.page > report.page.pages:
-        report.page = counted_page([], len(rows), page=report.page.pages, per_page=per_page)
-    first = (report.page.page - 1) * per_page
-    shown = [row.id for row in rows[first : first + per_page]]
+    page = min(bounded_page(page), max(1, -(-len(rows) // per_page)))  # past the end: the last
+    shown = [row.id for row in rows[(page - 1) * per_page : page * per_page]]
+    report.page = counted_page(shown, len(rows), page=page, per_page=per_page)
     if not shown:
         return report
     meetings = {
