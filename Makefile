@@ -20,8 +20,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed translations node
-install-dev: $(VENV)/.installed-dev translations node
+# The forum scheduler's annealing loop is compiled (numba) once, after an install or a change of
+# it, and kept on disk: no forum's time limit pays for the compiler.
+$(VENV)/.compiled: app/matching/engine/anneal.py $(VENV)/.installed
+	$(BIN)/python -c "from app.matching.engine.forum import compile_annealing as c; c()"
+	touch $@
+
+install: $(VENV)/.installed $(VENV)/.compiled translations node
+install-dev: $(VENV)/.installed-dev $(VENV)/.compiled translations node
 
 # The npm packages (package.json, pinned in package-lock.json): jsQR, which the app serves to the
 # phone apps' cameras where the browser has no BarcodeDetector (so `make run` needs it too), and

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -50,6 +51,7 @@ LARGE = (1_000, 10_000, 30, 400, 11)
 SMALL_TARGET_S = 10.0
 LARGE_TARGET_S = 30.0
 CLI = "from app.matching.sessions.cli import matching_cli; matching_cli()"
+COMPILE = "from app.matching.engine.forum import compile_annealing; print(compile_annealing())"
 BASELINE = (
     "import json, sys; from app.matching.engine.forum import solve_forum; "
     "json.dump(solve_forum(json.load(open(sys.argv[1])), method=sys.argv[3]), open(sys.argv[2], 'w'))"
@@ -62,6 +64,19 @@ def run(code: str, args: list[str]) -> tuple[float, subprocess.CompletedProcess]
         [sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=False
     )
     return time.perf_counter() - started, done
+
+
+def compile_seconds(env: dict[str, str]) -> float:
+    """compile_annealing() in a new process with these environment variables: its seconds."""
+    done = subprocess.run(
+        [sys.executable, "-c", COMPILE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **env},
+    )
+    return float(done.stdout.strip().splitlines()[-1])
 
 
 def solve_file(instance: dict, folder: Path, name: str, time_limit: float | None, baseline: str = ""):
@@ -152,6 +167,14 @@ def main() -> None:
     names = QUICK if options.quick else tuple(FORUMS)
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
+        cold = compile_seconds({"NUMBA_CACHE_DIR": str(folder / "numba")})
+        warm = compile_seconds({})
+        print(
+            f"The compiled annealing loop (numba): {cold:.1f} s to compile with an empty cache (once\n"
+            f"after an install: `make install` does it), {warm:.2f} s to load from the cache in a new\n"
+            "process (the worker does it before it forks); the forums below start with it on disk.\n",
+            flush=True,
+        )
         print(f"Forums (target: every meeting placed, each under {SMALL_TARGET_S:.0f} s wall):", flush=True)
         for name in names:
             n, r, s, t, seed = FORUMS[name]

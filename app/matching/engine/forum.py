@@ -140,7 +140,10 @@ import math
 import random
 import time
 
-from app.matching.engine.instance import SCHEDULE_FORMAT, ForumInstance, read_instance
+import numpy as np
+
+from app.matching.engine.anneal import Board, anneal_chunk, seed_rng
+from app.matching.engine.instance import INSTANCE_FORMAT, SCHEDULE_FORMAT, ForumInstance, read_instance
 from app.matching.engine.scheduling import break_stats, idle_gaps
 
 DEFAULT_TIME_LIMIT = 7.0
@@ -153,16 +156,18 @@ RELAX_SHARE = 0.7  # of the time left after the heuristic, for the relaxation
 RELAX_CAP = 2.0  # seconds at most for it
 REALISE = True
 REALISE_CAP = 1.0  # seconds at most to realise the busy slots of the relaxation
-MOVES_PER_MEETING = 1500  # annealing moves tried at most, per requested meeting, on small forums
-MOVES_GROWTH = 75  # ... and MOVES_GROWTH · r per meeting on larger ones (r meetings)
+MOVES_PER_MEETING = 30_000  # annealing moves tried at most, per requested meeting, on small forums
+MOVES_GROWTH = 1_500  # ... and MOVES_GROWTH · r per meeting on larger ones (r meetings)
 REHEAT_SHARE = 0.8  # of the time left after the relaxation, for a second annealing
 REHEAT_TEMPERATURE = 0.3  # its start temperature, in breaks
 ANNEAL_WEIGHT = 2  # a break's weight against an idle slot in the annealing's moves
+ANNEAL_END_TEMPERATURE = 0.05  # the annealing's last temperature (its first: one break's weight)
 REHEAT_VARS = 600  # the second annealing when the full model has more meeting×slot variables
 FOCUS = 0.5  # share of the annealing's moves that start from a meeting of someone with a gap
 HEURISTIC_SHARE = 0.5  # of the time limit, before CP-SAT takes the rest
 REPAIR_DEPTH = 4  # levels of an ejection chain placing a meeting the greedy could not
 REPAIR_BUDGET = 400  # slots tried in all by one such chain
+ANNEAL_CHUNK = 20_000  # compiled annealing moves between two looks at the clock
 
 
 def _bits(mask: int):
@@ -474,118 +479,98 @@ class _Plan:
         best schedule seen. A move takes a meeting k in slot s1 and another allowed slot s2 of k,
         and swaps between s1 and s2 every meeting connected to k through people busy in both
         (a Kempe chain: the agendas stay clash-free, degrees stay put); a chain of one meeting is
-        a plain relocation. Returns the number of moves tried."""
-        inst = self.inst
+        a plain relocation. The loop is compiled (anneal.py); this method turns the schedule
+        into its arrays, runs it in chunks until the deadline or the move budget, and reads the
+        best schedule back. Returns the number of moves tried."""
         meetings = list(self.slot_of)
         if not meetings or time.monotonic() >= deadline:
             return 0
-        rng = random.Random(seed)
-        pa, pb, options, at = inst.pair_a, inst.pair_b, self.options, self.at
-        busy, cost, slot_of, count, cap = self.busy, self.cost, self.slot_of, self.count, self.table_cap
         # The moves are judged on breaks · ANNEAL_WEIGHT + idle slots (a smoother landscape than
         # the objective's weight, measured), the best schedule kept on the objective's.
         true_weight = self.weight
-        self.weight = weight = min(true_weight, ANNEAL_WEIGHT)
-        current = sum(cost(m) for m in busy)
-        n_breaks = sum(_runs(m) - 1 for m in busy if m)
-        best, best_slots = current + n_breaks * (true_weight - weight), dict(slot_of)
+        weight = min(true_weight, ANNEAL_WEIGHT)
+        board = self.board(meetings, weight)
         t0 = weight * (1.0 if start_temperature is None else start_temperature)
-        t_end = 0.05
+        t_end = ANNEAL_END_TEMPERATURE
+        m_count = len(meetings)
+        budget = m_count * max(MOVES_PER_MEETING, MOVES_GROWTH * m_count)
+        refresh = 256 * max(1, m_count // 512)
+        seed_rng(seed)
         began = time.monotonic()
         span = max(1e-3, deadline - began)
-        temperature = t0
-        tried = 0
-        late = False
-        hot: list[int] = []
-        refresh = 256 * max(1, len(meetings) // 512)
-        budget = len(meetings) * max(MOVES_PER_MEETING, MOVES_GROWTH * len(meetings))
-        while tried < budget and best > 0:
-            if tried % 256 == 0:
-                now = time.monotonic()
-                if now >= deadline:
-                    break
-                progress = max((now - began) / span, tried / budget)
-                temperature = t0 * (t_end / t0) ** progress
-                late = progress > 0.5
-                if FOCUS and tried % refresh == 0:  # who has a break or an idle slot, O(r)
-                    hot = [e for e in meetings if cost(busy[pa[e]]) or cost(busy[pb[e]])]
-            tried += 1
-            if hot and rng.random() < FOCUS:
-                k = hot[rng.randrange(len(hot))]
-            else:
-                k = meetings[rng.randrange(len(meetings))]
-            s1 = slot_of[k]
-            targets = options[k] & ~(1 << s1)
-            if not targets:
-                continue
-            n_targets = targets.bit_count()
-            pick = rng.randrange(n_targets)
-            s2 = -1
-            for s2 in _bits(targets):  # noqa: B007 - the pick-th slot of targets
-                if pick == 0:
-                    break
-                pick -= 1
-            # The chain.
-            chain = [k]
-            seen = {k}
-            i = 0
-            ok = True
-            while i < len(chain):
-                e = chain[i]
-                i += 1
-                here = slot_of[e]
-                other = s2 if here == s1 else s1
-                if not options[e] >> other & 1:
-                    ok = False
-                    break
-                for v in (pa[e], pb[e]):
-                    f = at[v][other]
-                    if f >= 0 and f not in seen:
-                        if f not in slot_of or len(chain) >= 40:  # a published meeting, or too long
-                            ok = False
-                            break
-                        seen.add(f)
-                        chain.append(f)
-                if not ok:
-                    break
-            if not ok:
-                continue
-            moving_out = sum(1 for e in chain if slot_of[e] == s1)
-            moving_in = len(chain) - moving_out
-            if count[s2] + moving_out - moving_in > cap[s2] or count[s1] + moving_in - moving_out > cap[s1]:
-                continue
-            flip = 1 << s1 | 1 << s2
-            touched: dict[int, int] = {}
-            for e in chain:
-                for v in (pa[e], pb[e]):
-                    touched[v] = touched.get(v, 0) + 1
-            delta = 0
-            for v, n in touched.items():
-                if n == 1:
-                    delta += cost(busy[v] ^ flip) - cost(busy[v])
-            if delta > 0 and rng.random() >= math.exp(-delta / temperature):
-                continue
-            for v, n in touched.items():
-                if n == 1:
-                    n_breaks += _runs(busy[v] ^ flip) - _runs(busy[v])
-            old = [(e, slot_of[e]) for e in chain]
-            for e, _s in old:
-                self.remove(e)
-            for e, s in old:
-                self.place(e, s2 if s == s1 else s1)
-            current += delta
-            true = current + n_breaks * (true_weight - weight)
-            if true < best and late:  # early on the schedule changes too much to be worth a copy
-                best, best_slots = true, dict(slot_of)
-        self.weight = true_weight
-        if current + n_breaks * (true_weight - weight) <= best:
-            best_slots = slot_of
-        if best_slots is not slot_of:
-            for e in list(slot_of):
-                self.remove(e)
-            for e, s in best_slots.items():
-                self.place(e, s)
+        tried, chunk = 0, ANNEAL_CHUNK
+        while tried < budget and board.state[2] > 0:
+            now = time.monotonic()
+            if now >= deadline:
+                break
+            # The temperature follows the time (or the move budget, if it runs out first); a
+            # chunk's share of it is guessed from the moves a second so far.
+            progress = max((now - began) / span, tried / budget)
+            rate = tried / (now - began) if tried else 0.0
+            ahead = min(1.0, progress + max(chunk / budget, chunk / (rate * span) if rate else 0.0))
+            tried += anneal_chunk(
+                *board,
+                min(chunk, budget - tried),
+                weight,
+                true_weight,
+                t0 * (t_end / t0) ** progress,
+                t0 * (t_end / t0) ** ahead,
+                FOCUS,
+                refresh,
+            )
+        if tried:
+            state = board.state
+            final = int(state[0]) + int(state[1]) * (true_weight - weight)
+            chosen = board.slot if final <= state[2] else board.best
+            for k in meetings:
+                self.remove(k)
+            for i, k in enumerate(meetings):
+                self.place(k, int(chosen[i]))
         return tried
+
+    def board(self, meetings: list[int], weight: int) -> Board:
+        """The compiled annealing's arrays (anneal.Board) for these placed meetings, movable,
+        the rest of the schedule fixed; moves judged with a break worth `weight` idle slots."""
+        inst = self.inst
+        n, S, m_count = inst.n_people, inst.n_slots, len(meetings)
+        index = {k: i for i, k in enumerate(meetings)}
+        opt = np.zeros((m_count, S), np.bool_)
+        opt_list = np.zeros((m_count, S), np.int32)
+        opt_n = np.zeros(m_count, np.int32)
+        for i, k in enumerate(meetings):
+            allowed = list(_bits(self.options[k]))
+            opt[i, allowed] = True
+            opt_list[i, : len(allowed)] = allowed
+            opt_n[i] = len(allowed)
+        at = np.full((n, S), -1, np.int32)
+        for v in range(n):
+            for s, k in enumerate(self.at[v]):
+                if k >= 0:
+                    at[v, s] = index.get(k, -2)  # not movable: a published meeting
+        figures = [(_runs(m) - 1, idle_gaps(m)) if m else (0, 0) for m in self.busy]
+        pbreaks = np.array([b for b, _ in figures], np.int32)
+        pidle = np.array([i for _, i in figures], np.int32)
+        n_breaks, n_idle = int(pbreaks.sum()), int(pidle.sum())
+        slot = np.array([self.slot_of[k] for k in meetings], np.int32)
+        return Board(
+            pa=np.array([inst.pair_a[k] for k in meetings], np.int32),
+            pb=np.array([inst.pair_b[k] for k in meetings], np.int32),
+            opt=opt,
+            opt_list=opt_list,
+            opt_n=opt_n,
+            slot=slot,
+            best=slot.copy(),
+            at=at,
+            count=np.array(self.count, np.int32),
+            cap=np.array(self.table_cap, np.int32),
+            pbreaks=pbreaks,
+            pidle=pidle,
+            hot=np.empty(m_count, np.int32),
+            state=np.array(
+                [n_breaks * weight + n_idle, n_breaks, n_breaks * self.weight + n_idle, 0, 0, 1 << 62],
+                np.int64,
+            ),
+        )
 
     def _delta(self, k: int, s: int) -> int:
         inst = self.inst
@@ -1095,6 +1080,37 @@ def _cpsat(plan: _Plan, deadline: float, report: dict, known: int = 0) -> int:
         if status in good and solver.objective_value < now["max_breaks"] - now["min_breaks"]:
             adopt(solver)
     return min(bound, breaks_now)
+
+
+def compile_annealing() -> float:
+    """Compile the annealing loop (anneal.py) by running it on a three-person forum; return the
+    seconds it took. numba keeps the machine code on disk beside the module, so this costs
+    about 4 s once after an install or a change of anneal.py and a fraction of a second after;
+    the worker calls it before it forks and `make install` after installing, so that no
+    forum's time limit pays for the compiler."""
+    began = time.perf_counter()
+    ids = ("w1", "w2", "w3")
+    slots = [
+        {"id": s, "start": f"2026-01-05T{8 + s:02}:00:00+07:00", "end": f"2026-01-05T{8 + s:02}:20:00+07:00"}
+        for s in range(3)
+    ]
+    pairs = [{"a": "w1", "b": other} for other in ids[1:]]
+    plan = _Plan(
+        read_instance(
+            {
+                "format": INSTANCE_FORMAT,
+                "session": {"timezone": "Asia/Ho_Chi_Minh", "slots": slots},
+                "participants": [{"id": v, "max_meetings": 2} for v in ids],
+                "pairs": [{**pair, "score": 1.0} for pair in pairs],
+                "requests": [{**pair, "kind": "must"} for pair in pairs],
+            }
+        )
+    )
+    first, second = plan.todo
+    plan.place(first, 0)
+    plan.place(second, 2)  # w1 has a break: the loop has something to do
+    plan.anneal(time.monotonic() + 60.0, seed=0)
+    return time.perf_counter() - began
 
 
 def solve_forum(
