@@ -52,6 +52,10 @@ account_mail = _signals.signal("account-mail")
 #: The scheduler started in this process (sender: the Flask app); sent inside an app context.
 scheduler_started = _signals.signal("scheduler-started")
 
+#: A task-queue worker is starting, before it forks the processes that run the jobs (sender:
+#: the Flask app): what every job process needs once, loaded here, is shared by all of them.
+worker_starting = _signals.signal("worker-starting")
+
 #: Something security-relevant happened to an account (sender: the User, or None for a failed
 #: login with an unknown e-mail; kind: one of app.accounts.models.SECURITY_EVENT_KINDS; actor: the
 #: User who did it when not the account itself, else None; detail: a short text, may be ""; email:

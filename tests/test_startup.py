@@ -1,6 +1,6 @@
 """Start-up stays cheap: building the app and listing its commands import no heavy library.
 
-numpy, scipy, networkx, openpyxl, PIL, icalendar, qrcode, Alembic and Celery are imported by the
+numpy, numba, scipy, networkx, openpyxl, PIL, icalendar, qrcode, Alembic and Celery are imported by the
 functions that use them (benchmarks/startup_bench.py has the figures). Each check runs in a
 fresh interpreter, since the test session has long imported them all.
 """
@@ -18,6 +18,7 @@ from app import create_app
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = (
     "numpy",
+    "numba",
     "scipy",
     "networkx",
     "openpyxl",

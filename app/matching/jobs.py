@@ -6,6 +6,10 @@ has a worker call `matching_tick` (the clock only enqueues it), which runs
 day with meetings (from 18:00 local the day before until midnight) and one 30 minutes
 before their first meeting of each day. (No-shows are on-site work: app/onsite/jobs.py.)
 
+A worker starting (`signals.worker_starting`, before it forks) loads the forum scheduler's
+compiled annealing loop (or compiles it, once after an install), so that no forum's solve job
+spends its time limit on the compiler.
+
 Every step is idempotent: a reminder carries an outbox dedupe
 key (participant, day, and for the 30-minute one the first meeting's time), so however
 often or late the job runs each person gets each reminder once. A reminder whose moment
@@ -35,6 +39,7 @@ from app.matching.engine.slots import Slot, session_slots
 from app.matching.models import MatchingSession, Meeting
 from app.names import table_label
 from app.notifications.services import queue_mail
+from app.signals import worker_starting
 from app.tasks.queue import ENQUEUE_CALL
 from app.tasks.runner import Outcome, background_job
 from app.transaction import transaction
@@ -47,6 +52,16 @@ EVENING_AT = time(18, 0)  # local time, the day before
 SOON = timedelta(minutes=30)
 LOOK_AHEAD = timedelta(hours=36)
 LOCALES = ("vi", "en", "fr")
+
+
+# ---------------------------------------------------------------- the worker starting
+
+
+@worker_starting.connect
+def _compile_the_forum_scheduler(_app, **_kwargs) -> None:
+    from app.matching.engine.forum import compile_annealing  # numba: not at the app's start-up
+
+    log.info("forum scheduler's annealing loop ready in %.2f s", compile_annealing())
 
 
 # ---------------------------------------------------------------- reminders

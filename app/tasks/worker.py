@@ -11,8 +11,9 @@ SCHEDULER_ENABLED says.
 
 Celery's prefork pool forks its child processes after this module is imported; each child
 drops the database connections inherited from the parent (`worker_process_init`), as two
-processes must never share one. Before the fork it also loads (or, once after an install,
-compiles) the forum scheduler's compiled annealing loop, so no forum's time limit pays for it.
+processes must never share one. Before the fork it sends `signals.worker_starting`, on which
+matchmaking loads (or, once after an install, compiles) the forum scheduler's annealing loop,
+so that no forum's time limit pays for it.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from celery.signals import worker_process_init
 
 from app import create_app
 from app.extensions import db
-from app.matching.engine.forum import compile_annealing
+from app.signals import worker_starting
 from app.tasks.queue import celery_app
 
 flask_app = create_app(SCHEDULER_ENABLED=False)
 celery = celery_app(flask_app)
-compile_annealing()  # before the fork: every child has the forum scheduler's compiled loop
+worker_starting.send(flask_app)  # before the fork: what each job process needs once (signals.py)
 
 
 @worker_process_init.connect

@@ -265,3 +265,13 @@ def test_a_worker_killed_mid_job_keeps_nothing_and_the_job_runs_again_on_another
     assert demo_logins() == len(DEMO_LOGINS)
     page = html(client.get(f"/jobs/{done.id}"))
     assert page.select_one("#job")["data-state"] == "succeeded"
+
+
+def test_a_starting_worker_compiles_the_forum_scheduler_before_it_takes_a_job(start_worker, tmp_path):
+    """With an empty numba cache (as after an install), the worker compiles the forum
+    scheduler's annealing loop before it is ready, so no forum's time limit pays for it."""
+    cache = tmp_path / "numba"
+    start_worker(NUMBA_CACHE_DIR=str(cache))
+
+    compiled = [path.name for path in cache.rglob("*.nbc")]
+    assert any("anneal_chunk" in name for name in compiled), compiled

@@ -36,43 +36,45 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    judged on breaks · ANNEAL_WEIGHT (2) + idle slots, a smoother landscape than the objective's
    breaks · (S + 1) + idle slots (one break outweighs every idle slot), on which the best
    schedule seen is kept: measured, 12 runs of 3 s on six benchmark forums gave 38 breaks in
-   all against 69 with the objective's weight. At most max(MOVES_PER_MEETING, MOVES_GROWTH · r)
-   · r moves or the time share, O(chain) each (a cap of 1,500 · r stopped it after 1.5 s on
-   200 meetings). Then a descent (single relocations, same-person swaps) to a local optimum, and a second
-   chance for meetings the greedy left out. Measured (benchmarks/forum_bench.py, a busy 2-core
-   machine, with step 3 and the second annealing below): on forums of 40–80 people and 120–300
-   meetings 0–6 breaks where first-fit greedy has 27–133 (and leaves up to 13 meetings out) and
-   step 1 alone 19–80; on 1,000 people and 10,000 meetings 467–489 breaks in 24.3 s wall
-   against 3,102 for first-fit greedy (which leaves 292 meetings out) and 1,642 for step 1
-   (597 breaks in 25.9 s at a load of 4–6 on the 2 cores). The runs vary by a few breaks with
-   the machine's load: at a load of 4–5, four runs of the ten forums F1–F10 had the proven
-   optimum on 3, 3, 3 and 5 (F1 at 2, F2 and F10 at 0 every time; F4 and F5 at 0 in one run),
-   0–8 breaks, 8.7–10.1 s wall at most (start-up slows under load); the code before the
-   realisation of step 3, interleaved with them: on 4, 3 and 4 (F1 never; F5, F6 or F7 at 0 by
-   chance), at most 8.3–9.3 s. At a load of 1.2–1.7, two runs of the final code (with the
-   ejection chain of step 1) had it on 6 and on 4 of the ten (F1 at 2, F2, F4 and F10 at 0 both
-   times; F5 and F6 at 0 in one), gaps at most 3 (total 10 and 13), 7.9 s wall at most; the
-   large forum 493 and 496 breaks in 24.5 and 24.4 s.
+   all against 69 with the objective's weight. The loop is compiled (anneal.py, numba): 3.5–4.6
+   million moves a second on the benchmark's forums, where the same loop in Python made about
+   135,000, O(chain · S) a move; it runs in chunks of ANNEAL_CHUNK moves between two looks at the
+   clock, at most max(MOVES_PER_MEETING, MOVES_GROWTH · r) · r moves or the time share, and
+   stops at a schedule with no break and no idle slot. Then a descent (single relocations,
+   same-person swaps) to a local optimum, and a second chance for meetings the greedy left out.
+   The moves matter more than anything else tried: twice the moves of the Python loop lowered
+   the mean breaks by 20–30 %, and thirty times took the benchmark's forums F5–F9 from 1–7
+   breaks after 3.5 s to 0 in about 1 s. Its settings were measured again on the compiled loop
+   (F3, eight seeds of 3.5 s each: ANNEAL_WEIGHT 1–5, the last temperature 0.02–0.15, FOCUS
+   0.2–0.8): 22–27 breaks in all for every setting, so they stay as they were.
    On forums with more than REHEAT_VARS meeting×slot variables, a second annealing from the
    best schedule (start temperature REHEAT_TEMPERATURE breaks) takes REHEAT_SHARE of the time
    left after step 3: there the full model of step 4 seldom finds even a first solution in the
    seconds left (measured: 110 s of it, with the annealed schedule as hint, did not lower 3
-   breaks on forum F4 or 6 on F7, where longer annealing reached 1 and 2). Tried and dropped: a
-   CP-SAT large neighbourhood search after the annealing (free the meetings of a person with a
-   break and its partners' partners, or of a window of slots, 12–150 meetings; keep the rest;
-   solve exactly on breaks · (S + 1) + idle slots, 0.2–0.3 s a sub-model on one worker): in 3 s
-   (10–23 sub-models) it lowered no forum's breaks, where as long a second annealing did.
-   Also tried and dropped: a window model in CP-SAT (each person's meetings fill one unbroken
-   window of exactly its number of meetings, or the person is let off; fewest people let off,
-   the annealed schedule the hint). It took F5 and F6 from 1–2 breaks to 0 in 1–3 s, and found
-   0-break schedules of F4 and F7 unhinted in 10–15 s with 8 workers. Run for 2–3 s after
-   the annealing or before the relaxation (the annealing cut to 30–50 % of the time), it gave
-   the proven optimum on 3–6 of the ten forums over fourteen runs of seven settings, as
-   without it (4–6): the annealing's own spread decides (after 3.5 s, by seed
-   and timing, F6 ends at 1–3 breaks, F7 at 1–6, F9 at 1–7). Without the let-off (the zero-break
-   model alone) it found nothing in 5 s on 2 workers beyond F2 and F10; a Benders loop (the
-   relaxation re-solved with a cut on the people of each failed realisation's infeasible core)
-   ran 40 rounds on F6 without converging.
+   breaks on forum F4 or 6 on F7, where longer annealing reached 1 and 2). Its start
+   temperature, measured over twelve seeds of the whole solver on F3 and F8, the two forums
+   the first annealing most often leaves above the bound: 0.3 breaks gave the proven optimum in
+   2 and 7 of the twelve, 1.0 in 4 and 8, 2.0 in 7 and 9, 3.0 in 7 and 10 (twelve seeds more:
+   3 and 11), 6.0 in 3 and 8; so 3.0, hot enough to leave the first annealing's valley.
+   Measured (benchmarks/forum_bench.py, a quiet 2-core machine, the whole solver): the proven
+   optimum on 8 of the ten forums F1–F10 in each of three runs (F3 and F8 short by one break
+   or two), every meeting placed, at most 7.8 s wall with start-up; over five seeds each, F1,
+   F2, F5, F6, F7, F9 and F10 at the proven optimum every time, F4 three times in five. The
+   large forum (1,000 people, 10,000 meetings): 169 and 181 breaks in 24.2 and 24.3 s, against
+   3,102 for first-fit greedy (which leaves 292 meetings out) and 1,657 for step 1; the Python
+   loop had 450–496.
+   Tried and dropped, before the loop was compiled: a CP-SAT large neighbourhood search after
+   the annealing (free the meetings of a person with a break and its partners' partners, or of
+   a window of slots, 12–150 meetings; keep the rest; solve exactly on breaks · (S + 1) + idle
+   slots, 0.2–0.3 s a sub-model on one worker): in 3 s (10–23 sub-models) it lowered no forum's
+   breaks, where as long a second annealing did. A window model in CP-SAT (each person's
+   meetings fill one unbroken window of exactly its number of meetings, or the person is let
+   off; fewest people let off, the annealed schedule the hint): it took F5 and F6 from 1–2
+   breaks to 0 in 1–3 s, but run for 2–3 s after the annealing or before the relaxation it gave
+   the proven optimum on 3–6 of the ten forums over fourteen runs of seven settings, as without
+   it; without the let-off it found nothing in 5 s on 2 workers beyond F2 and F10. A Benders
+   loop (the relaxation re-solved with a cut on the people of each failed realisation's
+   infeasible core) ran 40 rounds on F6 without converging.
 3. A lower bound on breaks, when every requested meeting is placed and the breaks are above
    the per-person bound below (the "cpsat" method, after the heuristic, RELAX_SHARE of the time
    left, at most RELAX_CAP s): a relaxation solved by CP-SAT (_Relaxation). Per person v and slot s a Boolean
@@ -159,7 +161,7 @@ REALISE_CAP = 1.0  # seconds at most to realise the busy slots of the relaxation
 MOVES_PER_MEETING = 30_000  # annealing moves tried at most, per requested meeting, on small forums
 MOVES_GROWTH = 1_500  # ... and MOVES_GROWTH · r per meeting on larger ones (r meetings)
 REHEAT_SHARE = 0.8  # of the time left after the relaxation, for a second annealing
-REHEAT_TEMPERATURE = 0.3  # its start temperature, in breaks
+REHEAT_TEMPERATURE = 3.0  # its start temperature, in breaks
 ANNEAL_WEIGHT = 2  # a break's weight against an idle slot in the annealing's moves
 ANNEAL_END_TEMPERATURE = 0.05  # the annealing's last temperature (its first: one break's weight)
 REHEAT_VARS = 600  # the second annealing when the full model has more meeting×slot variables
