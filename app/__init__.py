@@ -98,6 +98,7 @@ def register_extensions(app: Flask) -> None:
         importlib.import_module(module)
     importlib.import_module("app.notifications.services")  # connects its receivers (account mail)
     importlib.import_module("app.eventlog.services")  # connects its receiver (organiser actions)
+    importlib.import_module("app.matching.jobs")  # connects its receiver (a worker starting)
     importlib.import_module("app.api.webhooks.services")  # connects its receivers (webhook deliveries)
 
     @login_manager.user_loader

@@ -59,9 +59,12 @@ LOCALES = ("vi", "en", "fr")
 
 @worker_starting.connect
 def _compile_the_forum_scheduler(_app, **_kwargs) -> None:
-    from app.matching.engine.forum import compile_annealing  # numba: not at the app's start-up
+    try:
+        from app.matching.engine.forum import compile_annealing  # numba: not at the app's start-up
 
-    log.info("forum scheduler's annealing loop ready in %.2f s", compile_annealing())
+        log.info("forum scheduler's annealing loop ready in %.2f s", compile_annealing())
+    except Exception:  # the worker runs mail and every other job too: it must start anyway
+        log.exception("the forum scheduler's annealing loop could not be compiled before the fork")
 
 
 # ---------------------------------------------------------------- reminders

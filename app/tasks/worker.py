@@ -11,14 +11,15 @@ SCHEDULER_ENABLED says.
 
 Celery's prefork pool forks its child processes after this module is imported; each child
 drops the database connections inherited from the parent (`worker_process_init`), as two
-processes must never share one. Before the fork it sends `signals.worker_starting`, on which
+processes must never share one. Before the fork (`worker_init`: a worker starting, not
+`celery inspect` or `purge`) it sends `signals.worker_starting`, on which
 matchmaking loads (or, once after an install, compiles) the forum scheduler's annealing loop,
 so that no forum's time limit pays for it.
 """
 
 from __future__ import annotations
 
-from celery.signals import worker_process_init
+from celery.signals import worker_init, worker_process_init
 
 from app import create_app
 from app.extensions import db
@@ -27,7 +28,11 @@ from app.tasks.queue import celery_app
 
 flask_app = create_app(SCHEDULER_ENABLED=False)
 celery = celery_app(flask_app)
-worker_starting.send(flask_app)  # before the fork: what each job process needs once (signals.py)
+
+
+@worker_init.connect
+def _before_the_pool_forks(**_kwargs) -> None:
+    worker_starting.send(flask_app)  # what each job process needs once (signals.py)
 
 
 @worker_process_init.connect

@@ -478,7 +478,8 @@ class _Plan:
 
     def anneal(self, deadline: float, seed: int = 0, start_temperature: float | None = None) -> int:
         """Simulated annealing on breaks · (S + 1) + idle slots with Kempe-chain moves; keeps the
-        best schedule seen. A move takes a meeting k in slot s1 and another allowed slot s2 of k,
+        best schedule seen in the second half of the run (or the first with no break and no
+        idle slot). A move takes a meeting k in slot s1 and another allowed slot s2 of k,
         and swaps between s1 and s2 every meeting connected to k through people busy in both
         (a Kempe chain: the agendas stay clash-free, degrees stay put); a chain of one meeting is
         a plain relocation. The loop is compiled (anneal.py); this method turns the schedule
@@ -507,9 +508,11 @@ class _Plan:
                 break
             # The temperature follows the time (or the move budget, if it runs out first); a
             # chunk's share of it is guessed from the moves a second so far.
-            progress = max((now - began) / span, tried / budget)
-            rate = tried / (now - began) if tried else 0.0
-            ahead = min(1.0, progress + max(chunk / budget, chunk / (rate * span) if rate else 0.0))
+            elapsed = now - began
+            progress = max(elapsed / span, tried / budget)
+            rate = tried / elapsed if tried and elapsed > 0 else 0.0
+            by_time = elapsed / span + (chunk / (rate * span) if rate else 0.0)
+            ahead = min(1.0, max(by_time, (tried + chunk) / budget))
             tried += anneal_chunk(
                 *board,
                 min(chunk, budget - tried),
@@ -519,6 +522,7 @@ class _Plan:
                 t0 * (t_end / t0) ** ahead,
                 FOCUS,
                 refresh,
+                progress > 0.5,
             )
         if tried:
             state = board.state
@@ -1175,8 +1179,8 @@ def solve_forum(
             report["realised"] = _realise(plan, masks, min(REALISE_CAP, deadline - time.monotonic()))
     if method == "cpsat" and all_placed and plan.total()[0] > bound and size > REHEAT_VARS:
         # Beyond tiny forums the full model seldom lowers the annealed breaks within seconds
-        # (it often finds no solution at all): a second annealing from the best schedule, at a
-        # lower temperature, does better with most of that time.
+        # (it often finds no solution at all): a second annealing from the best schedule,
+        # started hot enough to leave the first one's valley, does better with most of that time.
         until = time.monotonic() + REHEAT_SHARE * (deadline - time.monotonic())
         report["moves_again"] = plan.anneal(until, seed + 1, REHEAT_TEMPERATURE)
         plan.improve(until, seed + 1)
