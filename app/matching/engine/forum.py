@@ -56,11 +56,12 @@ n participants, r requested meetings, S slots, T tables, o ≤ S the allowed slo
    the first annealing most often leaves above the bound: 0.3 breaks gave the proven optimum in
    2 and 7 of the twelve, 1.0 in 4 and 8, 2.0 in 7 and 9, 3.0 in 7 and 10 (twelve seeds more:
    3 and 11), 6.0 in 3 and 8; so 3.0, hot enough to leave the first annealing's valley.
-   Measured (benchmarks/forum_bench.py, a quiet 2-core machine, the whole solver): the proven
-   optimum on 8 of the ten forums F1–F10 in each of three runs (F3 and F8 short by one break
-   or two), every meeting placed, at most 7.8 s wall with start-up; over five seeds each, F1,
-   F2, F5, F6, F7, F9 and F10 at the proven optimum every time, F4 three times in five. The
-   large forum (1,000 people, 10,000 meetings): 169 and 181 breaks in 24.2 and 24.3 s, against
+   Measured (benchmarks/forum_bench.py, a quiet 2-core machine, the whole solver, every meeting
+   placed every time): the proven optimum on 9 of the ten forums F1–F10 in two runs (F3 at 3
+   breaks, its bound 2), on 8 in two runs before the second annealing started hot (F3 and F8
+   short by one break or two); at most 7.9 s wall with start-up. Over five seeds each, F1, F2,
+   F5, F6, F7, F9 and F10 at the proven optimum every time, F4 three times in five. The large
+   forum (1,000 people, 10,000 meetings): 169–181 breaks in four runs of 24.2–24.6 s, against
    3,102 for first-fit greedy (which leaves 292 meetings out) and 1,657 for step 1; the Python
    loop had 450–496.
    Tried and dropped, before the loop was compiled: a CP-SAT large neighbourhood search after
