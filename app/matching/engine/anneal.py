@@ -1,7 +1,7 @@
 """The forum scheduler's annealing loop, compiled (numba): step 2 of forum.py.
 
 Pure: numpy arrays in, the same arrays changed in place, no Flask, no database. `forum._Plan.anneal`
-turns its schedule into the arrays below (a `Board`), calls `anneal_chunk` for ANNEAL_CHUNK
+turns its schedule into the arrays below (an `AnnealArrays`), calls `anneal_chunk` for ANNEAL_CHUNK
 (20,000) moves at a time (it watches the clock between calls: compiled code has none) and reads
 the best schedule back. The move is forum.py's: a Kempe chain between two slots s1 and s2 of a
 meeting, judged on breaks · weight + idle slots, accepted by the Metropolis rule. Compiled, it
@@ -31,7 +31,7 @@ from numba import njit
 MAX_CHAIN = 40  # meetings in a Kempe chain at most (a longer one is not tried)
 
 
-class Board(NamedTuple):
+class AnnealArrays(NamedTuple):
     """The arrays above, in anneal_chunk's order (`anneal_chunk(*board, moves, ...)`)."""
 
     pa: np.ndarray

@@ -145,9 +145,9 @@ import time
 
 import numpy as np
 
-from app.matching.engine.anneal import Board, anneal_chunk, seed_rng
+from app.matching.engine.anneal import AnnealArrays, anneal_chunk, seed_rng
 from app.matching.engine.instance import INSTANCE_FORMAT, SCHEDULE_FORMAT, ForumInstance, read_instance
-from app.matching.engine.scheduling import break_stats, idle_gaps
+from app.matching.engine.scheduling import break_stats, breaks, idle_gaps
 
 DEFAULT_TIME_LIMIT = 7.0
 CPSAT_MAX_VARS = 30_000
@@ -535,8 +535,8 @@ class _Plan:
                 self.place(k, int(chosen[i]))
         return tried
 
-    def board(self, meetings: list[int], weight: int) -> Board:
-        """The compiled annealing's arrays (anneal.Board) for these placed meetings, movable,
+    def board(self, meetings: list[int], weight: int) -> AnnealArrays:
+        """The compiled annealing's arrays (anneal.AnnealArrays) for these placed meetings, movable,
         the rest of the schedule fixed; moves judged with a break worth `weight` idle slots."""
         inst = self.inst
         n, S, m_count = inst.n_people, inst.n_slots, len(meetings)
@@ -554,12 +554,11 @@ class _Plan:
             for s, k in enumerate(self.at[v]):
                 if k >= 0:
                     at[v, s] = index.get(k, -2)  # not movable: a published meeting
-        figures = [(_runs(m) - 1, idle_gaps(m)) if m else (0, 0) for m in self.busy]
-        pbreaks = np.array([b for b, _ in figures], np.int32)
-        pidle = np.array([i for _, i in figures], np.int32)
+        pbreaks = np.array([breaks(m) for m in self.busy], np.int32)
+        pidle = np.array([idle_gaps(m) for m in self.busy], np.int32)
         n_breaks, n_idle = int(pbreaks.sum()), int(pidle.sum())
         slot = np.array([self.slot_of[k] for k in meetings], np.int32)
-        return Board(
+        return AnnealArrays(
             pa=np.array([inst.pair_a[k] for k in meetings], np.int32),
             pb=np.array([inst.pair_b[k] for k in meetings], np.int32),
             opt=opt,
